@@ -1,0 +1,142 @@
+//! Who is calling: extractors that authenticate the bearer token and check its scope.
+//! A write handler takes [`Write`], so a write route cannot exist without the check.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+use uuid::Uuid;
+
+use crate::auth::Scope;
+use crate::error::ApiError;
+use crate::store;
+
+use super::AppState;
+
+/// An authenticated token.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub token_id: Uuid,
+    pub name: String,
+    pub scope: Scope,
+}
+
+/// A request whose token allows writes, and what `T` extracts from it once that is checked.
+///
+/// The check comes first, so a caller without the right token learns nothing about the body
+/// (no 400 or 415 before the 401 or 403). Write handlers take `Write<…>`: a write route cannot
+/// exist without it.
+pub struct Write<T = ()>(pub Caller, pub T);
+
+/// A request allowed to read (anyone, unless the service requires a `read` token), and what
+/// `T` extracts from it once that is checked. A token that is sent is checked even when reads
+/// are open, so a wrong one is noticed.
+pub struct Read<T = ()>(pub T);
+
+impl<T: FromRequest + 'static> FromRequest for Write<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let state = app_state(&req)?;
+            let caller = match authenticate(&state, bearer(&req)?).await? {
+                Some(caller) if caller.scope.allows(Scope::Write) => caller,
+                Some(_) => {
+                    return Err(ApiError::Forbidden {
+                        required: Scope::Write,
+                    }
+                    .into());
+                }
+                None => {
+                    return Err(ApiError::Unauthorized {
+                        detail: "this operation needs a bearer token with the `write` scope".into(),
+                        invalid_token: false,
+                    }
+                    .into());
+                }
+            };
+            let inner = T::from_request(&req, &mut payload)
+                .await
+                .map_err(Into::into)?;
+            Ok(Write(caller, inner))
+        })
+    }
+}
+
+impl<T: FromRequest + 'static> FromRequest for Read<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let state = app_state(&req)?;
+            let caller = authenticate(&state, bearer(&req)?).await?;
+            if caller.is_none() && state.require_read_token {
+                return Err(ApiError::Unauthorized {
+                    detail: "this service requires a bearer token to read".into(),
+                    invalid_token: false,
+                }
+                .into());
+            }
+            let inner = T::from_request(&req, &mut payload)
+                .await
+                .map_err(Into::into)?;
+            Ok(Read(inner))
+        })
+    }
+}
+
+fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))
+}
+
+/// The token in `Authorization: Bearer <token>`, if there is one.
+fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let invalid = |detail: &str| ApiError::Unauthorized {
+        detail: detail.into(),
+        invalid_token: true,
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| invalid("the Authorization header is not readable text"))?;
+    let (scheme, token) = value
+        .trim()
+        .split_once(' ')
+        .ok_or_else(|| invalid("use `Authorization: Bearer <token>`"))?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(invalid("use `Authorization: Bearer <token>`"));
+    }
+    Ok(Some(token.trim().to_owned()))
+}
+
+async fn authenticate(state: &AppState, token: Option<String>) -> Result<Option<Caller>, ApiError> {
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    let invalid = || ApiError::Unauthorized {
+        detail: "the bearer token is not valid (unknown, malformed or revoked)".into(),
+        invalid_token: true,
+    };
+    let (lookup, secret) = crate::auth::split(&token).ok_or_else(invalid)?;
+    let row = store::tokens::find_active(&state.pool, lookup)
+        .await?
+        .ok_or_else(invalid)?;
+    if !crate::auth::verify(secret, &row.secret_sha256) {
+        return Err(invalid());
+    }
+    Ok(Some(Caller {
+        token_id: row.id,
+        name: row.name,
+        scope: row.scope,
+    }))
+}

@@ -1,0 +1,219 @@
+//! The HTTP API: one module per resource, registered with its OpenAPI documentation in one
+//! place ([`configure`]) so a route cannot exist without its documentation.
+
+pub mod actors;
+pub mod auth;
+pub mod conditional;
+pub mod extract;
+pub mod idempotency;
+pub mod ops;
+pub mod pagination;
+pub mod problems;
+pub mod roles;
+mod serde_helpers;
+
+use std::sync::Arc;
+
+use actix_web::dev::ResourceDef;
+use actix_web::{HttpRequest, HttpResponse, web};
+use sqlx::PgPool;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::{ApiError, Problem};
+use crate::telemetry::Metrics;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: PgPool,
+    pub require_read_token: bool,
+    pub body_limit_bytes: usize,
+    pub metrics: Arc<Metrics>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "chancery",
+        description = "A record service for diplomatic activity: actors (states, leaders, ministers, \
+            organizations), their roles over time, and the citations behind every claim.\n\n\
+            Conventions: lists are keyset-paginated (`limit`, `cursor`, `next_cursor`, `Link: rel=\"next\"`); \
+            reads return an `ETag` and honour `If-None-Match`; `PATCH` takes a JSON Merge Patch and \
+            `PATCH`/`DELETE` honour `If-Match`; `POST` honours `Idempotency-Key`; every error is \
+            `application/problem+json` (RFC 9457). A 400 means the request does not match this \
+            document; a 422 means it does but cannot be applied (a missing referenced record, dates \
+            out of order, a reused idempotency key).",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    servers((url = "/", description = "This server")),
+    components(
+        schemas(Problem),
+        responses(
+            problems::BadRequest, problems::Unauthorized, problems::Forbidden, problems::NotFound,
+            problems::Conflict, problems::PreconditionFailed, problems::PayloadTooLarge,
+            problems::UnsupportedMediaType, problems::Unprocessable, problems::ServiceUnavailable,
+        ),
+    ),
+    tags(
+        (name = "actors", description = "States, people, organizations: who acts."),
+        (name = "roles", description = "Offices and memberships over time: who held what, when."),
+        (name = "operations", description = "Health, readiness and metrics."),
+    ),
+    modifiers(&BearerScheme),
+)]
+struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let mut http = Http::new(HttpAuthScheme::Bearer);
+        http.description = Some(
+            "A token made with `chancery token create --scope <read|write|admin> --name <name>`. \
+             Writes need `write`; reads need `read` only when the service requires it."
+                .into(),
+        );
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(http));
+        openapi.info.version = env!("CARGO_PKG_VERSION").into();
+    }
+}
+
+/// Registers every documented route.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(ops::healthz)
+        .service(ops::readyz)
+        .service(ops::metrics)
+        .service(
+            utoipa_actix_web::scope("/v1/actors")
+                .service(actors::list_actors)
+                .service(actors::create_actor)
+                .service(actors::get_actor)
+                .service(actors::update_actor)
+                .service(actors::delete_actor)
+                .service(roles::list_roles)
+                .service(roles::create_role)
+                .service(roles::get_role)
+                .service(roles::update_role)
+                .service(roles::delete_role),
+        );
+}
+
+/// The OpenAPI document, built from the same registrations the server uses.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa_actix_web::AppExt;
+    let (_, doc) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(configure)
+        .split_for_parts();
+    doc
+}
+
+/// The OpenAPI document as served and committed.
+///
+/// utoipa 5 writes link objects with snake_case keys (`operation_id`); OpenAPI spells them
+/// `operationId`, `operationRef` and `requestBody`, which this fixes.
+pub fn openapi_json() -> serde_json::Value {
+    let mut document = serde_json::to_value(openapi()).unwrap_or_default();
+    fix_links(&mut document);
+    document
+}
+
+fn fix_links(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::Object(links)) = map.get_mut("links") {
+                for link in links.values_mut() {
+                    if let serde_json::Value::Object(link) = link {
+                        for (from, to) in [
+                            ("operation_id", "operationId"),
+                            ("operation_ref", "operationRef"),
+                            ("request_body", "requestBody"),
+                        ] {
+                            if let Some(v) = link.shift_remove(from) {
+                                link.insert(to.to_owned(), v);
+                            }
+                        }
+                    }
+                }
+            }
+            map.values_mut().for_each(fix_links);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(fix_links),
+        _ => {}
+    }
+}
+
+/// The documented paths with their methods, to tell "no such route" (404) from "no such
+/// method here" (405 with `Allow`).
+pub struct RouteTable(Vec<(ResourceDef, String)>);
+
+impl RouteTable {
+    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
+        let routes = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods: Vec<&str> = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, present)| present.then_some(m))
+                .collect();
+                (ResourceDef::new(path.as_str()), methods.join(", "))
+            })
+            .collect();
+        Self(routes)
+    }
+
+    fn allowed(&self, path: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, allow)| allow.as_str())
+    }
+}
+
+/// Answers requests no route took: 405 with `Allow` on a known path, 404 otherwise.
+pub async fn fallback(
+    req: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    Err(match routes.allowed(req.path()) {
+        Some(allow) => ApiError::MethodNotAllowed {
+            allow: allow.to_owned(),
+        },
+        None => ApiError::NotFound(format!(
+            "nothing at `{}`; see /docs for the API",
+            req.path()
+        )),
+    })
+}
+
+/// Checks a search query (no NUL, 1 to 200 characters) and folds it like the text it is
+/// matched against; the result may be empty (a query of punctuation only matches nothing).
+pub fn search_query(q: &str, pointer: &str) -> Result<String, ApiError> {
+    if q.contains('\0') {
+        return Err(ApiError::invalid_field(
+            pointer,
+            "must not contain NUL characters",
+        ));
+    }
+    let count = q.chars().count();
+    if count == 0 || count > 200 {
+        return Err(ApiError::invalid_field(
+            pointer,
+            "must be 1 to 200 characters",
+        ));
+    }
+    Ok(crate::domain::search_key(q))
+}

@@ -1,0 +1,96 @@
+//! The error responses every operation documents, as shared OpenAPI response components.
+
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::{Ref, RefOr, Response, ResponseBuilder};
+
+use crate::error::PROBLEM_JSON;
+
+fn problem_response(
+    description: &str,
+    status: u16,
+    kind: &str,
+    title: &str,
+    detail: &str,
+    header: Option<(&str, &str)>,
+) -> Response {
+    let example = serde_json::json!({
+        "type": format!("urn:chancery:problem:{kind}"),
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": "/v1/actors/kazakhstan",
+        "request_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0d",
+    });
+    let mut builder = ResponseBuilder::new().description(description).content(
+        PROBLEM_JSON,
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("Problem")))
+            .example(Some(example))
+            .build(),
+    );
+    if let Some((name, header_description)) = header {
+        builder = builder.header(
+            name,
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::String))
+                .description(Some(header_description))
+                .build(),
+        );
+    }
+    builder.build()
+}
+
+macro_rules! problem_responses {
+    ($($name:ident => ($status:expr, $kind:expr, $title:expr, $description:expr, $detail:expr $(, $header:expr)?);)*) => {
+        $(
+            pub struct $name;
+
+            impl<'s> utoipa::ToResponse<'s> for $name {
+                fn response() -> (&'s str, RefOr<Response>) {
+                    #[allow(unused_mut, unused_assignments)]
+                    let mut header = None;
+                    $( header = Some($header); )?
+                    (stringify!($name), problem_response($description, $status, $kind, $title, $detail, header).into())
+                }
+            }
+        )*
+    };
+}
+
+problem_responses! {
+    BadRequest => (400, "validation", "The request is not valid",
+        "The request does not match the documented schema: malformed JSON, an unknown field, a value out of range, a bad parameter. `errors` points at each offending field.",
+        "/name: must not be empty or blank");
+    Unauthorized => (401, "unauthorized", "Authentication required",
+        "No bearer token, or a token that is unknown, malformed or revoked.",
+        "this operation needs a bearer token with the `write` scope",
+        ("WWW-Authenticate", "`Bearer realm=\"chancery\"`, with `error=\"invalid_token\"` for a bad token"));
+    Forbidden => (403, "forbidden", "Insufficient scope",
+        "The token is valid but its scope is too small.",
+        "the token's scope is too small; `write` is needed",
+        ("WWW-Authenticate", "`Bearer … error=\"insufficient_scope\"` with the scope needed"));
+    NotFound => (404, "not-found", "Not found",
+        "Nothing exists at this path.",
+        "no actor with slug `kazakhstan`");
+    Conflict => (409, "conflict", "Conflict",
+        "The request conflicts with the current state: a unique value is taken, the record is still referred to (see `references`), or a request with the same Idempotency-Key is in flight.",
+        "an actor with slug `kazakhstan` already exists");
+    PreconditionFailed => (412, "precondition-failed", "Precondition failed",
+        "`If-Match` names a version that is no longer current: read the record again and reapply the change.",
+        "the resource has changed since the version named in If-Match");
+    PayloadTooLarge => (413, "payload-too-large", "Request body too large",
+        "The body is larger than the configured limit.",
+        "the request body is larger than 1048576 bytes");
+    UnsupportedMediaType => (415, "unsupported-media-type", "Unsupported media type",
+        "The body is not sent as `application/json` (or, for PATCH, `application/merge-patch+json`).",
+        "the body is `text/plain`; send application/json");
+    Unprocessable => (422, "unprocessable", "The request cannot be applied",
+        "The request matches the schema but cannot be applied: it refers to a record that does not exist, its dates are out of order, or its Idempotency-Key was used with another request.",
+        "/of_actor_id: no actor has this id");
+    ServiceUnavailable => (503, "unavailable", "Service unavailable",
+        "The database is unreachable or overloaded; retry after the delay given.",
+        "The database is unavailable; retry shortly.",
+        ("Retry-After", "Seconds to wait before retrying"));
+}

@@ -1,0 +1,90 @@
+//! Settings of a running service. The command line (`main.rs`) fills them from flags and
+//! environment variables; tests build them directly.
+
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct Settings {
+    /// Where to connect. Secret: never logged (see `Debug`).
+    pub database_url: String,
+    pub host: String,
+    /// 0 picks a free port (tests).
+    pub port: u16,
+    pub workers: Option<usize>,
+    pub pool_max_connections: u32,
+    pub pool_acquire_timeout: Duration,
+    pub statement_timeout: Duration,
+    pub require_read_token: bool,
+    pub body_limit_bytes: usize,
+    pub shutdown_timeout: Duration,
+    /// Whether to apply migrations at start.
+    pub migrate: bool,
+}
+
+impl Settings {
+    pub fn new(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            host: "127.0.0.1".into(),
+            port: 8080,
+            workers: None,
+            pool_max_connections: 16,
+            pool_acquire_timeout: Duration::from_secs(2),
+            statement_timeout: Duration::from_secs(10),
+            require_read_token: false,
+            body_limit_bytes: 1024 * 1024,
+            shutdown_timeout: Duration::from_secs(30),
+            migrate: true,
+        }
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("workers", &self.workers)
+            .field("pool_max_connections", &self.pool_max_connections)
+            .field("pool_acquire_timeout", &self.pool_acquire_timeout)
+            .field("statement_timeout", &self.statement_timeout)
+            .field("require_read_token", &self.require_read_token)
+            .field("body_limit_bytes", &self.body_limit_bytes)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("migrate", &self.migrate)
+            .finish()
+    }
+}
+
+/// The URL with its password replaced, for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/chancery"),
+            "postgres://app:***@db:5432/chancery"
+        );
+        assert_eq!(
+            redact_url("postgres://db/chancery"),
+            "postgres://db/chancery"
+        );
+        assert!(!format!("{:?}", Settings::new("postgres://a:pw@h/d")).contains("pw"));
+    }
+}

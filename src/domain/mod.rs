@@ -1,0 +1,38 @@
+//! Domain types that parse: a value of one of these types is valid by construction.
+//!
+//! Each type checks its input once, at the edge (`parse`, or serde through `TryFrom<String>`),
+//! and documents the same rules in its OpenAPI schema, so that a client that follows the
+//! schema is never refused with a 400.
+
+mod country;
+mod kinds;
+mod partial_date;
+mod slug;
+mod text;
+mod wikidata;
+
+pub use country::CountryCode;
+pub use kinds::{ActorKind, DatePrecision};
+pub use partial_date::PartialDate;
+pub use slug::Slug;
+pub use text::{Alias, Description, Name, Title, search_key};
+pub use wikidata::WikidataId;
+
+/// Builds the `String` schema shared by the string newtypes.
+pub(crate) fn string_schema(
+    description: &str,
+    pattern: Option<&str>,
+    min_length: Option<usize>,
+    max_length: Option<usize>,
+    example: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .pattern(pattern)
+        .min_length(min_length)
+        .max_length(max_length)
+        .examples([serde_json::Value::from(example)])
+        .into()
+}

@@ -1,0 +1,15 @@
+//! chancery: a record service for diplomatic activity.
+//!
+//! The HTTP layer is in [`api`], the SQL in [`store`], the types that validate input in
+//! [`domain`]. [`startup::Application`] puts them together for `main` and for the tests.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod embedded_pg;
+pub mod error;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,265 @@
+//! The `chancery` command line: serve (the default), migrate, openapi, token.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use chancery::auth::Scope;
+use chancery::config::Settings;
+use chancery::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
+use chancery::startup::Application;
+use chancery::telemetry::{self, LogFormat};
+use chancery::{api, db, store};
+use clap::{Args, Parser, Subcommand};
+
+/// A record service for diplomatic activity.
+///
+/// Without DATABASE_URL, chancery runs its own PostgreSQL from the system's server binaries in
+/// --data-dir. Every flag can also be set with the environment variable shown.
+#[derive(Parser)]
+#[command(name = "chancery", version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Log format.
+    #[arg(
+        long,
+        env = "CHANCERY_LOG_FORMAT",
+        value_enum,
+        default_value = "auto",
+        global = true
+    )]
+    log_format: LogFormat,
+}
+
+#[derive(Args, Clone)]
+struct DatabaseArgs {
+    /// PostgreSQL URL. When unset, an embedded PostgreSQL is started in --data-dir.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    database_url: Option<String>,
+    /// Data directory of the embedded PostgreSQL.
+    #[arg(
+        long,
+        env = "CHANCERY_DATA_DIR",
+        default_value = "data/postgres",
+        global = true
+    )]
+    data_dir: PathBuf,
+    /// Directory of the PostgreSQL server binaries (initdb, pg_ctl, postgres); found
+    /// automatically when unset.
+    #[arg(long, env = "CHANCERY_PG_BIN_DIR", global = true)]
+    pg_bin_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API (the default).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token; it is printed once, alone on the last line of stdout.
+    Create {
+        #[arg(long, value_enum)]
+        scope: Scope,
+        /// A unique name for the token (who or what uses it).
+        #[arg(long)]
+        name: String,
+    },
+    /// List active tokens (names and scopes, never secrets).
+    List,
+    /// Revoke the active token with this name.
+    Revoke { name: String },
+}
+
+#[derive(Args, Clone)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "CHANCERY_HOST", default_value = "127.0.0.1")]
+    host: String,
+    /// Port to listen on.
+    #[arg(long, env = "CHANCERY_PORT", default_value_t = 8080)]
+    port: u16,
+    /// HTTP worker threads (default: one per CPU).
+    #[arg(long, env = "CHANCERY_WORKERS")]
+    workers: Option<usize>,
+    /// Require a `read` token for reads too.
+    #[arg(long, env = "CHANCERY_REQUIRE_READ_TOKEN")]
+    require_read_token: bool,
+    /// Maximum database connections.
+    #[arg(long, env = "CHANCERY_DB_POOL_SIZE", default_value_t = 16)]
+    db_pool_size: u32,
+    /// Longest a statement may run, in milliseconds.
+    #[arg(long, env = "CHANCERY_STATEMENT_TIMEOUT_MS", default_value_t = 10_000)]
+    statement_timeout_ms: u64,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "CHANCERY_BODY_LIMIT", default_value_t = 1024 * 1024)]
+    body_limit: usize,
+    /// Seconds in-flight requests get to finish after SIGTERM.
+    #[arg(long, env = "CHANCERY_SHUTDOWN_TIMEOUT", default_value_t = 30)]
+    shutdown_timeout: u64,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.log_format);
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => serve(cli.serve, cli.database).await,
+        Some(Command::Serve(args)) => serve(args, cli.database).await,
+        Some(Command::Openapi) => {
+            println!("{}", serde_json::to_string_pretty(&api::openapi_json())?);
+            Ok(())
+        }
+        Some(Command::Migrate) => {
+            let (url, embedded) = database(&cli.database).await?;
+            let pool = db::pool(&Settings::new(url))?;
+            db::migrate(&pool).await?;
+            eprintln!("migrations applied");
+            pool.close().await;
+            stop(embedded)
+        }
+        Some(Command::Token { command }) => {
+            let (url, embedded) = database(&cli.database).await?;
+            let pool = db::pool(&Settings::new(url))?;
+            db::migrate(&pool).await?;
+            let result = token(&pool, command).await;
+            pool.close().await;
+            stop(embedded)?;
+            result
+        }
+    }
+}
+
+/// The database to use: `DATABASE_URL`, or the embedded one (started, or attached to if it
+/// already runs).
+async fn database(args: &DatabaseArgs) -> anyhow::Result<(String, Option<EmbeddedPostgres>)> {
+    if let Some(url) = &args.database_url {
+        return Ok((url.clone(), None));
+    }
+    let mut options = EmbeddedOptions::new(&args.data_dir);
+    options.bin_dir = args.pg_bin_dir.clone();
+    let embedded = EmbeddedPostgres::start(&options)
+        .await
+        .context("starting the embedded PostgreSQL")?;
+    Ok((embedded.database_url(), Some(embedded)))
+}
+
+fn stop(embedded: Option<EmbeddedPostgres>) -> anyhow::Result<()> {
+    match embedded {
+        Some(embedded) => embedded.stop(),
+        None => Ok(()),
+    }
+}
+
+async fn serve(args: ServeArgs, database_args: DatabaseArgs) -> anyhow::Result<()> {
+    let (url, embedded) = database(&database_args).await?;
+    let mut settings = Settings::new(url);
+    settings.host = args.host.clone();
+    settings.port = args.port;
+    settings.workers = args.workers;
+    settings.require_read_token = args.require_read_token;
+    settings.pool_max_connections = args.db_pool_size;
+    settings.statement_timeout = Duration::from_millis(args.statement_timeout_ms);
+    settings.body_limit_bytes = args.body_limit;
+    settings.shutdown_timeout = Duration::from_secs(args.shutdown_timeout);
+    tracing::info!(settings = ?settings, "starting chancery");
+
+    let app = Application::build(settings).await?;
+    if embedded.as_ref().is_some_and(|e| e.created) {
+        let token = create_token(app.pool(), "admin", Scope::Admin).await?;
+        println!(
+            "\nA new database was created. Its one-time admin token (store it now; it is not shown again):\n\n    {token}\n"
+        );
+    }
+    let host = if args.host == "0.0.0.0" {
+        "localhost"
+    } else {
+        args.host.as_str()
+    };
+    println!(
+        "chancery is listening on http://{host}:{}/ — API docs at http://{host}:{}/docs",
+        app.port(),
+        app.port()
+    );
+    let result = app.run_until_stopped().await;
+    tracing::info!("server stopped");
+    stop(embedded)?;
+    result.context("serving HTTP")
+}
+
+async fn create_token(pool: &sqlx::PgPool, name: &str, scope: Scope) -> anyhow::Result<String> {
+    let generated = chancery::auth::generate();
+    let mut conn = pool.acquire().await?;
+    match store::tokens::insert(&mut conn, name, scope, &generated).await {
+        Ok(_) => Ok(generated.token),
+        Err(error)
+            if chancery::error::violated_constraint(&error)
+                == Some("api_tokens_active_name_key") =>
+        {
+            anyhow::bail!(
+                "an active token is already named `{name}`; revoke it first or pick another name"
+            )
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+async fn token(pool: &sqlx::PgPool, command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create { scope, name } => {
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+                anyhow::bail!("a token name is 1 to 100 printable characters");
+            }
+            let token = create_token(pool, name, scope).await?;
+            eprintln!(
+                "Created token `{name}` with scope `{scope}`. It is shown once; store it now:"
+            );
+            println!("{token}");
+        }
+        TokenCommand::List => {
+            for token in store::tokens::list_active(pool).await? {
+                println!(
+                    "{}\t{}\t{}",
+                    token.name,
+                    token.scope,
+                    token.created_at.to_rfc3339()
+                );
+            }
+        }
+        TokenCommand::Revoke { name } => {
+            if store::tokens::revoke(pool, &name).await? {
+                eprintln!("revoked `{name}`");
+            } else {
+                anyhow::bail!("no active token is named `{name}`");
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,101 @@
+//! Builds the HTTP server. `main` and the tests use the same [`Application::build`].
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use anyhow::Context;
+use sqlx::PgPool;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{self, AppState, RouteTable};
+use crate::config::Settings;
+use crate::db;
+use crate::telemetry::{self, Metrics};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pool: PgPool,
+}
+
+impl Application {
+    /// Connects (lazily), applies migrations if asked, and binds the listener. The server
+    /// runs once [`Application::run_until_stopped`] is awaited.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pool = db::pool(&settings)?;
+        if settings.migrate {
+            db::migrate(&pool).await?;
+        }
+        let listener = TcpListener::bind((settings.host.as_str(), settings.port))
+            .with_context(|| format!("binding {}:{}", settings.host, settings.port))?;
+        let port = listener.local_addr()?.port();
+
+        let state = web::Data::new(AppState {
+            pool: pool.clone(),
+            require_read_token: settings.require_read_token,
+            body_limit_bytes: settings.body_limit_bytes,
+            metrics: Arc::new(Metrics::new(settings.pool_max_connections)?),
+        });
+        let routes = web::Data::new(RouteTable::from_openapi(&api::openapi()));
+        let document = api::openapi_json();
+
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .into_utoipa_app()
+                .configure(api::configure)
+                .into_app()
+                .app_data(state.clone())
+                .app_data(routes.clone())
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}")
+                        .external_urls_from_iter_unchecked([("/openapi.json", document.clone())]),
+                )
+                .service(web::resource("/docs").route(web::get().to(|| async {
+                    HttpResponse::PermanentRedirect()
+                        .insert_header(("Location", "/docs/"))
+                        .finish()
+                })))
+                .default_service(web::to(api::fallback))
+                .wrap(from_fn(telemetry::observe))
+        })
+        .listen(listener)?
+        .shutdown_timeout(settings.shutdown_timeout.as_secs());
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        let server = server.run();
+
+        tokio::spawn(purge_idempotency_keys(pool.clone()));
+        Ok(Self { port, server, pool })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Serves until SIGTERM (graceful: in-flight requests finish) or SIGINT.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+async fn purge_idempotency_keys(pool: PgPool) {
+    let mut interval = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        interval.tick().await;
+        match crate::store::idempotency::purge_expired(&pool).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "purged expired idempotency keys"),
+            Err(error) => tracing::warn!(error = %error, "could not purge idempotency keys"),
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! SQL for actors.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::domain::{ActorKind, Alias, CountryCode, Description, Name, Slug, WikidataId};
+use crate::error::{ApiError, Reference, Result, violated_constraint};
+
+/// An actor as stored.
+#[derive(Debug, Clone)]
+pub struct ActorRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub kind: ActorKind,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub country_code: Option<String>,
+    pub wikidata_id: Option<String>,
+    pub description: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The fields of an actor a client writes, valid by construction.
+#[derive(Debug, Clone)]
+pub struct ActorFields {
+    pub slug: Slug,
+    pub kind: ActorKind,
+    pub name: Name,
+    pub aliases: Vec<Alias>,
+    pub country_code: Option<CountryCode>,
+    pub wikidata_id: Option<WikidataId>,
+    pub description: Option<Description>,
+}
+
+/// An actor named in a path: by id or by slug.
+#[derive(Debug, Clone)]
+pub enum ActorKey {
+    Id(Uuid),
+    Slug(Slug),
+}
+
+/// What a list of actors is filtered by.
+#[derive(Debug, Default)]
+pub struct ActorFilter {
+    pub kind: Option<ActorKind>,
+    pub country: Option<CountryCode>,
+    /// Text to find in names and aliases, already folded by `domain::search_key`; an empty one
+    /// matches nothing.
+    pub q: Option<String>,
+}
+
+fn map_unique(error: sqlx::Error, fields: &ActorFields) -> ApiError {
+    match violated_constraint(&error) {
+        Some("actors_slug_key") => ApiError::Conflict {
+            detail: format!("an actor with slug `{}` already exists", fields.slug),
+            references: Vec::new(),
+        },
+        Some("actors_wikidata_id_key") => ApiError::Conflict {
+            detail: format!(
+                "an actor with Wikidata id `{}` already exists",
+                fields.wikidata_id.as_ref().map_or("", |w| w.as_str())
+            ),
+            references: Vec::new(),
+        },
+        _ => error.into(),
+    }
+}
+
+fn strings<T: AsRef<str>>(values: &[T]) -> Vec<String> {
+    values.iter().map(|v| v.as_ref().to_owned()).collect()
+}
+
+/// What `q` searches: the name and every alias, folded.
+fn search_text(fields: &ActorFields) -> String {
+    let mut text = fields.name.as_str().to_owned();
+    for alias in &fields.aliases {
+        text.push(' ');
+        text.push_str(alias.as_str());
+    }
+    crate::domain::search_key(&text)
+}
+
+pub async fn insert(conn: &mut PgConnection, fields: &ActorFields) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "INSERT INTO actors (id, slug, kind, name, aliases, country_code, wikidata_id, description, search_text)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        id,
+        fields.slug.as_str(),
+        fields.kind as ActorKind,
+        fields.name.as_str(),
+        &strings(&fields.aliases),
+        fields.country_code.as_ref().map(CountryCode::as_str),
+        fields.wikidata_id.as_ref().map(WikidataId::as_str),
+        fields.description.as_ref().map(Description::as_str),
+        search_text(fields),
+    )
+    .execute(conn)
+    .await
+    .map_err(|e| map_unique(e, fields))?;
+    Ok(id)
+}
+
+pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &ActorFields) -> Result<()> {
+    sqlx::query!(
+        "UPDATE actors SET slug = $2, kind = $3, name = $4, aliases = $5, country_code = $6,
+                wikidata_id = $7, description = $8, search_text = $9, version = version + 1,
+                updated_at = now()
+         WHERE id = $1",
+        id,
+        fields.slug.as_str(),
+        fields.kind as ActorKind,
+        fields.name.as_str(),
+        &strings(&fields.aliases),
+        fields.country_code.as_ref().map(CountryCode::as_str),
+        fields.wikidata_id.as_ref().map(WikidataId::as_str),
+        fields.description.as_ref().map(Description::as_str),
+        search_text(fields),
+    )
+    .execute(conn)
+    .await
+    .map_err(|e| map_unique(e, fields))?;
+    Ok(())
+}
+
+/// The id of an actor named by id or slug, if it exists.
+pub async fn resolve(conn: &mut PgConnection, key: &ActorKey) -> Result<Option<Uuid>> {
+    Ok(match key {
+        ActorKey::Id(id) => {
+            sqlx::query_scalar!("SELECT id FROM actors WHERE id = $1", id)
+                .fetch_optional(conn)
+                .await?
+        }
+        ActorKey::Slug(slug) => {
+            sqlx::query_scalar!("SELECT id FROM actors WHERE slug = $1", slug.as_str())
+                .fetch_optional(conn)
+                .await?
+        }
+    })
+}
+
+/// Finds an actor by id or slug; `lock` takes a row lock until the transaction ends.
+pub async fn find(conn: &mut PgConnection, key: &ActorKey, lock: bool) -> Result<Option<ActorRow>> {
+    let id = match key {
+        ActorKey::Id(id) => *id,
+        ActorKey::Slug(_) => match resolve(&mut *conn, key).await? {
+            Some(id) => id,
+            None => return Ok(None),
+        },
+    };
+    // Two plain statements rather than one with a conditional lock clause: each is a primary
+    // key lookup.
+    let row = if lock {
+        sqlx::query_as!(
+            ActorRow,
+            r#"SELECT id, slug, kind AS "kind: ActorKind", name, aliases, country_code, wikidata_id,
+                      description, created_at, updated_at
+               FROM actors WHERE id = $1 FOR UPDATE"#,
+            id
+        )
+        .fetch_optional(conn)
+        .await?
+    } else {
+        sqlx::query_as!(
+            ActorRow,
+            r#"SELECT id, slug, kind AS "kind: ActorKind", name, aliases, country_code, wikidata_id,
+                      description, created_at, updated_at
+               FROM actors WHERE id = $1"#,
+            id
+        )
+        .fetch_optional(conn)
+        .await?
+    };
+    Ok(row)
+}
+
+/// Actors in name order, after the `(name, id)` of the last row of the previous page.
+pub async fn list(
+    conn: &mut PgConnection,
+    filter: &ActorFilter,
+    after: Option<(String, Uuid)>,
+    limit: i64,
+) -> Result<Vec<ActorRow>> {
+    if filter.q.as_deref() == Some("") {
+        return Ok(Vec::new());
+    }
+    let (after_name, after_id) = after.unzip();
+    let rows = sqlx::query_as!(
+        ActorRow,
+        r#"SELECT id, slug, kind AS "kind: ActorKind", name, aliases, country_code, wikidata_id,
+                  description, created_at, updated_at
+           FROM actors
+           WHERE ($1::actor_kind IS NULL OR kind = $1)
+             AND ($2::text IS NULL OR country_code = $2)
+             AND ($3::text IS NULL OR search_text LIKE '%' || $3 || '%')
+             AND ($4::text IS NULL OR (name, id) > ($4, $5))
+           ORDER BY name, id
+           LIMIT $6"#,
+        filter.kind as Option<ActorKind>,
+        filter.country.as_ref().map(CountryCode::as_str),
+        filter.q.as_deref(),
+        after_name,
+        after_id as Option<Uuid>,
+        limit + 1
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows)
+}
+
+/// Deletes an actor. The caller has checked references; the foreign keys catch a race.
+pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<()> {
+    sqlx::query!("DELETE FROM actors WHERE id = $1", id)
+        .execute(conn)
+        .await
+        .map_err(|error| match violated_constraint(&error) {
+            Some(c) if c.ends_with("_fkey") => ApiError::conflict(
+                "other records started referring to this actor; list them and retry",
+            ),
+            _ => error.into(),
+        })?;
+    Ok(())
+}
+
+/// The records that refer to an actor (at most `limit`), and how many there are in all.
+pub async fn references(
+    conn: &mut PgConnection,
+    id: Uuid,
+    limit: i64,
+) -> Result<(Vec<Reference>, i64)> {
+    let rows = sqlx::query!(
+        r#"SELECT r.id, r.actor_id AS holder, count(*) OVER () AS "total!"
+           FROM roles r WHERE r.actor_id = $1 OR r.of_actor_id = $1
+           ORDER BY r.id LIMIT $2"#,
+        id,
+        limit
+    )
+    .fetch_all(conn)
+    .await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    let references = rows
+        .into_iter()
+        .map(|r| Reference {
+            resource: "role".into(),
+            id: r.id,
+            href: format!("/v1/actors/{}/roles/{}", r.holder, r.id),
+        })
+        .collect();
+    Ok((references, total))
+}

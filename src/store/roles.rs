@@ -1,0 +1,238 @@
+//! SQL for roles: a person's (or member state's) office in a state or organization over time.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::domain::{ActorKind, DatePrecision, PartialDate, Title};
+use crate::error::{ApiError, Result, violated_constraint};
+
+/// A role as stored, with summaries of both actors.
+#[derive(Debug, Clone)]
+pub struct RoleRow {
+    pub id: Uuid,
+    pub actor_id: Uuid,
+    pub actor_slug: String,
+    pub actor_name: String,
+    pub actor_kind: ActorKind,
+    pub of_actor_id: Uuid,
+    pub of_actor_slug: String,
+    pub of_actor_name: String,
+    pub of_actor_kind: ActorKind,
+    pub title: String,
+    pub start_date: Option<NaiveDate>,
+    pub start_precision: Option<DatePrecision>,
+    pub end_date: Option<NaiveDate>,
+    pub end_precision: Option<DatePrecision>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl RoleRow {
+    pub fn start(&self) -> Option<PartialDate> {
+        PartialDate::from_parts(self.start_date, self.start_precision)
+    }
+
+    pub fn end(&self) -> Option<PartialDate> {
+        PartialDate::from_parts(self.end_date, self.end_precision)
+    }
+}
+
+/// The fields of a role a client writes, valid by construction.
+#[derive(Debug, Clone)]
+pub struct RoleFields {
+    pub of_actor_id: Uuid,
+    pub title: Title,
+    pub start: Option<PartialDate>,
+    pub end: Option<PartialDate>,
+}
+
+/// Which side of a role an actor is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The actor holds the role.
+    Actor,
+    /// The role is held in the actor (an office of a state, a seat in an organization).
+    OfActor,
+}
+
+#[derive(Debug, Default)]
+pub struct RoleFilter {
+    pub side: Option<Side>,
+    /// Only roles that may have been held at some time during this date.
+    pub on: Option<PartialDate>,
+}
+
+fn map_write_error(error: sqlx::Error) -> ApiError {
+    match violated_constraint(&error) {
+        Some("roles_of_actor_id_fkey") => {
+            ApiError::unprocessable_field("#/of_actor_id", "no actor has this id")
+        }
+        Some("roles_not_self") => {
+            ApiError::unprocessable_field("#/of_actor_id", "an actor cannot hold a role in itself")
+        }
+        _ => error.into(),
+    }
+}
+
+fn parts(date: Option<PartialDate>) -> (Option<NaiveDate>, Option<DatePrecision>) {
+    (date.map(|d| d.first_day()), date.map(|d| d.precision()))
+}
+
+pub async fn insert(conn: &mut PgConnection, actor_id: Uuid, fields: &RoleFields) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    let (start_date, start_precision) = parts(fields.start);
+    let (end_date, end_precision) = parts(fields.end);
+    sqlx::query!(
+        "INSERT INTO roles (id, actor_id, of_actor_id, title, start_date, start_precision, end_date, end_precision)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        id,
+        actor_id,
+        fields.of_actor_id,
+        fields.title.as_str(),
+        start_date,
+        start_precision as Option<DatePrecision>,
+        end_date,
+        end_precision as Option<DatePrecision>,
+    )
+    .execute(conn)
+    .await
+    .map_err(map_write_error)?;
+    Ok(id)
+}
+
+pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &RoleFields) -> Result<()> {
+    let (start_date, start_precision) = parts(fields.start);
+    let (end_date, end_precision) = parts(fields.end);
+    sqlx::query!(
+        "UPDATE roles SET of_actor_id = $2, title = $3, start_date = $4, start_precision = $5,
+                end_date = $6, end_precision = $7, version = version + 1, updated_at = now()
+         WHERE id = $1",
+        id,
+        fields.of_actor_id,
+        fields.title.as_str(),
+        start_date,
+        start_precision as Option<DatePrecision>,
+        end_date,
+        end_precision as Option<DatePrecision>,
+    )
+    .execute(conn)
+    .await
+    .map_err(map_write_error)?;
+    Ok(())
+}
+
+pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<()> {
+    sqlx::query!("DELETE FROM roles WHERE id = $1", id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Locks a role that `participant` takes part in (on either side); returns whether it exists.
+pub async fn lock(conn: &mut PgConnection, participant: Uuid, id: Uuid) -> Result<bool> {
+    let found = sqlx::query_scalar!(
+        "SELECT id FROM roles WHERE id = $1 AND (actor_id = $2 OR of_actor_id = $2) FOR UPDATE",
+        id,
+        participant
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// A role that `participant` takes part in (on either side).
+pub async fn find(conn: &mut PgConnection, participant: Uuid, id: Uuid) -> Result<Option<RoleRow>> {
+    Ok(sqlx::query_as!(
+        RoleRow,
+        r#"SELECT r.id, r.actor_id, h.slug AS actor_slug, h.name AS actor_name,
+                  h.kind AS "actor_kind: ActorKind",
+                  r.of_actor_id, o.slug AS of_actor_slug, o.name AS of_actor_name,
+                  o.kind AS "of_actor_kind: ActorKind",
+                  r.title, r.start_date, r.start_precision AS "start_precision: DatePrecision",
+                  r.end_date, r.end_precision AS "end_precision: DatePrecision",
+                  r.created_at, r.updated_at
+           FROM roles r
+           JOIN actors h ON h.id = r.actor_id
+           JOIN actors o ON o.id = r.of_actor_id
+           WHERE r.id = $1 AND (r.actor_id = $2 OR r.of_actor_id = $2)"#,
+        id,
+        participant
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Every role held by any of `holders`, latest start first: what an actor embeds.
+pub async fn held_by(conn: &mut PgConnection, holders: &[Uuid]) -> Result<Vec<RoleRow>> {
+    Ok(sqlx::query_as!(
+        RoleRow,
+        r#"SELECT r.id, r.actor_id, h.slug AS actor_slug, h.name AS actor_name,
+                  h.kind AS "actor_kind: ActorKind",
+                  r.of_actor_id, o.slug AS of_actor_slug, o.name AS of_actor_name,
+                  o.kind AS "of_actor_kind: ActorKind",
+                  r.title, r.start_date, r.start_precision AS "start_precision: DatePrecision",
+                  r.end_date, r.end_precision AS "end_precision: DatePrecision",
+                  r.created_at, r.updated_at
+           FROM roles r
+           JOIN actors h ON h.id = r.actor_id
+           JOIN actors o ON o.id = r.of_actor_id
+           WHERE r.actor_id = ANY($1)
+           ORDER BY r.start_date DESC NULLS LAST, r.id DESC"#,
+        holders
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The roles `participant` takes part in, latest start first (undated last), after the
+/// `(start, id)` of the last row of the previous page.
+pub async fn list(
+    conn: &mut PgConnection,
+    participant: Uuid,
+    filter: &RoleFilter,
+    after: Option<(Option<NaiveDate>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<RoleRow>> {
+    let has_cursor = after.is_some();
+    let (after_start, after_id) = match after {
+        Some((start, id)) => (start, Some(id)),
+        None => (None, None),
+    };
+    let as_actor = filter.side != Some(Side::OfActor);
+    let as_of_actor = filter.side != Some(Side::Actor);
+    let on_first = filter.on.map(|d| d.first_day());
+    let on_after = filter.on.map(|d| d.day_after());
+    Ok(sqlx::query_as!(
+        RoleRow,
+        r#"SELECT r.id, r.actor_id, h.slug AS actor_slug, h.name AS actor_name,
+                  h.kind AS "actor_kind: ActorKind",
+                  r.of_actor_id, o.slug AS of_actor_slug, o.name AS of_actor_name,
+                  o.kind AS "of_actor_kind: ActorKind",
+                  r.title, r.start_date, r.start_precision AS "start_precision: DatePrecision",
+                  r.end_date, r.end_precision AS "end_precision: DatePrecision",
+                  r.created_at, r.updated_at
+           FROM roles r
+           JOIN actors h ON h.id = r.actor_id
+           JOIN actors o ON o.id = r.of_actor_id
+           WHERE ((r.actor_id = $1 AND $2) OR (r.of_actor_id = $1 AND $3))
+             AND ($4::date IS NULL OR r.period && daterange($4, $5, '[)'))
+             AND (NOT $6 OR CASE
+                   WHEN $7::date IS NULL THEN r.start_date IS NULL AND r.id < $8
+                   ELSE r.start_date < $7 OR (r.start_date = $7 AND r.id < $8) OR r.start_date IS NULL
+                 END)
+           ORDER BY r.start_date DESC NULLS LAST, r.id DESC
+           LIMIT $9"#,
+        participant,
+        as_actor,
+        as_of_actor,
+        on_first,
+        on_after,
+        has_cursor,
+        after_start,
+        after_id as Option<Uuid>,
+        limit + 1
+    )
+    .fetch_all(conn)
+    .await?)
+}

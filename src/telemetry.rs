@@ -1,0 +1,240 @@
+//! Logs, request ids and metrics.
+//!
+//! One middleware ([`observe`]) does the per-request work: it adopts the caller's
+//! `x-request-id` (or makes one), returns it, logs the request in a span that carries it,
+//! records Prometheus metrics by route pattern, and stamps problem documents with the
+//! request's path and id.
+
+use std::io::IsTerminal;
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage};
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry};
+use sqlx::PgPool;
+use tracing::Instrument;
+use tracing_subscriber::EnvFilter;
+
+use crate::error::PROBLEM_JSON;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// JSON lines, unless stdout is a terminal.
+    Auto,
+    Json,
+    Pretty,
+}
+
+/// Installs the global subscriber. `RUST_LOG` overrides the default level.
+pub fn init(format: LogFormat) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let json = match format {
+        LogFormat::Json => true,
+        LogFormat::Pretty => false,
+        LogFormat::Auto => !std::io::stdout().is_terminal(),
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let result = if json {
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init()
+    } else {
+        builder.compact().try_init()
+    };
+    // A second call (tests) keeps the first subscriber.
+    drop(result);
+}
+
+/// The request id of the current request, available to handlers as an extension.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// An incoming request id is adopted if it is short, printable ASCII.
+fn adopt_request_id(req: &ServiceRequest) -> Option<String> {
+    let value = req.headers().get(&REQUEST_ID)?.to_str().ok()?;
+    let ok = !value.is_empty() && value.len() <= 128 && value.bytes().all(|b| b.is_ascii_graphic());
+    ok.then(|| value.to_owned())
+}
+
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    pool_size: IntGauge,
+    pool_idle: IntGauge,
+    pool_max: IntGauge,
+}
+
+impl Metrics {
+    pub fn new(pool_max: u32) -> anyhow::Result<Self> {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by method, route pattern and status",
+            ),
+            &["method", "route", "status"],
+        )?;
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency by method and route pattern",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                10.0,
+            ]),
+            &["method", "route"],
+        )?;
+        let pool_size = IntGauge::new("db_pool_connections", "Open database connections")?;
+        let pool_idle = IntGauge::new("db_pool_idle_connections", "Idle database connections")?;
+        let pool_max_gauge = IntGauge::new(
+            "db_pool_max_connections",
+            "Configured maximum of database connections",
+        )?;
+        pool_max_gauge.set(i64::from(pool_max));
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(pool_size.clone()))?;
+        registry.register(Box::new(pool_idle.clone()))?;
+        registry.register(Box::new(pool_max_gauge.clone()))?;
+        Ok(Self {
+            registry,
+            requests,
+            latency,
+            pool_size,
+            pool_idle,
+            pool_max: pool_max_gauge,
+        })
+    }
+
+    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        self.requests
+            .with_label_values(&[method, route, &status.to_string()])
+            .inc();
+        self.latency
+            .with_label_values(&[method, route])
+            .observe(seconds);
+    }
+
+    pub fn render(&self, pool: &PgPool) -> String {
+        self.pool_size.set(i64::from(pool.size()));
+        self.pool_idle
+            .set(i64::try_from(pool.num_idle()).unwrap_or(i64::MAX));
+        let _ = &self.pool_max;
+        let mut buffer = Vec::new();
+        if let Err(error) =
+            prometheus::TextEncoder::new().encode(&self.registry.gather(), &mut buffer)
+        {
+            tracing::warn!(error = %error, "could not encode metrics");
+        }
+        String::from_utf8(buffer).unwrap_or_default()
+    }
+}
+
+/// The per-request middleware; see the module documentation.
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let started = Instant::now();
+    let request_id = adopt_request_id(&req).unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    req.extensions_mut().insert(RequestId(request_id.clone()));
+    let metrics = req
+        .app_data::<actix_web::web::Data<crate::api::AppState>>()
+        .map(|state| state.metrics.clone());
+    let method = req.method().to_string();
+    let path = req.path().to_owned();
+    let span =
+        tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
+
+    // Handlers and extractors turn their errors into responses; an `Err` here comes from
+    // actix itself and is answered by it.
+    let response = match next.call(req).instrument(span.clone()).await {
+        Ok(response) => response.map_into_boxed_body(),
+        Err(error) => {
+            let status = error.as_response_error().status_code();
+            if let Some(metrics) = &metrics {
+                metrics.observe(
+                    &method,
+                    "unmatched",
+                    status.as_u16(),
+                    started.elapsed().as_secs_f64(),
+                );
+            }
+            span.in_scope(|| tracing::warn!(status = status.as_u16(), error = %error, "request failed in the framework"));
+            return Err(error);
+        }
+    };
+    let status = response.status();
+    // Label by the matched pattern, never the raw path, to bound the number of series.
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let mut response = if status.as_u16() >= 400 && is_problem(&response) {
+        stamp_problem(response, &path, &request_id).await
+    } else {
+        response
+    };
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    let elapsed = started.elapsed();
+    if let Some(metrics) = metrics {
+        metrics.observe(&method, &route, status.as_u16(), elapsed.as_secs_f64());
+    }
+    span.in_scope(|| {
+        let latency_ms = elapsed.as_secs_f64() * 1000.0;
+        if status.is_server_error() {
+            tracing::error!(
+                status = status.as_u16(),
+                route,
+                latency_ms,
+                "request failed"
+            );
+        } else {
+            tracing::info!(status = status.as_u16(), route, latency_ms, "request");
+        }
+    });
+    Ok(response)
+}
+
+fn is_problem(response: &ServiceResponse<BoxBody>) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON))
+}
+
+/// Adds `instance` and `request_id` to a problem document. Errors are rare, so reading the
+/// body back costs nothing that matters.
+async fn stamp_problem(
+    response: ServiceResponse<BoxBody>,
+    path: &str,
+    request_id: &str,
+) -> ServiceResponse<BoxBody> {
+    let (request, response) = response.into_parts();
+    let (response, body) = response.into_parts();
+    let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
+    let body = match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes) {
+        Ok(mut problem) => {
+            problem.insert("instance".into(), path.into());
+            problem.insert("request_id".into(), request_id.into());
+            serde_json::to_vec(&problem).unwrap_or_else(|_| bytes.to_vec())
+        }
+        Err(_) => bytes.to_vec(),
+    };
+    ServiceResponse::new(request, response.set_body(BoxBody::new(body)))
+}

@@ -1,0 +1,102 @@
+//! The command line, run as a real process against a test database.
+
+use std::process::Command;
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::*;
+
+fn chancery(database_url: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_chancery"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("CHANCERY_LOG_FORMAT", "json")
+        .output()
+        .unwrap_or_else(|e| panic!("running chancery: {e}"))
+}
+
+#[tokio::test]
+async fn token_create_prints_a_working_token_on_the_last_line() {
+    let app = spawn_app().await;
+    let output = chancery(
+        &app.database_url,
+        &["token", "create", "--scope", "write", "--name", "me"],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let token = stdout.lines().last().unwrap_or_default().trim().to_owned();
+    let response = app
+        .request(Method::POST, "/v1/actors")
+        .bearer_auth(&token)
+        .json(&json!({"kind": "state", "name": "Kazakhstan"}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), StatusCode::CREATED);
+
+    // Names are unique among active tokens; list shows names, never secrets.
+    let again = chancery(
+        &app.database_url,
+        &["token", "create", "--scope", "read", "--name", "me"],
+    );
+    assert!(!again.status.success());
+    let list = chancery(&app.database_url, &["token", "list"]);
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        listed.lines().any(|l| l.starts_with("me\twrite\t")),
+        "{listed}"
+    );
+    assert!(!listed.contains(&token));
+
+    let revoke = chancery(&app.database_url, &["token", "revoke", "me"]);
+    assert!(revoke.status.success());
+    let response = app
+        .request(Method::POST, "/v1/actors")
+        .bearer_auth(&token)
+        .json(&json!({"kind": "state", "name": "China"}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        !chancery(&app.database_url, &["token", "revoke", "me"])
+            .status
+            .success()
+    );
+}
+
+#[test]
+fn openapi_prints_the_document() {
+    let output = Command::new(env!("CARGO_BIN_EXE_chancery"))
+        .arg("openapi")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(output.status.success());
+    let document: serde_json::Value =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(document["openapi"], "3.1.0");
+}
+
+#[tokio::test]
+async fn migrate_applies_migrations_to_an_empty_database() {
+    let url = fresh_database().await;
+    let output = chancery(&url, &["migrate"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let pool = sqlx::PgPool::connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        chancery::db::migrations_applied(&pool)
+            .await
+            .unwrap_or(false)
+    );
+}

@@ -1,0 +1,155 @@
+//! The cross-cutting HTTP contract: problem documents for every client error, request ids.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn unknown_routes_are_404_problems_with_instance_and_request_id() {
+    let app = spawn_app().await;
+    for path in [
+        "/nothing",
+        "/v1/actor",
+        "/v1/actors/kazakhstan/visits",
+        "/v1/actors/",
+    ] {
+        let response = app.get(path).await;
+        let request_id = header(&response, "x-request-id").unwrap_or_default();
+        let problem = problem(response, StatusCode::NOT_FOUND).await;
+        assert_eq!(problem["instance"], path);
+        assert_eq!(problem["request_id"], request_id.as_str());
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_405_with_allow() {
+    let app = spawn_app().await;
+    for (method, path, allow) in [
+        (Method::PUT, "/v1/actors", "GET, POST"),
+        (Method::DELETE, "/v1/actors", "GET, POST"),
+        (Method::PUT, "/v1/actors/kazakhstan", "GET, PATCH, DELETE"),
+        (Method::POST, "/v1/actors/kazakhstan", "GET, PATCH, DELETE"),
+        (Method::PATCH, "/v1/actors/kazakhstan/roles", "GET, POST"),
+        (Method::POST, "/healthz", "GET"),
+    ] {
+        let response = app
+            .request(method.clone(), path)
+            .bearer_auth(&app.write_token)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            header(&response, "allow").as_deref(),
+            Some(allow),
+            "{method} {path}"
+        );
+        problem(response, StatusCode::METHOD_NOT_ALLOWED).await;
+    }
+}
+
+#[tokio::test]
+async fn wrong_content_type_is_415() {
+    let app = spawn_app().await;
+    let body = json!({"kind": "state", "name": "Kazakhstan"}).to_string();
+    for content_type in [
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        Some("application/merge-patch+json"),
+        None,
+    ] {
+        let mut request = app
+            .request(Method::POST, "/v1/actors")
+            .bearer_auth(&app.write_token)
+            .body(body.clone());
+        if let Some(content_type) = content_type {
+            request = request.header("Content-Type", content_type);
+        }
+        let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
+        problem(response, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+    }
+    // Parameters on the media type are fine.
+    let response = app
+        .request(Method::POST, "/v1/actors")
+        .bearer_auth(&app.write_token)
+        .header("Content-Type", "application/json; charset=utf-8")
+        .body(body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_413() {
+    let app = spawn_app_with(|s| s.body_limit_bytes = 4096).await;
+    let body = json!({"kind": "state", "name": "Big", "description": "x".repeat(5000)});
+    problem(
+        app.post_json("/v1/actors", &body).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
+    .await;
+    // Without a Content-Length (chunked), the limit still holds.
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![Ok(body.to_string().into_bytes())];
+    let stream = futures_util::stream::iter(chunks);
+    let response = app
+        .request(Method::POST, "/v1/actors")
+        .bearer_auth(&app.write_token)
+        .header("Content-Type", "application/json")
+        .body(reqwest::Body::wrap_stream(stream))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    problem(response, StatusCode::PAYLOAD_TOO_LARGE).await;
+    assert_eq!(app.count("actors").await, 0);
+}
+
+#[tokio::test]
+async fn malformed_json_is_400_without_partial_writes() {
+    let app = spawn_app().await;
+    for body in [
+        "{",
+        "",
+        "[]",
+        "null",
+        "\"x\"",
+        "{\"kind\": \"state\", \"name\": \"A\"} {}",
+        "{\"kind\": \"state\", \"name\": \"\\ud800\"}",
+    ] {
+        let response = app
+            .request(Method::POST, "/v1/actors")
+            .bearer_auth(&app.write_token)
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        problem(response, StatusCode::BAD_REQUEST).await;
+    }
+    assert_eq!(app.count("actors").await, 0);
+}
+
+#[tokio::test]
+async fn request_ids_are_adopted_or_generated_and_returned() {
+    let app = spawn_app().await;
+    let response = app
+        .request(Method::GET, "/healthz")
+        .header("x-request-id", "trace-123")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        header(&response, "x-request-id").as_deref(),
+        Some("trace-123")
+    );
+    let generated = header(&app.get("/healthz").await, "x-request-id").unwrap_or_default();
+    assert!(uuid::Uuid::try_parse(&generated).is_ok(), "{generated}");
+    // An unusable one is replaced.
+    let response = app
+        .request(Method::GET, "/healthz")
+        .header("x-request-id", "a b")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_ne!(header(&response, "x-request-id").as_deref(), Some("a b"));
+}

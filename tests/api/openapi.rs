@@ -1,0 +1,111 @@
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::*;
+
+const COMMITTED: &str = include_str!("../../openapi/openapi.json");
+
+#[test]
+fn committed_openapi_document_matches_the_code() {
+    let generated = chancery::api::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        COMMITTED.trim_end() == generated.trim_end(),
+        "openapi/openapi.json is stale: run `cargo run -- openapi > openapi/openapi.json`"
+    );
+}
+
+fn operations(document: &Value) -> Vec<(String, String, Value)> {
+    let mut operations = Vec::new();
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+        for (method, operation) in item.as_object().into_iter().flatten() {
+            operations.push((method.clone(), path.clone(), operation.clone()));
+        }
+    }
+    operations
+}
+
+#[test]
+fn every_operation_has_an_id_a_summary_and_documented_errors() {
+    let document: Value = serde_json::from_str(COMMITTED).unwrap_or_else(|e| panic!("{e}"));
+    let ops = operations(&document);
+    assert!(ops.len() >= 13);
+    let mut ids = std::collections::HashSet::new();
+    for (method, path, operation) in ops {
+        let id = operation["operationId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            !id.is_empty() && ids.insert(id),
+            "{method} {path}: operationId"
+        );
+        assert!(
+            operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
+            "{method} {path}: summary"
+        );
+        let responses = operation["responses"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        if path.starts_with("/v1/") {
+            for status in ["400", "503"] {
+                assert!(responses.contains_key(status), "{method} {path}: {status}");
+            }
+            if method != "get" {
+                for status in ["401", "403"] {
+                    assert!(responses.contains_key(status), "{method} {path}: {status}");
+                }
+                assert_eq!(
+                    operation["security"],
+                    serde_json::json!([{"bearer": ["write"]}]),
+                    "{method} {path}"
+                );
+            }
+        }
+    }
+    for name in [
+        "Actor",
+        "NewActor",
+        "ActorPatch",
+        "ActorPage",
+        "Role",
+        "NewRole",
+        "RolePatch",
+        "RolePage",
+        "Problem",
+        "PartialDate",
+    ] {
+        assert!(
+            document["components"]["schemas"][name].is_object(),
+            "schema {name}"
+        );
+    }
+    assert_eq!(
+        document["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    assert!(
+        document["info"]["description"]
+            .as_str()
+            .is_some_and(|d| d.len() > 100)
+    );
+    assert_eq!(document["info"]["license"]["identifier"], "Apache-2.0");
+    let link = &document["paths"]["/v1/actors"]["post"]["responses"]["201"]["links"]["GetActor"];
+    assert_eq!(link["operationId"], "get_actor", "{link}");
+}
+
+#[tokio::test]
+async fn the_document_and_swagger_ui_are_served() {
+    let app = spawn_app().await;
+    let served = json(app.get("/openapi.json").await).await;
+    let committed: Value = serde_json::from_str(COMMITTED).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(served, committed);
+    let redirect = app.get("/docs").await;
+    assert!(redirect.status().is_redirection());
+    assert_eq!(header(&redirect, "location").as_deref(), Some("/docs/"));
+    let page = app.get("/docs/").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap_or_default().contains("swagger"));
+}

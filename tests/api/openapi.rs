@@ -7,13 +7,22 @@ const COMMITTED: &str = include_str!("../../openapi/openapi.json");
 
 #[test]
 fn committed_openapi_document_matches_the_code() {
-    let generated = chancery::api::openapi()
-        .to_pretty_json()
+    let generated = serde_json::to_string_pretty(&chancery::api::openapi_json())
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        COMMITTED.trim_end() == generated.trim_end(),
-        "openapi/openapi.json is stale: run `cargo run -- openapi > openapi/openapi.json`"
-    );
+    if COMMITTED.trim_end() != generated.trim_end() {
+        let line = COMMITTED
+            .lines()
+            .zip(generated.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
+        panic!(
+            "openapi/openapi.json is stale (first difference at line {}: {:?} vs {:?}); \
+             run `cargo run -- openapi > openapi/openapi.json`",
+            line + 1,
+            COMMITTED.lines().nth(line),
+            generated.lines().nth(line)
+        );
+    }
 }
 
 fn operations(document: &Value) -> Vec<(String, String, Value)> {

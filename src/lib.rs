@@ -10,6 +10,7 @@ pub mod db;
 pub mod domain;
 pub mod embedded_pg;
 pub mod error;
+pub mod seed;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -1,4 +1,4 @@
-//! The `chancery` command line: serve (the default), migrate, openapi, token.
+//! The `chancery` command line: serve (the default), migrate, seed, openapi, token.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,6 +64,8 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// Load the demo dataset (the seed article); loading it again changes nothing.
+    Seed,
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -144,6 +146,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             pool.close().await;
             stop(embedded)
         }
+        Some(Command::Seed) => {
+            let (url, embedded) = database(&cli.database).await?;
+            let pool = db::pool(&Settings::new(url))?;
+            db::migrate(&pool).await?;
+            let result = chancery::seed::load_demo(&pool).await;
+            pool.close().await;
+            stop(embedded)?;
+            let loaded = result?;
+            if loaded.total() == 0 {
+                eprintln!("the demo dataset was already loaded; nothing changed");
+            } else {
+                eprintln!("loaded the demo dataset: {loaded}");
+            }
+            Ok(())
+        }
         Some(Command::Token { command }) => {
             let (url, embedded) = database(&cli.database).await?;
             let pool = db::pool(&Settings::new(url))?;
@@ -192,6 +209,10 @@ async fn serve(args: ServeArgs, database_args: DatabaseArgs) -> anyhow::Result<(
 
     let app = Application::build(settings).await?;
     if embedded.as_ref().is_some_and(|e| e.created) {
+        let loaded = chancery::seed::load_demo(app.pool())
+            .await
+            .context("loading the demo dataset")?;
+        tracing::info!(%loaded, "loaded the demo dataset into the new database");
         let token = create_token(app.pool(), "admin", Scope::Admin).await?;
         println!(
             "\nA new database was created. Its one-time admin token (store it now; it is not shown again):\n\n    {token}\n"

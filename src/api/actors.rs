@@ -19,9 +19,7 @@ use super::idempotency::{Begun, IdempotencyKey, created};
 use super::pagination;
 use super::problems::*;
 use super::roles::Role;
-use super::serde_helpers::{non_null, nullable};
-
-pub const MAX_ALIASES: usize = 50;
+use super::serde_helpers::{bounded, bounded_nullable, non_null, nullable};
 
 /// A state, person, organization or other actor, with the roles it holds.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -90,7 +88,11 @@ pub struct NewActor {
     pub slug: Option<Slug>,
     pub kind: ActorKind,
     pub name: Name,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "bounded::<_, _, 0, 50>",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     #[schema(max_items = 50)]
     pub aliases: Vec<Alias>,
     /// Where one applies: the state itself, or a person's or organization's home state.
@@ -147,7 +149,7 @@ pub struct ActorPatch {
     /// Replaces every alias; `null` or `[]` removes them all.
     #[serde(
         default,
-        deserialize_with = "nullable",
+        deserialize_with = "bounded_nullable::<_, _, 0, 50>",
         skip_serializing_if = "Option::is_none"
     )]
     #[schema(value_type = Option<Vec<Alias>>, max_items = 50)]
@@ -271,16 +273,17 @@ impl Actor {
     }
 }
 
-/// Loads full actors (with their roles) for rows, in two queries whatever their number.
+/// Loads full actors (with their roles and the roles' citations) for rows, in three queries
+/// whatever their number.
 async fn with_roles(conn: &mut sqlx::PgConnection, rows: Vec<ActorRow>) -> Result<Vec<Actor>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut roles = role_store::held_by(conn, &ids).await?;
+    let role_rows = role_store::held_by(&mut *conn, &ids).await?;
+    let mut roles = super::roles::assemble(conn, role_rows).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
             let own: Vec<Role> = roles
                 .extract_if(.., |role| role.actor_id == row.id)
-                .map(Role::from_row)
                 .collect();
             Actor::from_parts(row, own)
         })
@@ -300,20 +303,21 @@ pub(crate) async fn load(
     actors.pop().ok_or_else(|| key.not_found())
 }
 
-fn aliases(aliases: Vec<Alias>, pointer: &str) -> Result<Vec<Alias>> {
-    if aliases.len() > MAX_ALIASES {
-        return Err(ApiError::invalid_field(
-            pointer,
-            format!("at most {MAX_ALIASES} aliases"),
-        ));
-    }
+/// Aliases without repeats, in the order given.
+fn unique(aliases: Vec<Alias>) -> Vec<Alias> {
     let mut unique: Vec<Alias> = Vec::with_capacity(aliases.len());
     for alias in aliases {
         if !unique.contains(&alias) {
             unique.push(alias);
         }
     }
-    Ok(unique)
+    unique
+}
+
+/// Checks and stores a new actor (also used by the demo data loader).
+pub(crate) async fn insert(conn: &mut sqlx::PgConnection, input: NewActor) -> Result<Uuid> {
+    let fields = input.into_fields()?;
+    store::insert(conn, &fields).await
 }
 
 impl NewActor {
@@ -331,7 +335,7 @@ impl NewActor {
             slug,
             kind: self.kind,
             name: self.name,
-            aliases: aliases(self.aliases, "#/aliases")?,
+            aliases: unique(self.aliases),
             country_code: self.country_code,
             wikidata_id: self.wikidata_id,
             description: self.description,
@@ -360,7 +364,7 @@ impl ActorPatch {
                     .map_err(|_| existing("name", &current.name))?,
             },
             aliases: match self.aliases {
-                Some(new) => aliases(new.unwrap_or_default(), "#/aliases")?,
+                Some(new) => unique(new.unwrap_or_default()),
                 None => current
                     .aliases
                     .iter()
@@ -490,8 +494,7 @@ pub async fn create_actor(
         Begun::Replay(response) => return Ok(response),
         Begun::Proceed(pending) => pending,
     };
-    let fields = input.into_fields()?;
-    let id = store::insert(&mut tx, &fields).await?;
+    let id = insert(&mut tx, input).await?;
     let actor = load(&mut tx, &ActorKey::Id(id), false).await?;
     let response = created(format!("/v1/actors/{id}"), Representation::of(&actor)?);
     let response = pending.finish(&mut tx, response).await?;

@@ -3,6 +3,7 @@
 
 pub mod actors;
 pub mod auth;
+pub mod citations;
 pub mod conditional;
 pub mod extract;
 pub mod idempotency;
@@ -11,6 +12,10 @@ pub mod pagination;
 pub mod problems;
 pub mod roles;
 mod serde_helpers;
+pub mod sources;
+pub mod statements;
+pub mod timeline;
+pub mod visits;
 
 use std::sync::Arc;
 
@@ -37,7 +42,8 @@ pub struct AppState {
     info(
         title = "chancery",
         description = "A record service for diplomatic activity: actors (states, leaders, ministers, \
-            organizations), their roles over time, and the citations behind every claim.\n\n\
+            organizations), their roles over time, their statements and visits, and the citations \
+            behind every claim.\n\n\
             Conventions: lists are keyset-paginated (`limit`, `cursor`, `next_cursor`, `Link: rel=\"next\"`); \
             reads return an `ETag` and honour `If-None-Match`; `PATCH` takes a JSON Merge Patch and \
             `PATCH`/`DELETE` honour `If-Match`; `POST` honours `Idempotency-Key`; every error is \
@@ -58,6 +64,9 @@ pub struct AppState {
     tags(
         (name = "actors", description = "States, people, organizations: who acts."),
         (name = "roles", description = "Offices and memberships over time: who held what, when."),
+        (name = "statements", description = "Who said what, for whom, about whom, with its sources."),
+        (name = "visits", description = "Who went where to meet whom, with its sources."),
+        (name = "citations", description = "The sources behind every claim, reusable across claims."),
         (name = "operations", description = "Health, readiness and metrics."),
     ),
     modifiers(&BearerScheme),
@@ -98,7 +107,33 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(roles::create_role)
                 .service(roles::get_role)
                 .service(roles::update_role)
-                .service(roles::delete_role),
+                .service(roles::delete_role)
+                .service(timeline::get_timeline),
+        )
+        .service(
+            utoipa_actix_web::scope("/v1/statements")
+                .service(statements::list_statements)
+                .service(statements::create_statement)
+                .service(statements::get_statement)
+                .service(statements::update_statement)
+                .service(statements::delete_statement),
+        )
+        .service(
+            utoipa_actix_web::scope("/v1/visits")
+                .service(visits::list_visits)
+                .service(visits::create_visit)
+                .service(visits::get_visit)
+                .service(visits::update_visit)
+                .service(visits::delete_visit),
+        )
+        .service(
+            utoipa_actix_web::scope("/v1/citations")
+                .service(citations::list_citations)
+                .service(citations::create_citation)
+                .service(citations::get_citation)
+                .service(citations::update_citation)
+                .service(citations::delete_citation)
+                .service(citations::list_citing_records),
         );
 }
 
@@ -199,9 +234,8 @@ pub async fn fallback(
     })
 }
 
-/// Checks a search query (no NUL, 1 to 200 characters) and folds it like the text it is
-/// matched against; the result may be empty (a query of punctuation only matches nothing).
-pub fn search_query(q: &str, pointer: &str) -> Result<String, ApiError> {
+/// Checks a search query: no NUL, 1 to 200 characters.
+pub fn text_query(q: &str, pointer: &str) -> Result<String, ApiError> {
     if q.contains('\0') {
         return Err(ApiError::invalid_field(
             pointer,
@@ -215,5 +249,11 @@ pub fn search_query(q: &str, pointer: &str) -> Result<String, ApiError> {
             "must be 1 to 200 characters",
         ));
     }
-    Ok(crate::domain::search_key(q))
+    Ok(q.to_owned())
+}
+
+/// Checks a name query like [`text_query`] and folds it like the names it is matched against;
+/// the result may be empty (a query of punctuation only matches nothing).
+pub fn search_query(q: &str, pointer: &str) -> Result<String, ApiError> {
+    text_query(q, pointer).map(|q| crate::domain::search_key(&q))
 }

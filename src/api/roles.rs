@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::domain::{PartialDate, Title};
 use crate::error::{ApiError, Result};
 use crate::store::actors::{self as actor_store, ActorKey};
+use crate::store::links::{self, Claim};
 use crate::store::roles::{self as store, RoleFields, RoleFilter, RoleRow, Side};
 
 use super::AppState;
@@ -24,7 +25,8 @@ use super::extract::{JsonBody, Query};
 use super::idempotency::{Begun, IdempotencyKey, created};
 use super::pagination;
 use super::problems::*;
-use super::serde_helpers::{non_null, nullable};
+use super::serde_helpers::{bounded, bounded_non_null, non_null, nullable};
+use super::sources::{CitationLink, CitationRef, check_links, check_period, links_of};
 
 /// An office or membership held over a period: Tokayev as President of Kazakhstan,
 /// Kazakhstan as a member of the Eurasian Economic Union.
@@ -57,12 +59,30 @@ pub struct Role {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub end: Option<PartialDate>,
+    /// The sources for the role.
+    pub citations: Vec<CitationRef>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
+/// Turns rows into roles with their citations: one more query whatever their number.
+pub(crate) async fn assemble(
+    conn: &mut sqlx::PgConnection,
+    rows: Vec<RoleRow>,
+) -> Result<Vec<Role>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut citations = links::load(conn, Claim::Role, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let own = links_of(&mut citations, row.id);
+            Role::from_row(row, own)
+        })
+        .collect())
+}
+
 impl Role {
-    pub fn from_row(row: RoleRow) -> Self {
+    fn from_row(row: RoleRow, citations: Vec<CitationRef>) -> Self {
         let (start, end) = (row.start(), row.end());
         Self {
             id: row.id,
@@ -83,6 +103,7 @@ impl Role {
             title: row.title,
             start,
             end,
+            citations,
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -112,6 +133,14 @@ pub struct NewRole {
     )]
     #[schema(nullable = false)]
     pub end: Option<PartialDate>,
+    /// The sources for the role.
+    #[serde(
+        default,
+        deserialize_with = "bounded::<_, _, 0, 50>",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    #[schema(max_items = 50)]
+    pub citations: Vec<CitationLink>,
 }
 
 /// A JSON Merge Patch (RFC 7396) of a role; `null` removes `start` or `end`.
@@ -147,6 +176,14 @@ pub struct RolePatch {
     )]
     #[schema(value_type = Option<PartialDate>)]
     pub end: Option<Option<PartialDate>>,
+    /// Replaces every citation; `[]` removes them all.
+    #[serde(
+        default,
+        deserialize_with = "bounded_non_null::<_, _, 0, 50>",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false, max_items = 50)]
+    pub citations: Option<Vec<CitationLink>>,
 }
 
 /// One page of roles.
@@ -204,18 +241,6 @@ pub struct RolePath {
     pub role_id: Uuid,
 }
 
-fn check_period(start: Option<PartialDate>, end: Option<PartialDate>) -> Result<()> {
-    if let (Some(start), Some(end)) = (start, end)
-        && end.last_day() < start.first_day()
-    {
-        return Err(ApiError::unprocessable_field(
-            "#/end",
-            format!("`{end}` is before the start `{start}`"),
-        ));
-    }
-    Ok(())
-}
-
 async fn participant(conn: &mut sqlx::PgConnection, actor: &str) -> Result<Uuid> {
     let key = ActorKey::from_path(actor)?;
     actor_store::resolve(conn, &key)
@@ -223,15 +248,35 @@ async fn participant(conn: &mut sqlx::PgConnection, actor: &str) -> Result<Uuid>
         .ok_or_else(|| key.not_found())
 }
 
+/// Checks and stores a new role with its links (also used by the demo data loader).
+pub(crate) async fn insert(
+    conn: &mut sqlx::PgConnection,
+    holder: Uuid,
+    input: NewRole,
+) -> Result<Uuid> {
+    check_period(input.start, input.end)?;
+    let links = check_links(conn, input.citations).await?;
+    let fields = RoleFields {
+        of_actor_id: input.of_actor_id,
+        title: input.title,
+        start: input.start,
+        end: input.end,
+    };
+    let id = store::insert(conn, holder, &fields).await?;
+    links::replace(conn, Claim::Role, id, &links).await?;
+    Ok(id)
+}
+
 fn role_id(value: &str) -> Result<Uuid> {
     Uuid::try_parse(value).map_err(|_| ApiError::invalid_field("#/path/role_id", "is not a UUID"))
 }
 
 async fn load(conn: &mut sqlx::PgConnection, participant: Uuid, id: Uuid) -> Result<Role> {
-    store::find(conn, participant, id)
+    let not_found = || ApiError::NotFound(format!("no role `{id}` of this actor"));
+    let row = store::find(&mut *conn, participant, id)
         .await?
-        .map(Role::from_row)
-        .ok_or_else(|| ApiError::NotFound(format!("no role `{id}` of this actor")))
+        .ok_or_else(not_found)?;
+    assemble(conn, vec![row]).await?.pop().ok_or_else(not_found)
 }
 
 // What each handler extracts, authorization first. (Aliases, because the OpenAPI macro
@@ -285,7 +330,7 @@ pub async fn list_roles(
     let (rows, next_cursor) =
         pagination::split_page(rows, limit, &filters, |r| (r.start_date, r.id))?;
     let page = RolePage {
-        items: rows.into_iter().map(Role::from_row).collect(),
+        items: assemble(&mut conn, rows).await?,
         next_cursor,
     };
     pagination::respond(&req, &page, page.next_cursor.as_deref())
@@ -334,14 +379,7 @@ pub async fn create_role(
         Begun::Replay(response) => return Ok(response),
         Begun::Proceed(pending) => pending,
     };
-    check_period(input.start, input.end)?;
-    let fields = RoleFields {
-        of_actor_id: input.of_actor_id,
-        title: input.title,
-        start: input.start,
-        end: input.end,
-    };
-    let id = store::insert(&mut tx, holder, &fields).await?;
+    let id = insert(&mut tx, holder, input).await?;
     let role = load(&mut tx, holder, id).await?;
     let response = created(
         format!("/v1/actors/{holder}/roles/{id}"),
@@ -436,6 +474,10 @@ pub async fn update_role(
         end: patch.end.unwrap_or(current.end),
     };
     check_period(fields.start, fields.end)?;
+    if let Some(citations) = patch.citations {
+        let links = check_links(&mut tx, citations).await?;
+        links::replace(&mut tx, Claim::Role, id, &links).await?;
+    }
     store::update(&mut tx, id, &fields).await?;
     // The role may have moved away from the actor in the path; read it under its holder.
     let updated = load(&mut tx, current.actor_id, id).await?;
@@ -454,6 +496,7 @@ pub async fn update_role(
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
         (status = 412, response = PreconditionFailed),
         (status = 503, response = ServiceUnavailable),
     ),
@@ -475,6 +518,16 @@ pub async fn delete_role(
     }
     let current = load(&mut tx, participant, id).await?;
     check_if_match(&req, Some(&Representation::of(&current)?.etag))?;
+    let references = store::references(&mut tx, id, 100).await?;
+    if !references.is_empty() {
+        return Err(ApiError::Conflict {
+            detail: format!(
+                "{} statement(s) are attributed through this role; give them an explicit on_behalf_of_id or delete them first",
+                references.len()
+            ),
+            references,
+        });
+    }
     store::delete(&mut tx, id).await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())

@@ -32,3 +32,62 @@ pub enum DatePrecision {
     Month,
     Day,
 }
+
+/// The kind of a visit, from a controlled vocabulary.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "visit_kind", rename_all = "snake_case")]
+pub enum VisitKind {
+    State,
+    Official,
+    Working,
+    Summit,
+    Multilateral,
+    Other,
+}
+
+/// What a statement does.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "statement_kind", rename_all = "snake_case")]
+pub enum StatementKind {
+    Declaration,
+    Pledge,
+    Proposal,
+    Denial,
+    Criticism,
+    Agreement,
+    Other,
+}
+
+/// A statement's position toward one of its subjects.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "stance", rename_all = "snake_case")]
+pub enum Stance {
+    Support,
+    Oppose,
+    Neutral,
+}
+
+macro_rules! as_str {
+    ($($ty:ident { $($variant:ident => $s:expr),* $(,)? })*) => {
+        $(impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $s),* }
+            }
+        })*
+    };
+}
+
+as_str! {
+    VisitKind { State => "state", Official => "official", Working => "working", Summit => "summit", Multilateral => "multilateral", Other => "other" }
+    StatementKind { Declaration => "declaration", Pledge => "pledge", Proposal => "proposal", Denial => "denial", Criticism => "criticism", Agreement => "agreement", Other => "other" }
+    Stance { Support => "support", Oppose => "oppose", Neutral => "neutral" }
+}

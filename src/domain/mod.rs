@@ -9,13 +9,18 @@ mod kinds;
 mod partial_date;
 mod slug;
 mod text;
+mod web;
 mod wikidata;
 
 pub use country::CountryCode;
-pub use kinds::{ActorKind, DatePrecision};
+pub use kinds::{ActorKind, DatePrecision, Stance, StatementKind, VisitKind};
 pub use partial_date::PartialDate;
 pub use slug::Slug;
-pub use text::{Alias, Description, Name, Title, search_key};
+pub use text::{
+    Alias, Author, CitationTitle, Description, Excerpt, Locator, Name, Occasion, Place, Quote,
+    Source, StatementText, Summary, Title, search_key,
+};
+pub use web::{LanguageTag, Topic, WebUrl};
 pub use wikidata::WikidataId;
 
 /// Builds the `String` schema shared by the string newtypes.

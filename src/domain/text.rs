@@ -115,6 +115,57 @@ text_type!(
     doc = "A free-text description."
 );
 
+text_type!(
+    /// Where a visit took place: a city or venue.
+    Place, max = 200, required = true, example = "Astana",
+    doc = "A city or venue."
+);
+text_type!(
+    /// What a visit was for.
+    Occasion, max = 300, required = true, example = "Sixth Summit of the Conference on Interaction and Confidence-Building Measures in Asia",
+    doc = "The occasion of a visit."
+);
+text_type!(
+    /// A summary of what happened.
+    Summary, max = 5000, required = false, example = "Talks on trade, transit and the Middle Corridor.",
+    doc = "A summary."
+);
+text_type!(
+    /// What was said: the words (verbatim) or a faithful paraphrase.
+    StatementText, max = 10000, required = true, example = "China will always support Kazakhstan in defending its independence, sovereignty and territorial integrity.",
+    doc = "What was said, verbatim or paraphrased."
+);
+text_type!(
+    /// The outlet or publisher of a source.
+    Source, max = 300, required = true, example = "Eurasia Daily Monitor",
+    doc = "The outlet or publisher."
+);
+text_type!(
+    /// The title of a source.
+    CitationTitle, max = 500, required = true, example = "Kazakhstan's Expanding Multi-Vector Foreign Policy",
+    doc = "The title of the source."
+);
+text_type!(
+    /// An author of a source.
+    Author, max = 200, required = true, example = "Jane Doe",
+    doc = "An author."
+);
+text_type!(
+    /// A passage of a source, as it stands there.
+    Excerpt, max = 5000, required = true, example = "Kazakhstan has been emboldened by a strategic relationship…",
+    doc = "A passage of the source."
+);
+text_type!(
+    /// Where in a source a claim is found: a page, paragraph or timestamp.
+    Locator, max = 200, required = true, example = "paragraph 3",
+    doc = "Where in the source: page, paragraph, timestamp."
+);
+text_type!(
+    /// The words of a source that support a claim.
+    Quote, max = 2000, required = true, example = "main economic powerhouse",
+    doc = "The words of the source that support the claim."
+);
+
 /// Folds text for search: transliterated to ASCII (`Türkiye` -> `turkiye`, `Токаев` ->
 /// `tokaev`), lower-case, every run of other characters made one space. Stored names and
 /// search queries are folded the same way, in the service, so matching does not depend on the

@@ -141,6 +141,41 @@ pub async fn resolve(conn: &mut PgConnection, key: &ActorKey) -> Result<Option<U
     })
 }
 
+/// Just enough of an actor to show it where another record refers to it.
+#[derive(Debug, Clone)]
+pub struct ActorSummaryRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub kind: ActorKind,
+}
+
+/// Summaries of many actors, in one query.
+pub async fn summaries(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<ActorSummaryRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(sqlx::query_as!(
+        ActorSummaryRow,
+        r#"SELECT id, slug, name, kind AS "kind: ActorKind" FROM actors WHERE id = ANY($1)"#,
+        ids
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Which of `ids` name no actor.
+pub async fn missing(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Uuid>> {
+    let found: Vec<Uuid> = sqlx::query_scalar!("SELECT id FROM actors WHERE id = ANY($1)", ids)
+        .fetch_all(conn)
+        .await?;
+    Ok(ids
+        .iter()
+        .filter(|id| !found.contains(id))
+        .copied()
+        .collect())
+}
+
 /// Finds an actor by id or slug; `lock` takes a row lock until the transaction ends.
 pub async fn find(conn: &mut PgConnection, key: &ActorKey, lock: bool) -> Result<Option<ActorRow>> {
     let id = match key {
@@ -231,9 +266,22 @@ pub async fn references(
     limit: i64,
 ) -> Result<(Vec<Reference>, i64)> {
     let rows = sqlx::query!(
-        r#"SELECT r.id, r.actor_id AS holder, count(*) OVER () AS "total!"
-           FROM roles r WHERE r.actor_id = $1 OR r.of_actor_id = $1
-           ORDER BY r.id LIMIT $2"#,
+        r#"SELECT resource AS "resource!", id AS "id!", parent AS "parent!", count(*) OVER () AS "total!"
+           FROM (
+               SELECT 'role' AS resource, r.id, r.actor_id AS parent FROM roles r
+               WHERE r.actor_id = $1 OR r.of_actor_id = $1
+               UNION
+               SELECT 'statement', s.id, s.id FROM statements s
+               WHERE s.speaker_id = $1 OR s.on_behalf_of_id = $1
+               UNION
+               SELECT 'statement', x.statement_id, x.statement_id FROM statement_subjects x WHERE x.actor_id = $1
+               UNION
+               SELECT 'visit', v.id, v.id FROM visits v WHERE v.host_id = $1
+               UNION
+               SELECT 'visit', x.visit_id, x.visit_id FROM visit_visitors x WHERE x.actor_id = $1
+           ) refs
+           ORDER BY resource, id
+           LIMIT $2"#,
         id,
         limit
     )
@@ -243,9 +291,13 @@ pub async fn references(
     let references = rows
         .into_iter()
         .map(|r| Reference {
-            resource: "role".into(),
+            href: match r.resource.as_str() {
+                "role" => format!("/v1/actors/{}/roles/{}", r.parent, r.id),
+                "visit" => format!("/v1/visits/{}", r.id),
+                _ => format!("/v1/statements/{}", r.id),
+            },
+            resource: r.resource,
             id: r.id,
-            href: format!("/v1/actors/{}/roles/{}", r.holder, r.id),
         })
         .collect();
     Ok((references, total))

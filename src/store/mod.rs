@@ -2,6 +2,11 @@
 //! (a transaction derefs to one); handlers decide where transactions begin and end.
 
 pub mod actors;
+pub mod citations;
 pub mod idempotency;
+pub mod links;
 pub mod roles;
+pub mod statements;
+pub mod timeline;
 pub mod tokens;
+pub mod visits;

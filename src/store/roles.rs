@@ -5,7 +5,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::domain::{ActorKind, DatePrecision, PartialDate, Title};
-use crate::error::{ApiError, Result, violated_constraint};
+use crate::error::{ApiError, Reference, Result, violated_constraint};
 
 /// A role as stored, with summaries of both actors.
 #[derive(Debug, Clone)]
@@ -120,6 +120,25 @@ pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &RoleFields) -> R
     .await
     .map_err(map_write_error)?;
     Ok(())
+}
+
+/// The statements whose attribution was derived from a role (at most `limit`).
+pub async fn references(conn: &mut PgConnection, id: Uuid, limit: i64) -> Result<Vec<Reference>> {
+    let ids = sqlx::query_scalar!(
+        "SELECT id FROM statements WHERE on_behalf_of_role_id = $1 ORDER BY id LIMIT $2",
+        id,
+        limit
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(ids
+        .into_iter()
+        .map(|id| Reference {
+            resource: "statement".into(),
+            id,
+            href: format!("/v1/statements/{id}"),
+        })
+        .collect())
 }
 
 pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<()> {

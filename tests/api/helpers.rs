@@ -212,6 +212,14 @@ impl TestApp {
         json(response).await
     }
 
+    pub async fn create(&self, path: &str, body: Value) -> Value {
+        let response = self.post_json(path, &body).await;
+        let status = response.status();
+        let created = json(response).await;
+        assert_eq!(status, StatusCode::CREATED, "creating {body}: {created}");
+        created
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
             .fetch_one(&self.pool)
@@ -295,6 +303,81 @@ pub async fn seed_actors(app: &TestApp) -> (Value, Value, Value) {
         )
         .await;
     (kz, tokayev, eu)
+}
+
+/// The record around the seed article: actors, roles, a citation, a visit and a statement.
+pub struct Record {
+    pub kz: Value,
+    pub china: Value,
+    pub xi: Value,
+    pub tokayev: Value,
+    pub article: Value,
+    pub fmprc: Value,
+    pub visit: Value,
+    pub pledge: Value,
+}
+
+pub async fn seed_record(app: &TestApp) -> Record {
+    let (kz, tokayev, _) = seed_actors(app).await;
+    let china = app
+        .create_actor(serde_json::json!({"kind": "state", "name": "China", "country_code": "CN"}))
+        .await;
+    let xi = app
+        .create_actor(
+            serde_json::json!({"kind": "person", "name": "Xi Jinping", "country_code": "CN"}),
+        )
+        .await;
+    app.create_role("xi-jinping", serde_json::json!({"of_actor_id": china["id"], "title": "President", "start": "2013-03-14"})).await;
+    let article = app
+        .create("/v1/citations", serde_json::json!({
+            "source": "Eurasia Daily Monitor", "title": "Kazakhstan's Expanding Multi-Vector Foreign Policy",
+            "url": "https://jamestown.org/program/kazakhstans-expanding-multi-vector-foreign-policy/",
+            "published_on": "2023-01", "language": "en"
+        }))
+        .await;
+    let fmprc = app
+        .create(
+            "/v1/citations",
+            serde_json::json!({"source": "Fmprc.gov.cn", "published_on": "2022-09-15"}),
+        )
+        .await;
+    let visit = app
+        .create("/v1/visits", serde_json::json!({
+            "visitor_ids": [xi["id"]], "host_id": kz["id"], "place": "Astana", "start": "2022-09",
+            "kind": "official", "occasion": "First visit abroad after the pandemic",
+            "citations": [{"citation_id": fmprc["id"]}, {"citation_id": article["id"], "locator": "paragraph 3"}]
+        }))
+        .await;
+    let pledge = app
+        .create("/v1/statements", serde_json::json!({
+            "speaker_id": xi["id"], "stated_on": "2022-09", "kind": "pledge", "visit_id": visit["id"],
+            "text": "Xi pledged to defend Kazakhstan's territorial integrity.",
+            "topics": ["sovereignty", "security"],
+            "subjects": [{"actor_id": kz["id"], "stance": "support"}],
+            "citations": [{"citation_id": article["id"], "locator": "paragraph 3", "quote": "pledged to defend"}]
+        }))
+        .await;
+    Record {
+        kz,
+        china,
+        xi,
+        tokayev,
+        article,
+        fmprc,
+        visit,
+        pledge,
+    }
+}
+
+/// The `id`s of a page's items.
+#[allow(dead_code)]
+pub fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(uuid_of)
+        .collect()
 }
 
 #[allow(dead_code)]

@@ -2,11 +2,16 @@
 
 mod actors;
 mod auth;
+mod citations;
 mod cli;
 mod contract;
+mod demo;
 mod embedded;
 mod helpers;
 mod idempotency;
 mod openapi;
 mod ops;
 mod roles;
+mod statements;
+mod timeline;
+mod visits;

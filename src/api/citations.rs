@@ -1,0 +1,693 @@
+//! `/v1/citations`: the sources behind claims, reusable by any number of them.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::domain::{Author, CitationTitle, Excerpt, LanguageTag, PartialDate, Source, WebUrl};
+use crate::error::{ApiError, Result};
+use crate::store::citations::{self as store, CitationFields, CitationFilter, CitationRow};
+
+use super::AppState;
+use super::auth::{Read, Write};
+use super::conditional::{Representation, check_if_match};
+use super::extract::{JsonBody, Query};
+use super::idempotency::{Begun, IdempotencyKey, created};
+use super::pagination;
+use super::problems::*;
+use super::serde_helpers::{bounded, bounded_nullable, non_null, nullable};
+use super::sources::date_range;
+
+/// A source: an article, a communiqué, a transcript.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0f",
+    "source": "Eurasia Daily Monitor",
+    "url": "https://jamestown.org/program/kazakhstans-expanding-multi-vector-foreign-policy/",
+    "title": "Kazakhstan's Expanding Multi-Vector Foreign Policy",
+    "authors": [],
+    "published_on": "2023-01",
+    "language": "en",
+    "created_at": "2026-11-27T12:00:00Z",
+    "updated_at": "2026-11-27T12:00:00Z"
+}))]
+pub struct Citation {
+    pub id: Uuid,
+    /// The outlet or publisher.
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub published_on: Option<PartialDate>,
+    /// When the source was read, for web sources that change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub accessed_on: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub excerpt: Option<String>,
+    /// A copy in a web archive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub archive_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Citation {
+    pub fn from_row(row: CitationRow) -> Self {
+        let published_on = row.published_on();
+        Self {
+            id: row.id,
+            source: row.source,
+            url: row.url,
+            title: row.title,
+            authors: row.authors,
+            published_on,
+            accessed_on: row.accessed_on,
+            language: row.language,
+            excerpt: row.excerpt,
+            archive_url: row.archive_url,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// A new citation. Only `source` is required: a newspaper cited without a link is still a
+/// citation. A `url` is unique: cite the existing citation again instead of repeating it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "source": "Eurasia Daily Monitor",
+    "url": "https://jamestown.org/program/kazakhstans-expanding-multi-vector-foreign-policy/",
+    "title": "Kazakhstan's Expanding Multi-Vector Foreign Policy",
+    "published_on": "2023-01",
+    "language": "en"
+}))]
+pub struct NewCitation {
+    pub source: Source,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub url: Option<WebUrl>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub title: Option<CitationTitle>,
+    #[serde(
+        default,
+        deserialize_with = "bounded::<_, _, 0, 50>",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    #[schema(max_items = 50)]
+    pub authors: Vec<Author>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub published_on: Option<PartialDate>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub accessed_on: Option<NaiveDate>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub language: Option<LanguageTag>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub excerpt: Option<Excerpt>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub archive_url: Option<WebUrl>,
+}
+
+/// A JSON Merge Patch (RFC 7396) of a citation; `null` removes an optional field.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"accessed_on": "2026-11-27", "archive_url": null}))]
+pub struct CitationPatch {
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub source: Option<Source>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<WebUrl>)]
+    pub url: Option<Option<WebUrl>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<CitationTitle>)]
+    pub title: Option<Option<CitationTitle>>,
+    #[serde(
+        default,
+        deserialize_with = "bounded_nullable::<_, _, 0, 50>",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Vec<Author>>, max_items = 50)]
+    pub authors: Option<Option<Vec<Author>>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<PartialDate>)]
+    pub published_on: Option<Option<PartialDate>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub accessed_on: Option<Option<NaiveDate>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<LanguageTag>)]
+    pub language: Option<Option<LanguageTag>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Excerpt>)]
+    pub excerpt: Option<Option<Excerpt>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<WebUrl>)]
+    pub archive_url: Option<Option<WebUrl>>,
+}
+
+/// One page of citations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CitationPage {
+    pub items: Vec<Citation>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+/// A record that cites a citation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CitingRecord {
+    /// `statement`, `visit` or `role`.
+    #[schema(example = "statement")]
+    pub resource: String,
+    pub id: Uuid,
+    pub href: String,
+    /// The date of the statement, the start of the visit or role.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub date: Option<PartialDate>,
+    /// What it is: the statement's text (shortened), the visit's occasion, the role's title.
+    pub label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub locator: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub quote: Option<String>,
+}
+
+/// One page of the records that cite a citation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CitingPage {
+    pub items: Vec<CitingRecord>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+/// Filters and paging for the list of citations.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CitationListQuery {
+    /// Page size, 1 to 500.
+    #[param(minimum = 1, maximum = 500, example = 50)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page, with the same filters.
+    #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
+    pub cursor: Option<String>,
+    /// Full-text search in title, source and excerpt (web-search syntax: `"exact phrase"`,
+    /// `-excluded`, `or`).
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000]*$",
+        example = "multi-vector"
+    )]
+    pub q: Option<String>,
+    /// Only citations in this language (`en` also finds `en-GB`).
+    #[param(value_type = Option<LanguageTag>)]
+    pub language: Option<LanguageTag>,
+    /// Published during or after this date.
+    #[param(value_type = Option<PartialDate>, example = "2022")]
+    pub from: Option<PartialDate>,
+    /// Published during or before this date.
+    #[param(value_type = Option<PartialDate>, example = "2022-12")]
+    pub to: Option<PartialDate>,
+}
+
+/// Paging for the records citing a citation.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CitingListQuery {
+    /// Page size, 1 to 500.
+    #[param(minimum = 1, maximum = 500, example = 50)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
+    pub cursor: Option<String>,
+}
+
+/// The `{citation_id}` path parameter.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct CitationPath {
+    /// The citation's id.
+    pub citation_id: Uuid,
+}
+
+pub(crate) fn parse_id(value: &str, name: &str) -> Result<Uuid> {
+    Uuid::try_parse(value)
+        .map_err(|_| ApiError::invalid_field(format!("#/path/{name}"), "is not a UUID"))
+}
+
+fn not_found(id: Uuid) -> ApiError {
+    ApiError::NotFound(format!("no citation with id `{id}`"))
+}
+
+impl NewCitation {
+    pub(crate) fn into_fields(self) -> Result<CitationFields> {
+        Ok(CitationFields {
+            source: self.source,
+            url: self.url,
+            title: self.title,
+            authors: self.authors,
+            published_on: self.published_on,
+            accessed_on: self.accessed_on,
+            language: self.language,
+            excerpt: self.excerpt,
+            archive_url: self.archive_url,
+        })
+    }
+}
+
+impl CitationPatch {
+    fn apply(self, current: &Citation) -> Result<CitationFields> {
+        let stored = |what: &str| {
+            ApiError::Internal(anyhow::anyhow!(
+                "stored citation {} has an invalid {what}",
+                current.id
+            ))
+        };
+        let authors = match self.authors {
+            Some(new) => new.unwrap_or_default(),
+            None => current
+                .authors
+                .iter()
+                .filter_map(|a| Author::parse(a.clone()).ok())
+                .collect(),
+        };
+        Ok(CitationFields {
+            source: match self.source {
+                Some(source) => source,
+                None => Source::parse(current.source.clone()).map_err(|_| stored("source"))?,
+            },
+            url: self
+                .url
+                .unwrap_or_else(|| current.url.clone().and_then(|u| WebUrl::parse(u).ok())),
+            title: self.title.unwrap_or_else(|| {
+                current
+                    .title
+                    .clone()
+                    .and_then(|t| CitationTitle::parse(t).ok())
+            }),
+            authors,
+            published_on: self.published_on.unwrap_or(current.published_on),
+            accessed_on: self.accessed_on.unwrap_or(current.accessed_on),
+            language: self.language.unwrap_or_else(|| {
+                current
+                    .language
+                    .clone()
+                    .and_then(|l| LanguageTag::parse(l).ok())
+            }),
+            excerpt: self
+                .excerpt
+                .unwrap_or_else(|| current.excerpt.clone().and_then(|e| Excerpt::parse(e).ok())),
+            archive_url: self.archive_url.unwrap_or_else(|| {
+                current
+                    .archive_url
+                    .clone()
+                    .and_then(|u| WebUrl::parse(u).ok())
+            }),
+        })
+    }
+}
+
+async fn load(conn: &mut sqlx::PgConnection, id: Uuid, lock: bool) -> Result<Citation> {
+    store::find(conn, id, lock)
+        .await?
+        .map(Citation::from_row)
+        .ok_or_else(|| not_found(id))
+}
+
+// What each handler extracts, authorization first (aliases: see actors.rs).
+type ListCitationsRequest = Read<Query<CitationListQuery>>;
+type CreateCitationRequest = Write<(IdempotencyKey, JsonBody<NewCitation>)>;
+type GetCitationRequest = Read<web::Path<String>>;
+type UpdateCitationRequest = Write<(web::Path<String>, JsonBody<CitationPatch>)>;
+type DeleteCitationRequest = Write<web::Path<String>>;
+type CitedByRequest = Read<(web::Path<String>, Query<CitingListQuery>)>;
+
+/// List citations.
+///
+/// Latest publication first (undated last). Filter by text, language, publication date.
+#[utoipa::path(
+    tag = "citations",
+    operation_id = "list_citations",
+    params(CitationListQuery),
+    responses(
+        (status = 200, description = "A page of citations", body = CitationPage,
+            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("")]
+pub async fn list_citations(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    read: ListCitationsRequest,
+) -> Result<HttpResponse> {
+    let Read(Query(query)) = read;
+    let limit = pagination::limit(query.limit)?;
+    let q = match &query.q {
+        Some(q) => Some(super::text_query(q, "#/query/q")?),
+        None => None,
+    };
+    let (from, until) = date_range(query.from, query.to)?;
+    let filters = pagination::filter_digest(&[
+        ("q", q.clone()),
+        (
+            "language",
+            query.language.as_ref().map(|l| l.as_str().to_owned()),
+        ),
+        ("from", query.from.map(|d| d.to_string())),
+        ("to", query.to.map(|d| d.to_string())),
+    ]);
+    let after: Option<(Option<NaiveDate>, Uuid)> =
+        pagination::decode(query.cursor.as_deref(), &filters)?;
+    let filter = CitationFilter {
+        q,
+        language: query.language.map(|l| l.as_str().to_owned()),
+        from,
+        until,
+    };
+    let mut conn = state.pool.acquire().await?;
+    let rows = store::list(&mut conn, &filter, after, limit).await?;
+    let (rows, next_cursor) =
+        pagination::split_page(rows, limit, &filters, |r| (r.published_date, r.id))?;
+    let page = CitationPage {
+        items: rows.into_iter().map(Citation::from_row).collect(),
+        next_cursor,
+    };
+    pagination::respond(&req, &page, page.next_cursor.as_deref())
+}
+
+/// Create a citation.
+#[utoipa::path(
+    tag = "citations",
+    operation_id = "create_citation",
+    request_body(content = NewCitation, content_type = "application/json"),
+    params(("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = "^[!-~]+$",
+        description = "Makes the request safe to retry: a replay within 24 h returns the first response and creates nothing.")),
+    responses(
+        (status = 201, description = "The citation was created", body = Citation,
+            headers(("Location" = String, description = "The citation's URL"), ("ETag" = String)),
+            links(
+                ("GetCitation" = (operation_id = "get_citation", parameters(("citation_id" = "$response.body#/id")))),
+                ("UpdateCitation" = (operation_id = "update_citation", parameters(("citation_id" = "$response.body#/id")))),
+                ("DeleteCitation" = (operation_id = "delete_citation", parameters(("citation_id" = "$response.body#/id")))),
+                ("CitedBy" = (operation_id = "list_citing_records", parameters(("citation_id" = "$response.body#/id")))),
+            )),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security(("bearer" = ["write"])),
+)]
+#[post("")]
+pub async fn create_citation(
+    state: web::Data<AppState>,
+    write: CreateCitationRequest,
+) -> Result<HttpResponse> {
+    let Write(caller, (key, JsonBody(input))) = write;
+    let mut tx = state.pool.begin().await?;
+    let pending = match key
+        .begin(&mut tx, &caller, "POST /v1/citations", &input)
+        .await?
+    {
+        Begun::Replay(response) => return Ok(response),
+        Begun::Proceed(pending) => pending,
+    };
+    let id = store::insert(&mut tx, &input.into_fields()?).await?;
+    let citation = load(&mut tx, id, false).await?;
+    let response = created(
+        format!("/v1/citations/{id}"),
+        Representation::of(&citation)?,
+    );
+    let response = pending.finish(&mut tx, response).await?;
+    tx.commit().await?;
+    Ok(response)
+}
+
+/// Get a citation.
+#[utoipa::path(
+    tag = "citations",
+    operation_id = "get_citation",
+    params(CitationPath, ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response; 304 if unchanged")),
+    responses(
+        (status = 200, description = "The citation", body = Citation, headers(("ETag" = String))),
+        (status = 304, description = "Not modified since the ETag given in If-None-Match", headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("/{citation_id}")]
+pub async fn get_citation(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    read: GetCitationRequest,
+) -> Result<HttpResponse> {
+    let Read(path) = read;
+    let id = parse_id(&path, "citation_id")?;
+    let mut conn = state.pool.acquire().await?;
+    let citation = load(&mut conn, id, false).await?;
+    Ok(Representation::of(&citation)?.respond(&req))
+}
+
+/// Update a citation.
+///
+/// A JSON Merge Patch; honours `If-Match`.
+#[utoipa::path(
+    tag = "citations",
+    operation_id = "update_citation",
+    params(CitationPath, ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; 412 if the citation has changed since")),
+    request_body(content(
+        (CitationPatch = "application/merge-patch+json"),
+        (CitationPatch = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "The updated citation", body = Citation, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security(("bearer" = ["write"])),
+)]
+#[patch("/{citation_id}")]
+pub async fn update_citation(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    write: UpdateCitationRequest,
+) -> Result<HttpResponse> {
+    let Write(_caller, (path, JsonBody(patch))) = write;
+    let id = parse_id(&path, "citation_id")?;
+    let mut tx = state.pool.begin().await?;
+    let current = load(&mut tx, id, true).await?;
+    check_if_match(&req, Some(&Representation::of(&current)?.etag))?;
+    let fields = patch.apply(&current)?;
+    store::update(&mut tx, id, &fields).await?;
+    let updated = load(&mut tx, id, false).await?;
+    tx.commit().await?;
+    Ok(Representation::of(&updated)?.with_status(StatusCode::OK))
+}
+
+/// Delete a citation.
+///
+/// Refused with 409, listing them, while statements, visits or roles cite it.
+#[utoipa::path(
+    tag = "citations",
+    operation_id = "delete_citation",
+    params(CitationPath, ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on; 412 if the citation has changed since")),
+    responses(
+        (status = 204, description = "The citation was deleted"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security(("bearer" = ["write"])),
+)]
+#[delete("/{citation_id}")]
+pub async fn delete_citation(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    write: DeleteCitationRequest,
+) -> Result<HttpResponse> {
+    let Write(_caller, path) = write;
+    let id = parse_id(&path, "citation_id")?;
+    let mut tx = state.pool.begin().await?;
+    let current = load(&mut tx, id, true).await?;
+    check_if_match(&req, Some(&Representation::of(&current)?.etag))?;
+    let citing = store::citing(&mut tx, id, None, 100).await?;
+    if !citing.is_empty() {
+        return Err(ApiError::Conflict {
+            detail: format!(
+                "the citation is cited by {}{} record(s); remove those links first",
+                citing.len().min(100),
+                if citing.len() > 100 { "+" } else { "" }
+            ),
+            references: citing
+                .iter()
+                .take(100)
+                .map(store::CitingRow::reference)
+                .collect(),
+        });
+    }
+    store::delete(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// List the records that cite a citation.
+///
+/// Statements, visits and roles, with the locator and quote of each link.
+#[utoipa::path(
+    tag = "citations",
+    operation_id = "list_citing_records",
+    params(CitationPath, CitingListQuery),
+    responses(
+        (status = 200, description = "A page of the records citing it", body = CitingPage,
+            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("/{citation_id}/cited-by")]
+pub async fn list_citing_records(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    read: CitedByRequest,
+) -> Result<HttpResponse> {
+    let Read((path, Query(query))) = read;
+    let id = parse_id(&path, "citation_id")?;
+    let limit = pagination::limit(query.limit)?;
+    let filters = pagination::filter_digest(&[("citation", Some(id.to_string()))]);
+    let after: Option<(String, Uuid)> = pagination::decode(query.cursor.as_deref(), &filters)?;
+    let mut conn = state.pool.acquire().await?;
+    load(&mut conn, id, false).await?;
+    let rows = store::citing(&mut conn, id, after, limit).await?;
+    let (rows, next_cursor) =
+        pagination::split_page(rows, limit, &filters, |r| (r.resource.clone(), r.id))?;
+    let items = rows
+        .into_iter()
+        .map(|row| CitingRecord {
+            href: row.href(),
+            date: PartialDate::from_parts(row.date, row.precision),
+            resource: row.resource,
+            id: row.id,
+            label: row.label,
+            locator: row.locator,
+            quote: row.quote,
+        })
+        .collect();
+    let page = CitingPage { items, next_cursor };
+    pagination::respond(&req, &page, page.next_cursor.as_deref())
+}

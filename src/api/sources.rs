@@ -1,0 +1,186 @@
+//! What claims share: citation links in and out, date ranges, references to other records.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::{Locator, PartialDate, Quote};
+use crate::error::{ApiError, FieldError, Result};
+use crate::store::actors as actor_store;
+use crate::store::citations as citation_store;
+use crate::store::links::{LinkFields, LinkRow};
+
+use super::serde_helpers::non_null;
+
+/// A claim's link to a citation, with where in the source and in which words.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"citation_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0f", "locator": "paragraph 3", "quote": "pledged to defend Kazakhstan's territorial integrity"}))]
+pub struct CitationLink {
+    pub citation_id: Uuid,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub locator: Option<Locator>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub quote: Option<Quote>,
+}
+
+/// Just enough of a citation to show it where a claim cites it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CitationSummary {
+    pub id: Uuid,
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub published_on: Option<PartialDate>,
+}
+
+/// A citation as a claim cites it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CitationRef {
+    pub citation: CitationSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub locator: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub quote: Option<String>,
+}
+
+impl CitationRef {
+    pub fn from_row(row: LinkRow) -> Self {
+        let published_on = row.published_on();
+        Self {
+            citation: CitationSummary {
+                id: row.citation_id,
+                source: row.source,
+                title: row.title,
+                url: row.url,
+                published_on,
+            },
+            locator: row.locator,
+            quote: row.quote,
+        }
+    }
+}
+
+/// Takes the links of one owner out of rows loaded for many (ordered by owner).
+pub fn links_of(rows: &mut Vec<LinkRow>, owner: Uuid) -> Vec<CitationRef> {
+    rows.extract_if(.., |row| row.owner_id == owner)
+        .map(CitationRef::from_row)
+        .collect()
+}
+
+/// Checks citation links (their number is bounded when the body is parsed): no citation
+/// twice, every citation existing.
+pub async fn check_links(
+    conn: &mut PgConnection,
+    links: Vec<CitationLink>,
+) -> Result<Vec<LinkFields>> {
+    let ids: Vec<Uuid> = links.iter().map(|l| l.citation_id).collect();
+    for (i, id) in ids.iter().enumerate() {
+        if ids[..i].contains(id) {
+            return Err(ApiError::unprocessable_field(
+                format!("#/citations/{i}/citation_id"),
+                "cites the same citation twice; give one link with its locator and quote",
+            ));
+        }
+    }
+    let missing = citation_store::missing(conn, &ids).await?;
+    if !missing.is_empty() {
+        return Err(unprocessable(
+            ids.iter()
+                .enumerate()
+                .filter(|(_, id)| missing.contains(id))
+                .map(|(i, _)| {
+                    FieldError::new(
+                        format!("#/citations/{i}/citation_id"),
+                        "no citation has this id",
+                    )
+                })
+                .collect(),
+        ));
+    }
+    Ok(links
+        .into_iter()
+        .map(|l| LinkFields {
+            citation_id: l.citation_id,
+            locator: l.locator,
+            quote: l.quote,
+        })
+        .collect())
+}
+
+/// Checks that every `(pointer, actor id)` names an actor; 422 naming each one that does not.
+pub async fn check_actors(conn: &mut PgConnection, refs: &[(String, Uuid)]) -> Result<()> {
+    let ids: Vec<Uuid> = refs.iter().map(|(_, id)| *id).collect();
+    let missing = actor_store::missing(conn, &ids).await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(unprocessable(
+        refs.iter()
+            .filter(|(_, id)| missing.contains(id))
+            .map(|(pointer, _)| FieldError::new(pointer.clone(), "no actor has this id"))
+            .collect(),
+    ))
+}
+
+pub fn unprocessable(errors: Vec<FieldError>) -> ApiError {
+    let detail = errors
+        .iter()
+        .map(|e| format!("{}: {}", e.pointer.trim_start_matches('#'), e.detail))
+        .collect::<Vec<_>>()
+        .join("; ");
+    ApiError::Unprocessable { detail, errors }
+}
+
+/// `from` and `to` as the first day and the day after the last; partial dates widen to
+/// their whole period. A range that ends before it starts is a 422.
+pub fn date_range(
+    from: Option<PartialDate>,
+    to: Option<PartialDate>,
+) -> Result<(Option<NaiveDate>, Option<NaiveDate>)> {
+    let first = from.map(|d| d.first_day());
+    let after = to.map(|d| d.day_after());
+    if let (Some(first), Some(after)) = (first, after)
+        && first >= after
+    {
+        return Err(ApiError::unprocessable_field(
+            "#/query/to",
+            "is before `from`",
+        ));
+    }
+    Ok((first, after))
+}
+
+/// Checks that `end` is not before `start`, respecting precision: an end of `2022-10` is not
+/// before a start of `2022-10-12`.
+pub fn check_period(start: Option<PartialDate>, end: Option<PartialDate>) -> Result<()> {
+    if let (Some(start), Some(end)) = (start, end)
+        && end.last_day() < start.first_day()
+    {
+        return Err(ApiError::unprocessable_field(
+            "#/end",
+            format!("`{end}` is before the start `{start}`"),
+        ));
+    }
+    Ok(())
+}

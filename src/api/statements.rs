@@ -1,0 +1,796 @@
+//! `/v1/statements`: who said what, for whom, about whom, and where it is sourced.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::domain::{
+    CountryCode, LanguageTag, PartialDate, Stance, StatementKind, StatementText, Topic,
+};
+use crate::error::{ApiError, Result};
+use crate::store::links::{self, Claim};
+use crate::store::statements::{self as store, StatementFields, StatementFilter, StatementRow};
+use crate::store::visits as visit_store;
+
+use super::AppState;
+use super::actors::ActorSummary;
+use super::auth::{Read, Write};
+use super::citations::parse_id;
+use super::conditional::{Representation, check_if_match};
+use super::extract::{JsonBody, Query};
+use super::idempotency::{Begun, IdempotencyKey, created};
+use super::pagination;
+use super::problems::*;
+use super::serde_helpers::{bounded, bounded_non_null, non_null, nullable};
+use super::sources::{CitationLink, CitationRef, check_actors, check_links, date_range, links_of};
+use super::visits::actor_filter;
+
+/// An actor a statement is about, and the statement's stance toward it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Subject {
+    pub actor: ActorSummary,
+    pub stance: Stance,
+}
+
+/// A statement: a declaration, pledge, proposal, denial, criticism or agreement, by a
+/// speaker, for the state or organization they spoke for, with its sources.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c12",
+    "speaker": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c11", "slug": "xi-jinping", "name": "Xi Jinping", "kind": "person"},
+    "on_behalf_of": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c13", "slug": "china", "name": "China", "kind": "state"},
+    "on_behalf_of_role_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c14",
+    "stated_on": "2022-09",
+    "kind": "pledge",
+    "text": "Xi Jinping pledged to defend Kazakhstan's independence and territorial integrity.",
+    "verbatim": false,
+    "language": "en",
+    "topics": ["sovereignty", "security"],
+    "subjects": [{"actor": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a", "slug": "kazakhstan", "name": "Kazakhstan", "kind": "state"}, "stance": "support"}],
+    "visit_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c10",
+    "citations": [{"citation": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0f", "source": "Fmprc.gov.cn", "published_on": "2022-09-15"}}],
+    "created_at": "2026-11-27T12:00:00Z",
+    "updated_at": "2026-11-27T12:00:00Z"
+}))]
+pub struct Statement {
+    pub id: Uuid,
+    pub speaker: ActorSummary,
+    /// The state or organization the speaker spoke for: as given, or derived from the role
+    /// the speaker held on that date (then `on_behalf_of_role_id` names it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub on_behalf_of: Option<ActorSummary>,
+    /// The speaker's role `on_behalf_of` was derived from; absent when it was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub on_behalf_of_role_id: Option<Uuid>,
+    pub stated_on: PartialDate,
+    pub kind: StatementKind,
+    pub text: String,
+    /// Whether `text` is the speaker's words (true) or a paraphrase.
+    pub verbatim: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub language: Option<String>,
+    pub topics: Vec<String>,
+    pub subjects: Vec<Subject>,
+    /// The visit during which it was said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub visit_id: Option<Uuid>,
+    pub citations: Vec<CitationRef>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An actor a new statement is about.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSubject {
+    pub actor_id: Uuid,
+    pub stance: Stance,
+}
+
+/// A new statement.
+///
+/// When `on_behalf_of_id` is absent it is derived from the role the speaker held on
+/// `stated_on` (a role in a state first, then the most recent); a speaker without such a
+/// role speaks for no one but themselves.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "speaker_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c11",
+    "stated_on": "2022-09",
+    "kind": "pledge",
+    "text": "Xi Jinping pledged to defend Kazakhstan's independence and territorial integrity.",
+    "topics": ["sovereignty", "security"],
+    "subjects": [{"actor_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a", "stance": "support"}],
+    "citations": [{"citation_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0f", "locator": "paragraph 3"}]
+}))]
+pub struct NewStatement {
+    pub speaker_id: Uuid,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub on_behalf_of_id: Option<Uuid>,
+    pub stated_on: PartialDate,
+    pub kind: StatementKind,
+    pub text: StatementText,
+    /// True when `text` is the speaker's own words; a paraphrase by default.
+    #[serde(default)]
+    pub verbatim: bool,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub language: Option<LanguageTag>,
+    #[serde(
+        default,
+        deserialize_with = "bounded::<_, _, 0, 20>",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    #[schema(max_items = 20)]
+    pub topics: Vec<Topic>,
+    #[serde(
+        default,
+        deserialize_with = "bounded::<_, _, 0, 50>",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    #[schema(max_items = 50)]
+    pub subjects: Vec<NewSubject>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub visit_id: Option<Uuid>,
+    /// The sources: at least one.
+    #[schema(min_items = 1, max_items = 50)]
+    #[serde(deserialize_with = "bounded::<_, _, 1, 50>")]
+    pub citations: Vec<CitationLink>,
+}
+
+/// A JSON Merge Patch (RFC 7396) of a statement; lists are replaced whole. `null` removes an
+/// optional field; for `on_behalf_of_id` it means "derive it from the speaker's role again".
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"topics": ["energy", "gas-union"], "on_behalf_of_id": null}))]
+pub struct StatementPatch {
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub speaker_id: Option<Uuid>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Uuid>)]
+    pub on_behalf_of_id: Option<Option<Uuid>>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub stated_on: Option<PartialDate>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub kind: Option<StatementKind>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub text: Option<StatementText>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub verbatim: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<LanguageTag>)]
+    pub language: Option<Option<LanguageTag>>,
+    #[serde(
+        default,
+        deserialize_with = "bounded_non_null::<_, _, 0, 20>",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false, max_items = 20)]
+    pub topics: Option<Vec<Topic>>,
+    #[serde(
+        default,
+        deserialize_with = "bounded_non_null::<_, _, 0, 50>",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false, max_items = 50)]
+    pub subjects: Option<Vec<NewSubject>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Uuid>)]
+    pub visit_id: Option<Option<Uuid>>,
+    #[serde(
+        default,
+        deserialize_with = "bounded_non_null::<_, _, 1, 50>",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false, min_items = 1, max_items = 50)]
+    pub citations: Option<Vec<CitationLink>>,
+}
+
+/// One page of statements.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatementPage {
+    pub items: Vec<Statement>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+/// Filters and paging for the list of statements. Actor filters take an id or a slug.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StatementListQuery {
+    /// Page size, 1 to 500.
+    #[param(minimum = 1, maximum = 500, example = 50)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page, with the same filters.
+    #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
+    pub cursor: Option<String>,
+    /// Statements the actor made, was spoken for in, or is a subject of.
+    #[param(
+        max_length = 64,
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
+        example = "kazakhstan"
+    )]
+    pub actor: Option<String>,
+    /// Statements the actor made.
+    #[param(
+        max_length = 64,
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
+        example = "xi-jinping"
+    )]
+    pub speaker: Option<String>,
+    /// Statements made for the actor.
+    #[param(
+        max_length = 64,
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
+        example = "china"
+    )]
+    pub on_behalf_of: Option<String>,
+    /// Statements about the actor.
+    #[param(
+        max_length = 64,
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
+        example = "kazakhstan"
+    )]
+    pub subject: Option<String>,
+    pub kind: Option<StatementKind>,
+    #[param(value_type = Option<Topic>)]
+    pub topic: Option<Topic>,
+    /// Statements whose speaker, or whom they were made for, has this country code.
+    #[param(value_type = Option<CountryCode>)]
+    pub country: Option<CountryCode>,
+    /// Statements citing this citation.
+    pub citation: Option<Uuid>,
+    /// Statements made during this visit.
+    pub visit: Option<Uuid>,
+    /// Statements that may have been made during or after this date (by overlap).
+    #[param(value_type = Option<PartialDate>, example = "2022")]
+    pub from: Option<PartialDate>,
+    /// Statements that may have been made during or before this date (by overlap).
+    #[param(value_type = Option<PartialDate>, example = "2022-12")]
+    pub to: Option<PartialDate>,
+    /// Full-text search in the text (web-search syntax: `"exact phrase"`, `-excluded`, `or`).
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000]*$",
+        example = "territorial integrity"
+    )]
+    pub q: Option<String>,
+}
+
+/// The `{statement_id}` path parameter.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct StatementPath {
+    /// The statement's id.
+    pub statement_id: Uuid,
+}
+
+/// Turns rows into statements with their subjects and citations: two more queries per page.
+pub(crate) async fn assemble(
+    conn: &mut PgConnection,
+    rows: Vec<StatementRow>,
+) -> Result<Vec<Statement>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut subjects = store::subjects(&mut *conn, &ids).await?;
+    let mut citations = links::load(conn, Claim::Statement, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let own_subjects = subjects
+                .extract_if(.., |s| s.statement_id == row.id)
+                .map(|s| Subject {
+                    actor: ActorSummary {
+                        id: s.id,
+                        slug: s.slug,
+                        name: s.name,
+                        kind: s.kind,
+                    },
+                    stance: s.stance,
+                })
+                .collect();
+            let own_citations = links_of(&mut citations, row.id);
+            let stated_on = row.stated_on();
+            let on_behalf_of = match (
+                row.on_behalf_of_id,
+                row.on_behalf_of_slug,
+                row.on_behalf_of_name,
+                row.on_behalf_of_kind,
+            ) {
+                (Some(id), Some(slug), Some(name), Some(kind)) => Some(ActorSummary {
+                    id,
+                    slug,
+                    name,
+                    kind,
+                }),
+                _ => None,
+            };
+            Statement {
+                id: row.id,
+                speaker: ActorSummary {
+                    id: row.speaker_id,
+                    slug: row.speaker_slug,
+                    name: row.speaker_name,
+                    kind: row.speaker_kind,
+                },
+                on_behalf_of,
+                on_behalf_of_role_id: row.on_behalf_of_role_id,
+                stated_on,
+                kind: row.kind,
+                text: row.text,
+                verbatim: row.verbatim,
+                language: row.language,
+                topics: row.topics,
+                subjects: own_subjects,
+                visit_id: row.visit_id,
+                citations: own_citations,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+            }
+        })
+        .collect())
+}
+
+pub(crate) async fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Statement> {
+    let row = store::find(&mut *conn, id, lock)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no statement with id `{id}`")))?;
+    let mut statements = assemble(conn, vec![row]).await?;
+    statements
+        .pop()
+        .ok_or_else(|| ApiError::NotFound(format!("no statement with id `{id}`")))
+}
+
+/// What a statement's fields need checked against the database, and its attribution.
+struct Draft {
+    speaker_id: Uuid,
+    /// `Some` when given explicitly.
+    on_behalf_of_id: Option<Uuid>,
+    stated_on: PartialDate,
+    kind: StatementKind,
+    text: StatementText,
+    verbatim: bool,
+    language: Option<LanguageTag>,
+    topics: Vec<Topic>,
+    subjects: Vec<NewSubject>,
+    visit_id: Option<Uuid>,
+}
+
+impl Draft {
+    async fn check(self, conn: &mut PgConnection) -> Result<StatementFields> {
+        let mut topics: Vec<Topic> = Vec::with_capacity(self.topics.len());
+        for topic in self.topics {
+            if !topics.contains(&topic) {
+                topics.push(topic);
+            }
+        }
+        for (i, subject) in self.subjects.iter().enumerate() {
+            if self.subjects[..i]
+                .iter()
+                .any(|s| s.actor_id == subject.actor_id)
+            {
+                return Err(ApiError::unprocessable_field(
+                    format!("#/subjects/{i}/actor_id"),
+                    "names the same actor twice",
+                ));
+            }
+        }
+        let mut refs = vec![("#/speaker_id".to_owned(), self.speaker_id)];
+        if let Some(id) = self.on_behalf_of_id {
+            refs.push(("#/on_behalf_of_id".to_owned(), id));
+        }
+        refs.extend(
+            self.subjects
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (format!("#/subjects/{i}/actor_id"), s.actor_id)),
+        );
+        check_actors(conn, &refs).await?;
+        if let Some(visit) = self.visit_id
+            && !visit_store::exists(conn, visit).await?
+        {
+            return Err(ApiError::unprocessable_field(
+                "#/visit_id",
+                "no visit has this id",
+            ));
+        }
+        let (on_behalf_of_id, on_behalf_of_role_id) = match self.on_behalf_of_id {
+            Some(id) => (Some(id), None),
+            None => match store::attribution(conn, self.speaker_id, self.stated_on).await? {
+                Some((role, of_actor)) => (Some(of_actor), Some(role)),
+                None => (None, None),
+            },
+        };
+        Ok(StatementFields {
+            speaker_id: self.speaker_id,
+            on_behalf_of_id,
+            on_behalf_of_role_id,
+            stated_on: self.stated_on,
+            kind: self.kind,
+            text: self.text,
+            verbatim: self.verbatim,
+            language: self.language,
+            topics,
+            subjects: self
+                .subjects
+                .into_iter()
+                .map(|s| (s.actor_id, s.stance))
+                .collect(),
+            visit_id: self.visit_id,
+        })
+    }
+}
+
+/// Checks and stores a new statement with its links (also used by the demo data loader).
+pub(crate) async fn insert(conn: &mut PgConnection, input: NewStatement) -> Result<Uuid> {
+    let links = check_links(conn, input.citations).await?;
+    let fields = Draft {
+        speaker_id: input.speaker_id,
+        on_behalf_of_id: input.on_behalf_of_id,
+        stated_on: input.stated_on,
+        kind: input.kind,
+        text: input.text,
+        verbatim: input.verbatim,
+        language: input.language,
+        topics: input.topics,
+        subjects: input.subjects,
+        visit_id: input.visit_id,
+    }
+    .check(conn)
+    .await?;
+    let id = store::insert(conn, &fields).await?;
+    links::replace(conn, Claim::Statement, id, &links).await?;
+    Ok(id)
+}
+
+// What each handler extracts, authorization first (aliases: see actors.rs).
+type ListStatementsRequest = Read<Query<StatementListQuery>>;
+type CreateStatementRequest = Write<(IdempotencyKey, JsonBody<NewStatement>)>;
+type GetStatementRequest = Read<web::Path<String>>;
+type UpdateStatementRequest = Write<(web::Path<String>, JsonBody<StatementPatch>)>;
+type DeleteStatementRequest = Write<web::Path<String>>;
+
+/// List statements.
+///
+/// Latest first. Filter by actor (as speaker, spoken for, subject, or any), kind, topic,
+/// country, citation, visit, dates (by overlap) and text.
+#[utoipa::path(
+    tag = "statements",
+    operation_id = "list_statements",
+    params(StatementListQuery),
+    responses(
+        (status = 200, description = "A page of statements", body = StatementPage,
+            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("")]
+pub async fn list_statements(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    read: ListStatementsRequest,
+) -> Result<HttpResponse> {
+    let Read(Query(query)) = read;
+    let limit = pagination::limit(query.limit)?;
+    let q = match &query.q {
+        Some(q) => Some(super::text_query(q, "#/query/q")?),
+        None => None,
+    };
+    let (from, until) = date_range(query.from, query.to)?;
+    let filters = pagination::filter_digest(&[
+        ("actor", query.actor.clone()),
+        ("speaker", query.speaker.clone()),
+        ("on_behalf_of", query.on_behalf_of.clone()),
+        ("subject", query.subject.clone()),
+        ("kind", query.kind.map(|k| k.as_str().to_owned())),
+        ("topic", query.topic.as_ref().map(|t| t.as_str().to_owned())),
+        ("country", query.country.map(|c| c.to_string())),
+        ("citation", query.citation.map(|c| c.to_string())),
+        ("visit", query.visit.map(|c| c.to_string())),
+        ("from", query.from.map(|d| d.to_string())),
+        ("to", query.to.map(|d| d.to_string())),
+        ("q", q.clone()),
+    ]);
+    let after: Option<(NaiveDate, Uuid)> = pagination::decode(query.cursor.as_deref(), &filters)?;
+    let mut conn = state.pool.acquire().await?;
+    let filter = StatementFilter {
+        actor: actor_filter(&mut conn, query.actor.as_deref(), "actor").await?,
+        speaker: actor_filter(&mut conn, query.speaker.as_deref(), "speaker").await?,
+        on_behalf_of: actor_filter(&mut conn, query.on_behalf_of.as_deref(), "on_behalf_of")
+            .await?,
+        subject: actor_filter(&mut conn, query.subject.as_deref(), "subject").await?,
+        kind: query.kind,
+        topic: query.topic.map(|t| t.as_str().to_owned()),
+        country: query.country.map(|c| c.to_string()),
+        citation: query.citation,
+        visit: query.visit,
+        from,
+        until,
+        q,
+    };
+    let rows = store::list(&mut conn, &filter, after, limit).await?;
+    let (rows, next_cursor) =
+        pagination::split_page(rows, limit, &filters, |r| (r.stated_date, r.id))?;
+    let page = StatementPage {
+        items: assemble(&mut conn, rows).await?,
+        next_cursor,
+    };
+    pagination::respond(&req, &page, page.next_cursor.as_deref())
+}
+
+/// Create a statement.
+#[utoipa::path(
+    tag = "statements",
+    operation_id = "create_statement",
+    request_body(content = NewStatement, content_type = "application/json"),
+    params(("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = "^[!-~]+$",
+        description = "Makes the request safe to retry: a replay within 24 h returns the first response and creates nothing.")),
+    responses(
+        (status = 201, description = "The statement was created", body = Statement,
+            headers(("Location" = String, description = "The statement's URL"), ("ETag" = String)),
+            links(
+                ("GetStatement" = (operation_id = "get_statement", parameters(("statement_id" = "$response.body#/id")))),
+                ("UpdateStatement" = (operation_id = "update_statement", parameters(("statement_id" = "$response.body#/id")))),
+                ("DeleteStatement" = (operation_id = "delete_statement", parameters(("statement_id" = "$response.body#/id")))),
+            )),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security(("bearer" = ["write"])),
+)]
+#[post("")]
+pub async fn create_statement(
+    state: web::Data<AppState>,
+    write: CreateStatementRequest,
+) -> Result<HttpResponse> {
+    let Write(caller, (key, JsonBody(input))) = write;
+    let mut tx = state.pool.begin().await?;
+    let pending = match key
+        .begin(&mut tx, &caller, "POST /v1/statements", &input)
+        .await?
+    {
+        Begun::Replay(response) => return Ok(response),
+        Begun::Proceed(pending) => pending,
+    };
+    let id = insert(&mut tx, input).await?;
+    let statement = load(&mut tx, id, false).await?;
+    let response = created(
+        format!("/v1/statements/{id}"),
+        Representation::of(&statement)?,
+    );
+    let response = pending.finish(&mut tx, response).await?;
+    tx.commit().await?;
+    Ok(response)
+}
+
+/// Get a statement.
+#[utoipa::path(
+    tag = "statements",
+    operation_id = "get_statement",
+    params(StatementPath, ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response; 304 if unchanged")),
+    responses(
+        (status = 200, description = "The statement", body = Statement, headers(("ETag" = String))),
+        (status = 304, description = "Not modified since the ETag given in If-None-Match", headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("/{statement_id}")]
+pub async fn get_statement(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    read: GetStatementRequest,
+) -> Result<HttpResponse> {
+    let Read(path) = read;
+    let id = parse_id(&path, "statement_id")?;
+    let mut conn = state.pool.acquire().await?;
+    let statement = load(&mut conn, id, false).await?;
+    Ok(Representation::of(&statement)?.respond(&req))
+}
+
+/// Update a statement.
+///
+/// A JSON Merge Patch; honours `If-Match`. A derived `on_behalf_of` is derived again when the
+/// speaker or the date changes.
+#[utoipa::path(
+    tag = "statements",
+    operation_id = "update_statement",
+    params(StatementPath, ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; 412 if the statement has changed since")),
+    request_body(content(
+        (StatementPatch = "application/merge-patch+json"),
+        (StatementPatch = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "The updated statement", body = Statement, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security(("bearer" = ["write"])),
+)]
+#[patch("/{statement_id}")]
+pub async fn update_statement(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    write: UpdateStatementRequest,
+) -> Result<HttpResponse> {
+    let Write(_caller, (path, JsonBody(patch))) = write;
+    let id = parse_id(&path, "statement_id")?;
+    let mut tx = state.pool.begin().await?;
+    let current = load(&mut tx, id, true).await?;
+    check_if_match(&req, Some(&Representation::of(&current)?.etag))?;
+    let stored = |what: &str| {
+        ApiError::Internal(anyhow::anyhow!(
+            "stored statement {id} has an invalid {what}"
+        ))
+    };
+    let given_before = current
+        .on_behalf_of_role_id
+        .is_none()
+        .then(|| current.on_behalf_of.as_ref().map(|a| a.id))
+        .flatten();
+    let draft = Draft {
+        speaker_id: patch.speaker_id.unwrap_or(current.speaker.id),
+        // Explicit stays explicit unless removed; derived (or none) is derived again.
+        on_behalf_of_id: match patch.on_behalf_of_id {
+            Some(given) => given,
+            None => given_before,
+        },
+        stated_on: patch.stated_on.unwrap_or(current.stated_on),
+        kind: patch.kind.unwrap_or(current.kind),
+        text: match patch.text {
+            Some(text) => text,
+            None => StatementText::parse(current.text.clone()).map_err(|_| stored("text"))?,
+        },
+        verbatim: patch.verbatim.unwrap_or(current.verbatim),
+        language: match patch.language {
+            Some(language) => language,
+            None => current
+                .language
+                .clone()
+                .and_then(|l| LanguageTag::parse(l).ok()),
+        },
+        topics: match patch.topics {
+            Some(topics) => topics,
+            None => current
+                .topics
+                .iter()
+                .filter_map(|t| Topic::parse(t.clone()).ok())
+                .collect(),
+        },
+        subjects: match patch.subjects {
+            Some(subjects) => subjects,
+            None => current
+                .subjects
+                .iter()
+                .map(|s| NewSubject {
+                    actor_id: s.actor.id,
+                    stance: s.stance,
+                })
+                .collect(),
+        },
+        visit_id: patch.visit_id.unwrap_or(current.visit_id),
+    };
+    if let Some(citations) = patch.citations {
+        let links = check_links(&mut tx, citations).await?;
+        links::replace(&mut tx, Claim::Statement, id, &links).await?;
+    }
+    let fields = draft.check(&mut tx).await?;
+    store::update(&mut tx, id, &fields).await?;
+    let updated = load(&mut tx, id, false).await?;
+    tx.commit().await?;
+    Ok(Representation::of(&updated)?.with_status(StatusCode::OK))
+}
+
+/// Delete a statement.
+#[utoipa::path(
+    tag = "statements",
+    operation_id = "delete_statement",
+    params(StatementPath, ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on; 412 if the statement has changed since")),
+    responses(
+        (status = 204, description = "The statement was deleted"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 412, response = PreconditionFailed),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security(("bearer" = ["write"])),
+)]
+#[delete("/{statement_id}")]
+pub async fn delete_statement(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    write: DeleteStatementRequest,
+) -> Result<HttpResponse> {
+    let Write(_caller, path) = write;
+    let id = parse_id(&path, "statement_id")?;
+    let mut tx = state.pool.begin().await?;
+    let current = load(&mut tx, id, true).await?;
+    check_if_match(&req, Some(&Representation::of(&current)?.etag))?;
+    store::delete(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,238 @@
+//! `/v1/actors/{actor}/timeline`: the visits and statements an actor takes part in, merged
+//! in date order.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::domain::PartialDate;
+use crate::error::Result;
+use crate::store::actors::{self as actor_store, ActorKey};
+use crate::store::statements as statement_store;
+use crate::store::timeline::{self as store, TimelineQuery};
+use crate::store::visits as visit_store;
+
+use super::AppState;
+use super::actors::{ActorPath, ActorSummary};
+use super::auth::Read;
+use super::extract::Query;
+use super::pagination;
+use super::problems::*;
+use super::sources::date_range;
+use super::statements::Statement;
+use super::visits::Visit;
+
+/// The kind of record on a timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineRecord {
+    Visit,
+    Statement,
+}
+
+/// How an actor takes part in a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Capacity {
+    Visitor,
+    Host,
+    Speaker,
+    OnBehalfOf,
+    Subject,
+}
+
+/// Order of a timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineOrder {
+    /// Oldest first.
+    Asc,
+    /// Newest first.
+    Desc,
+}
+
+/// One visit or statement on an actor's timeline; `visit` or `statement` is set, as `record`
+/// says.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimelineEntry {
+    pub record: TimelineRecord,
+    /// The visit's start or the statement's date.
+    pub date: PartialDate,
+    /// How the actor takes part (the most direct way, if several).
+    pub capacity: Capacity,
+    /// The person through whom the actor takes part, when it does through a role they held
+    /// at the time (Xi Jinping's visit counts for China); absent when direct.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub via: Option<ActorSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub visit: Option<Visit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub statement: Option<Statement>,
+}
+
+/// One page of a timeline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimelinePage {
+    pub items: Vec<TimelineEntry>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+/// Filters and paging for a timeline.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TimelineQueryParams {
+    /// Page size, 1 to 500.
+    #[param(minimum = 1, maximum = 500, example = 50)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page, with the same filters.
+    #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
+    pub cursor: Option<String>,
+    /// Records that may have happened during or after this date (by overlap).
+    #[param(value_type = Option<PartialDate>, example = "2022")]
+    pub from: Option<PartialDate>,
+    /// Records that may have happened during or before this date (by overlap).
+    #[param(value_type = Option<PartialDate>, example = "2022-12")]
+    pub to: Option<PartialDate>,
+    /// `asc` (oldest first, the default) or `desc`.
+    #[param(inline)]
+    pub order: Option<TimelineOrder>,
+    /// Whether records count through people who held a role in the actor at the time (the
+    /// default), or only the actor's own.
+    pub via_roles: Option<bool>,
+}
+
+fn capacity(value: &str) -> Capacity {
+    match value {
+        "visitor" => Capacity::Visitor,
+        "host" => Capacity::Host,
+        "speaker" => Capacity::Speaker,
+        "on_behalf_of" => Capacity::OnBehalfOf,
+        _ => Capacity::Subject,
+    }
+}
+
+type TimelineRequest = Read<(web::Path<String>, Query<TimelineQueryParams>)>;
+
+/// An actor's timeline.
+///
+/// The visits and statements the actor takes part in, merged in date order: as visitor, host,
+/// speaker, spoken for or subject, and (unless `via_roles=false`) through the people who held
+/// one of its roles at the time. Partial dates sort by their first day.
+#[utoipa::path(
+    tag = "actors",
+    operation_id = "get_timeline",
+    params(ActorPath, TimelineQueryParams),
+    responses(
+        (status = 200, description = "A page of the timeline", body = TimelinePage,
+            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("/{actor}/timeline")]
+pub async fn get_timeline(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    read: TimelineRequest,
+) -> Result<HttpResponse> {
+    let Read((path, Query(params))) = read;
+    let key = ActorKey::from_path(&path)?;
+    let limit = pagination::limit(params.limit)?;
+    let (from, until) = date_range(params.from, params.to)?;
+    let descending = params.order == Some(TimelineOrder::Desc);
+    let via_roles = params.via_roles.unwrap_or(true);
+    let filters = pagination::filter_digest(&[
+        ("actor", Some(path.to_string())),
+        ("from", params.from.map(|d| d.to_string())),
+        ("to", params.to.map(|d| d.to_string())),
+        ("order", Some(descending.to_string())),
+        ("via_roles", Some(via_roles.to_string())),
+    ]);
+    let after: Option<(NaiveDate, String, Uuid)> =
+        pagination::decode(params.cursor.as_deref(), &filters)?;
+    let mut conn = state.pool.acquire().await?;
+    let actor = actor_store::resolve(&mut conn, &key)
+        .await?
+        .ok_or_else(|| key.not_found())?;
+    let query = TimelineQuery {
+        actor,
+        via_roles,
+        from,
+        until,
+        descending,
+    };
+    let rows = store::entries(&mut conn, &query, after, limit).await?;
+    let (rows, next_cursor) =
+        pagination::split_page(rows, limit, &filters, |r| (r.date, r.record.clone(), r.id))?;
+
+    // The details of every record on the page, a fixed number of queries in all.
+    let ids_of = |record: &str| -> Vec<Uuid> {
+        rows.iter()
+            .filter(|r| r.record == record)
+            .map(|r| r.id)
+            .collect()
+    };
+    let visit_rows = visit_store::by_ids(&mut conn, &ids_of("visit")).await?;
+    let mut visits = super::visits::assemble(&mut conn, visit_rows).await?;
+    let statement_rows = statement_store::by_ids(&mut conn, &ids_of("statement")).await?;
+    let mut statements = super::statements::assemble(&mut conn, statement_rows).await?;
+    let via_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.via).collect();
+    let via_actors = actor_store::summaries(&mut conn, &via_ids).await?;
+
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let via = row.via.and_then(|id| {
+            via_actors
+                .iter()
+                .find(|a| a.id == id)
+                .map(|a| ActorSummary {
+                    id: a.id,
+                    slug: a.slug.clone(),
+                    name: a.name.clone(),
+                    kind: a.kind,
+                })
+        });
+        let entry = if row.record == "visit" {
+            let Some(position) = visits.iter().position(|v| v.id == row.id) else {
+                continue;
+            };
+            let visit = visits.swap_remove(position);
+            TimelineEntry {
+                record: TimelineRecord::Visit,
+                date: visit.start,
+                capacity: capacity(&row.capacity),
+                via,
+                visit: Some(visit),
+                statement: None,
+            }
+        } else {
+            let Some(position) = statements.iter().position(|s| s.id == row.id) else {
+                continue;
+            };
+            let statement = statements.swap_remove(position);
+            TimelineEntry {
+                record: TimelineRecord::Statement,
+                date: statement.stated_on,
+                capacity: capacity(&row.capacity),
+                via,
+                visit: None,
+                statement: Some(statement),
+            }
+        };
+        items.push(entry);
+    }
+    let page = TimelinePage { items, next_cursor };
+    pagination::respond(&req, &page, page.next_cursor.as_deref())
+}

@@ -1,0 +1,289 @@
+//! SQL for citations.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::domain::{
+    Author, CitationTitle, DatePrecision, Excerpt, LanguageTag, PartialDate, Source, WebUrl,
+};
+use crate::error::{ApiError, Reference, Result, violated_constraint};
+
+#[derive(Debug, Clone)]
+pub struct CitationRow {
+    pub id: Uuid,
+    pub source: String,
+    pub url: Option<String>,
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    pub published_date: Option<NaiveDate>,
+    pub published_precision: Option<DatePrecision>,
+    pub accessed_on: Option<NaiveDate>,
+    pub language: Option<String>,
+    pub excerpt: Option<String>,
+    pub archive_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl CitationRow {
+    pub fn published_on(&self) -> Option<PartialDate> {
+        PartialDate::from_parts(self.published_date, self.published_precision)
+    }
+}
+
+/// The fields of a citation a client writes, valid by construction.
+#[derive(Debug, Clone)]
+pub struct CitationFields {
+    pub source: Source,
+    pub url: Option<WebUrl>,
+    pub title: Option<CitationTitle>,
+    pub authors: Vec<Author>,
+    pub published_on: Option<PartialDate>,
+    pub accessed_on: Option<NaiveDate>,
+    pub language: Option<LanguageTag>,
+    pub excerpt: Option<Excerpt>,
+    pub archive_url: Option<WebUrl>,
+}
+
+#[derive(Debug, Default)]
+pub struct CitationFilter {
+    pub q: Option<String>,
+    pub language: Option<String>,
+    /// Published within this range (by overlap): first day, and the day after the last.
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+fn map_unique(error: sqlx::Error, fields: &CitationFields) -> ApiError {
+    match violated_constraint(&error) {
+        Some("citations_url_key") => ApiError::conflict(format!(
+            "a citation of `{}` already exists; cite it again instead",
+            fields.url.as_ref().map_or("", WebUrl::as_str)
+        )),
+        _ => error.into(),
+    }
+}
+
+pub async fn insert(conn: &mut PgConnection, fields: &CitationFields) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    let authors: Vec<String> = fields
+        .authors
+        .iter()
+        .map(|a| a.as_str().to_owned())
+        .collect();
+    sqlx::query!(
+        "INSERT INTO citations (id, source, url, title, authors, published_date, published_precision,
+                                accessed_on, language, excerpt, archive_url)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        id,
+        fields.source.as_str(),
+        fields.url.as_ref().map(WebUrl::as_str),
+        fields.title.as_ref().map(CitationTitle::as_str),
+        &authors,
+        fields.published_on.map(|d| d.first_day()),
+        fields.published_on.map(|d| d.precision()) as Option<DatePrecision>,
+        fields.accessed_on,
+        fields.language.as_ref().map(LanguageTag::as_str),
+        fields.excerpt.as_ref().map(Excerpt::as_str),
+        fields.archive_url.as_ref().map(WebUrl::as_str),
+    )
+    .execute(conn)
+    .await
+    .map_err(|e| map_unique(e, fields))?;
+    Ok(id)
+}
+
+pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &CitationFields) -> Result<()> {
+    let authors: Vec<String> = fields
+        .authors
+        .iter()
+        .map(|a| a.as_str().to_owned())
+        .collect();
+    sqlx::query!(
+        "UPDATE citations SET source = $2, url = $3, title = $4, authors = $5, published_date = $6,
+                published_precision = $7, accessed_on = $8, language = $9, excerpt = $10,
+                archive_url = $11, version = version + 1, updated_at = now()
+         WHERE id = $1",
+        id,
+        fields.source.as_str(),
+        fields.url.as_ref().map(WebUrl::as_str),
+        fields.title.as_ref().map(CitationTitle::as_str),
+        &authors,
+        fields.published_on.map(|d| d.first_day()),
+        fields.published_on.map(|d| d.precision()) as Option<DatePrecision>,
+        fields.accessed_on,
+        fields.language.as_ref().map(LanguageTag::as_str),
+        fields.excerpt.as_ref().map(Excerpt::as_str),
+        fields.archive_url.as_ref().map(WebUrl::as_str),
+    )
+    .execute(conn)
+    .await
+    .map_err(|e| map_unique(e, fields))?;
+    Ok(())
+}
+
+pub async fn find(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Option<CitationRow>> {
+    let row = if lock {
+        sqlx::query_as!(
+            CitationRow,
+            r#"SELECT id, source, url, title, authors, published_date,
+                      published_precision AS "published_precision: DatePrecision", accessed_on,
+                      language, excerpt, archive_url, created_at, updated_at
+               FROM citations WHERE id = $1 FOR UPDATE"#,
+            id
+        )
+        .fetch_optional(conn)
+        .await?
+    } else {
+        sqlx::query_as!(
+            CitationRow,
+            r#"SELECT id, source, url, title, authors, published_date,
+                      published_precision AS "published_precision: DatePrecision", accessed_on,
+                      language, excerpt, archive_url, created_at, updated_at
+               FROM citations WHERE id = $1"#,
+            id
+        )
+        .fetch_optional(conn)
+        .await?
+    };
+    Ok(row)
+}
+
+/// Citations, latest publication first (undated last), after the `(published, id)` of the
+/// last row of the previous page.
+pub async fn list(
+    conn: &mut PgConnection,
+    filter: &CitationFilter,
+    after: Option<(Option<NaiveDate>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<CitationRow>> {
+    let has_cursor = after.is_some();
+    let (after_date, after_id) = match after {
+        Some((date, id)) => (date, Some(id)),
+        None => (None, None),
+    };
+    Ok(sqlx::query_as!(
+        CitationRow,
+        r#"SELECT id, source, url, title, authors, published_date,
+                  published_precision AS "published_precision: DatePrecision", accessed_on,
+                  language, excerpt, archive_url, created_at, updated_at
+           FROM citations
+           WHERE ($1::text IS NULL OR search @@ websearch_to_tsquery('english', $1))
+             AND ($2::text IS NULL OR lower(language) = lower($2) OR lower(language) LIKE lower($2) || '-%')
+             AND (($3::date IS NULL AND $4::date IS NULL) OR (published_date IS NOT NULL AND
+                  daterange(published_date, partial_date_after(published_date, published_precision), '[)')
+                  && daterange($3, $4, '[)')))
+             AND (NOT $5 OR CASE
+                   WHEN $6::date IS NULL THEN published_date IS NULL AND id < $7
+                   ELSE published_date < $6 OR (published_date = $6 AND id < $7) OR published_date IS NULL
+                 END)
+           ORDER BY published_date DESC NULLS LAST, id DESC
+           LIMIT $8"#,
+        filter.q.as_deref(),
+        filter.language.as_deref(),
+        filter.from,
+        filter.until,
+        has_cursor,
+        after_date,
+        after_id as Option<Uuid>,
+        limit + 1
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Which of `ids` name no citation.
+pub async fn missing(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Uuid>> {
+    let found: Vec<Uuid> = sqlx::query_scalar!("SELECT id FROM citations WHERE id = ANY($1)", ids)
+        .fetch_all(conn)
+        .await?;
+    Ok(ids
+        .iter()
+        .filter(|id| !found.contains(id))
+        .copied()
+        .collect())
+}
+
+pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<()> {
+    sqlx::query!("DELETE FROM citations WHERE id = $1", id)
+        .execute(conn)
+        .await
+        .map_err(|error| match violated_constraint(&error) {
+            Some(c) if c.ends_with("_fkey") => ApiError::conflict(
+                "other records started citing this citation; list them and retry",
+            ),
+            _ => error.into(),
+        })?;
+    Ok(())
+}
+
+/// A record that cites a citation.
+#[derive(Debug, Clone)]
+pub struct CitingRow {
+    pub resource: String,
+    pub id: Uuid,
+    /// The actor a role is listed under, for its URL.
+    pub parent_id: Option<Uuid>,
+    pub date: Option<NaiveDate>,
+    pub precision: Option<DatePrecision>,
+    pub label: String,
+    pub locator: Option<String>,
+    pub quote: Option<String>,
+}
+
+impl CitingRow {
+    pub fn href(&self) -> String {
+        match (self.resource.as_str(), self.parent_id) {
+            ("role", Some(actor)) => format!("/v1/actors/{actor}/roles/{}", self.id),
+            ("visit", _) => format!("/v1/visits/{}", self.id),
+            _ => format!("/v1/statements/{}", self.id),
+        }
+    }
+
+    pub fn reference(&self) -> Reference {
+        Reference {
+            resource: self.resource.clone(),
+            id: self.id,
+            href: self.href(),
+        }
+    }
+}
+
+/// The statements, visits and roles that cite a citation, ordered by kind then id, after
+/// `(kind, id)` of the last row of the previous page.
+pub async fn citing(
+    conn: &mut PgConnection,
+    citation: Uuid,
+    after: Option<(String, Uuid)>,
+    limit: i64,
+) -> Result<Vec<CitingRow>> {
+    let (after_kind, after_id) = after.unzip();
+    Ok(sqlx::query_as!(
+        CitingRow,
+        r#"SELECT resource AS "resource!", id AS "id!", parent_id, date, precision AS "precision: DatePrecision",
+                  label AS "label!", locator, quote
+           FROM (
+               SELECT 'role' AS resource, r.id, r.actor_id AS parent_id, r.start_date AS date,
+                      r.start_precision AS precision, r.title AS label, l.locator, l.quote
+               FROM role_citations l JOIN roles r ON r.id = l.role_id WHERE l.citation_id = $1
+               UNION ALL
+               SELECT 'statement', s.id, NULL, s.stated_date, s.stated_precision, left(s.text, 200),
+                      l.locator, l.quote
+               FROM statement_citations l JOIN statements s ON s.id = l.statement_id WHERE l.citation_id = $1
+               UNION ALL
+               SELECT 'visit', v.id, NULL, v.start_date, v.start_precision,
+                      coalesce(v.occasion, v.kind::text || ' visit'), l.locator, l.quote
+               FROM visit_citations l JOIN visits v ON v.id = l.visit_id WHERE l.citation_id = $1
+           ) citing
+           WHERE $2::text IS NULL OR (resource, id) > ($2, $3)
+           ORDER BY resource, id
+           LIMIT $4"#,
+        citation,
+        after_kind,
+        after_id as Option<Uuid>,
+        limit + 1
+    )
+    .fetch_all(conn)
+    .await?)
+}

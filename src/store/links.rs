@@ -1,0 +1,122 @@
+//! Links from claims (statements, visits, roles) to their citations. Each kind of claim has
+//! its own link table, so every foreign key is real; this module is the one place that
+//! knows their names.
+
+use chrono::NaiveDate;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::domain::{DatePrecision, Locator, PartialDate, Quote};
+use crate::error::Result;
+
+/// A claim's link to a citation, valid by construction.
+#[derive(Debug, Clone)]
+pub struct LinkFields {
+    pub citation_id: Uuid,
+    pub locator: Option<Locator>,
+    pub quote: Option<Quote>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    Statement,
+    Visit,
+    Role,
+}
+
+impl Claim {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Statement => "statement_citations",
+            Self::Visit => "visit_citations",
+            Self::Role => "role_citations",
+        }
+    }
+
+    fn owner(self) -> &'static str {
+        match self {
+            Self::Statement => "statement_id",
+            Self::Visit => "visit_id",
+            Self::Role => "role_id",
+        }
+    }
+}
+
+/// A link as read back, with a summary of the citation.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LinkRow {
+    pub owner_id: Uuid,
+    pub locator: Option<String>,
+    pub quote: Option<String>,
+    pub citation_id: Uuid,
+    pub source: String,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub published_date: Option<NaiveDate>,
+    pub published_precision: Option<DatePrecision>,
+}
+
+impl LinkRow {
+    pub fn published_on(&self) -> Option<PartialDate> {
+        PartialDate::from_parts(self.published_date, self.published_precision)
+    }
+}
+
+/// Replaces every citation link of one claim, keeping the given order.
+pub async fn replace(
+    conn: &mut PgConnection,
+    claim: Claim,
+    owner: Uuid,
+    links: &[LinkFields],
+) -> Result<()> {
+    let (table, column) = (claim.table(), claim.owner());
+    sqlx::query(&format!("DELETE FROM {table} WHERE {column} = $1"))
+        .bind(owner)
+        .execute(&mut *conn)
+        .await?;
+    if links.is_empty() {
+        return Ok(());
+    }
+    let citations: Vec<Uuid> = links.iter().map(|l| l.citation_id).collect();
+    let positions: Vec<i16> = (0..links.len())
+        .map(|i| i16::try_from(i).unwrap_or(i16::MAX))
+        .collect();
+    let locators: Vec<Option<String>> = links
+        .iter()
+        .map(|l| l.locator.as_ref().map(|v| v.as_str().to_owned()))
+        .collect();
+    let quotes: Vec<Option<String>> = links
+        .iter()
+        .map(|l| l.quote.as_ref().map(|v| v.as_str().to_owned()))
+        .collect();
+    sqlx::query(&format!(
+        "INSERT INTO {table} ({column}, citation_id, position, locator, quote)
+         SELECT $1, c, p, l, q FROM UNNEST($2::uuid[], $3::int2[], $4::text[], $5::text[]) AS t(c, p, l, q)"
+    ))
+    .bind(owner)
+    .bind(&citations)
+    .bind(&positions)
+    .bind(&locators)
+    .bind(&quotes)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The citation links of many claims of one kind, in one query, in each claim's order.
+pub async fn load(conn: &mut PgConnection, claim: Claim, owners: &[Uuid]) -> Result<Vec<LinkRow>> {
+    if owners.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (table, column) = (claim.table(), claim.owner());
+    Ok(sqlx::query_as::<_, LinkRow>(&format!(
+        "SELECT l.{column} AS owner_id, l.locator, l.quote, c.id AS citation_id, c.source, c.title,
+                c.url, c.published_date, c.published_precision
+         FROM {table} l JOIN citations c ON c.id = l.citation_id
+         WHERE l.{column} = ANY($1)
+         ORDER BY l.{column}, l.position"
+    ))
+    .bind(owners)
+    .fetch_all(conn)
+    .await?)
+}

@@ -1,0 +1,380 @@
+//! SQL for statements.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use crate::domain::{
+    ActorKind, DatePrecision, LanguageTag, PartialDate, Stance, StatementKind, StatementText, Topic,
+};
+use crate::error::{ApiError, Result, violated_constraint};
+
+/// A statement as stored, with summaries of its speaker and of whom it was made for.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StatementRow {
+    pub id: Uuid,
+    pub speaker_id: Uuid,
+    pub speaker_slug: String,
+    pub speaker_name: String,
+    pub speaker_kind: ActorKind,
+    pub on_behalf_of_id: Option<Uuid>,
+    pub on_behalf_of_slug: Option<String>,
+    pub on_behalf_of_name: Option<String>,
+    pub on_behalf_of_kind: Option<ActorKind>,
+    pub on_behalf_of_role_id: Option<Uuid>,
+    pub stated_date: NaiveDate,
+    pub stated_precision: DatePrecision,
+    pub kind: StatementKind,
+    pub text: String,
+    pub verbatim: bool,
+    pub language: Option<String>,
+    pub topics: Vec<String>,
+    pub visit_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl StatementRow {
+    pub fn stated_on(&self) -> PartialDate {
+        PartialDate::new(self.stated_date, self.stated_precision)
+    }
+}
+
+/// A subject of a statement.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SubjectRow {
+    pub statement_id: Uuid,
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub kind: ActorKind,
+    pub stance: Stance,
+}
+
+/// The fields of a statement a client writes, valid by construction (references checked).
+#[derive(Debug, Clone)]
+pub struct StatementFields {
+    pub speaker_id: Uuid,
+    pub on_behalf_of_id: Option<Uuid>,
+    pub on_behalf_of_role_id: Option<Uuid>,
+    pub stated_on: PartialDate,
+    pub kind: StatementKind,
+    pub text: StatementText,
+    pub verbatim: bool,
+    pub language: Option<LanguageTag>,
+    pub topics: Vec<Topic>,
+    pub subjects: Vec<(Uuid, Stance)>,
+    pub visit_id: Option<Uuid>,
+}
+
+#[derive(Debug, Default)]
+pub struct StatementFilter {
+    /// Speaker, on behalf of, or subject.
+    pub actor: Option<Uuid>,
+    pub speaker: Option<Uuid>,
+    pub on_behalf_of: Option<Uuid>,
+    pub subject: Option<Uuid>,
+    pub kind: Option<StatementKind>,
+    pub topic: Option<String>,
+    /// The country of the speaker or of whom the statement was made for.
+    pub country: Option<String>,
+    pub citation: Option<Uuid>,
+    pub visit: Option<Uuid>,
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub q: Option<String>,
+}
+
+pub const SELECT: &str =
+    "SELECT s.id, s.speaker_id, sp.slug AS speaker_slug, sp.name AS speaker_name,
+        sp.kind AS speaker_kind, s.on_behalf_of_id, ob.slug AS on_behalf_of_slug,
+        ob.name AS on_behalf_of_name, ob.kind AS on_behalf_of_kind, s.on_behalf_of_role_id,
+        s.stated_date, s.stated_precision, s.kind, s.text, s.verbatim, s.language, s.topics,
+        s.visit_id, s.created_at, s.updated_at
+    FROM statements s
+    JOIN actors sp ON sp.id = s.speaker_id
+    LEFT JOIN actors ob ON ob.id = s.on_behalf_of_id";
+
+fn map_error(error: sqlx::Error) -> ApiError {
+    match violated_constraint(&error) {
+        Some("statements_speaker_id_fkey") => {
+            ApiError::unprocessable_field("#/speaker_id", "no actor has this id")
+        }
+        Some("statements_on_behalf_of_id_fkey") => {
+            ApiError::unprocessable_field("#/on_behalf_of_id", "no actor has this id")
+        }
+        Some("statements_visit_id_fkey") => {
+            ApiError::unprocessable_field("#/visit_id", "no visit has this id")
+        }
+        Some("statement_subjects_actor_id_fkey") => {
+            ApiError::unprocessable_field("#/subjects", "names an actor that does not exist")
+        }
+        Some("statements_on_behalf_of_role_id_fkey") => {
+            ApiError::conflict("the speaker's role changed meanwhile; retry")
+        }
+        _ => error.into(),
+    }
+}
+
+fn topics(fields: &StatementFields) -> Vec<String> {
+    fields
+        .topics
+        .iter()
+        .map(|t| t.as_str().to_owned())
+        .collect()
+}
+
+pub async fn insert(conn: &mut PgConnection, fields: &StatementFields) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "INSERT INTO statements (id, speaker_id, on_behalf_of_id, on_behalf_of_role_id, stated_date,
+                                 stated_precision, kind, text, verbatim, language, topics, visit_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        id,
+        fields.speaker_id,
+        fields.on_behalf_of_id,
+        fields.on_behalf_of_role_id,
+        fields.stated_on.first_day(),
+        fields.stated_on.precision() as DatePrecision,
+        fields.kind as StatementKind,
+        fields.text.as_str(),
+        fields.verbatim,
+        fields.language.as_ref().map(LanguageTag::as_str),
+        &topics(fields),
+        fields.visit_id,
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(map_error)?;
+    replace_subjects(conn, id, &fields.subjects).await?;
+    Ok(id)
+}
+
+pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &StatementFields) -> Result<()> {
+    sqlx::query!(
+        "UPDATE statements SET speaker_id = $2, on_behalf_of_id = $3, on_behalf_of_role_id = $4,
+                stated_date = $5, stated_precision = $6, kind = $7, text = $8, verbatim = $9,
+                language = $10, topics = $11, visit_id = $12, version = version + 1, updated_at = now()
+         WHERE id = $1",
+        id,
+        fields.speaker_id,
+        fields.on_behalf_of_id,
+        fields.on_behalf_of_role_id,
+        fields.stated_on.first_day(),
+        fields.stated_on.precision() as DatePrecision,
+        fields.kind as StatementKind,
+        fields.text.as_str(),
+        fields.verbatim,
+        fields.language.as_ref().map(LanguageTag::as_str),
+        &topics(fields),
+        fields.visit_id,
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(map_error)?;
+    replace_subjects(conn, id, &fields.subjects).await
+}
+
+async fn replace_subjects(
+    conn: &mut PgConnection,
+    id: Uuid,
+    subjects: &[(Uuid, Stance)],
+) -> Result<()> {
+    sqlx::query!("DELETE FROM statement_subjects WHERE statement_id = $1", id)
+        .execute(&mut *conn)
+        .await?;
+    if subjects.is_empty() {
+        return Ok(());
+    }
+    let actors: Vec<Uuid> = subjects.iter().map(|(a, _)| *a).collect();
+    let stances: Vec<Stance> = subjects.iter().map(|(_, s)| *s).collect();
+    let positions: Vec<i16> = (0..subjects.len())
+        .map(|i| i16::try_from(i).unwrap_or(i16::MAX))
+        .collect();
+    sqlx::query!(
+        "INSERT INTO statement_subjects (statement_id, actor_id, stance, position)
+         SELECT $1, a, s, p FROM UNNEST($2::uuid[], $3::stance[], $4::int2[]) AS t(a, s, p)",
+        id,
+        &actors,
+        &stances as &[Stance],
+        &positions
+    )
+    .execute(conn)
+    .await
+    .map_err(map_error)?;
+    Ok(())
+}
+
+/// The role a speaker held on a date, and the state or organization it was in: states
+/// first, then the latest start. This is whom a statement is attributed to when not given.
+pub async fn attribution(
+    conn: &mut PgConnection,
+    speaker: Uuid,
+    on: PartialDate,
+) -> Result<Option<(Uuid, Uuid)>> {
+    let row = sqlx::query!(
+        r#"SELECT r.id, r.of_actor_id
+           FROM roles r JOIN actors o ON o.id = r.of_actor_id
+           WHERE r.actor_id = $1 AND r.period && daterange($2, $3, '[)')
+           ORDER BY (o.kind = 'state') DESC, r.start_date DESC NULLS LAST, r.id DESC
+           LIMIT 1"#,
+        speaker,
+        on.first_day(),
+        on.day_after()
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.id, r.of_actor_id)))
+}
+
+/// Rows by id, in no particular order.
+pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<StatementRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(
+        sqlx::query_as::<_, StatementRow>(&format!("{SELECT} WHERE s.id = ANY($1)"))
+            .bind(ids)
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+pub async fn find(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Option<StatementRow>> {
+    if lock {
+        let found = sqlx::query_scalar!("SELECT id FROM statements WHERE id = $1 FOR UPDATE", id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if found.is_none() {
+            return Ok(None);
+        }
+    }
+    Ok(
+        sqlx::query_as::<_, StatementRow>(&format!("{SELECT} WHERE s.id = $1"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// Statements, latest first, after the `(date, id)` of the last row of the previous page.
+pub async fn list(
+    conn: &mut PgConnection,
+    filter: &StatementFilter,
+    after: Option<(NaiveDate, Uuid)>,
+    limit: i64,
+) -> Result<Vec<StatementRow>> {
+    // Built from the filters given, so the planner sees only those and can pick its index.
+    let mut query = QueryBuilder::<Postgres>::new(SELECT);
+    query.push(" WHERE true");
+    push_filter(&mut query, filter);
+    if let Some((date, id)) = after {
+        query
+            .push(" AND (s.stated_date, s.id) < (")
+            .push_bind(date)
+            .push(", ")
+            .push_bind(id)
+            .push(")");
+    }
+    query
+        .push(" ORDER BY s.stated_date DESC, s.id DESC LIMIT ")
+        .push_bind(limit + 1);
+    Ok(query
+        .build_query_as::<StatementRow>()
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Appends `AND …` for every filter given.
+pub fn push_filter(query: &mut QueryBuilder<'_, Postgres>, filter: &StatementFilter) {
+    let subject_is = |query: &mut QueryBuilder<'_, Postgres>, actor: Uuid| {
+        query
+            .push("EXISTS (SELECT 1 FROM statement_subjects x WHERE x.statement_id = s.id AND x.actor_id = ")
+            .push_bind(actor)
+            .push(")");
+    };
+    if let Some(actor) = filter.actor {
+        query
+            .push(" AND (s.speaker_id = ")
+            .push_bind(actor)
+            .push(" OR s.on_behalf_of_id = ")
+            .push_bind(actor)
+            .push(" OR ");
+        subject_is(query, actor);
+        query.push(")");
+    }
+    if let Some(speaker) = filter.speaker {
+        query.push(" AND s.speaker_id = ").push_bind(speaker);
+    }
+    if let Some(on_behalf_of) = filter.on_behalf_of {
+        query
+            .push(" AND s.on_behalf_of_id = ")
+            .push_bind(on_behalf_of);
+    }
+    if let Some(subject) = filter.subject {
+        query.push(" AND ");
+        subject_is(query, subject);
+    }
+    if let Some(kind) = filter.kind {
+        query.push(" AND s.kind = ").push_bind(kind);
+    }
+    if let Some(topic) = &filter.topic {
+        query
+            .push(" AND s.topics @> ARRAY[")
+            .push_bind(topic.clone())
+            .push("]::text[]");
+    }
+    if let Some(country) = &filter.country {
+        query
+            .push(" AND EXISTS (SELECT 1 FROM actors c WHERE c.id IN (s.speaker_id, s.on_behalf_of_id) AND c.country_code = ")
+            .push_bind(country.clone())
+            .push(")");
+    }
+    if let Some(citation) = filter.citation {
+        query
+            .push(" AND EXISTS (SELECT 1 FROM statement_citations c WHERE c.statement_id = s.id AND c.citation_id = ")
+            .push_bind(citation)
+            .push(")");
+    }
+    if let Some(visit) = filter.visit {
+        query.push(" AND s.visit_id = ").push_bind(visit);
+    }
+    if filter.from.is_some() || filter.until.is_some() {
+        query
+            .push(" AND s.period && daterange(")
+            .push_bind(filter.from)
+            .push("::date, ")
+            .push_bind(filter.until)
+            .push("::date, '[)')");
+    }
+    if let Some(q) = &filter.q {
+        query
+            .push(" AND s.search @@ websearch_to_tsquery('english', ")
+            .push_bind(q.clone())
+            .push(")");
+    }
+}
+
+/// The subjects of many statements, in one query, in each statement's order.
+pub async fn subjects(conn: &mut PgConnection, statements: &[Uuid]) -> Result<Vec<SubjectRow>> {
+    if statements.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(sqlx::query_as!(
+        SubjectRow,
+        r#"SELECT x.statement_id, a.id, a.slug, a.name, a.kind AS "kind: ActorKind", x.stance AS "stance: Stance"
+           FROM statement_subjects x JOIN actors a ON a.id = x.actor_id
+           WHERE x.statement_id = ANY($1)
+           ORDER BY x.statement_id, x.position"#,
+        statements
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<()> {
+    sqlx::query!("DELETE FROM statements WHERE id = $1", id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

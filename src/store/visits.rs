@@ -1,0 +1,330 @@
+//! SQL for visits.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use crate::domain::{
+    ActorKind, CountryCode, DatePrecision, Occasion, PartialDate, Place, Summary, VisitKind,
+};
+use crate::error::{ApiError, Reference, Result, violated_constraint};
+
+/// A visit as stored, with a summary of its host.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VisitRow {
+    pub id: Uuid,
+    pub host_id: Uuid,
+    pub host_slug: String,
+    pub host_name: String,
+    pub host_kind: ActorKind,
+    pub place: Option<String>,
+    pub country_code: Option<String>,
+    pub start_date: NaiveDate,
+    pub start_precision: DatePrecision,
+    pub end_date: Option<NaiveDate>,
+    pub end_precision: Option<DatePrecision>,
+    pub kind: VisitKind,
+    pub occasion: Option<String>,
+    pub summary: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl VisitRow {
+    pub fn start(&self) -> PartialDate {
+        PartialDate::new(self.start_date, self.start_precision)
+    }
+
+    pub fn end(&self) -> Option<PartialDate> {
+        PartialDate::from_parts(self.end_date, self.end_precision)
+    }
+}
+
+/// A visitor of a visit.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VisitorRow {
+    pub visit_id: Uuid,
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub kind: ActorKind,
+}
+
+/// The fields of a visit a client writes, valid by construction (references checked).
+#[derive(Debug, Clone)]
+pub struct VisitFields {
+    pub visitor_ids: Vec<Uuid>,
+    pub host_id: Uuid,
+    pub place: Option<Place>,
+    pub country_code: Option<CountryCode>,
+    pub start: PartialDate,
+    pub end: Option<PartialDate>,
+    pub kind: VisitKind,
+    pub occasion: Option<Occasion>,
+    pub summary: Option<Summary>,
+}
+
+#[derive(Debug, Default)]
+pub struct VisitFilter {
+    /// Visitor or host.
+    pub actor: Option<Uuid>,
+    pub visitor: Option<Uuid>,
+    pub host: Option<Uuid>,
+    pub kind: Option<VisitKind>,
+    pub country: Option<String>,
+    pub citation: Option<Uuid>,
+    /// Overlapping this range: first day, and the day after the last.
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub q: Option<String>,
+}
+
+const SELECT: &str =
+    "SELECT v.id, v.host_id, h.slug AS host_slug, h.name AS host_name, h.kind AS host_kind,
+        v.place, v.country_code, v.start_date, v.start_precision, v.end_date, v.end_precision,
+        v.kind, v.occasion, v.summary, v.created_at, v.updated_at
+    FROM visits v JOIN actors h ON h.id = v.host_id";
+
+pub async fn insert(conn: &mut PgConnection, fields: &VisitFields) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "INSERT INTO visits (id, host_id, place, country_code, start_date, start_precision,
+                             end_date, end_precision, kind, occasion, summary)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        id,
+        fields.host_id,
+        fields.place.as_ref().map(Place::as_str),
+        fields.country_code.as_ref().map(CountryCode::as_str),
+        fields.start.first_day(),
+        fields.start.precision() as DatePrecision,
+        fields.end.map(|d| d.first_day()),
+        fields.end.map(|d| d.precision()) as Option<DatePrecision>,
+        fields.kind as VisitKind,
+        fields.occasion.as_ref().map(Occasion::as_str),
+        fields.summary.as_ref().map(Summary::as_str),
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(map_error)?;
+    replace_visitors(conn, id, &fields.visitor_ids).await?;
+    Ok(id)
+}
+
+pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &VisitFields) -> Result<()> {
+    sqlx::query!(
+        "UPDATE visits SET host_id = $2, place = $3, country_code = $4, start_date = $5,
+                start_precision = $6, end_date = $7, end_precision = $8, kind = $9, occasion = $10,
+                summary = $11, version = version + 1, updated_at = now()
+         WHERE id = $1",
+        id,
+        fields.host_id,
+        fields.place.as_ref().map(Place::as_str),
+        fields.country_code.as_ref().map(CountryCode::as_str),
+        fields.start.first_day(),
+        fields.start.precision() as DatePrecision,
+        fields.end.map(|d| d.first_day()),
+        fields.end.map(|d| d.precision()) as Option<DatePrecision>,
+        fields.kind as VisitKind,
+        fields.occasion.as_ref().map(Occasion::as_str),
+        fields.summary.as_ref().map(Summary::as_str),
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(map_error)?;
+    replace_visitors(conn, id, &fields.visitor_ids).await
+}
+
+fn map_error(error: sqlx::Error) -> ApiError {
+    match violated_constraint(&error) {
+        Some("visits_host_id_fkey") => {
+            ApiError::unprocessable_field("#/host_id", "no actor has this id")
+        }
+        Some("visit_visitors_actor_id_fkey") => {
+            ApiError::unprocessable_field("#/visitor_ids", "names an actor that does not exist")
+        }
+        _ => error.into(),
+    }
+}
+
+async fn replace_visitors(conn: &mut PgConnection, id: Uuid, visitors: &[Uuid]) -> Result<()> {
+    sqlx::query!("DELETE FROM visit_visitors WHERE visit_id = $1", id)
+        .execute(&mut *conn)
+        .await?;
+    let positions: Vec<i16> = (0..visitors.len())
+        .map(|i| i16::try_from(i).unwrap_or(i16::MAX))
+        .collect();
+    sqlx::query!(
+        "INSERT INTO visit_visitors (visit_id, actor_id, position)
+         SELECT $1, a, p FROM UNNEST($2::uuid[], $3::int2[]) AS t(a, p)",
+        id,
+        visitors,
+        &positions
+    )
+    .execute(conn)
+    .await
+    .map_err(map_error)?;
+    Ok(())
+}
+
+/// Rows by id, in no particular order.
+pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<VisitRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(
+        sqlx::query_as::<_, VisitRow>(&format!("{SELECT} WHERE v.id = ANY($1)"))
+            .bind(ids)
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+pub async fn find(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Option<VisitRow>> {
+    if lock {
+        let found = sqlx::query_scalar!("SELECT id FROM visits WHERE id = $1 FOR UPDATE", id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if found.is_none() {
+            return Ok(None);
+        }
+    }
+    Ok(
+        sqlx::query_as::<_, VisitRow>(&format!("{SELECT} WHERE v.id = $1"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// Visits, latest start first, after the `(start, id)` of the last row of the previous page.
+pub async fn list(
+    conn: &mut PgConnection,
+    filter: &VisitFilter,
+    after: Option<(NaiveDate, Uuid)>,
+    limit: i64,
+) -> Result<Vec<VisitRow>> {
+    // Built from the filters given, so the planner sees only those and can pick its index.
+    let mut query = QueryBuilder::<Postgres>::new(SELECT);
+    query.push(" WHERE true");
+    push_filter(&mut query, filter);
+    if let Some((date, id)) = after {
+        query
+            .push(" AND (v.start_date, v.id) < (")
+            .push_bind(date)
+            .push(", ")
+            .push_bind(id)
+            .push(")");
+    }
+    query
+        .push(" ORDER BY v.start_date DESC, v.id DESC LIMIT ")
+        .push_bind(limit + 1);
+    Ok(query.build_query_as::<VisitRow>().fetch_all(conn).await?)
+}
+
+/// Appends `AND …` for every filter given.
+pub fn push_filter(query: &mut QueryBuilder<'_, Postgres>, filter: &VisitFilter) {
+    if let Some(actor) = filter.actor {
+        query
+            .push(" AND (v.host_id = ")
+            .push_bind(actor)
+            .push(" OR EXISTS (SELECT 1 FROM visit_visitors x WHERE x.visit_id = v.id AND x.actor_id = ")
+            .push_bind(actor)
+            .push("))");
+    }
+    if let Some(visitor) = filter.visitor {
+        query
+            .push(" AND EXISTS (SELECT 1 FROM visit_visitors x WHERE x.visit_id = v.id AND x.actor_id = ")
+            .push_bind(visitor)
+            .push(")");
+    }
+    if let Some(host) = filter.host {
+        query.push(" AND v.host_id = ").push_bind(host);
+    }
+    if let Some(kind) = filter.kind {
+        query.push(" AND v.kind = ").push_bind(kind);
+    }
+    if let Some(country) = &filter.country {
+        query
+            .push(" AND v.country_code = ")
+            .push_bind(country.clone());
+    }
+    if let Some(citation) = filter.citation {
+        query
+            .push(" AND EXISTS (SELECT 1 FROM visit_citations c WHERE c.visit_id = v.id AND c.citation_id = ")
+            .push_bind(citation)
+            .push(")");
+    }
+    if filter.from.is_some() || filter.until.is_some() {
+        query
+            .push(" AND v.period && daterange(")
+            .push_bind(filter.from)
+            .push("::date, ")
+            .push_bind(filter.until)
+            .push("::date, '[)')");
+    }
+    if let Some(q) = &filter.q {
+        query
+            .push(" AND v.search @@ websearch_to_tsquery('english', ")
+            .push_bind(q.clone())
+            .push(")");
+    }
+}
+
+/// The visitors of many visits, in one query, in each visit's order.
+pub async fn visitors(conn: &mut PgConnection, visits: &[Uuid]) -> Result<Vec<VisitorRow>> {
+    if visits.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(sqlx::query_as!(
+        VisitorRow,
+        r#"SELECT x.visit_id, a.id, a.slug, a.name, a.kind AS "kind: ActorKind"
+           FROM visit_visitors x JOIN actors a ON a.id = x.actor_id
+           WHERE x.visit_id = ANY($1)
+           ORDER BY x.visit_id, x.position"#,
+        visits
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Whether a visit exists.
+pub async fn exists(conn: &mut PgConnection, id: Uuid) -> Result<bool> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM visits WHERE id = $1) AS "exists!""#,
+        id
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
+/// The statements made during a visit (at most `limit`).
+pub async fn references(conn: &mut PgConnection, id: Uuid, limit: i64) -> Result<Vec<Reference>> {
+    let ids = sqlx::query_scalar!(
+        "SELECT id FROM statements WHERE visit_id = $1 ORDER BY id LIMIT $2",
+        id,
+        limit
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(ids
+        .into_iter()
+        .map(|id| Reference {
+            resource: "statement".into(),
+            id,
+            href: format!("/v1/statements/{id}"),
+        })
+        .collect())
+}
+
+pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<()> {
+    sqlx::query!("DELETE FROM visits WHERE id = $1", id)
+        .execute(conn)
+        .await
+        .map_err(|error| match violated_constraint(&error) {
+            Some("statements_visit_id_fkey") => ApiError::conflict(
+                "statements started referring to this visit; list them and retry",
+            ),
+            _ => error.into(),
+        })?;
+    Ok(())
+}

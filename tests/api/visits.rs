@@ -1,0 +1,257 @@
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_visit_embeds_its_visitors_host_and_citations() {
+    let app = spawn_app().await;
+    let record = seed_record(&app).await;
+    let visit = &record.visit;
+    assert_eq!(visit["visitors"][0]["slug"], "xi-jinping");
+    assert_eq!(visit["host"]["slug"], "kazakhstan");
+    assert_eq!(visit["start"], "2022-09");
+    assert!(visit.get("end").is_none());
+    // The country defaults to the host's.
+    assert_eq!(visit["country_code"], "KZ");
+    assert_eq!(
+        visit["citations"][1]["citation"]["source"],
+        "Eurasia Daily Monitor"
+    );
+    assert_eq!(visit["citations"][1]["locator"], "paragraph 3");
+    let read = json(app.get(&format!("/v1/visits/{}", uuid_of(visit))).await).await;
+    assert_eq!(&read, visit);
+}
+
+#[tokio::test]
+async fn visits_need_a_source_and_existing_actors() {
+    let app = spawn_app().await;
+    let record = seed_record(&app).await;
+    let base = || {
+        json!({"visitor_ids": [record.tokayev["id"]], "host_id": record.china["id"], "start": "2022-09", "kind": "state",
+                         "citations": [{"citation_id": record.fmprc["id"]}]})
+    };
+    let nowhere = "0190c0b2-8a5e-7c3d-9f1a-2b3c4d5e6f70";
+    let with = |key: &str, value: serde_json::Value| {
+        let mut body = base();
+        body[key] = value;
+        body
+    };
+    for (body, status, pointer) in [
+        (
+            with("citations", json!([])),
+            StatusCode::BAD_REQUEST,
+            "#/citations",
+        ),
+        (
+            with("visitor_ids", json!([])),
+            StatusCode::BAD_REQUEST,
+            "#/visitor_ids",
+        ),
+        (
+            with("kind", json!("holiday")),
+            StatusCode::BAD_REQUEST,
+            "#/kind",
+        ),
+        (
+            with("start", json!("2022-9")),
+            StatusCode::BAD_REQUEST,
+            "#/start",
+        ),
+        (
+            with("end", json!("2022-08-31")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "#/end",
+        ),
+        (
+            with("host_id", json!(nowhere)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "#/host_id",
+        ),
+        (
+            with("visitor_ids", json!([record.tokayev["id"], nowhere])),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "#/visitor_ids/1",
+        ),
+        (
+            with(
+                "visitor_ids",
+                json!([record.tokayev["id"], record.tokayev["id"]]),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "#/visitor_ids/1",
+        ),
+        (
+            with("visitor_ids", json!([record.china["id"]])),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "#/visitor_ids/0",
+        ),
+        (
+            with("citations", json!([{"citation_id": nowhere}])),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "#/citations/0/citation_id",
+        ),
+        (
+            with(
+                "citations",
+                json!([{"citation_id": record.fmprc["id"]}, {"citation_id": record.fmprc["id"]}]),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "#/citations/1/citation_id",
+        ),
+    ] {
+        let problem = problem(app.post_json("/v1/visits", &body).await, status).await;
+        assert_eq!(pointers(&problem), vec![pointer], "{body}");
+    }
+    assert_eq!(app.count("visits").await, 1);
+    assert_eq!(app.count("visit_visitors").await, 1);
+    // An end in the start's month is not before it.
+    app.create("/v1/visits", with("end", json!("2022-09-01")))
+        .await;
+}
+
+#[tokio::test]
+async fn date_filters_match_partial_dates_by_overlap() {
+    let app = spawn_app().await;
+    let record = seed_record(&app).await;
+    let visit = uuid_of(&record.visit);
+    // Dated "2022-09": it matches a filter from the middle of the month, not from the next.
+    for (query, expected) in [
+        ("from=2022-09-15", true),
+        ("to=2022-09-01", true),
+        ("from=2022-09-30&to=2022-09-30", true),
+        ("from=2022", true),
+        ("from=2022-10", false),
+        ("to=2022-08-31", false),
+    ] {
+        let found = ids(&json(app.get(&format!("/v1/visits?{query}")).await).await);
+        assert_eq!(found.contains(&visit), expected, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn visits_are_filtered_by_actor_in_any_capacity_kind_country_citation_and_text() {
+    let app = spawn_app().await;
+    let record = seed_record(&app).await;
+    let other = app
+        .create("/v1/visits", json!({"visitor_ids": [record.tokayev["id"]], "host_id": record.china["id"], "start": "2022-09-14",
+                                      "kind": "state", "summary": "Talks on railway transit", "citations": [{"citation_id": record.fmprc["id"]}]}))
+        .await;
+    let (xi_visit, tokayev_visit) = (uuid_of(&record.visit), uuid_of(&other));
+    for (query, expected) in [
+        ("actor=kazakhstan", vec![xi_visit.clone()]),
+        ("actor=china", vec![tokayev_visit.clone()]),
+        ("visitor=xi-jinping", vec![xi_visit.clone()]),
+        (
+            &format!("visitor={}", uuid_of(&record.tokayev)),
+            vec![tokayev_visit.clone()],
+        ),
+        ("host=china", vec![tokayev_visit.clone()]),
+        ("kind=official", vec![xi_visit.clone()]),
+        ("country=CN", vec![tokayev_visit.clone()]),
+        (
+            &format!("citation={}", uuid_of(&record.article)),
+            vec![xi_visit.clone()],
+        ),
+        ("q=railway", vec![tokayev_visit.clone()]),
+        ("q=pandemic", vec![xi_visit.clone()]),
+        ("", vec![tokayev_visit.clone(), xi_visit.clone()]),
+    ] {
+        assert_eq!(
+            ids(&json(app.get(&format!("/v1/visits?{query}")).await).await),
+            expected,
+            "{query}"
+        );
+    }
+    let problem = problem(
+        app.get("/v1/visits?host=nobody").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(pointers(&problem), vec!["#/query/host"]);
+    problem_of(app.get("/v1/visits?host=Not%20A%20Slug").await).await;
+}
+
+async fn problem_of(response: reqwest::Response) {
+    problem(response, StatusCode::BAD_REQUEST).await;
+}
+
+#[tokio::test]
+async fn a_visit_list_page_costs_a_fixed_number_of_queries() {
+    // Every visit on a page comes with its visitors and citations, loaded for the whole page
+    // at once: the page is right however many visits it holds.
+    let app = spawn_app().await;
+    let record = seed_record(&app).await;
+    for day in 1..=12 {
+        app.create("/v1/visits", json!({"visitor_ids": [record.tokayev["id"], record.xi["id"]], "host_id": record.china["id"],
+                                         "start": format!("2021-03-{day:02}"), "kind": "working",
+                                         "citations": [{"citation_id": record.fmprc["id"]}, {"citation_id": record.article["id"]}]}))
+            .await;
+    }
+    let page = json(app.get("/v1/visits?limit=13").await).await;
+    for visit in page["items"].as_array().into_iter().flatten() {
+        let read = json(app.get(&format!("/v1/visits/{}", uuid_of(visit))).await).await;
+        assert_eq!(visit, &read);
+    }
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(13));
+}
+
+#[tokio::test]
+async fn a_visit_is_patched_and_deleted_unless_statements_refer_to_it() {
+    let app = spawn_app().await;
+    let record = seed_record(&app).await;
+    let path = format!("/v1/visits/{}", uuid_of(&record.visit));
+    let patched = json(app.patch_json(&path, &json!({"end": "2022-09-15", "place": null, "visitor_ids": [record.xi["id"], record.tokayev["id"]]})).await).await;
+    assert_eq!(patched["end"], "2022-09-15");
+    assert!(patched.get("place").is_none());
+    assert_eq!(patched["visitors"].as_array().map(Vec::len), Some(2));
+    assert_eq!(patched["citations"], record.visit["citations"]);
+    let problem = problem(
+        app.patch_json(&path, &json!({"citations": []})).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(pointers(&problem), vec!["#/citations"]);
+
+    let problem = problem_conflict(app.delete(&path).await).await;
+    assert_eq!(problem["references"][0]["id"], record.pledge["id"]);
+    assert_eq!(
+        app.delete(&format!("/v1/statements/{}", uuid_of(&record.pledge)))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let etag = header(&app.get(&path).await, "etag").unwrap_or_default();
+    let response = app
+        .request(Method::DELETE, &path)
+        .bearer_auth(&app.write_token)
+        .header("If-Match", etag)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.count("visit_citations").await, 0);
+}
+
+async fn problem_conflict(response: reqwest::Response) -> serde_json::Value {
+    problem(response, StatusCode::CONFLICT).await
+}
+
+#[tokio::test]
+async fn deleting_an_actor_with_visits_and_statements_is_refused_naming_them() {
+    let app = spawn_app().await;
+    let record = seed_record(&app).await;
+    let problem = problem(
+        app.delete("/v1/actors/kazakhstan").await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let resources: Vec<&str> = problem["references"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["resource"].as_str())
+        .collect();
+    assert_eq!(resources, ["statement", "visit"]);
+    let _ = record;
+}

@@ -248,7 +248,8 @@ pub struct CitingRecord {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub date: Option<PartialDate>,
-    /// What it is: the statement's text (shortened), the visit's occasion, the role's title.
+    /// What it is: the statement's text (shortened), the visit's occasion (or who visited
+    /// whom), the role's title.
     pub label: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]

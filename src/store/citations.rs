@@ -273,8 +273,13 @@ pub async fn citing(
                FROM statement_citations l JOIN statements s ON s.id = l.statement_id WHERE l.citation_id = $1
                UNION ALL
                SELECT 'visit', v.id, NULL, v.start_date, v.start_precision,
-                      coalesce(v.occasion, v.kind::text || ' visit'), l.locator, l.quote
-               FROM visit_citations l JOIN visits v ON v.id = l.visit_id WHERE l.citation_id = $1
+                      coalesce(v.occasion,
+                               (SELECT string_agg(a.name, ', ' ORDER BY x.position)
+                                FROM visit_visitors x JOIN actors a ON a.id = x.actor_id
+                                WHERE x.visit_id = v.id) || ' visiting ' || h.name),
+                      l.locator, l.quote
+               FROM visit_citations l JOIN visits v ON v.id = l.visit_id JOIN actors h ON h.id = v.host_id
+               WHERE l.citation_id = $1
            ) citing
            WHERE $2::text IS NULL OR (resource, id) > ($2, $3)
            ORDER BY resource, id

@@ -18,7 +18,7 @@ use clap::{Args, Parser, Subcommand};
 /// Without DATABASE_URL, chancery runs its own PostgreSQL from the system's server binaries in
 /// --data-dir. Every flag can also be set with the environment variable shown.
 #[derive(Parser)]
-#[command(name = "chancery", version, args_conflicts_with_subcommands = true)]
+#[command(name = "chancery", version)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -59,7 +59,7 @@ struct DatabaseArgs {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the HTTP API (the default).
-    Serve(ServeArgs),
+    Serve,
     /// Apply database migrations and exit.
     Migrate,
     /// Print the OpenAPI document.
@@ -92,28 +92,48 @@ enum TokenCommand {
 #[derive(Args, Clone)]
 struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, env = "CHANCERY_HOST", default_value = "127.0.0.1")]
+    #[arg(
+        long,
+        env = "CHANCERY_HOST",
+        default_value = "127.0.0.1",
+        global = true
+    )]
     host: String,
     /// Port to listen on.
-    #[arg(long, env = "CHANCERY_PORT", default_value_t = 8080)]
+    #[arg(long, env = "CHANCERY_PORT", default_value_t = 8080, global = true)]
     port: u16,
     /// HTTP worker threads (default: one per CPU).
-    #[arg(long, env = "CHANCERY_WORKERS")]
+    #[arg(long, env = "CHANCERY_WORKERS", global = true)]
     workers: Option<usize>,
     /// Require a `read` token for reads too.
-    #[arg(long, env = "CHANCERY_REQUIRE_READ_TOKEN")]
+    #[arg(long, env = "CHANCERY_REQUIRE_READ_TOKEN", global = true)]
     require_read_token: bool,
     /// Maximum database connections.
-    #[arg(long, env = "CHANCERY_DB_POOL_SIZE", default_value_t = 16)]
+    #[arg(
+        long,
+        env = "CHANCERY_DB_POOL_SIZE",
+        default_value_t = 16,
+        global = true
+    )]
     db_pool_size: u32,
     /// Longest a statement may run, in milliseconds.
-    #[arg(long, env = "CHANCERY_STATEMENT_TIMEOUT_MS", default_value_t = 10_000)]
+    #[arg(
+        long,
+        env = "CHANCERY_STATEMENT_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
     statement_timeout_ms: u64,
     /// Largest accepted request body, in bytes.
-    #[arg(long, env = "CHANCERY_BODY_LIMIT", default_value_t = 1024 * 1024)]
+    #[arg(long, env = "CHANCERY_BODY_LIMIT", default_value_t = 1024 * 1024, global = true)]
     body_limit: usize,
     /// Seconds in-flight requests get to finish after SIGTERM.
-    #[arg(long, env = "CHANCERY_SHUTDOWN_TIMEOUT", default_value_t = 30)]
+    #[arg(
+        long,
+        env = "CHANCERY_SHUTDOWN_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
     shutdown_timeout: u64,
 }
 
@@ -133,7 +153,7 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => serve(cli.serve, cli.database).await,
-        Some(Command::Serve(args)) => serve(args, cli.database).await,
+        Some(Command::Serve) => serve(cli.serve, cli.database).await,
         Some(Command::Openapi) => {
             println!("{}", serde_json::to_string_pretty(&api::openapi_json())?);
             Ok(())

@@ -109,14 +109,30 @@ pub async fn load(conn: &mut PgConnection, claim: Claim, owners: &[Uuid]) -> Res
         return Ok(Vec::new());
     }
     let (table, column) = (claim.table(), claim.owner());
-    Ok(sqlx::query_as::<_, LinkRow>(&format!(
-        "SELECT l.{column} AS owner_id, l.locator, l.quote, c.id AS citation_id, c.source, c.title,
-                c.url, c.published_date, c.published_precision
-         FROM {table} l JOIN citations c ON c.id = l.citation_id
-         WHERE l.{column} = ANY($1)
-         ORDER BY l.{column}, l.position"
-    ))
-    .bind(owners)
-    .fetch_all(conn)
-    .await?)
+    let sql = |condition: &str| {
+        format!(
+            "SELECT l.{column} AS owner_id, l.locator, l.quote, c.id AS citation_id, c.source, c.title,
+                    c.url, c.published_date, c.published_precision
+             FROM {table} l JOIN citations c ON c.id = l.citation_id
+             WHERE {condition}
+             ORDER BY l.{column}, l.position"
+        )
+    };
+    // One owner (reading one record) gets `= $1`: its generic plan is as good as a custom one,
+    // so PostgreSQL stops planning it on every call, which `= ANY($1)` of one element is not.
+    let rows = match owners {
+        [owner] => {
+            sqlx::query_as::<_, LinkRow>(&sql(&format!("l.{column} = $1")))
+                .bind(owner)
+                .fetch_all(conn)
+                .await?
+        }
+        _ => {
+            sqlx::query_as::<_, LinkRow>(&sql(&format!("l.{column} = ANY($1)")))
+                .bind(owners)
+                .fetch_all(conn)
+                .await?
+        }
+    };
+    Ok(rows)
 }

@@ -360,6 +360,19 @@ pub async fn subjects(conn: &mut PgConnection, statements: &[Uuid]) -> Result<Ve
     if statements.is_empty() {
         return Ok(Vec::new());
     }
+    // For one statement, `= $1` rather than `= ANY($1)`: see links::load.
+    if let [statement] = statements {
+        return Ok(sqlx::query_as!(
+            SubjectRow,
+            r#"SELECT x.statement_id, a.id, a.slug, a.name, a.kind AS "kind: ActorKind", x.stance AS "stance: Stance"
+               FROM statement_subjects x JOIN actors a ON a.id = x.actor_id
+               WHERE x.statement_id = $1
+               ORDER BY x.position"#,
+            statement
+        )
+        .fetch_all(conn)
+        .await?);
+    }
     Ok(sqlx::query_as!(
         SubjectRow,
         r#"SELECT x.statement_id, a.id, a.slug, a.name, a.kind AS "kind: ActorKind", x.stance AS "stance: Stance"

@@ -53,23 +53,25 @@ pub async fn entries(
         )
         .push_bind(query.actor);
     if query.via_roles {
-        // Through the people who held a role in the actor when the record happened.
+        // Through the people who held a role in the actor when the record happened. The
+        // overlap is written out on the bounds rather than as `&&`: the planner would
+        // otherwise intersect with the period index, which matches nearly every record.
         sql.push(
             " UNION ALL SELECT 'visit', v.id, v.start_date, v.period, 'visitor', r.actor_id, 4
               FROM roles r JOIN visit_visitors x ON x.actor_id = r.actor_id JOIN visits v ON v.id = x.visit_id
-              WHERE r.period && v.period AND r.of_actor_id = ",
+              WHERE lower(v.period) < coalesce(upper(r.period), 'infinity') AND upper(v.period) > coalesce(lower(r.period), '-infinity') AND r.of_actor_id = ",
         )
         .push_bind(query.actor)
         .push(
             " UNION ALL SELECT 'visit', v.id, v.start_date, v.period, 'host', r.actor_id, 5
               FROM roles r JOIN visits v ON v.host_id = r.actor_id
-              WHERE r.period && v.period AND r.of_actor_id = ",
+              WHERE lower(v.period) < coalesce(upper(r.period), 'infinity') AND upper(v.period) > coalesce(lower(r.period), '-infinity') AND r.of_actor_id = ",
         )
         .push_bind(query.actor)
         .push(
             " UNION ALL SELECT 'statement', s.id, s.stated_date, s.period, 'speaker', r.actor_id, 4
               FROM roles r JOIN statements s ON s.speaker_id = r.actor_id
-              WHERE r.period && s.period AND r.of_actor_id = ",
+              WHERE lower(s.period) < coalesce(upper(r.period), 'infinity') AND upper(s.period) > coalesce(lower(r.period), '-infinity') AND r.of_actor_id = ",
         )
         .push_bind(query.actor);
     }

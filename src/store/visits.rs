@@ -275,6 +275,19 @@ pub async fn visitors(conn: &mut PgConnection, visits: &[Uuid]) -> Result<Vec<Vi
     if visits.is_empty() {
         return Ok(Vec::new());
     }
+    // For one visit, `= $1` rather than `= ANY($1)`: see links::load.
+    if let [visit] = visits {
+        return Ok(sqlx::query_as!(
+            VisitorRow,
+            r#"SELECT x.visit_id, a.id, a.slug, a.name, a.kind AS "kind: ActorKind"
+               FROM visit_visitors x JOIN actors a ON a.id = x.actor_id
+               WHERE x.visit_id = $1
+               ORDER BY x.position"#,
+            visit
+        )
+        .fetch_all(conn)
+        .await?);
+    }
     Ok(sqlx::query_as!(
         VisitorRow,
         r#"SELECT x.visit_id, a.id, a.slug, a.name, a.kind AS "kind: ActorKind"

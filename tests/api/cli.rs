@@ -85,7 +85,12 @@ fn openapi_prints_the_document() {
 #[tokio::test]
 async fn migrate_applies_migrations_to_an_empty_database() {
     let url = fresh_database().await;
-    let output = chancery(&url, &["migrate"]);
+    // Flags go before or after the command.
+    let output = Command::new(env!("CARGO_BIN_EXE_chancery"))
+        .args(["--database-url", &url, "migrate", "--log-format", "json"])
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap_or_else(|e| panic!("running chancery: {e}"));
     assert!(
         output.status.success(),
         "{}",

@@ -177,9 +177,9 @@ async fn problem_of(response: reqwest::Response) {
 }
 
 #[tokio::test]
-async fn a_visit_list_page_costs_a_fixed_number_of_queries() {
-    // Every visit on a page comes with its visitors and citations, loaded for the whole page
-    // at once: the page is right however many visits it holds.
+async fn a_list_page_embeds_the_same_visitors_and_citations_as_single_reads() {
+    // The page loads visitors and citations for all its visits at once (three queries per
+    // page, see visits::assemble); each must still get exactly its own.
     let app = spawn_app().await;
     let record = seed_record(&app).await;
     for day in 1..=12 {

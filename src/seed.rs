@@ -14,13 +14,20 @@ use serde_json::{Map, Value};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::api::actors::NewActor;
-use crate::api::citations::NewCitation;
-use crate::api::roles::NewRole;
-use crate::api::statements::NewStatement;
-use crate::api::visits::NewVisit;
+use crate::api::actors::{self, NewActor};
+use crate::api::changes::record_change;
+use crate::api::citations::{self, NewCitation};
+use crate::api::conditional::Representation;
+use crate::api::roles::{self, NewRole};
+use crate::api::statements::{self, NewStatement};
+use crate::api::visits::{self, NewVisit};
 use crate::error::ApiError;
 use crate::store;
+use crate::store::actors::ActorKey;
+use crate::store::changes::{Operation, Resource};
+
+/// Who the change feed says made the demo data.
+const SEED_AUTHOR: &str = "seed";
 
 pub const DEMO: &str = include_str!("../demo/kazakhstan-2022.json");
 
@@ -200,6 +207,41 @@ impl Loader<'_> {
         )
     }
 
+    /// Records the creation of a record in the change feed, as `seed`.
+    async fn record_created(&mut self, resource: Resource, id: Uuid) -> anyhow::Result<()> {
+        let conn = &mut *self.conn;
+        let representation = match resource {
+            Resource::Actor => {
+                Representation::of(&actors::load(conn, &ActorKey::Id(id), false).await?)
+            }
+            Resource::Citation => Representation::of(&citations::load(conn, id, false).await?),
+            Resource::Visit => Representation::of(&visits::load(conn, id, false).await?),
+            Resource::Statement => Representation::of(&statements::load(conn, id, false).await?),
+            Resource::Role => {
+                let holder: Uuid = sqlx::query_scalar("SELECT actor_id FROM roles WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *conn)
+                    .await?;
+                let role = Representation::of(&roles::load(conn, holder, id).await?);
+                actors::record_update(conn, holder, SEED_AUTHOR)
+                    .await
+                    .map_err(|e| api(e, "the holder"))?;
+                role
+            }
+        }
+        .map_err(|e| api(e, "a record"))?;
+        record_change(
+            conn,
+            resource,
+            id,
+            Operation::Create,
+            SEED_AUTHOR,
+            &representation,
+        )
+        .await
+        .map_err(|e| api(e, "the change log"))
+    }
+
     async fn remember(&mut self, key: String, resource: &str, id: Uuid) -> anyhow::Result<()> {
         sqlx::query("INSERT INTO seed_records (key, resource, id) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING")
             .bind(&key)
@@ -256,6 +298,7 @@ impl Loader<'_> {
             .await
             .map_err(|e| api(e, &key))?;
         self.loaded.citations += 1;
+        self.record_created(Resource::Citation, id).await?;
         self.remember(key, "citation", id).await
     }
 
@@ -276,10 +319,11 @@ impl Loader<'_> {
             return self.remember(key, "actor", id).await;
         }
         let input: NewActor = parse(entry, &key)?;
-        let id = crate::api::actors::insert(self.conn, input)
+        let id = actors::insert(self.conn, input)
             .await
             .map_err(|e| api(e, &key))?;
         self.loaded.actors += 1;
+        self.record_created(Resource::Actor, id).await?;
         self.remember(key, "actor", id).await
     }
 
@@ -292,10 +336,11 @@ impl Loader<'_> {
         self.resolve(&mut entry, "of_actor", "of_actor_id", "actor")?;
         self.resolve_citations(&mut entry)?;
         let input: NewRole = parse(entry, &key)?;
-        let id = crate::api::roles::insert(self.conn, holder, input)
+        let id = roles::insert(self.conn, holder, input)
             .await
             .map_err(|e| api(e, &key))?;
         self.loaded.roles += 1;
+        self.record_created(Resource::Role, id).await?;
         self.remember(key, "role", id).await
     }
 
@@ -308,10 +353,11 @@ impl Loader<'_> {
         self.resolve(&mut entry, "host", "host_id", "actor")?;
         self.resolve_citations(&mut entry)?;
         let input: NewVisit = parse(entry, &key)?;
-        let id = crate::api::visits::insert(self.conn, input)
+        let id = visits::insert(self.conn, input)
             .await
             .map_err(|e| api(e, &key))?;
         self.loaded.visits += 1;
+        self.record_created(Resource::Visit, id).await?;
         self.remember(key, "visit", id).await
     }
 
@@ -334,10 +380,11 @@ impl Loader<'_> {
         }
         self.resolve_citations(&mut entry)?;
         let input: NewStatement = parse(entry, &key)?;
-        let id = crate::api::statements::insert(self.conn, input)
+        let id = statements::insert(self.conn, input)
             .await
             .map_err(|e| api(e, &key))?;
         self.loaded.statements += 1;
+        self.record_created(Resource::Statement, id).await?;
         self.remember(key, "statement", id).await
     }
 }

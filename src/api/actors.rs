@@ -13,6 +13,7 @@ use crate::store::roles as role_store;
 
 use super::AppState;
 use super::auth::{Read, Write};
+use super::changes::{record_change, record_deletion};
 use super::conditional::{Representation, check_if_match};
 use super::extract::{JsonBody, Query};
 use super::idempotency::{Begun, IdempotencyKey, created};
@@ -20,6 +21,7 @@ use super::pagination;
 use super::problems::*;
 use super::roles::Role;
 use super::serde_helpers::{bounded, bounded_nullable, non_null, nullable};
+use crate::store::changes::{Operation, Resource};
 
 /// A state, person, organization or other actor, with the roles it holds.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -314,6 +316,21 @@ fn unique(aliases: Vec<Alias>) -> Vec<Alias> {
     unique
 }
 
+/// Records an update of an actor whose representation changed without a write of its own
+/// (a role it holds changed).
+pub(crate) async fn record_update(conn: &mut sqlx::PgConnection, id: Uuid, by: &str) -> Result<()> {
+    let actor = load(&mut *conn, &ActorKey::Id(id), false).await?;
+    record_change(
+        conn,
+        Resource::Actor,
+        id,
+        Operation::Update,
+        by,
+        &Representation::of(&actor)?,
+    )
+    .await
+}
+
 /// Checks and stores a new actor (also used by the demo data loader).
 pub(crate) async fn insert(conn: &mut sqlx::PgConnection, input: NewActor) -> Result<Uuid> {
     let fields = input.into_fields()?;
@@ -496,7 +513,17 @@ pub async fn create_actor(
     };
     let id = insert(&mut tx, input).await?;
     let actor = load(&mut tx, &ActorKey::Id(id), false).await?;
-    let response = created(format!("/v1/actors/{id}"), Representation::of(&actor)?);
+    let representation = Representation::of(&actor)?;
+    record_change(
+        &mut tx,
+        Resource::Actor,
+        id,
+        Operation::Create,
+        &caller.name,
+        &representation,
+    )
+    .await?;
+    let response = created(format!("/v1/actors/{id}"), representation);
     let response = pending.finish(&mut tx, response).await?;
     tx.commit().await?;
     Ok(response)
@@ -565,7 +592,7 @@ pub async fn update_actor(
     req: HttpRequest,
     write: UpdateActorRequest,
 ) -> Result<HttpResponse> {
-    let Write(_caller, (path, JsonBody(patch))) = write;
+    let Write(caller, (path, JsonBody(patch))) = write;
     let key = ActorKey::from_path(&path)?;
     let mut tx = state.pool.begin().await?;
     // The row lock serialises concurrent patches: the second sees the first's result, so
@@ -575,8 +602,18 @@ pub async fn update_actor(
     let fields = patch.apply(&current)?;
     store::update(&mut tx, current.id, &fields).await?;
     let updated = load(&mut tx, &ActorKey::Id(current.id), false).await?;
+    let representation = Representation::of(&updated)?;
+    record_change(
+        &mut tx,
+        Resource::Actor,
+        current.id,
+        Operation::Update,
+        &caller.name,
+        &representation,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Representation::of(&updated)?.with_status(actix_web::http::StatusCode::OK))
+    Ok(representation.with_status(actix_web::http::StatusCode::OK))
 }
 
 /// Delete an actor.
@@ -604,7 +641,7 @@ pub async fn delete_actor(
     req: HttpRequest,
     write: DeleteActorRequest,
 ) -> Result<HttpResponse> {
-    let Write(_caller, path) = write;
+    let Write(caller, path) = write;
     let key = ActorKey::from_path(&path)?;
     let mut tx = state.pool.begin().await?;
     let current = load(&mut tx, &key, true).await?;
@@ -620,6 +657,7 @@ pub async fn delete_actor(
         });
     }
     store::delete(&mut tx, current.id).await?;
+    record_deletion(&mut tx, Resource::Actor, current.id, &caller.name).await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -13,6 +13,7 @@ use crate::store::citations::{self as store, CitationFields, CitationFilter, Cit
 
 use super::AppState;
 use super::auth::{Read, Write};
+use super::changes::{record_change, record_deletion};
 use super::conditional::{Representation, check_if_match};
 use super::extract::{JsonBody, Query};
 use super::idempotency::{Begun, IdempotencyKey, created};
@@ -20,6 +21,7 @@ use super::pagination;
 use super::problems::*;
 use super::serde_helpers::{bounded, bounded_nullable, non_null, nullable};
 use super::sources::date_range;
+use crate::store::changes::{Operation, Resource};
 
 /// A source: an article, a communiqué, a transcript.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -397,7 +399,7 @@ impl CitationPatch {
     }
 }
 
-async fn load(conn: &mut sqlx::PgConnection, id: Uuid, lock: bool) -> Result<Citation> {
+pub(crate) async fn load(conn: &mut sqlx::PgConnection, id: Uuid, lock: bool) -> Result<Citation> {
     store::find(conn, id, lock)
         .await?
         .map(Citation::from_row)
@@ -513,10 +515,17 @@ pub async fn create_citation(
     };
     let id = store::insert(&mut tx, &input.into_fields()?).await?;
     let citation = load(&mut tx, id, false).await?;
-    let response = created(
-        format!("/v1/citations/{id}"),
-        Representation::of(&citation)?,
-    );
+    let representation = Representation::of(&citation)?;
+    record_change(
+        &mut tx,
+        Resource::Citation,
+        id,
+        Operation::Create,
+        &caller.name,
+        &representation,
+    )
+    .await?;
+    let response = created(format!("/v1/citations/{id}"), representation);
     let response = pending.finish(&mut tx, response).await?;
     tx.commit().await?;
     Ok(response)
@@ -582,7 +591,7 @@ pub async fn update_citation(
     req: HttpRequest,
     write: UpdateCitationRequest,
 ) -> Result<HttpResponse> {
-    let Write(_caller, (path, JsonBody(patch))) = write;
+    let Write(caller, (path, JsonBody(patch))) = write;
     let id = parse_id(&path, "citation_id")?;
     let mut tx = state.pool.begin().await?;
     let current = load(&mut tx, id, true).await?;
@@ -590,8 +599,18 @@ pub async fn update_citation(
     let fields = patch.apply(&current)?;
     store::update(&mut tx, id, &fields).await?;
     let updated = load(&mut tx, id, false).await?;
+    let representation = Representation::of(&updated)?;
+    record_change(
+        &mut tx,
+        Resource::Citation,
+        id,
+        Operation::Update,
+        &caller.name,
+        &representation,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Representation::of(&updated)?.with_status(StatusCode::OK))
+    Ok(representation.with_status(StatusCode::OK))
 }
 
 /// Delete a citation.
@@ -619,7 +638,7 @@ pub async fn delete_citation(
     req: HttpRequest,
     write: DeleteCitationRequest,
 ) -> Result<HttpResponse> {
-    let Write(_caller, path) = write;
+    let Write(caller, path) = write;
     let id = parse_id(&path, "citation_id")?;
     let mut tx = state.pool.begin().await?;
     let current = load(&mut tx, id, true).await?;
@@ -640,6 +659,7 @@ pub async fn delete_citation(
         });
     }
     store::delete(&mut tx, id).await?;
+    record_deletion(&mut tx, Resource::Citation, id, &caller.name).await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

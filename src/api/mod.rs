@@ -3,6 +3,7 @@
 
 pub mod actors;
 pub mod auth;
+pub mod changes;
 pub mod citations;
 pub mod conditional;
 pub mod extract;
@@ -67,6 +68,7 @@ pub struct AppState {
         (name = "statements", description = "Who said what, for whom, about whom, with its sources."),
         (name = "visits", description = "Who went where to meet whom, with its sources."),
         (name = "citations", description = "The sources behind every claim, reusable across claims."),
+        (name = "changes", description = "Every create, update and delete, in order: for keeping a copy in step."),
         (name = "operations", description = "Health, readiness and metrics."),
     ),
     modifiers(&BearerScheme),
@@ -108,7 +110,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(roles::get_role)
                 .service(roles::update_role)
                 .service(roles::delete_role)
-                .service(timeline::get_timeline),
+                .service(timeline::get_timeline)
+                .service(changes::list_actor_revisions)
+                .service(changes::list_role_revisions),
         )
         .service(
             utoipa_actix_web::scope("/v1/statements")
@@ -116,7 +120,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(statements::create_statement)
                 .service(statements::get_statement)
                 .service(statements::update_statement)
-                .service(statements::delete_statement),
+                .service(statements::delete_statement)
+                .service(changes::list_statement_revisions),
         )
         .service(
             utoipa_actix_web::scope("/v1/visits")
@@ -124,7 +129,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(visits::create_visit)
                 .service(visits::get_visit)
                 .service(visits::update_visit)
-                .service(visits::delete_visit),
+                .service(visits::delete_visit)
+                .service(changes::list_visit_revisions),
         )
         .service(
             utoipa_actix_web::scope("/v1/citations")
@@ -133,8 +139,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(citations::get_citation)
                 .service(citations::update_citation)
                 .service(citations::delete_citation)
-                .service(citations::list_citing_records),
-        );
+                .service(citations::list_citing_records)
+                .service(changes::list_citation_revisions),
+        )
+        .service(utoipa_actix_web::scope("/v1/changes").service(changes::list_changes));
 }
 
 /// The OpenAPI document, built from the same registrations the server uses.

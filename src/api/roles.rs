@@ -20,6 +20,7 @@ use crate::store::roles::{self as store, RoleFields, RoleFilter, RoleRow, Side};
 use super::AppState;
 use super::actors::ActorSummary;
 use super::auth::{Read, Write};
+use super::changes::{record_change, record_deletion};
 use super::conditional::{Representation, check_if_match};
 use super::extract::{JsonBody, Query};
 use super::idempotency::{Begun, IdempotencyKey, created};
@@ -27,6 +28,7 @@ use super::pagination;
 use super::problems::*;
 use super::serde_helpers::{bounded, bounded_non_null, non_null, nullable};
 use super::sources::{CitationLink, CitationRef, check_links, check_period, links_of};
+use crate::store::changes::{Operation, Resource};
 
 /// An office or membership held over a period: Tokayev as President of Kazakhstan,
 /// Kazakhstan as a member of the Eurasian Economic Union.
@@ -271,7 +273,11 @@ fn role_id(value: &str) -> Result<Uuid> {
     Uuid::try_parse(value).map_err(|_| ApiError::invalid_field("#/path/role_id", "is not a UUID"))
 }
 
-async fn load(conn: &mut sqlx::PgConnection, participant: Uuid, id: Uuid) -> Result<Role> {
+pub(crate) async fn load(
+    conn: &mut sqlx::PgConnection,
+    participant: Uuid,
+    id: Uuid,
+) -> Result<Role> {
     let not_found = || ApiError::NotFound(format!("no role `{id}` of this actor"));
     let row = store::find(&mut *conn, participant, id)
         .await?
@@ -381,10 +387,18 @@ pub async fn create_role(
     };
     let id = insert(&mut tx, holder, input).await?;
     let role = load(&mut tx, holder, id).await?;
-    let response = created(
-        format!("/v1/actors/{holder}/roles/{id}"),
-        Representation::of(&role)?,
-    );
+    let representation = Representation::of(&role)?;
+    record_change(
+        &mut tx,
+        Resource::Role,
+        id,
+        Operation::Create,
+        &caller.name,
+        &representation,
+    )
+    .await?;
+    super::actors::record_update(&mut tx, holder, &caller.name).await?;
+    let response = created(format!("/v1/actors/{holder}/roles/{id}"), representation);
     let response = pending.finish(&mut tx, response).await?;
     tx.commit().await?;
     Ok(response)
@@ -451,7 +465,7 @@ pub async fn update_role(
     req: HttpRequest,
     write: UpdateRoleRequest,
 ) -> Result<HttpResponse> {
-    let Write(_caller, (path, JsonBody(patch))) = write;
+    let Write(caller, (path, JsonBody(patch))) = write;
     let (actor, role) = path.into_inner();
     let id = role_id(&role)?;
     let mut tx = state.pool.begin().await?;
@@ -481,8 +495,19 @@ pub async fn update_role(
     store::update(&mut tx, id, &fields).await?;
     // The role may have moved away from the actor in the path; read it under its holder.
     let updated = load(&mut tx, current.actor_id, id).await?;
+    let representation = Representation::of(&updated)?;
+    record_change(
+        &mut tx,
+        Resource::Role,
+        id,
+        Operation::Update,
+        &caller.name,
+        &representation,
+    )
+    .await?;
+    super::actors::record_update(&mut tx, current.actor_id, &caller.name).await?;
     tx.commit().await?;
-    Ok(Representation::of(&updated)?.with_status(StatusCode::OK))
+    Ok(representation.with_status(StatusCode::OK))
 }
 
 /// Delete a role.
@@ -508,7 +533,7 @@ pub async fn delete_role(
     req: HttpRequest,
     write: DeleteRoleRequest,
 ) -> Result<HttpResponse> {
-    let Write(_caller, path) = write;
+    let Write(caller, path) = write;
     let (actor, role) = path.into_inner();
     let id = role_id(&role)?;
     let mut tx = state.pool.begin().await?;
@@ -529,6 +554,8 @@ pub async fn delete_role(
         });
     }
     store::delete(&mut tx, id).await?;
+    record_deletion(&mut tx, Resource::Role, id, &caller.name).await?;
+    super::actors::record_update(&mut tx, current.actor_id, &caller.name).await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

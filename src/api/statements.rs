@@ -19,6 +19,7 @@ use crate::store::visits as visit_store;
 use super::AppState;
 use super::actors::ActorSummary;
 use super::auth::{Read, Write};
+use super::changes::{record_change, record_deletion};
 use super::citations::parse_id;
 use super::conditional::{Representation, check_if_match};
 use super::extract::{JsonBody, Query};
@@ -28,6 +29,7 @@ use super::problems::*;
 use super::serde_helpers::{bounded, bounded_non_null, non_null, nullable};
 use super::sources::{CitationLink, CitationRef, check_actors, check_links, date_range, links_of};
 use super::visits::actor_filter;
+use crate::store::changes::{Operation, Resource};
 
 /// An actor a statement is about, and the statement's stance toward it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -625,10 +627,17 @@ pub async fn create_statement(
     };
     let id = insert(&mut tx, input).await?;
     let statement = load(&mut tx, id, false).await?;
-    let response = created(
-        format!("/v1/statements/{id}"),
-        Representation::of(&statement)?,
-    );
+    let representation = Representation::of(&statement)?;
+    record_change(
+        &mut tx,
+        Resource::Statement,
+        id,
+        Operation::Create,
+        &caller.name,
+        &representation,
+    )
+    .await?;
+    let response = created(format!("/v1/statements/{id}"), representation);
     let response = pending.finish(&mut tx, response).await?;
     tx.commit().await?;
     Ok(response)
@@ -695,7 +704,7 @@ pub async fn update_statement(
     req: HttpRequest,
     write: UpdateStatementRequest,
 ) -> Result<HttpResponse> {
-    let Write(_caller, (path, JsonBody(patch))) = write;
+    let Write(caller, (path, JsonBody(patch))) = write;
     let id = parse_id(&path, "statement_id")?;
     let mut tx = state.pool.begin().await?;
     let current = load(&mut tx, id, true).await?;
@@ -759,8 +768,18 @@ pub async fn update_statement(
     let fields = draft.check(&mut tx).await?;
     store::update(&mut tx, id, &fields).await?;
     let updated = load(&mut tx, id, false).await?;
+    let representation = Representation::of(&updated)?;
+    record_change(
+        &mut tx,
+        Resource::Statement,
+        id,
+        Operation::Update,
+        &caller.name,
+        &representation,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Representation::of(&updated)?.with_status(StatusCode::OK))
+    Ok(representation.with_status(StatusCode::OK))
 }
 
 /// Delete a statement.
@@ -785,12 +804,13 @@ pub async fn delete_statement(
     req: HttpRequest,
     write: DeleteStatementRequest,
 ) -> Result<HttpResponse> {
-    let Write(_caller, path) = write;
+    let Write(caller, path) = write;
     let id = parse_id(&path, "statement_id")?;
     let mut tx = state.pool.begin().await?;
     let current = load(&mut tx, id, true).await?;
     check_if_match(&req, Some(&Representation::of(&current)?.etag))?;
     store::delete(&mut tx, id).await?;
+    record_deletion(&mut tx, Resource::Statement, id, &caller.name).await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -17,6 +17,7 @@ use crate::store::visits::{self as store, VisitFields, VisitFilter, VisitRow};
 use super::AppState;
 use super::actors::ActorSummary;
 use super::auth::{Read, Write};
+use super::changes::{record_change, record_deletion};
 use super::citations::parse_id;
 use super::conditional::{Representation, check_if_match};
 use super::extract::{JsonBody, Query};
@@ -27,6 +28,7 @@ use super::serde_helpers::{bounded, bounded_non_null, non_null, nullable};
 use super::sources::{
     CitationLink, CitationRef, check_actors, check_links, check_period, date_range, links_of,
 };
+use crate::store::changes::{Operation, Resource};
 
 /// A visit: the principal(s) travelling, the state or organization hosting them, where and
 /// when, and the sources that report it.
@@ -509,7 +511,17 @@ pub async fn create_visit(
     };
     let id = insert(&mut tx, input).await?;
     let visit = load(&mut tx, id, false).await?;
-    let response = created(format!("/v1/visits/{id}"), Representation::of(&visit)?);
+    let representation = Representation::of(&visit)?;
+    record_change(
+        &mut tx,
+        Resource::Visit,
+        id,
+        Operation::Create,
+        &caller.name,
+        &representation,
+    )
+    .await?;
+    let response = created(format!("/v1/visits/{id}"), representation);
     let response = pending.finish(&mut tx, response).await?;
     tx.commit().await?;
     Ok(response)
@@ -599,7 +611,7 @@ pub async fn update_visit(
     req: HttpRequest,
     write: UpdateVisitRequest,
 ) -> Result<HttpResponse> {
-    let Write(_caller, (path, JsonBody(patch))) = write;
+    let Write(caller, (path, JsonBody(patch))) = write;
     let id = parse_id(&path, "visit_id")?;
     let mut tx = state.pool.begin().await?;
     let current = load(&mut tx, id, true).await?;
@@ -659,8 +671,18 @@ pub async fn update_visit(
     }
     store::update(&mut tx, id, &fields).await?;
     let updated = load(&mut tx, id, false).await?;
+    let representation = Representation::of(&updated)?;
+    record_change(
+        &mut tx,
+        Resource::Visit,
+        id,
+        Operation::Update,
+        &caller.name,
+        &representation,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Representation::of(&updated)?.with_status(StatusCode::OK))
+    Ok(representation.with_status(StatusCode::OK))
 }
 
 /// Delete a visit.
@@ -688,7 +710,7 @@ pub async fn delete_visit(
     req: HttpRequest,
     write: DeleteVisitRequest,
 ) -> Result<HttpResponse> {
-    let Write(_caller, path) = write;
+    let Write(caller, path) = write;
     let id = parse_id(&path, "visit_id")?;
     let mut tx = state.pool.begin().await?;
     let current = load(&mut tx, id, true).await?;
@@ -704,6 +726,7 @@ pub async fn delete_visit(
         });
     }
     store::delete(&mut tx, id).await?;
+    record_deletion(&mut tx, Resource::Visit, id, &caller.name).await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

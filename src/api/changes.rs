@@ -1,0 +1,540 @@
+//! The change feed (`/v1/changes`) and revision history (`…/revisions`): what consumers use to
+//! keep a copy of the record in step, deletions included.
+
+use std::time::{Duration, Instant};
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::error::{ApiError, Result};
+use crate::store::actors::{self as actor_store, ActorKey};
+use crate::store::changes::{self as store, ChangeRow, Operation, Resource};
+
+use super::AppState;
+use super::actors::ActorPath;
+use super::auth::Read;
+use super::citations::{CitationPath, parse_id};
+use super::extract::Query;
+use super::pagination;
+use super::problems::*;
+use super::roles::RolePath;
+use super::statements::StatementPath;
+use super::visits::VisitPath;
+
+pub const MAX_WAIT_SECONDS: u32 = 30;
+const POLL_INTERVAL: Duration = Duration::from_millis(200);
+
+/// What kind of record a change is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangedResource {
+    Actor,
+    Role,
+    Citation,
+    Visit,
+    Statement,
+}
+
+/// What a change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeOperation {
+    Create,
+    Update,
+    Delete,
+}
+
+/// One create, update or delete of a record.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "cursor": "MTIzNDU6Njc",
+    "resource": "actor",
+    "id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a",
+    "operation": "update",
+    "version": 2,
+    "changed_at": "2026-11-27T12:00:00Z",
+    "changed_by": "ingest",
+    "record": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a", "slug": "kazakhstan", "kind": "state", "name": "Kazakhstan"}
+}))]
+pub struct Change {
+    /// This change's position in the feed: pass it as `after` to continue after it.
+    pub cursor: String,
+    pub resource: ChangedResource,
+    pub id: Uuid,
+    pub operation: ChangeOperation,
+    /// The record's version after the change: 1 for its creation, one more for each change.
+    pub version: i64,
+    pub changed_at: DateTime<Utc>,
+    /// The name of the token that made the change (`seed` for the demo data).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub changed_by: Option<String>,
+    /// The record as `GET` showed it right after the change (an `Actor`, `Role`, `Citation`,
+    /// `Visit` or `Statement`, as `resource` says); absent for a delete (a tombstone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object, nullable = false)]
+    pub record: Option<serde_json::Value>,
+}
+
+/// A page of the change feed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangePage {
+    pub items: Vec<Change>,
+    /// Where to continue: pass it as `after` next time. Present even when the page is empty,
+    /// so a consumer can poll with it.
+    pub next_cursor: String,
+}
+
+/// Where to read the feed from.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ChangeFeedQuery {
+    /// The `next_cursor` (or a change's `cursor`) of an earlier read; from the beginning when
+    /// absent.
+    #[param(max_length = 100, pattern = "^[A-Za-z0-9_-]+$")]
+    pub after: Option<String>,
+    /// Page size, 1 to 500.
+    #[param(minimum = 1, maximum = 500, example = 100)]
+    pub limit: Option<u32>,
+    /// Seconds to wait for a change when there is none yet (long poll), 0 to 30.
+    #[param(minimum = 0, maximum = 30, example = 10)]
+    pub wait: Option<u32>,
+}
+
+/// One version of a record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Revision {
+    pub version: i64,
+    pub operation: ChangeOperation,
+    pub changed_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub changed_by: Option<String>,
+    /// What changed, as a JSON Merge Patch (RFC 7396) from the previous version: the fields
+    /// that changed with their new values, `null` for those removed. The whole record for a
+    /// creation; absent for a delete.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object, nullable = false)]
+    pub changes: Option<serde_json::Value>,
+    /// The record as it read after this change; absent for a delete.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object, nullable = false)]
+    pub record: Option<serde_json::Value>,
+}
+
+/// A page of a record's revisions, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionPage {
+    pub items: Vec<Revision>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+/// Paging for revisions.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RevisionQuery {
+    /// Page size, 1 to 500.
+    #[param(minimum = 1, maximum = 500, example = 50)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
+    pub cursor: Option<String>,
+}
+
+fn encode_position(xid: &str, id: i64) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{xid}:{id}"))
+}
+
+fn decode_position(cursor: &str) -> Result<(u64, i64)> {
+    let invalid = || ApiError::invalid_field("#/query/after", "is not a position this feed issued");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    let (xid, id) = text.split_once(':').ok_or_else(invalid)?;
+    Ok((
+        xid.parse().map_err(|_| invalid())?,
+        id.parse().map_err(|_| invalid())?,
+    ))
+}
+
+fn resource(value: &str) -> ChangedResource {
+    match value {
+        "actor" => ChangedResource::Actor,
+        "role" => ChangedResource::Role,
+        "citation" => ChangedResource::Citation,
+        "visit" => ChangedResource::Visit,
+        _ => ChangedResource::Statement,
+    }
+}
+
+fn operation(value: &str) -> ChangeOperation {
+    match value {
+        "create" => ChangeOperation::Create,
+        "update" => ChangeOperation::Update,
+        _ => ChangeOperation::Delete,
+    }
+}
+
+type ChangeFeedRequest = Read<Query<ChangeFeedQuery>>;
+
+/// Read the change feed.
+///
+/// Every create, update and delete of every record, in the order their transactions are
+/// numbered, from transactions that have ended. A consumer that keeps the last `next_cursor`
+/// and reads after it never misses a change nor sees two in another order, however many
+/// writers commit meanwhile. With `wait`, an empty read waits up to that many seconds for a
+/// change. A role's change also appears as an update of its holder, whose representation
+/// embeds it.
+#[utoipa::path(
+    tag = "changes",
+    operation_id = "list_changes",
+    params(ChangeFeedQuery),
+    responses(
+        (status = 200, description = "The next changes", body = ChangePage),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("")]
+pub async fn list_changes(
+    state: web::Data<AppState>,
+    read: ChangeFeedRequest,
+) -> Result<HttpResponse> {
+    let Read(Query(query)) = read;
+    let limit = pagination::limit(query.limit)?;
+    let wait = query.wait.unwrap_or(0);
+    if wait > MAX_WAIT_SECONDS {
+        return Err(ApiError::invalid_field(
+            "#/query/wait",
+            format!("must be 0 to {MAX_WAIT_SECONDS} seconds"),
+        ));
+    }
+    let after = query.after.as_deref().map(decode_position).transpose()?;
+    let deadline = Instant::now() + Duration::from_secs(u64::from(wait));
+    let rows = loop {
+        // A connection per poll: a waiting consumer holds none.
+        let rows = {
+            let mut conn = state.pool.acquire().await?;
+            store::feed(&mut conn, after, limit).await?
+        };
+        if !rows.is_empty() || Instant::now() >= deadline {
+            break rows;
+        }
+        tokio::time::sleep(POLL_INTERVAL.min(deadline.saturating_duration_since(Instant::now())))
+            .await;
+    };
+    let next_cursor = match rows.last() {
+        Some(last) => encode_position(&last.xid, last.id),
+        None => match (&query.after, after) {
+            (Some(given), Some(_)) => given.clone(),
+            _ => encode_position("0", 0),
+        },
+    };
+    let items = rows
+        .into_iter()
+        .map(|row| Change {
+            cursor: encode_position(&row.xid, row.id),
+            resource: resource(&row.resource),
+            id: row.record_id,
+            operation: operation(&row.operation),
+            version: row.version,
+            changed_at: row.changed_at,
+            changed_by: row.changed_by,
+            record: row.data,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(ChangePage { items, next_cursor }))
+}
+
+/// The JSON Merge Patch (RFC 7396) that turns `old` into `new`.
+pub fn merge_diff(old: &serde_json::Value, new: &serde_json::Value) -> serde_json::Value {
+    use serde_json::{Map, Value};
+    match (old, new) {
+        (Value::Object(old), Value::Object(new)) => {
+            let mut patch = Map::new();
+            for (key, value) in new {
+                match old.get(key) {
+                    Some(previous) if previous == value => {}
+                    Some(previous @ Value::Object(_)) if value.is_object() => {
+                        patch.insert(key.clone(), merge_diff(previous, value));
+                    }
+                    _ => {
+                        patch.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+            for key in old.keys() {
+                if !new.contains_key(key) {
+                    patch.insert(key.clone(), Value::Null);
+                }
+            }
+            Value::Object(patch)
+        }
+        _ => new.clone(),
+    }
+}
+
+async fn revisions(
+    state: &AppState,
+    req: &HttpRequest,
+    resource: Resource,
+    id: Uuid,
+    query: RevisionQuery,
+) -> Result<HttpResponse> {
+    let limit = pagination::limit(query.limit)?;
+    let filters = pagination::filter_digest(&[("record", Some(id.to_string()))]);
+    let after: Option<i64> = pagination::decode(query.cursor.as_deref(), &filters)?;
+    let mut conn = state.pool.acquire().await?;
+    let rows: Vec<ChangeRow> = store::history(&mut conn, resource, id, after, limit + 1).await?;
+    if rows.is_empty() && after.is_none() {
+        return Err(ApiError::NotFound(format!(
+            "no {} `{id}` has ever existed",
+            resource.as_str()
+        )));
+    }
+    let (rows, next_cursor) = pagination::split_page(rows, limit, &filters, |r| r.id)?;
+    let mut previous = match (rows.first(), after) {
+        (Some(first), Some(_)) => store::previous(&mut conn, id, first.id).await?,
+        _ => None,
+    };
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let changes = row.data.as_ref().map(|data| match &previous {
+            Some(before) => merge_diff(before, data),
+            None => data.clone(),
+        });
+        items.push(Revision {
+            version: row.version,
+            operation: operation(&row.operation),
+            changed_at: row.changed_at,
+            changed_by: row.changed_by,
+            changes,
+            record: row.data.clone(),
+        });
+        previous = row.data;
+    }
+    pagination::respond(
+        req,
+        &RevisionPage {
+            items,
+            next_cursor: next_cursor.clone(),
+        },
+        next_cursor.as_deref(),
+    )
+}
+
+type ActorRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
+type RoleRevisionsRequest = Read<(web::Path<(String, String)>, Query<RevisionQuery>)>;
+type RecordRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
+
+/// List an actor's revisions.
+///
+/// Every version of the actor, oldest first: what changed, when, and the name of the token
+/// that changed it. A deleted actor's history stays readable by its id.
+#[utoipa::path(
+    tag = "actors",
+    operation_id = "list_actor_revisions",
+    params(ActorPath, RevisionQuery),
+    responses(
+        (status = 200, description = "A page of revisions", body = RevisionPage,
+            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("/{actor}/revisions")]
+pub async fn list_actor_revisions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    read: ActorRevisionsRequest,
+) -> Result<HttpResponse> {
+    let Read((path, Query(query))) = read;
+    let id = match ActorKey::from_path(&path)? {
+        ActorKey::Id(id) => id,
+        key @ ActorKey::Slug(_) => {
+            let mut conn = state.pool.acquire().await?;
+            actor_store::resolve(&mut conn, &key)
+                .await?
+                .ok_or_else(|| key.not_found())?
+        }
+    };
+    revisions(&state, &req, Resource::Actor, id, query).await
+}
+
+/// List a role's revisions.
+#[utoipa::path(
+    tag = "roles",
+    operation_id = "list_role_revisions",
+    params(RolePath, RevisionQuery),
+    responses(
+        (status = 200, description = "A page of revisions", body = RevisionPage,
+            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("/{actor}/roles/{role_id}/revisions")]
+pub async fn list_role_revisions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    read: RoleRevisionsRequest,
+) -> Result<HttpResponse> {
+    let Read((path, Query(query))) = read;
+    let (actor, role) = path.into_inner();
+    ActorKey::from_path(&actor)?;
+    let id = parse_id(&role, "role_id")?;
+    revisions(&state, &req, Resource::Role, id, query).await
+}
+
+/// List a statement's revisions.
+#[utoipa::path(
+    tag = "statements",
+    operation_id = "list_statement_revisions",
+    params(StatementPath, RevisionQuery),
+    responses(
+        (status = 200, description = "A page of revisions", body = RevisionPage,
+            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("/{statement_id}/revisions")]
+pub async fn list_statement_revisions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    read: RecordRevisionsRequest,
+) -> Result<HttpResponse> {
+    let Read((path, Query(query))) = read;
+    let id = parse_id(&path, "statement_id")?;
+    revisions(&state, &req, Resource::Statement, id, query).await
+}
+
+/// List a visit's revisions.
+#[utoipa::path(
+    tag = "visits",
+    operation_id = "list_visit_revisions",
+    params(VisitPath, RevisionQuery),
+    responses(
+        (status = 200, description = "A page of revisions", body = RevisionPage,
+            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("/{visit_id}/revisions")]
+pub async fn list_visit_revisions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    read: RecordRevisionsRequest,
+) -> Result<HttpResponse> {
+    let Read((path, Query(query))) = read;
+    let id = parse_id(&path, "visit_id")?;
+    revisions(&state, &req, Resource::Visit, id, query).await
+}
+
+/// List a citation's revisions.
+#[utoipa::path(
+    tag = "citations",
+    operation_id = "list_citation_revisions",
+    params(CitationPath, RevisionQuery),
+    responses(
+        (status = 200, description = "A page of revisions", body = RevisionPage,
+            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("/{citation_id}/revisions")]
+pub async fn list_citation_revisions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    read: RecordRevisionsRequest,
+) -> Result<HttpResponse> {
+    let Read((path, Query(query))) = read;
+    let id = parse_id(&path, "citation_id")?;
+    revisions(&state, &req, Resource::Citation, id, query).await
+}
+
+/// Records a create or update of a record, as `representation` shows it, in the write's
+/// transaction.
+pub(crate) async fn record_change(
+    conn: &mut sqlx::PgConnection,
+    resource: Resource,
+    id: Uuid,
+    operation: Operation,
+    by: &str,
+    representation: &super::conditional::Representation,
+) -> Result<()> {
+    store::record(
+        conn,
+        resource,
+        id,
+        operation,
+        by,
+        Some(&representation.body),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records a deletion (a tombstone) in the write's transaction.
+pub(crate) async fn record_deletion(
+    conn: &mut sqlx::PgConnection,
+    resource: Resource,
+    id: Uuid,
+    by: &str,
+) -> Result<()> {
+    store::record(conn, resource, id, Operation::Delete, by, None).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn merge_diff_is_the_patch_from_old_to_new() {
+        let old = json!({"a": 1, "b": {"c": 1, "d": 2}, "e": [1], "gone": true});
+        let new = json!({"a": 1, "b": {"c": 1, "d": 3}, "e": [1, 2], "new": "x"});
+        assert_eq!(
+            merge_diff(&old, &new),
+            json!({"b": {"d": 3}, "e": [1, 2], "new": "x", "gone": null})
+        );
+        assert_eq!(merge_diff(&new, &new), json!({}));
+    }
+
+    #[test]
+    fn positions_round_trip() {
+        let cursor = encode_position("12345", 67);
+        assert_eq!(decode_position(&cursor).ok(), Some((12345, 67)));
+        assert!(decode_position("!!").is_err());
+        assert!(decode_position(&encode_position("x", 1)).is_err());
+    }
+}

@@ -1,0 +1,161 @@
+//! SQL for the change log behind the change feed and revision history.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::error::Result;
+
+/// What kind of record changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    Actor,
+    Role,
+    Citation,
+    Visit,
+    Statement,
+}
+
+impl Resource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Actor => "actor",
+            Self::Role => "role",
+            Self::Citation => "citation",
+            Self::Visit => "visit",
+            Self::Statement => "statement",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Operation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Delete => "delete",
+        }
+    }
+}
+
+/// A change as stored.
+#[derive(Debug, Clone)]
+pub struct ChangeRow {
+    pub id: i64,
+    /// The writing transaction's id (xid8), as text.
+    pub xid: String,
+    pub resource: String,
+    pub record_id: Uuid,
+    pub operation: String,
+    pub version: i64,
+    pub changed_at: DateTime<Utc>,
+    pub changed_by: Option<String>,
+    pub data: Option<serde_json::Value>,
+}
+
+/// Records a change in the caller's transaction, and returns the record's new version.
+/// `data` is the record's JSON representation after the change (`None` for a delete).
+///
+/// Versions count the record's changes. Writers of one record are serialised by its row
+/// lock (every update and delete takes it first), so counting here cannot race.
+pub async fn record(
+    conn: &mut PgConnection,
+    resource: Resource,
+    id: Uuid,
+    operation: Operation,
+    changed_by: &str,
+    data: Option<&[u8]>,
+) -> Result<i64> {
+    let data = data.map(|bytes| String::from_utf8_lossy(bytes).into_owned());
+    let version = sqlx::query_scalar!(
+        r#"INSERT INTO changes (resource, record_id, operation, version, changed_by, data)
+           SELECT $1, $2, $3, coalesce(max(version), 0) + 1, $4, $5::text::json
+           FROM changes WHERE record_id = $2 AND resource = $1
+           RETURNING version"#,
+        resource.as_str(),
+        id,
+        operation.as_str(),
+        changed_by,
+        data
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(version)
+}
+
+/// Changes after `(xid, id)` in feed order, only from transactions that have ended: none
+/// still running can commit a change that sorts before them.
+pub async fn feed(
+    conn: &mut PgConnection,
+    after: Option<(u64, i64)>,
+    limit: i64,
+) -> Result<Vec<ChangeRow>> {
+    let (after_xid, after_id) = match after {
+        Some((xid, id)) => (Some(xid.to_string()), Some(id)),
+        None => (None, None),
+    };
+    Ok(sqlx::query_as!(
+        ChangeRow,
+        r#"SELECT id, xid::text AS "xid!", resource, record_id, operation, version, changed_at,
+                  changed_by, data AS "data: serde_json::Value"
+           FROM changes
+           WHERE ($1::text IS NULL OR (xid, id) > ($1::text::xid8, $2::bigint))
+             AND xid < pg_snapshot_xmin(pg_current_snapshot())
+           ORDER BY xid, id
+           LIMIT $3"#,
+        after_xid,
+        after_id,
+        limit
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The changes of one record, oldest first, after the change `after` (an id).
+pub async fn history(
+    conn: &mut PgConnection,
+    resource: Resource,
+    record: Uuid,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Vec<ChangeRow>> {
+    Ok(sqlx::query_as!(
+        ChangeRow,
+        r#"SELECT id, xid::text AS "xid!", resource, record_id, operation, version, changed_at,
+                  changed_by, data AS "data: serde_json::Value"
+           FROM changes
+           WHERE record_id = $1 AND resource = $2 AND ($3::bigint IS NULL OR id > $3)
+           ORDER BY id
+           LIMIT $4"#,
+        record,
+        resource.as_str(),
+        after,
+        limit
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The record's representation just before the change `before` (an id), if any.
+pub async fn previous(
+    conn: &mut PgConnection,
+    record: Uuid,
+    before: i64,
+) -> Result<Option<serde_json::Value>> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT data AS "data: serde_json::Value" FROM changes
+           WHERE record_id = $1 AND id < $2 ORDER BY id DESC LIMIT 1"#,
+        record,
+        before
+    )
+    .fetch_optional(conn)
+    .await?
+    .flatten())
+}

@@ -1,0 +1,390 @@
+//! The change feed and revision history.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+async fn read_feed(app: &TestApp, after: Option<&str>, extra: &str) -> Value {
+    let path = match after {
+        Some(after) => format!("/v1/changes?after={after}{extra}"),
+        None => format!("/v1/changes?{}", extra.trim_start_matches('&')),
+    };
+    let response = app.get(&path).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    json(response).await
+}
+
+#[tokio::test]
+async fn the_feed_shows_creates_updates_and_deletes_in_order_with_tombstones() {
+    let app = spawn_app().await;
+    let actor = app
+        .create_actor(json!({"kind": "state", "name": "Kazakhstan"}))
+        .await;
+    let path = format!("/v1/actors/{}", uuid_of(&actor));
+    app.patch_json(&path, &json!({"description": "Central Asia"}))
+        .await;
+    assert_eq!(app.delete(&path).await.status(), StatusCode::NO_CONTENT);
+
+    let page = read_feed(&app, None, "").await;
+    let items = page["items"].as_array().cloned().unwrap_or_default();
+    let summary: Vec<(String, i64)> = items
+        .iter()
+        .map(|c| {
+            (
+                c["operation"].as_str().unwrap_or("").to_owned(),
+                c["version"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("create".to_owned(), 1),
+            ("update".to_owned(), 2),
+            ("delete".to_owned(), 3)
+        ]
+    );
+    assert!(items.iter().all(|c| c["resource"] == "actor"
+        && c["id"] == actor["id"]
+        && c["changed_by"] == "writer"));
+    assert_eq!(items[0]["record"], actor);
+    assert_eq!(items[1]["record"]["description"], "Central Asia");
+    assert!(items[2].get("record").is_none(), "a delete is a tombstone");
+
+    // Reading on from the end: nothing new, and the same place to continue from.
+    let cursor = page["next_cursor"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(cursor, items[2]["cursor"].as_str().unwrap_or_default());
+    let empty = read_feed(&app, Some(&cursor), "").await;
+    assert_eq!(empty["items"], json!([]));
+    assert_eq!(empty["next_cursor"], cursor.as_str());
+    // And from the middle.
+    let rest = read_feed(&app, items[0]["cursor"].as_str(), "&limit=1").await;
+    assert_eq!(rest["items"][0]["operation"], "update");
+    problem(
+        app.get("/v1/changes?after=nonsense").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    problem(
+        app.get("/v1/changes?wait=31").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_roles_change_is_also_an_update_of_its_holder() {
+    let app = spawn_app().await;
+    let (kz, _, _) = seed_actors(&app).await;
+    let start = read_feed(&app, None, "&limit=500").await["next_cursor"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let role = app
+        .create_role(
+            "kassym-jomart-tokayev",
+            json!({"of_actor_id": kz["id"], "title": "President"}),
+        )
+        .await;
+    let page = read_feed(&app, Some(&start), "").await;
+    let items = page["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 2);
+    assert_eq!(
+        (items[0]["resource"].as_str(), items[0]["id"].as_str()),
+        (Some("role"), role["id"].as_str())
+    );
+    assert_eq!(items[1]["resource"], "actor");
+    assert_eq!(items[1]["operation"], "update");
+    assert_eq!(items[1]["version"], 2);
+    assert_eq!(items[1]["record"]["roles"][0]["id"], role["id"]);
+}
+
+#[tokio::test]
+async fn a_long_poll_returns_as_soon_as_a_change_commits() {
+    let app = spawn_app().await;
+    let cursor = read_feed(&app, None, "").await["next_cursor"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let writer = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        app.create_actor(json!({"kind": "state", "name": "Kazakhstan"}))
+            .await
+    };
+    let reader = async {
+        let started = std::time::Instant::now();
+        let page = read_feed(&app, Some(&cursor), "&wait=10").await;
+        (page, started.elapsed())
+    };
+    let (actor, (page, waited)) = tokio::join!(writer, reader);
+    assert_eq!(page["items"][0]["id"], actor["id"]);
+    assert!(waited < Duration::from_secs(10), "{waited:?}");
+}
+
+/// Writers commit changes concurrently, some slowly (holding their transaction open after
+/// writing), some rolling back; a reader follows the feed meanwhile. The reader must see
+/// every committed change exactly once, never a rolled-back one, each record's versions in
+/// order, and positions that only grow.
+#[tokio::test]
+async fn a_reader_following_the_feed_misses_nothing_while_writers_commit_concurrently() {
+    use chancery::store::changes::{self, Operation, Resource};
+    let app = spawn_app().await;
+    const WRITERS: usize = 6;
+    const PER_WRITER: usize = 40;
+
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut writers = Vec::new();
+    for w in 0..WRITERS {
+        let pool = app.pool.clone();
+        let done = done.clone();
+        writers.push(tokio::spawn(async move {
+            let mut committed = Vec::new();
+            for i in 0..PER_WRITER {
+                let id = uuid::Uuid::now_v7();
+                let mut tx = pool.begin().await.unwrap_or_else(|e| panic!("{e}"));
+                let data = format!(r#"{{"writer": {w}, "i": {i}}}"#);
+                changes::record(
+                    &mut tx,
+                    Resource::Citation,
+                    id,
+                    Operation::Create,
+                    "test",
+                    Some(data.as_bytes()),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+                // Some transactions stay open a while after taking their position.
+                if (i + w) % 5 == 0 {
+                    tokio::time::sleep(Duration::from_millis(25 + 7 * (i % 4) as u64)).await;
+                }
+                if (i * 7 + w) % 11 == 0 {
+                    tx.rollback().await.unwrap_or_else(|e| panic!("{e}"));
+                } else {
+                    tx.commit().await.unwrap_or_else(|e| panic!("{e}"));
+                    committed.push(id);
+                }
+            }
+            done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            committed
+        }));
+    }
+    // Writes through the API go along too.
+    let api_writer = async {
+        let mut ids = Vec::new();
+        for i in 0..15 {
+            let actor = app
+                .create_actor(json!({"kind": "other", "name": format!("Actor {i}")}))
+                .await;
+            ids.push(uuid_of(&actor));
+        }
+        ids
+    };
+    let reader = async {
+        let mut seen: Vec<(String, i64, String)> = Vec::new();
+        let mut cursor: Option<String> = None;
+        let mut drained_after_done = false;
+        loop {
+            let page = read_feed(&app, cursor.as_deref(), "&limit=17").await;
+            let items = page["items"].as_array().cloned().unwrap_or_default();
+            for item in &items {
+                seen.push((
+                    item["id"].as_str().unwrap_or("").to_owned(),
+                    item["version"].as_i64().unwrap_or(0),
+                    item["cursor"].as_str().unwrap_or("").to_owned(),
+                ));
+            }
+            cursor = page["next_cursor"].as_str().map(str::to_owned);
+            let all_done = done.load(std::sync::atomic::Ordering::SeqCst) == WRITERS;
+            if items.is_empty() {
+                if all_done && drained_after_done {
+                    break;
+                }
+                drained_after_done = all_done;
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+        seen
+    };
+    let (seen, api_ids, committed) = tokio::join!(reader, api_writer, async {
+        let mut all = Vec::new();
+        for writer in writers {
+            all.extend(writer.await.unwrap_or_default());
+        }
+        all
+    });
+    // The API writer may finish after the store writers; read what is left.
+    let mut seen = seen;
+    let mut cursor = seen.last().map(|(_, _, c)| c.clone());
+    loop {
+        let page = read_feed(&app, cursor.as_deref(), "&limit=500").await;
+        let items = page["items"].as_array().cloned().unwrap_or_default();
+        if items.is_empty() {
+            break;
+        }
+        for item in &items {
+            seen.push((
+                item["id"].as_str().unwrap_or("").to_owned(),
+                item["version"].as_i64().unwrap_or(0),
+                item["cursor"].as_str().unwrap_or("").to_owned(),
+            ));
+        }
+        cursor = page["next_cursor"].as_str().map(str::to_owned);
+    }
+
+    let seen_ids: Vec<&String> = seen.iter().map(|(id, _, _)| id).collect();
+    let unique: HashSet<&String> = seen_ids.iter().copied().collect();
+    assert_eq!(unique.len(), seen_ids.len(), "a change was delivered twice");
+    let expected: HashSet<String> = committed
+        .iter()
+        .map(|id| id.to_string())
+        .chain(api_ids)
+        .collect();
+    let got: HashSet<String> = seen_ids.into_iter().cloned().collect();
+    let missing: Vec<&String> = expected.difference(&got).collect();
+    let unexpected: Vec<&String> = got.difference(&expected).collect();
+    assert!(
+        missing.is_empty(),
+        "missed {} changes: {missing:?}",
+        missing.len()
+    );
+    assert!(
+        unexpected.is_empty(),
+        "saw changes that were never committed: {unexpected:?}"
+    );
+    assert!(
+        committed.len() < WRITERS * PER_WRITER,
+        "some transactions rolled back"
+    );
+    // Positions only grow.
+    let positions: Vec<(u64, i64)> = seen
+        .iter()
+        .map(|(_, _, cursor)| {
+            let bytes = base64_decode(cursor);
+            let (xid, id) = bytes.split_once(':').unwrap_or(("0", "0"));
+            (xid.parse().unwrap_or(0), id.parse().unwrap_or(0))
+        })
+        .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "positions went backwards"
+    );
+    let versions: HashMap<&String, i64> = seen.iter().map(|(id, v, _)| (id, *v)).collect();
+    assert!(versions.values().all(|v| *v == 1));
+}
+
+fn base64_decode(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn revisions_show_every_version_what_changed_when_and_by_whom() {
+    let app = spawn_app().await;
+    let other = app
+        .create_token("editor", chancery::auth::Scope::Write)
+        .await;
+    let actor = app
+        .create_actor(json!({"kind": "state", "name": "Kazakhstan", "aliases": ["Qazaqstan"]}))
+        .await;
+    let path = format!("/v1/actors/{}", uuid_of(&actor));
+    app.patch_json(&path, &json!({"description": "Central Asia"}))
+        .await;
+    let response = app
+        .request(Method::PATCH, &path)
+        .bearer_auth(&other)
+        .json(&json!({"aliases": null, "description": "Central Asian state"}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let revisions = json(app.get("/v1/actors/kazakhstan/revisions").await).await;
+    let items = revisions["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[0]["version"], 1);
+    assert_eq!(items[0]["operation"], "create");
+    assert_eq!(items[0]["changes"], actor);
+    assert_eq!(items[1]["changed_by"], "writer");
+    let changed: Vec<&String> = items[1]["changes"]
+        .as_object()
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(changed, ["description", "updated_at"]);
+    assert_eq!(items[2]["changed_by"], "editor");
+    assert_eq!(items[2]["changes"]["aliases"], json!([]));
+    assert_eq!(items[2]["changes"]["description"], "Central Asian state");
+
+    // Deleted, its history stays readable by id.
+    assert_eq!(app.delete(&path).await.status(), StatusCode::NO_CONTENT);
+    let revisions = json(app.get(&format!("{path}/revisions?limit=2")).await).await;
+    assert_eq!(revisions["items"].as_array().map(Vec::len), Some(2));
+    let next = revisions["next_cursor"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let rest = json(
+        app.get(&format!("{path}/revisions?limit=2&cursor={next}"))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        rest["items"][0]["changes"]["aliases"],
+        json!([]),
+        "a later page diffs against the page before"
+    );
+    assert_eq!(rest["items"][1]["operation"], "delete");
+    assert!(rest["items"][1].get("record").is_none());
+    problem(
+        app.get("/v1/actors/kazakhstan/revisions").await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(
+        app.get(&format!(
+            "/v1/statements/{}/revisions",
+            uuid::Uuid::now_v7()
+        ))
+        .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn every_kind_of_record_has_revisions() {
+    let app = spawn_app().await;
+    let record = seed_record(&app).await;
+    let role_id = record.pledge["on_behalf_of_role_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    for path in [
+        format!("/v1/statements/{}/revisions", uuid_of(&record.pledge)),
+        format!("/v1/visits/{}/revisions", uuid_of(&record.visit)),
+        format!("/v1/citations/{}/revisions", uuid_of(&record.article)),
+        format!("/v1/actors/xi-jinping/roles/{role_id}/revisions"),
+    ] {
+        let page = json(app.get(&path).await).await;
+        assert_eq!(page["items"][0]["operation"], "create", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_demo_data_is_in_the_feed() {
+    let app = spawn_app().await;
+    chancery::seed::load_demo(&app.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let page = read_feed(&app, None, "&limit=500").await;
+    let items = page["items"].as_array().cloned().unwrap_or_default();
+    let creates = items.iter().filter(|c| c["operation"] == "create").count();
+    assert_eq!(creates, 12 + 19 + 8 + 7 + 7);
+    assert!(items.iter().all(|c| c["changed_by"] == "seed"));
+}

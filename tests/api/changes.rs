@@ -18,6 +18,21 @@ async fn read_feed(app: &TestApp, after: Option<&str>, extra: &str) -> Value {
     json(response).await
 }
 
+/// Reads the feed from `after` until it has at least `count` changes (or 20 s pass). The feed
+/// holds back changes while any older transaction in the cluster is still running, such as
+/// another test's, so a test waits for what it wrote rather than expecting it at once.
+async fn read_until(app: &TestApp, after: Option<&str>, count: usize) -> (Vec<Value>, String) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let mut items: Vec<Value> = Vec::new();
+    let mut cursor = after.map(str::to_owned);
+    while items.len() < count && std::time::Instant::now() < deadline {
+        let page = read_feed(app, cursor.as_deref(), "&limit=500&wait=2").await;
+        items.extend(page["items"].as_array().cloned().unwrap_or_default());
+        cursor = page["next_cursor"].as_str().map(str::to_owned);
+    }
+    (items, cursor.unwrap_or_default())
+}
+
 #[tokio::test]
 async fn the_feed_shows_creates_updates_and_deletes_in_order_with_tombstones() {
     let app = spawn_app().await;
@@ -29,8 +44,7 @@ async fn the_feed_shows_creates_updates_and_deletes_in_order_with_tombstones() {
         .await;
     assert_eq!(app.delete(&path).await.status(), StatusCode::NO_CONTENT);
 
-    let page = read_feed(&app, None, "").await;
-    let items = page["items"].as_array().cloned().unwrap_or_default();
+    let (items, cursor) = read_until(&app, None, 3).await;
     let summary: Vec<(String, i64)> = items
         .iter()
         .map(|c| {
@@ -56,7 +70,6 @@ async fn the_feed_shows_creates_updates_and_deletes_in_order_with_tombstones() {
     assert!(items[2].get("record").is_none(), "a delete is a tombstone");
 
     // Reading on from the end: nothing new, and the same place to continue from.
-    let cursor = page["next_cursor"].as_str().unwrap_or_default().to_owned();
     assert_eq!(cursor, items[2]["cursor"].as_str().unwrap_or_default());
     let empty = read_feed(&app, Some(&cursor), "").await;
     assert_eq!(empty["items"], json!([]));
@@ -80,18 +93,14 @@ async fn the_feed_shows_creates_updates_and_deletes_in_order_with_tombstones() {
 async fn a_roles_change_is_also_an_update_of_its_holder() {
     let app = spawn_app().await;
     let (kz, _, _) = seed_actors(&app).await;
-    let start = read_feed(&app, None, "&limit=500").await["next_cursor"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let (_, start) = read_until(&app, None, 3).await;
     let role = app
         .create_role(
             "kassym-jomart-tokayev",
             json!({"of_actor_id": kz["id"], "title": "President"}),
         )
         .await;
-    let page = read_feed(&app, Some(&start), "").await;
-    let items = page["items"].as_array().cloned().unwrap_or_default();
+    let (items, _) = read_until(&app, Some(&start), 2).await;
     assert_eq!(items.len(), 2);
     assert_eq!(
         (items[0]["resource"].as_str(), items[0]["id"].as_str()),
@@ -216,23 +225,20 @@ async fn a_reader_following_the_feed_misses_nothing_while_writers_commit_concurr
         }
         all
     });
-    // The API writer may finish after the store writers; read what is left.
+    // What the reader has not seen yet (the API writer may finish last, and other tests'
+    // transactions hold the feed back a moment) it reads now.
     let mut seen = seen;
-    let mut cursor = seen.last().map(|(_, _, c)| c.clone());
-    loop {
-        let page = read_feed(&app, cursor.as_deref(), "&limit=500").await;
-        let items = page["items"].as_array().cloned().unwrap_or_default();
-        if items.is_empty() {
-            break;
-        }
-        for item in &items {
+    let expected_count = committed.len() + api_ids.len();
+    if seen.len() < expected_count {
+        let last = seen.last().map(|(_, _, c)| c.clone());
+        let (rest, _) = read_until(&app, last.as_deref(), expected_count - seen.len()).await;
+        for item in &rest {
             seen.push((
                 item["id"].as_str().unwrap_or("").to_owned(),
                 item["version"].as_i64().unwrap_or(0),
                 item["cursor"].as_str().unwrap_or("").to_owned(),
             ));
         }
-        cursor = page["next_cursor"].as_str().map(str::to_owned);
     }
 
     let seen_ids: Vec<&String> = seen.iter().map(|(id, _, _)| id).collect();
@@ -382,8 +388,7 @@ async fn the_demo_data_is_in_the_feed() {
     chancery::seed::load_demo(&app.pool)
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
-    let page = read_feed(&app, None, "&limit=500").await;
-    let items = page["items"].as_array().cloned().unwrap_or_default();
+    let (items, _) = read_until(&app, None, 53).await;
     let creates = items.iter().filter(|c| c["operation"] == "create").count();
     assert_eq!(creates, 12 + 19 + 8 + 7 + 7);
     assert!(items.iter().all(|c| c["changed_by"] == "seed"));

@@ -1,0 +1,108 @@
+"""One end-to-end scenario through the generated Python client (openapi-python-client).
+
+Run by clients/run against a live service: CHANCERY_URL and CHANCERY_TOKEN (a write token).
+Everything goes through the generated code; a check that fails raises AssertionError.
+"""
+
+import os
+import uuid
+
+from chancery_client import AuthenticatedClient
+from chancery_client.api.actors import create_actor, get_actor, update_actor
+from chancery_client.api.citations import create_citation
+from chancery_client.api.statements import create_statement, delete_statement, get_statement, list_statements
+from chancery_client.api.visits import create_visit
+from chancery_client.models import (
+    ActorKind,
+    ActorPatch,
+    CountryCode,
+    CitationLink,
+    NewActor,
+    NewCitation,
+    NewStatement,
+    NewSubject,
+    NewVisit,
+    Problem,
+    Stance,
+    StatementKind,
+    VisitKind,
+)
+
+base_url = os.environ["CHANCERY_URL"]
+token = os.environ["CHANCERY_TOKEN"]
+run = uuid.uuid4().hex[:8]
+client = AuthenticatedClient(base_url=base_url, token=token, raise_on_unexpected_status=True)
+
+
+def created(response):
+    assert response.status_code == 201, (response.status_code, response.content)
+    return response.parsed
+
+
+# Citations and actors.
+article = created(create_citation.sync_detailed(client=client, body=NewCitation(
+    source="Eurasia Daily Monitor", title=f"Kazakhstan's Expanding Multi-Vector Foreign Policy ({run})",
+    url=f"https://jamestown.org/program/example-{run}/", published_on="2023-01", language="en")))
+communique = created(create_citation.sync_detailed(client=client, body=NewCitation(
+    source="Fmprc.gov.cn", published_on="2022-09-15")))
+state = created(create_actor.sync_detailed(client=client, body=NewActor(
+    kind=ActorKind.STATE, name=f"Kazakhstan {run}", country_code=CountryCode.KZ)))
+person = created(create_actor.sync_detailed(client=client, body=NewActor(
+    kind=ActorKind.PERSON, name=f"Xi Jinping {run}", aliases=["Xi"])))
+
+# A visit, and statements made during it.
+visit = created(create_visit.sync_detailed(client=client, body=NewVisit(
+    visitor_ids=[person.id], host_id=state.id, start="2022-09", kind=VisitKind.OFFICIAL, place="Astana",
+    citations=[CitationLink(citation_id=communique.id), CitationLink(citation_id=article.id, locator="paragraph 3")])))
+assert visit.country_code == CountryCode.KZ, "the country defaults to the host's"
+for day in range(1, 6):
+    created(create_statement.sync_detailed(client=client, body=NewStatement(
+        speaker_id=person.id, stated_on=f"2022-09-{day:02}", kind=StatementKind.PLEDGE, visit_id=visit.id,
+        text=f"Pledge number {day} to defend territorial integrity.", topics=["security"],
+        subjects=[NewSubject(actor_id=state.id, stance=Stance.SUPPORT)],
+        citations=[CitationLink(citation_id=article.id, quote="pledged to defend")])))
+
+# List with filters, following next_cursor to the end.
+texts, cursor = [], None
+while True:
+    page = list_statements.sync(client=client, speaker=person.slug, topic="security", limit=2,
+                                **({"cursor": cursor} if cursor else {}))
+    texts += [s.text for s in page.items]
+    cursor = page.next_cursor
+    if not cursor:
+        break
+assert texts == [f"Pledge number {d} to defend territorial integrity." for d in range(5, 0, -1)], texts
+
+# PATCH with If-Match; a stale ETag gets 412.
+read = get_actor.sync_detailed(client=client, actor=state.slug)
+etag = read.headers["etag"]
+patched = update_actor.sync_detailed(client=client, actor=state.slug, body=ActorPatch(description="Central Asia"),
+                                     if_match=etag)
+assert patched.status_code == 200 and patched.parsed.description == "Central Asia"
+stale = update_actor.sync_detailed(client=client, actor=state.slug, body=ActorPatch(description="Again"), if_match=etag)
+assert stale.status_code == 412 and isinstance(stale.parsed, Problem), stale.status_code
+
+# An idempotent POST, replayed: the same response, one record.
+key = f"scenario-{run}"
+body = NewCitation(source=f"Replayed source {run}")
+first = create_citation.sync_detailed(client=client, body=body, idempotency_key=key)
+again = create_citation.sync_detailed(client=client, body=body, idempotency_key=key)
+assert first.status_code == again.status_code == 201
+assert first.parsed.id == again.parsed.id
+assert again.headers.get("idempotent-replayed") == "true"
+
+# Delete.
+statement_id = list_statements.sync(client=client, speaker=person.slug, limit=1).items[0].id
+assert delete_statement.sync_detailed(client=client, statement_id=statement_id).status_code == 204
+assert get_statement.sync_detailed(client=client, statement_id=statement_id).status_code == 404
+
+# A problem+json error, as a typed Problem.
+refused = create_visit.sync_detailed(client=client, body=NewVisit(
+    visitor_ids=[person.id], host_id=uuid.uuid4(), start="2022-10", kind=VisitKind.WORKING,
+    citations=[CitationLink(citation_id=article.id)]))
+assert refused.status_code == 422, refused.status_code
+problem = refused.parsed
+assert isinstance(problem, Problem)
+assert problem.status == 422 and problem.errors[0].pointer == "#/host_id", problem
+
+print("python client scenario: ok")

@@ -1,0 +1,116 @@
+// One end-to-end scenario through the generated TypeScript client: types from
+// openapi-typescript, requests with openapi-fetch. Run by clients/run against a live service
+// (CHANCERY_URL, CHANCERY_TOKEN); type-checked with `tsc --noEmit --strict` first.
+
+import createClient from "openapi-fetch";
+import type { components, paths } from "./generated/chancery.js";
+
+type Problem = components["schemas"]["Problem"];
+
+const baseUrl = process.env.CHANCERY_URL ?? "";
+const token = process.env.CHANCERY_TOKEN ?? "";
+const run = Math.random().toString(16).slice(2, 10);
+const client = createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${token}` } });
+
+function check(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(`check failed: ${message}`);
+}
+
+function must<T>(data: T | undefined, error: Problem | undefined, what: string): T {
+  if (error !== undefined || data === undefined) {
+    throw new Error(`${what} failed: ${JSON.stringify(error)}`);
+  }
+  return data;
+}
+
+async function main(): Promise<void> {
+  // Citations and actors.
+  const article = await client.POST("/v1/citations", {
+    body: { source: "Eurasia Daily Monitor", title: `Multi-vector (${run})`, url: `https://jamestown.org/program/ts-${run}/`, published_on: "2023-01" },
+  });
+  const articleId = must(article.data, article.error, "create citation").id;
+  const state = await client.POST("/v1/actors", { body: { kind: "state", name: `Kazakhstan ${run}`, country_code: "KZ" } });
+  const stateActor = must(state.data, state.error, "create state");
+  const person = await client.POST("/v1/actors", { body: { kind: "person", name: `Xi Jinping ${run}` } });
+  const personActor = must(person.data, person.error, "create person");
+
+  // A visit and statements.
+  const visit = await client.POST("/v1/visits", {
+    body: {
+      visitor_ids: [personActor.id], host_id: stateActor.id, start: "2022-09", kind: "official",
+      citations: [{ citation_id: articleId, locator: "paragraph 3" }],
+    },
+  });
+  const visitId = must(visit.data, visit.error, "create visit").id;
+  for (let day = 1; day <= 5; day++) {
+    const statement = await client.POST("/v1/statements", {
+      body: {
+        speaker_id: personActor.id, stated_on: `2022-09-0${day}`, kind: "pledge", visit_id: visitId,
+        text: `Pledge number ${day}.`, topics: ["security"],
+        subjects: [{ actor_id: stateActor.id, stance: "support" }],
+        citations: [{ citation_id: articleId }],
+      },
+    });
+    must(statement.data, statement.error, "create statement");
+  }
+
+  // List with filters, following next_cursor to the end.
+  type StatementQuery = NonNullable<paths["/v1/statements"]["get"]["parameters"]["query"]>;
+  type StatementPage = components["schemas"]["StatementPage"];
+  const texts: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: StatementQuery = { speaker: personActor.slug, topic: "security", limit: 2 };
+    if (cursor !== null) query.cursor = cursor;
+    const page = await client.GET("/v1/statements", { params: { query } });
+    const data: StatementPage = must(page.data, page.error, "list statements");
+    texts.push(...data.items.map((s) => s.text));
+    cursor = data.next_cursor ?? null;
+  } while (cursor !== null);
+  check(JSON.stringify(texts) === JSON.stringify([5, 4, 3, 2, 1].map((d) => `Pledge number ${d}.`)), `pages: ${texts}`);
+
+  // PATCH with If-Match; a stale ETag gets 412.
+  const read = await client.GET("/v1/actors/{actor}", { params: { path: { actor: stateActor.slug } } });
+  const etag = read.response.headers.get("etag") ?? "";
+  const patched = await client.PATCH("/v1/actors/{actor}", {
+    params: { path: { actor: stateActor.slug }, header: { "If-Match": etag } },
+    body: { description: "Central Asia" },
+  });
+  check(must(patched.data, patched.error, "patch").description === "Central Asia", "patched");
+  const stale = await client.PATCH("/v1/actors/{actor}", {
+    params: { path: { actor: stateActor.slug }, header: { "If-Match": etag } },
+    body: { description: "Again" },
+  });
+  check(stale.response.status === 412 && stale.error?.status === 412, `stale ETag: ${stale.response.status}`);
+
+  // An idempotent POST, replayed.
+  const key = `ts-scenario-${run}`;
+  const body = { source: `Replayed ${run}` };
+  const first = await client.POST("/v1/citations", { body, params: { header: { "Idempotency-Key": key } } });
+  const again = await client.POST("/v1/citations", { body, params: { header: { "Idempotency-Key": key } } });
+  check(must(first.data, first.error, "first").id === must(again.data, again.error, "replay").id, "same record");
+  check(again.response.headers.get("idempotent-replayed") === "true", "replayed");
+
+  // Delete.
+  const latest = await client.GET("/v1/statements", { params: { query: { speaker: personActor.slug, limit: 1 } } });
+  const statementId = must(latest.data, latest.error, "latest").items[0]?.id ?? "";
+  const deleted = await client.DELETE("/v1/statements/{statement_id}", { params: { path: { statement_id: statementId } } });
+  check(deleted.response.status === 204, `delete: ${deleted.response.status}`);
+
+  // A problem+json error, typed.
+  const refused = await client.POST("/v1/visits", {
+    body: {
+      visitor_ids: [personActor.id], host_id: "0190c0b2-8a5e-7c3d-9f1a-2b3c4d5e6f70", start: "2022-10", kind: "working",
+      citations: [{ citation_id: articleId }],
+    },
+  });
+  const problem: Problem | undefined = refused.error;
+  check(refused.response.status === 422 && problem?.errors?.[0]?.pointer === "#/host_id", JSON.stringify(problem));
+
+  console.log("typescript client scenario: ok");
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -429,7 +429,7 @@ type DeleteActorRequest = Write<web::Path<String>>;
     operation_id = "list_actors",
     params(ActorListQuery),
     responses(
-        (status = 200, description = "A page of actors", body = ActorPage,
+        (status = 200, description = "A page of actors", content((ActorPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
@@ -466,7 +466,7 @@ pub async fn list_actors(
         pagination::split_page(rows, limit, &filters, |r| (r.name.clone(), r.id))?;
     let items = with_roles(&mut conn, rows).await?;
     let page = ActorPage { items, next_cursor };
-    pagination::respond(&req, &page, page.next_cursor.as_deref())
+    pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref())
 }
 
 /// Create an actor.

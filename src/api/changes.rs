@@ -19,6 +19,7 @@ use super::actors::ActorPath;
 use super::auth::Read;
 use super::citations::{CitationPath, parse_id};
 use super::extract::Query;
+use super::formats;
 use super::pagination;
 use super::problems::*;
 use super::roles::RolePath;
@@ -209,6 +210,7 @@ type ChangeFeedRequest = Read<Query<ChangeFeedQuery>>;
 #[get("")]
 pub async fn list_changes(
     state: web::Data<AppState>,
+    req: HttpRequest,
     read: ChangeFeedRequest,
 ) -> Result<HttpResponse> {
     let Read(Query(query)) = read;
@@ -254,7 +256,15 @@ pub async fn list_changes(
             record: row.data,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(ChangePage { items, next_cursor }))
+    let page = ChangePage { items, next_cursor };
+    let mut response = HttpResponse::Ok();
+    response.insert_header(("Vary", "Accept"));
+    if formats::negotiate(&req, &[formats::JSON, formats::CSV]) == formats::CSV {
+        return Ok(response
+            .content_type("text/csv; charset=utf-8")
+            .body(formats::csv(&page.items)));
+    }
+    Ok(response.json(page))
 }
 
 /// The JSON Merge Patch (RFC 7396) that turns `old` into `new`.
@@ -324,14 +334,8 @@ async fn revisions(
         });
         previous = row.data;
     }
-    pagination::respond(
-        req,
-        &RevisionPage {
-            items,
-            next_cursor: next_cursor.clone(),
-        },
-        next_cursor.as_deref(),
-    )
+    let page = RevisionPage { items, next_cursor };
+    pagination::respond(req, &page, &page.items, page.next_cursor.as_deref())
 }
 
 type ActorRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
@@ -347,7 +351,7 @@ type RecordRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
     operation_id = "list_actor_revisions",
     params(ActorPath, RevisionQuery),
     responses(
-        (status = 200, description = "A page of revisions", body = RevisionPage,
+        (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
@@ -381,7 +385,7 @@ pub async fn list_actor_revisions(
     operation_id = "list_role_revisions",
     params(RolePath, RevisionQuery),
     responses(
-        (status = 200, description = "A page of revisions", body = RevisionPage,
+        (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
@@ -409,7 +413,7 @@ pub async fn list_role_revisions(
     operation_id = "list_statement_revisions",
     params(StatementPath, RevisionQuery),
     responses(
-        (status = 200, description = "A page of revisions", body = RevisionPage,
+        (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
@@ -435,7 +439,7 @@ pub async fn list_statement_revisions(
     operation_id = "list_visit_revisions",
     params(VisitPath, RevisionQuery),
     responses(
-        (status = 200, description = "A page of revisions", body = RevisionPage,
+        (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
@@ -461,7 +465,7 @@ pub async fn list_visit_revisions(
     operation_id = "list_citation_revisions",
     params(CitationPath, RevisionQuery),
     responses(
-        (status = 200, description = "A page of revisions", body = RevisionPage,
+        (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),

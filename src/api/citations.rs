@@ -16,8 +16,9 @@ use super::auth::{Read, Write};
 use super::changes::{record_change, record_deletion};
 use super::conditional::{Representation, check_if_match};
 use super::extract::{JsonBody, Query};
+use super::formats::{self, BIBTEX, CSL_JSON, CslDate, CslItem, CslName, JSON, bibtex_escape};
 use super::idempotency::{Begun, IdempotencyKey, created};
-use super::pagination;
+use super::pagination::{self, with_link};
 use super::problems::*;
 use super::serde_helpers::{bounded, bounded_nullable, non_null, nullable};
 use super::sources::date_range;
@@ -69,6 +70,105 @@ pub struct Citation {
 }
 
 impl Citation {
+    /// The citation as a CSL-JSON item.
+    pub fn csl(&self) -> CslItem {
+        let kind = match (&self.title, &self.url) {
+            (Some(_), _) => "article-newspaper",
+            (None, Some(_)) => "webpage",
+            (None, None) => "document",
+        };
+        let mut notes = Vec::new();
+        if let Some(excerpt) = &self.excerpt {
+            notes.push(excerpt.clone());
+        }
+        if let Some(archive) = &self.archive_url {
+            notes.push(format!("Archived at {archive}"));
+        }
+        CslItem {
+            id: self.id.to_string(),
+            kind: kind.to_owned(),
+            title: self.title.clone(),
+            container_title: self.source.clone(),
+            author: self
+                .authors
+                .iter()
+                .map(|a| CslName { literal: a.clone() })
+                .collect(),
+            issued: self.published_on.map(CslDate::from_partial),
+            accessed: self.accessed_on.map(|d| {
+                CslDate::from_partial(PartialDate::new(d, crate::domain::DatePrecision::Day))
+            }),
+            url: self.url.clone(),
+            language: self.language.clone(),
+            note: (!notes.is_empty()).then(|| notes.join(" — ")),
+        }
+    }
+
+    /// The citation as a BibTeX entry: `@article` when it has a title, `@misc` otherwise.
+    /// `date` and `urldate` carry dates as precisely as known (biblatex reads them); `year`
+    /// and `month` are there for classic BibTeX.
+    pub fn bibtex(&self) -> String {
+        use chrono::Datelike;
+        const MONTHS: [&str; 12] = [
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ];
+        let stem: String = crate::domain::search_key(&self.source).replace(' ', "");
+        let stem = if stem.is_empty() {
+            "source".to_owned()
+        } else {
+            stem
+        };
+        let year = self
+            .published_on
+            .map(|d| d.first_day().year().to_string())
+            .unwrap_or_default();
+        let key = format!("{stem}{year}_{}", &self.id.simple().to_string()[..8]);
+        let mut fields: Vec<(&str, String)> = Vec::new();
+        if let Some(title) = &self.title {
+            fields.push(("title", title.clone()));
+            fields.push(("journal", self.source.clone()));
+        } else {
+            fields.push(("howpublished", self.source.clone()));
+        }
+        if !self.authors.is_empty() {
+            fields.push(("author", self.authors.join(" and ")));
+        }
+        if let Some(date) = self.published_on {
+            fields.push(("date", date.to_string()));
+            fields.push(("year", year.clone()));
+            if date.precision() != crate::domain::DatePrecision::Year {
+                let month = MONTHS[usize::try_from(date.first_day().month0()).unwrap_or(0)];
+                fields.push(("month", month.to_owned()));
+            }
+        }
+        if let Some(url) = &self.url {
+            fields.push(("url", url.clone()));
+        }
+        if let Some(accessed) = self.accessed_on {
+            fields.push(("urldate", accessed.to_string()));
+        }
+        if let Some(language) = &self.language {
+            fields.push(("language", language.clone()));
+        }
+        if let Some(note) = self.csl().note {
+            fields.push(("note", note));
+        }
+        let kind = if self.title.is_some() {
+            "article"
+        } else {
+            "misc"
+        };
+        let body: Vec<String> = fields
+            .into_iter()
+            .map(|(name, value)| match name {
+                // Months are BibTeX macros, written bare.
+                "month" => format!("  {name} = {value}"),
+                _ => format!("  {name} = {{{}}}", bibtex_escape(&value)),
+            })
+            .collect();
+        format!("@{kind}{{{key},\n{}\n}}\n", body.join(",\n"))
+    }
+
     pub fn from_row(row: CitationRow) -> Self {
         let published_on = row.published_on();
         Self {
@@ -422,7 +522,12 @@ type CitedByRequest = Read<(web::Path<String>, Query<CitingListQuery>)>;
     operation_id = "list_citations",
     params(CitationListQuery),
     responses(
-        (status = 200, description = "A page of citations", body = CitationPage,
+        (status = 200, description = "A page of citations", content(
+                (CitationPage = "application/json"),
+                (String = "text/csv"),
+                (Vec<CslItem> = "application/vnd.citationstyles.csl+json"),
+                (String = "application/x-bibtex"),
+            ),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
@@ -469,7 +574,21 @@ pub async fn list_citations(
         items: rows.into_iter().map(Citation::from_row).collect(),
         next_cursor,
     };
-    pagination::respond(&req, &page, page.next_cursor.as_deref())
+    match formats::negotiate(&req, &[JSON, formats::CSV, CSL_JSON, BIBTEX]) {
+        CSL_JSON => {
+            let items: Vec<CslItem> = page.items.iter().map(Citation::csl).collect();
+            Ok(with_link(&req, page.next_cursor.as_deref())
+                .content_type(CSL_JSON)
+                .json(items))
+        }
+        BIBTEX => {
+            let entries: Vec<String> = page.items.iter().map(Citation::bibtex).collect();
+            Ok(with_link(&req, page.next_cursor.as_deref())
+                .content_type(BIBTEX)
+                .body(entries.join("\n")))
+        }
+        _ => pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref()),
+    }
 }
 
 /// Create a citation.
@@ -537,7 +656,13 @@ pub async fn create_citation(
     operation_id = "get_citation",
     params(CitationPath, ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response; 304 if unchanged")),
     responses(
-        (status = 200, description = "The citation", body = Citation, headers(("ETag" = String))),
+        (status = 200, description = "The citation; as a one-item CSL-JSON list, or a BibTeX entry, on request",
+            content(
+                (Citation = "application/json"),
+                (Vec<CslItem> = "application/vnd.citationstyles.csl+json"),
+                (String = "application/x-bibtex"),
+            ),
+            headers(("ETag" = String))),
         (status = 304, description = "Not modified since the ETag given in If-None-Match", headers(("ETag" = String))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
@@ -556,7 +681,17 @@ pub async fn get_citation(
     let id = parse_id(&path, "citation_id")?;
     let mut conn = state.pool.acquire().await?;
     let citation = load(&mut conn, id, false).await?;
-    Ok(Representation::of(&citation)?.respond(&req))
+    Ok(match formats::negotiate(&req, &[JSON, CSL_JSON, BIBTEX]) {
+        CSL_JSON => HttpResponse::Ok()
+            .insert_header(("Vary", "Accept"))
+            .content_type(CSL_JSON)
+            .json(vec![citation.csl()]),
+        BIBTEX => HttpResponse::Ok()
+            .insert_header(("Vary", "Accept"))
+            .content_type(BIBTEX)
+            .body(citation.bibtex()),
+        _ => Representation::of(&citation)?.respond(&req),
+    })
 }
 
 /// Update a citation.
@@ -672,7 +807,7 @@ pub async fn delete_citation(
     operation_id = "list_citing_records",
     params(CitationPath, CitingListQuery),
     responses(
-        (status = 200, description = "A page of the records citing it", body = CitingPage,
+        (status = 200, description = "A page of the records citing it", content((CitingPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
@@ -710,5 +845,5 @@ pub async fn list_citing_records(
         })
         .collect();
     let page = CitingPage { items, next_cursor };
-    pagination::respond(&req, &page, page.next_cursor.as_deref())
+    pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref())
 }

@@ -7,6 +7,7 @@ pub mod changes;
 pub mod citations;
 pub mod conditional;
 pub mod extract;
+pub mod formats;
 pub mod idempotency;
 pub mod ops;
 pub mod pagination;

@@ -9,6 +9,8 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, Result};
 
+use super::formats::{self, CsvRecord};
+
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 500;
 
@@ -92,13 +94,28 @@ pub fn split_page<T, K: Serialize>(
     Ok((rows, next))
 }
 
-/// A `200` page with a `Link: <…>; rel="next"` header when there is a next page.
-pub fn respond<P: Serialize>(
+/// A `200` page with a `Link: <…>; rel="next"` header when there is a next page: JSON, or CSV
+/// of `items` when the client asks for `text/csv`.
+pub fn respond<P: Serialize, T: CsvRecord>(
     req: &HttpRequest,
     page: &P,
+    items: &[T],
     next_cursor: Option<&str>,
 ) -> Result<HttpResponse> {
+    let mut response = with_link(req, next_cursor);
+    if formats::negotiate(req, &[formats::JSON, formats::CSV]) == formats::CSV {
+        return Ok(response
+            .content_type("text/csv; charset=utf-8")
+            .body(formats::csv(items)));
+    }
+    let body = serde_json::to_vec(page).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(response.content_type("application/json").body(body))
+}
+
+/// A `200` builder with `Vary: Accept` and, when there is a next page, its `Link`.
+pub fn with_link(req: &HttpRequest, next_cursor: Option<&str>) -> actix_web::HttpResponseBuilder {
     let mut response = HttpResponse::Ok();
+    response.insert_header((header::VARY, "Accept"));
     if let Some(cursor) = next_cursor {
         let mut query = form_urlencoded::Serializer::new(String::new());
         for (name, value) in form_urlencoded::parse(req.query_string().as_bytes()) {
@@ -112,8 +129,7 @@ pub fn respond<P: Serialize>(
             format!("<{}?{}>; rel=\"next\"", req.path(), query.finish()),
         ));
     }
-    let body = serde_json::to_vec(page).map_err(|e| ApiError::Internal(e.into()))?;
-    Ok(response.content_type("application/json").body(body))
+    response
 }
 
 #[cfg(test)]

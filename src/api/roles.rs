@@ -301,7 +301,7 @@ type DeleteRoleRequest = Write<web::Path<(String, String)>>;
     operation_id = "list_roles",
     params(ActorPath, RoleListQuery),
     responses(
-        (status = 200, description = "A page of roles", body = RolePage,
+        (status = 200, description = "A page of roles", content((RolePage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
@@ -339,7 +339,7 @@ pub async fn list_roles(
         items: assemble(&mut conn, rows).await?,
         next_cursor,
     };
-    pagination::respond(&req, &page, page.next_cursor.as_deref())
+    pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref())
 }
 
 /// Create a role.

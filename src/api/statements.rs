@@ -522,7 +522,7 @@ type DeleteStatementRequest = Write<web::Path<String>>;
     operation_id = "list_statements",
     params(StatementListQuery),
     responses(
-        (status = 200, description = "A page of statements", body = StatementPage,
+        (status = 200, description = "A page of statements", content((StatementPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
@@ -582,7 +582,7 @@ pub async fn list_statements(
         items: assemble(&mut conn, rows).await?,
         next_cursor,
     };
-    pagination::respond(&req, &page, page.next_cursor.as_deref())
+    pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref())
 }
 
 /// Create a statement.

@@ -131,7 +131,7 @@ type TimelineRequest = Read<(web::Path<String>, Query<TimelineQueryParams>)>;
     operation_id = "get_timeline",
     params(ActorPath, TimelineQueryParams),
     responses(
-        (status = 200, description = "A page of the timeline", body = TimelinePage,
+        (status = 200, description = "A page of the timeline", content((TimelinePage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
@@ -234,5 +234,5 @@ pub async fn get_timeline(
         items.push(entry);
     }
     let page = TimelinePage { items, next_cursor };
-    pagination::respond(&req, &page, page.next_cursor.as_deref())
+    pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref())
 }

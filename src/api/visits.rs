@@ -413,7 +413,7 @@ type DeleteVisitRequest = Write<web::Path<String>>;
     operation_id = "list_visits",
     params(VisitListQuery),
     responses(
-        (status = 200, description = "A page of visits", body = VisitPage,
+        (status = 200, description = "A page of visits", content((VisitPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
@@ -466,7 +466,7 @@ pub async fn list_visits(
         items: assemble(&mut conn, rows).await?,
         next_cursor,
     };
-    pagination::respond(&req, &page, page.next_cursor.as_deref())
+    pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref())
 }
 
 /// Create a visit.

@@ -8,6 +8,7 @@ mod cli;
 mod contract;
 mod demo;
 mod embedded;
+mod formats;
 mod helpers;
 mod idempotency;
 mod openapi;

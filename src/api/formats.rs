@@ -1,0 +1,589 @@
+//! Other representations of the same data: CSV for every list (`Accept: text/csv`), and
+//! citations as CSL-JSON (what Zotero and citeproc read) and BibTeX.
+
+use actix_web::HttpRequest;
+use actix_web::http::header;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::{DatePrecision, PartialDate};
+
+pub const CSV: &str = "text/csv";
+pub const CSL_JSON: &str = "application/vnd.citationstyles.csl+json";
+pub const BIBTEX: &str = "application/x-bibtex";
+pub const JSON: &str = "application/json";
+
+/// The media type the client asked for, among `offered` (the first is the default): the one
+/// with the highest `q` in `Accept`; the default when `Accept` names none of them.
+pub fn negotiate(req: &HttpRequest, offered: &[&'static str]) -> &'static str {
+    let default = offered.first().copied().unwrap_or(JSON);
+    let Some(accept) = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return default;
+    };
+    let mut best: Option<(&'static str, f32)> = None;
+    for entry in accept.split(',') {
+        let mut parts = entry.split(';');
+        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if q <= 0.0 {
+            continue;
+        }
+        let matched = match media.as_str() {
+            "*/*" => Some(default),
+            other => offered.iter().copied().find(|o| *o == other),
+        };
+        if let Some(matched) = matched
+            && best.is_none_or(|(_, best_q)| q > best_q)
+        {
+            best = Some((matched, q));
+        }
+    }
+    best.map_or(default, |(media, _)| media)
+}
+
+/// A record as one CSV row under a fixed header.
+pub trait CsvRecord {
+    const HEADER: &'static [&'static str];
+    fn fields(&self) -> Vec<String>;
+}
+
+/// RFC 4180: fields quoted when needed, quotes doubled, CRLF line ends; a header row first.
+pub fn csv<T: CsvRecord>(items: &[T]) -> Vec<u8> {
+    let mut out = String::new();
+    push_row(&mut out, T::HEADER.iter().map(|h| (*h).to_owned()));
+    for item in items {
+        push_row(&mut out, item.fields().into_iter());
+    }
+    out.into_bytes()
+}
+
+fn push_row(out: &mut String, fields: impl Iterator<Item = String>) {
+    for (i, field) in fields.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if field.contains([',', '"', '\n', '\r'])
+            || field.starts_with([' ', '\t'])
+            || field.ends_with([' ', '\t'])
+        {
+            out.push('"');
+            out.push_str(&field.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(&field);
+        }
+    }
+    out.push_str("\r\n");
+}
+
+/// Helpers to fill CSV fields.
+pub fn opt<T: ToString>(value: &Option<T>) -> String {
+    value.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+pub fn list<T: AsRef<str>>(values: &[T]) -> String {
+    values
+        .iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A CSL-JSON date: `{"date-parts": [[2022, 10]]}`, as precise as the date is.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CslDate {
+    #[serde(rename = "date-parts")]
+    pub date_parts: Vec<Vec<i32>>,
+}
+
+impl CslDate {
+    pub fn from_partial(date: PartialDate) -> Self {
+        use chrono::Datelike;
+        let d = date.first_day();
+        let parts = match date.precision() {
+            DatePrecision::Year => vec![d.year()],
+            DatePrecision::Month => vec![d.year(), i32::try_from(d.month()).unwrap_or(1)],
+            DatePrecision::Day => vec![
+                d.year(),
+                i32::try_from(d.month()).unwrap_or(1),
+                i32::try_from(d.day()).unwrap_or(1),
+            ],
+        };
+        Self {
+            date_parts: vec![parts],
+        }
+    }
+}
+
+/// A CSL-JSON name, given as the source gives it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CslName {
+    pub literal: String,
+}
+
+/// A citation as a CSL-JSON item (the Citation Style Language's input format).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CslItem {
+    pub id: String,
+    /// `article-newspaper` for articles, `webpage` for pages without a title of their own,
+    /// `document` otherwise.
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub title: Option<String>,
+    #[serde(rename = "container-title")]
+    pub container_title: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub author: Vec<CslName>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub issued: Option<CslDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub accessed: Option<CslDate>,
+    #[serde(rename = "URL", skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub language: Option<String>,
+    /// The excerpt, and where the source is archived.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub note: Option<String>,
+}
+
+/// Escapes text for a BibTeX field value in braces.
+pub fn bibtex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\textbackslash{}"),
+            '{' | '}' | '%' | '&' | '#' | '$' | '_' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '^' => out.push_str("\\^{}"),
+            '~' => out.push_str("\\~{}"),
+            '\n' | '\r' => out.push(' '),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+// The CSV layout of every list, in one place.
+
+use super::actors::Actor;
+use super::changes::{Change, Revision};
+use super::citations::{Citation, CitingRecord};
+use super::roles::Role;
+use super::sources::CitationRef;
+use super::statements::Statement;
+use super::timeline::TimelineEntry;
+use super::visits::Visit;
+
+fn sources(citations: &[CitationRef]) -> String {
+    citations
+        .iter()
+        .map(|c| match &c.citation.published_on {
+            Some(date) => format!("{} ({date})", c.citation.source),
+            None => c.citation.source.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn json_text(value: &Option<serde_json::Value>) -> String {
+    value.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+fn snake<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+impl CsvRecord for Actor {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "slug",
+        "kind",
+        "name",
+        "aliases",
+        "country_code",
+        "wikidata_id",
+        "description",
+        "roles",
+        "created_at",
+        "updated_at",
+    ];
+    fn fields(&self) -> Vec<String> {
+        let roles: Vec<String> = self
+            .roles
+            .iter()
+            .map(|r| format!("{} of {}", r.title, r.of_actor.slug))
+            .collect();
+        vec![
+            self.id.to_string(),
+            self.slug.clone(),
+            self.kind.as_str().to_owned(),
+            self.name.clone(),
+            list(&self.aliases),
+            opt(&self.country_code),
+            opt(&self.wikidata_id),
+            opt(&self.description),
+            list(&roles),
+            self.created_at.to_rfc3339(),
+            self.updated_at.to_rfc3339(),
+        ]
+    }
+}
+
+impl CsvRecord for Role {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "actor_id",
+        "actor_slug",
+        "actor_name",
+        "of_actor_id",
+        "of_actor_slug",
+        "of_actor_name",
+        "title",
+        "start",
+        "end",
+        "sources",
+        "created_at",
+        "updated_at",
+    ];
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.actor.id.to_string(),
+            self.actor.slug.clone(),
+            self.actor.name.clone(),
+            self.of_actor.id.to_string(),
+            self.of_actor.slug.clone(),
+            self.of_actor.name.clone(),
+            self.title.clone(),
+            opt(&self.start),
+            opt(&self.end),
+            sources(&self.citations),
+            self.created_at.to_rfc3339(),
+            self.updated_at.to_rfc3339(),
+        ]
+    }
+}
+
+impl CsvRecord for Statement {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "stated_on",
+        "kind",
+        "speaker_id",
+        "speaker_slug",
+        "speaker_name",
+        "on_behalf_of_id",
+        "on_behalf_of_slug",
+        "on_behalf_of_name",
+        "text",
+        "verbatim",
+        "language",
+        "topics",
+        "subjects",
+        "visit_id",
+        "sources",
+        "created_at",
+        "updated_at",
+    ];
+    fn fields(&self) -> Vec<String> {
+        let subjects: Vec<String> = self
+            .subjects
+            .iter()
+            .map(|s| format!("{} ({})", s.actor.slug, s.stance.as_str()))
+            .collect();
+        vec![
+            self.id.to_string(),
+            self.stated_on.to_string(),
+            snake(&self.kind),
+            self.speaker.id.to_string(),
+            self.speaker.slug.clone(),
+            self.speaker.name.clone(),
+            opt(&self.on_behalf_of.as_ref().map(|a| a.id)),
+            opt(&self.on_behalf_of.as_ref().map(|a| a.slug.clone())),
+            opt(&self.on_behalf_of.as_ref().map(|a| a.name.clone())),
+            self.text.clone(),
+            self.verbatim.to_string(),
+            opt(&self.language),
+            list(&self.topics),
+            list(&subjects),
+            opt(&self.visit_id),
+            sources(&self.citations),
+            self.created_at.to_rfc3339(),
+            self.updated_at.to_rfc3339(),
+        ]
+    }
+}
+
+impl CsvRecord for Visit {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "start",
+        "end",
+        "kind",
+        "visitor_slugs",
+        "visitor_names",
+        "host_id",
+        "host_slug",
+        "host_name",
+        "place",
+        "country_code",
+        "occasion",
+        "summary",
+        "sources",
+        "created_at",
+        "updated_at",
+    ];
+    fn fields(&self) -> Vec<String> {
+        let slugs: Vec<&str> = self.visitors.iter().map(|v| v.slug.as_str()).collect();
+        let names: Vec<&str> = self.visitors.iter().map(|v| v.name.as_str()).collect();
+        vec![
+            self.id.to_string(),
+            self.start.to_string(),
+            opt(&self.end),
+            snake(&self.kind),
+            list(&slugs),
+            list(&names),
+            self.host.id.to_string(),
+            self.host.slug.clone(),
+            self.host.name.clone(),
+            opt(&self.place),
+            opt(&self.country_code),
+            opt(&self.occasion),
+            opt(&self.summary),
+            sources(&self.citations),
+            self.created_at.to_rfc3339(),
+            self.updated_at.to_rfc3339(),
+        ]
+    }
+}
+
+impl CsvRecord for Citation {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "source",
+        "title",
+        "url",
+        "authors",
+        "published_on",
+        "accessed_on",
+        "language",
+        "excerpt",
+        "archive_url",
+        "created_at",
+        "updated_at",
+    ];
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.source.clone(),
+            opt(&self.title),
+            opt(&self.url),
+            list(&self.authors),
+            opt(&self.published_on),
+            opt(&self.accessed_on),
+            opt(&self.language),
+            opt(&self.excerpt),
+            opt(&self.archive_url),
+            self.created_at.to_rfc3339(),
+            self.updated_at.to_rfc3339(),
+        ]
+    }
+}
+
+impl CsvRecord for CitingRecord {
+    const HEADER: &'static [&'static str] = &[
+        "resource", "id", "href", "date", "label", "locator", "quote",
+    ];
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.resource.clone(),
+            self.id.to_string(),
+            self.href.clone(),
+            opt(&self.date),
+            self.label.clone(),
+            opt(&self.locator),
+            opt(&self.quote),
+        ]
+    }
+}
+
+impl CsvRecord for TimelineEntry {
+    const HEADER: &'static [&'static str] = &[
+        "record",
+        "date",
+        "capacity",
+        "via_slug",
+        "id",
+        "what",
+        "counterparts",
+        "sources",
+    ];
+    fn fields(&self) -> Vec<String> {
+        let (id, what, counterparts, citations) = match (&self.visit, &self.statement) {
+            (Some(visit), _) => {
+                let visitors: Vec<&str> = visit.visitors.iter().map(|v| v.slug.as_str()).collect();
+                let what = visit
+                    .occasion
+                    .clone()
+                    .or_else(|| visit.summary.clone())
+                    .unwrap_or_default();
+                (
+                    visit.id,
+                    what,
+                    format!("{} -> {}", visitors.join("; "), visit.host.slug),
+                    sources(&visit.citations),
+                )
+            }
+            (None, Some(statement)) => {
+                let subjects: Vec<&str> = statement
+                    .subjects
+                    .iter()
+                    .map(|s| s.actor.slug.as_str())
+                    .collect();
+                (
+                    statement.id,
+                    statement.text.clone(),
+                    format!("{} on {}", statement.speaker.slug, subjects.join("; ")),
+                    sources(&statement.citations),
+                )
+            }
+            (None, None) => (
+                uuid::Uuid::nil(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ),
+        };
+        vec![
+            snake(&self.record),
+            self.date.to_string(),
+            snake(&self.capacity),
+            opt(&self.via.as_ref().map(|v| v.slug.clone())),
+            id.to_string(),
+            what,
+            counterparts,
+            citations,
+        ]
+    }
+}
+
+impl CsvRecord for Revision {
+    const HEADER: &'static [&'static str] = &[
+        "version",
+        "operation",
+        "changed_at",
+        "changed_by",
+        "changes",
+        "record",
+    ];
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.version.to_string(),
+            snake(&self.operation),
+            self.changed_at.to_rfc3339(),
+            opt(&self.changed_by),
+            json_text(&self.changes),
+            json_text(&self.record),
+        ]
+    }
+}
+
+impl CsvRecord for Change {
+    const HEADER: &'static [&'static str] = &[
+        "cursor",
+        "resource",
+        "id",
+        "operation",
+        "version",
+        "changed_at",
+        "changed_by",
+        "record",
+    ];
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.cursor.clone(),
+            snake(&self.resource),
+            self.id.to_string(),
+            snake(&self.operation),
+            self.version.to_string(),
+            self.changed_at.to_rfc3339(),
+            opt(&self.changed_by),
+            json_text(&self.record),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn negotiation_follows_accept_and_q() {
+        let offered = [JSON, CSV];
+        let pick = |accept: &str| {
+            negotiate(
+                &TestRequest::default()
+                    .insert_header((header::ACCEPT, accept))
+                    .to_http_request(),
+                &offered,
+            )
+        };
+        assert_eq!(pick("text/csv"), CSV);
+        assert_eq!(pick("application/json"), JSON);
+        assert_eq!(pick("*/*"), JSON);
+        assert_eq!(pick("text/csv;q=0.5, application/json"), JSON);
+        assert_eq!(pick("application/json;q=0.1, text/csv"), CSV);
+        assert_eq!(pick("image/png"), JSON);
+        assert_eq!(pick("text/csv;q=0"), JSON);
+        assert_eq!(
+            negotiate(&TestRequest::default().to_http_request(), &offered),
+            JSON
+        );
+    }
+
+    struct Row(&'static str, &'static str);
+    impl CsvRecord for Row {
+        const HEADER: &'static [&'static str] = &["a", "b"];
+        fn fields(&self) -> Vec<String> {
+            vec![self.0.to_owned(), self.1.to_owned()]
+        }
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_it() {
+        let body = csv(&[Row("plain", "with, comma"), Row("say \"hi\"", "two\nlines")]);
+        assert_eq!(
+            String::from_utf8_lossy(&body),
+            "a,b\r\nplain,\"with, comma\"\r\n\"say \"\"hi\"\"\",\"two\nlines\"\r\n"
+        );
+    }
+
+    #[test]
+    fn bibtex_escapes_special_characters() {
+        assert_eq!(
+            bibtex_escape("50% & {x}_1 #2 $3"),
+            "50\\% \\& \\{x\\}\\_1 \\#2 \\$3"
+        );
+    }
+}

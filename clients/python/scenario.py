@@ -105,4 +105,17 @@ problem = refused.parsed
 assert isinstance(problem, Problem)
 assert problem.status == 422 and problem.errors[0].pointer == "#/host_id", problem
 
+# The citations as CSL-JSON, read by a CSL processor (citeproc-py) into a bibliography.
+from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+from citeproc.source.json import CiteProcJSON
+
+csl = client.get_httpx_client().get("/v1/citations", headers={"Accept": "application/vnd.citationstyles.csl+json"},
+                                    params={"limit": 500}).json()
+style = CitationStylesStyle("harvard-cite-them-right", validate=False)
+bibliography = CitationStylesBibliography(style, CiteProcJSON(csl), formatter.plain)
+for item in csl:
+    bibliography.register(Citation([CitationItem(item["id"])]))
+rendered = [str(entry) for entry in bibliography.bibliography()]
+assert len(rendered) == len(csl) and any("Eurasia Daily Monitor" in entry for entry in rendered), rendered
+
 print("python client scenario: ok")

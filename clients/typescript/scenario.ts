@@ -10,7 +10,8 @@ type Problem = components["schemas"]["Problem"];
 const baseUrl = process.env.CHANCERY_URL ?? "";
 const token = process.env.CHANCERY_TOKEN ?? "";
 const run = Math.random().toString(16).slice(2, 10);
-const client = createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${token}` } });
+// Responses in JSON only (lists are also offered as CSV, citations as CSL-JSON and BibTeX).
+const client = createClient<paths, `application/${string}json`>({ baseUrl, headers: { Authorization: `Bearer ${token}` } });
 
 function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(`check failed: ${message}`);

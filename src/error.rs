@@ -49,6 +49,9 @@ pub struct Problem {
     /// For conflicts on delete: the records that still refer to the one being deleted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<Reference>,
+    /// For a refused import: every line refused, with what is wrong in it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<crate::bulk::LineError>,
 }
 
 /// One invalid part of a request.
@@ -114,6 +117,11 @@ pub enum ApiError {
         detail: String,
         errors: Vec<FieldError>,
     },
+    #[error("{detail}")]
+    ImportRefused {
+        detail: String,
+        lines: Vec<crate::bulk::LineError>,
+    },
     #[error("{0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -173,6 +181,9 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => ("payload-too-large", "Request body too large"),
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             Self::Unprocessable { .. } => ("unprocessable", "The request cannot be applied"),
+            Self::ImportRefused { .. } => {
+                ("import-refused", "The import was refused; nothing was kept")
+            }
             Self::Unavailable(_) => ("unavailable", "Service unavailable"),
             Self::Internal(_) => ("internal", "Internal server error"),
         }
@@ -192,6 +203,10 @@ impl ApiError {
             Self::Conflict { references, .. } => (Vec::new(), references.clone()),
             _ => (Vec::new(), Vec::new()),
         };
+        let lines = match self {
+            Self::ImportRefused { lines, .. } => lines.clone(),
+            _ => Vec::new(),
+        };
         Problem {
             kind: format!("urn:chancery:problem:{kind}"),
             title: title.to_owned(),
@@ -201,6 +216,7 @@ impl ApiError {
             request_id: None,
             errors,
             references,
+            lines,
         }
     }
 }
@@ -217,7 +233,9 @@ impl ResponseError for ApiError {
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unprocessable { .. } | Self::ImportRefused { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -66,6 +66,11 @@ enum Command {
     Openapi,
     /// Load the demo dataset (the seed article); loading it again changes nothing.
     Seed,
+    /// Import an NDJSON file (the format of /v1/import and /v1/export), all or nothing.
+    Import {
+        /// The file; `-` for standard input.
+        file: PathBuf,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -181,6 +186,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Some(Command::Import { file }) => {
+            let (url, embedded) = database(&cli.database).await?;
+            let pool = db::pool(&Settings::new(url))?;
+            db::migrate(&pool).await?;
+            let result = import(&pool, &file).await;
+            pool.close().await;
+            stop(embedded)?;
+            result
+        }
         Some(Command::Token { command }) => {
             let (url, embedded) = database(&cli.database).await?;
             let pool = db::pool(&Settings::new(url))?;
@@ -252,6 +266,76 @@ async fn serve(args: ServeArgs, database_args: DatabaseArgs) -> anyhow::Result<(
     tracing::info!("server stopped");
     stop(embedded)?;
     result.context("serving HTTP")
+}
+
+/// Imports a file with a progress bar; refused lines are listed and nothing is kept.
+async fn import(pool: &sqlx::PgPool, file: &std::path::Path) -> anyhow::Result<()> {
+    use tokio::io::AsyncBufReadExt;
+    let (reader, size): (Box<dyn tokio::io::AsyncRead + Unpin + Send>, Option<u64>) =
+        if file.as_os_str() == "-" {
+            (Box::new(tokio::io::stdin()), None)
+        } else {
+            let handle = tokio::fs::File::open(file)
+                .await
+                .with_context(|| format!("opening {}", file.display()))?;
+            let size = handle.metadata().await.ok().map(|m| m.len());
+            (Box::new(handle), size)
+        };
+    let progress = match size {
+        Some(size) => indicatif::ProgressBar::new(size).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {per_sec} eta {eta} {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        ),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    let mut lines = tokio::io::BufReader::with_capacity(1 << 20, reader).lines();
+    let started = std::time::Instant::now();
+    let mut tx = pool.begin().await?;
+    let mut importer = chancery::bulk::Importer::new(&mut tx, "import");
+    while let Some(line) = lines.next_line().await.context("reading the file")? {
+        progress.inc(line.len() as u64 + 1);
+        importer
+            .push(&line)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.problem().detail.unwrap_or_default()))?;
+        if importer.lines().is_multiple_of(10_000) {
+            progress.set_message(format!("{} lines", importer.lines()));
+        }
+        if importer.gave_up() {
+            break;
+        }
+    }
+    let outcome = importer
+        .finish()
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.problem().detail.unwrap_or_default()))?;
+    progress.finish_and_clear();
+    match outcome {
+        Ok(summary) => {
+            tx.commit().await?;
+            let seconds = started.elapsed().as_secs_f64();
+            eprintln!(
+                "imported {} records from {} lines in {seconds:.1} s ({:.0} records/s): {} citations, {} actors, {} roles, {} visits, {} statements",
+                summary.records(),
+                summary.lines,
+                summary.records() as f64 / seconds.max(0.001),
+                summary.citations,
+                summary.actors,
+                summary.roles,
+                summary.visits,
+                summary.statements
+            );
+            Ok(())
+        }
+        Err(errors) => {
+            for error in errors.iter().take(50) {
+                eprintln!("line {}: {}: {}", error.line, error.pointer, error.detail);
+            }
+            anyhow::bail!("{} line(s) refused; nothing was imported", errors.len())
+        }
+    }
 }
 
 async fn create_token(pool: &sqlx::PgPool, name: &str, scope: Scope) -> anyhow::Result<String> {

@@ -277,7 +277,10 @@ impl Actor {
 
 /// Loads full actors (with their roles and the roles' citations) for rows, in three queries
 /// whatever their number.
-async fn with_roles(conn: &mut sqlx::PgConnection, rows: Vec<ActorRow>) -> Result<Vec<Actor>> {
+pub(crate) async fn with_roles(
+    conn: &mut sqlx::PgConnection,
+    rows: Vec<ActorRow>,
+) -> Result<Vec<Actor>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let role_rows = role_store::held_by(&mut *conn, &ids).await?;
     let mut roles = super::roles::assemble(conn, role_rows).await?;
@@ -338,7 +341,7 @@ pub(crate) async fn insert(conn: &mut sqlx::PgConnection, input: NewActor) -> Re
 }
 
 impl NewActor {
-    fn into_fields(self) -> Result<ActorFields> {
+    pub(crate) fn into_fields(self) -> Result<ActorFields> {
         let slug = match self.slug {
             Some(slug) => slug,
             None => Slug::from_name(self.name.as_str()).ok_or_else(|| {

@@ -3,6 +3,7 @@
 
 pub mod actors;
 pub mod auth;
+pub mod bulk;
 pub mod changes;
 pub mod citations;
 pub mod conditional;
@@ -70,6 +71,7 @@ pub struct AppState {
         (name = "visits", description = "Who went where to meet whom, with its sources."),
         (name = "citations", description = "The sources behind every claim, reusable across claims."),
         (name = "changes", description = "Every create, update and delete, in order: for keeping a copy in step."),
+        (name = "bulk", description = "The whole record in and out as NDJSON."),
         (name = "operations", description = "Health, readiness and metrics."),
     ),
     modifiers(&BearerScheme),
@@ -143,7 +145,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(citations::list_citing_records)
                 .service(changes::list_citation_revisions),
         )
-        .service(utoipa_actix_web::scope("/v1/changes").service(changes::list_changes));
+        .service(utoipa_actix_web::scope("/v1/changes").service(changes::list_changes))
+        .service(utoipa_actix_web::scope("/v1/import").service(bulk::import_records))
+        .service(utoipa_actix_web::scope("/v1/export").service(bulk::export_records));
 }
 
 /// The OpenAPI document, built from the same registrations the server uses.

@@ -94,15 +94,8 @@ pub async fn check_links(
     conn: &mut PgConnection,
     links: Vec<CitationLink>,
 ) -> Result<Vec<LinkFields>> {
+    let links = link_fields(links)?;
     let ids: Vec<Uuid> = links.iter().map(|l| l.citation_id).collect();
-    for (i, id) in ids.iter().enumerate() {
-        if ids[..i].contains(id) {
-            return Err(ApiError::unprocessable_field(
-                format!("#/citations/{i}/citation_id"),
-                "cites the same citation twice; give one link with its locator and quote",
-            ));
-        }
-    }
     let missing = citation_store::missing(conn, &ids).await?;
     if !missing.is_empty() {
         return Err(unprocessable(
@@ -117,6 +110,19 @@ pub async fn check_links(
                 })
                 .collect(),
         ));
+    }
+    Ok(links)
+}
+
+/// The links as stored, refusing a citation cited twice (checks that need no database).
+pub fn link_fields(links: Vec<CitationLink>) -> Result<Vec<LinkFields>> {
+    for (i, link) in links.iter().enumerate() {
+        if links[..i].iter().any(|l| l.citation_id == link.citation_id) {
+            return Err(ApiError::unprocessable_field(
+                format!("#/citations/{i}/citation_id"),
+                "cites the same citation twice; give one link with its locator and quote",
+            ));
+        }
     }
     Ok(links
         .into_iter()

@@ -421,23 +421,8 @@ struct Draft {
 
 impl Draft {
     async fn check(self, conn: &mut PgConnection) -> Result<StatementFields> {
-        let mut topics: Vec<Topic> = Vec::with_capacity(self.topics.len());
-        for topic in self.topics {
-            if !topics.contains(&topic) {
-                topics.push(topic);
-            }
-        }
-        for (i, subject) in self.subjects.iter().enumerate() {
-            if self.subjects[..i]
-                .iter()
-                .any(|s| s.actor_id == subject.actor_id)
-            {
-                return Err(ApiError::unprocessable_field(
-                    format!("#/subjects/{i}/actor_id"),
-                    "names the same actor twice",
-                ));
-            }
-        }
+        let topics = unique_topics(self.topics);
+        check_subject_shape(&self.subjects)?;
         let mut refs = vec![("#/speaker_id".to_owned(), self.speaker_id)];
         if let Some(id) = self.on_behalf_of_id {
             refs.push(("#/on_behalf_of_id".to_owned(), id));
@@ -482,6 +467,30 @@ impl Draft {
             visit_id: self.visit_id,
         })
     }
+}
+
+/// Topics without repeats, in the order given.
+pub(crate) fn unique_topics(topics: Vec<Topic>) -> Vec<Topic> {
+    let mut unique: Vec<Topic> = Vec::with_capacity(topics.len());
+    for topic in topics {
+        if !unique.contains(&topic) {
+            unique.push(topic);
+        }
+    }
+    unique
+}
+
+/// No subject twice (a check that needs no database).
+pub(crate) fn check_subject_shape(subjects: &[NewSubject]) -> Result<()> {
+    for (i, subject) in subjects.iter().enumerate() {
+        if subjects[..i].iter().any(|s| s.actor_id == subject.actor_id) {
+            return Err(ApiError::unprocessable_field(
+                format!("#/subjects/{i}/actor_id"),
+                "names the same actor twice",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Checks and stores a new statement with its links (also used by the demo data loader).

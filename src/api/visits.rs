@@ -366,6 +366,18 @@ pub(crate) async fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> Resul
 
 /// Checks what the schema cannot say about visitors and host, and that they exist.
 async fn check_participants(conn: &mut PgConnection, visitors: &[Uuid], host: Uuid) -> Result<()> {
+    check_participant_shape(visitors, host)?;
+    let mut refs: Vec<(String, Uuid)> = visitors
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (format!("#/visitor_ids/{i}"), *id))
+        .collect();
+    refs.push(("#/host_id".into(), host));
+    check_actors(conn, &refs).await
+}
+
+/// No visitor twice, and none of them the host (checks that need no database).
+pub(crate) fn check_participant_shape(visitors: &[Uuid], host: Uuid) -> Result<()> {
     for (i, visitor) in visitors.iter().enumerate() {
         if visitors[..i].contains(visitor) {
             return Err(ApiError::unprocessable_field(
@@ -380,13 +392,7 @@ async fn check_participants(conn: &mut PgConnection, visitors: &[Uuid], host: Uu
             ));
         }
     }
-    let mut refs: Vec<(String, Uuid)> = visitors
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (format!("#/visitor_ids/{i}"), *id))
-        .collect();
-    refs.push(("#/host_id".into(), host));
-    check_actors(conn, &refs).await
+    Ok(())
 }
 
 /// The host's country, for a visit given none.

@@ -73,7 +73,7 @@ fn strings<T: AsRef<str>>(values: &[T]) -> Vec<String> {
 }
 
 /// What `q` searches: the name and every alias, folded.
-fn search_text(fields: &ActorFields) -> String {
+pub(crate) fn search_text(fields: &ActorFields) -> String {
     let mut text = fields.name.as_str().to_owned();
     for alias in &fields.aliases {
         text.push(' ');
@@ -158,6 +158,19 @@ pub async fn summaries(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Acto
     Ok(sqlx::query_as!(
         ActorSummaryRow,
         r#"SELECT id, slug, name, kind AS "kind: ActorKind" FROM actors WHERE id = ANY($1)"#,
+        ids
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Actors by id, in no particular order.
+pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<ActorRow>> {
+    Ok(sqlx::query_as!(
+        ActorRow,
+        r#"SELECT id, slug, kind AS "kind: ActorKind", name, aliases, country_code, wikidata_id,
+                  description, created_at, updated_at
+           FROM actors WHERE id = ANY($1)"#,
         ids
     )
     .fetch_all(conn)

@@ -123,6 +123,20 @@ pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &CitationFields) 
     Ok(())
 }
 
+/// Citations by id, in no particular order.
+pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<CitationRow>> {
+    Ok(sqlx::query_as!(
+        CitationRow,
+        r#"SELECT id, source, url, title, authors, published_date,
+                  published_precision AS "published_precision: DatePrecision", accessed_on,
+                  language, excerpt, archive_url, created_at, updated_at
+           FROM citations WHERE id = ANY($1)"#,
+        ids
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
 pub async fn find(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Option<CitationRow>> {
     let row = if lock {
         sqlx::query_as!(

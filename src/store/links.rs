@@ -25,6 +25,10 @@ pub enum Claim {
 }
 
 impl Claim {
+    pub fn table_and_owner(self) -> (&'static str, &'static str) {
+        (self.table(), self.owner())
+    }
+
     fn table(self) -> &'static str {
         match self {
             Self::Statement => "statement_citations",

@@ -182,6 +182,27 @@ pub async fn find(conn: &mut PgConnection, participant: Uuid, id: Uuid) -> Resul
     .await?)
 }
 
+/// Roles by id, in no particular order.
+pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<RoleRow>> {
+    Ok(sqlx::query_as!(
+        RoleRow,
+        r#"SELECT r.id, r.actor_id, h.slug AS actor_slug, h.name AS actor_name,
+                  h.kind AS "actor_kind: ActorKind",
+                  r.of_actor_id, o.slug AS of_actor_slug, o.name AS of_actor_name,
+                  o.kind AS "of_actor_kind: ActorKind",
+                  r.title, r.start_date, r.start_precision AS "start_precision: DatePrecision",
+                  r.end_date, r.end_precision AS "end_precision: DatePrecision",
+                  r.created_at, r.updated_at
+           FROM roles r
+           JOIN actors h ON h.id = r.actor_id
+           JOIN actors o ON o.id = r.of_actor_id
+           WHERE r.id = ANY($1)"#,
+        ids
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Every role held by any of `holders`, latest start first: what an actor embeds.
 pub async fn held_by(conn: &mut PgConnection, holders: &[Uuid]) -> Result<Vec<RoleRow>> {
     // For one holder (reading one actor), `= $1` rather than `= ANY($1)`: see links::load.

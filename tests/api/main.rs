@@ -2,6 +2,7 @@
 
 mod actors;
 mod auth;
+mod bulk;
 mod changes;
 mod citations;
 mod cli;

@@ -1,0 +1,218 @@
+//! `/v1/import` and `/v1/export`: the whole record, or part of it, as NDJSON (see crate::bulk
+//! for the line format).
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use bytes::Bytes;
+use futures_util::StreamExt;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::bulk::{self, ImportSummary, Importer, Kind, MAX_LINE_BYTES};
+use crate::error::{ApiError, Result};
+
+use super::AppState;
+use super::auth::{Read, Write};
+use super::extract::Query;
+use super::problems::*;
+
+pub const NDJSON: &str = "application/x-ndjson";
+
+type ImportRequest = Write<web::Payload>;
+type ExportRequest = Read<Query<ExportQuery>>;
+
+/// Import records.
+///
+/// NDJSON, one record per line: `{"type": "citation" | "actor" | "role" | "visit" |
+/// "statement", "key"?, "id"?, …the fields of a create}` (a role also has `actor_id`). A
+/// reference may name a record by id or by the `key` of an earlier line. All or nothing: the
+/// whole file is one transaction; if any line is refused, nothing is kept and the 422 lists
+/// every refused line (up to 1000). Read as it arrives and written in batches, so any size
+/// goes. What is imported appears in the change feed.
+#[utoipa::path(
+    tag = "bulk",
+    operation_id = "import_records",
+    request_body(content = String, content_type = "application/x-ndjson",
+        description = "One JSON object per line.",
+        example = json!("{\"type\": \"citation\", \"key\": \"edm\", \"source\": \"Eurasia Daily Monitor\"}\n{\"type\": \"actor\", \"key\": \"kz\", \"kind\": \"state\", \"name\": \"Kazakhstan\"}\n")),
+    responses(
+        (status = 200, description = "Everything was imported", body = ImportSummary),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security(("bearer" = ["write"])),
+)]
+#[post("")]
+pub async fn import_records(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    write: ImportRequest,
+) -> Result<HttpResponse> {
+    let Write(caller, mut payload) = write;
+    let media = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+    if !matches!(
+        media.as_deref(),
+        Some(NDJSON | "application/jsonl" | "application/jsonlines")
+    ) {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "send the records as {NDJSON}, one JSON object per line"
+        )));
+    }
+    let mut tx = state.pool.begin().await?;
+    let mut importer = Importer::new(&mut tx, caller.name.clone());
+    let mut pending: Vec<u8> = Vec::new();
+    'read: while let Some(chunk) = payload.next().await {
+        let chunk = chunk
+            .map_err(|e| ApiError::bad_request(format!("could not read the request body: {e}")))?;
+        pending.extend_from_slice(&chunk);
+        while let Some(end) = pending.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = pending.drain(..=end).collect();
+            push(&mut importer, &line[..line.len() - 1]).await?;
+            if importer.gave_up() {
+                break 'read;
+            }
+        }
+        if pending.len() > MAX_LINE_BYTES {
+            return Err(ApiError::invalid_field(
+                format!("#/{}", importer.lines() + 1),
+                format!(
+                    "line {} is longer than {MAX_LINE_BYTES} bytes",
+                    importer.lines() + 1
+                ),
+            ));
+        }
+    }
+    if !pending.is_empty() && !importer.gave_up() {
+        push(&mut importer, &pending).await?;
+    }
+    match importer.finish().await? {
+        Ok(summary) => {
+            tx.commit().await?;
+            Ok(HttpResponse::Ok().json(summary))
+        }
+        Err(lines) => Err(ApiError::ImportRefused {
+            detail: format!(
+                "{} line(s) refused (the first on line {}); nothing was imported",
+                lines.len(),
+                lines.first().map_or(0, |l| l.line)
+            ),
+            lines,
+        }),
+    }
+}
+
+async fn push(importer: &mut Importer<'_>, line: &[u8]) -> Result<()> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    match std::str::from_utf8(line) {
+        Ok(text) => importer.push(text).await,
+        Err(_) => importer.push("\u{0}not utf-8").await,
+    }
+}
+
+/// What to export.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// The kinds of record to export, comma-separated (`citation,actor,role,visit,statement`);
+    /// all when absent. Whatever the order given, they come out in that order, so that each
+    /// record follows those it refers to.
+    #[param(
+        max_length = 100,
+        pattern = "^(citation|actor|role|visit|statement)(,(citation|actor|role|visit|statement))*$",
+        example = "citation,actor"
+    )]
+    pub types: Option<String>,
+}
+
+/// Export records.
+///
+/// NDJSON in the import's line format, ids kept and references by id, citations first, then
+/// actors, roles, visits and statements, each by id: importing it into an empty database and
+/// exporting again gives the same bytes. Streamed as it is read.
+#[utoipa::path(
+    tag = "bulk",
+    operation_id = "export_records",
+    params(ExportQuery),
+    responses(
+        (status = 200, description = "The records, one per line", body = String, content_type = "application/x-ndjson"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("")]
+pub async fn export_records(
+    state: web::Data<AppState>,
+    read: ExportRequest,
+) -> Result<HttpResponse> {
+    let Read(Query(query)) = read;
+    let kinds: Vec<Kind> = match &query.types {
+        None => Kind::ALL.to_vec(),
+        Some(list) => {
+            let mut wanted = Vec::new();
+            for name in list.split(',') {
+                wanted.push(Kind::parse(name).ok_or_else(|| {
+                    ApiError::invalid_field(
+                        "#/query/types",
+                        format!("`{name}` is not citation, actor, role, visit or statement"),
+                    )
+                })?);
+            }
+            Kind::ALL
+                .into_iter()
+                .filter(|k| wanted.contains(k))
+                .collect()
+        }
+    };
+    // Check the database answers before the 200 goes out; errors later end the stream.
+    drop(state.pool.acquire().await?);
+    let pool = state.pool.clone();
+    let (sender, receiver) =
+        tokio::sync::mpsc::channel::<std::result::Result<Bytes, std::io::Error>>(4);
+    tokio::spawn(async move {
+        for kind in kinds {
+            let mut after = Uuid::nil();
+            loop {
+                let page = match pool.acquire().await {
+                    Ok(mut conn) => bulk::export_page(&mut conn, kind, after, 500).await,
+                    Err(e) => Err(e.into()),
+                };
+                match page {
+                    Ok((bytes, Some(last))) => {
+                        after = last;
+                        if sender.send(Ok(Bytes::from(bytes))).await.is_err() {
+                            return; // The client went away.
+                        }
+                    }
+                    Ok((_, None)) => break,
+                    Err(error) => {
+                        tracing::error!(error = %error, "export failed midway");
+                        let _ = sender
+                            .send(Err(std::io::Error::other("export failed")))
+                            .await;
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    let stream = tokio_stream::wrappers::ReceiverStream::new(receiver);
+    Ok(HttpResponse::Ok().content_type(NDJSON).streaming(stream))
+}

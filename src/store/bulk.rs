@@ -1,0 +1,455 @@
+//! Set-based SQL for bulk import: one statement per table per batch (UNNEST of column
+//! arrays), never one per row.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::domain::{ActorKind, DatePrecision, PartialDate, Stance, StatementKind, VisitKind};
+use crate::error::Result;
+
+use super::actors::ActorFields;
+use super::citations::CitationFields;
+use super::links::{Claim, LinkFields};
+use super::roles::RoleFields;
+use super::statements::StatementFields;
+use super::visits::VisitFields;
+
+fn text<T: AsRef<str>>(value: &Option<T>) -> Option<String> {
+    value.as_ref().map(|v| v.as_ref().to_owned())
+}
+
+fn day(date: &Option<PartialDate>) -> Option<NaiveDate> {
+    date.map(|d| d.first_day())
+}
+
+fn precision(date: &Option<PartialDate>) -> Option<DatePrecision> {
+    date.map(|d| d.precision())
+}
+
+fn joined<T: AsRef<str>>(values: &[T]) -> String {
+    // Arrays of arrays do not UNNEST row by row: each row's list travels as a JSON array.
+    serde_json::to_string(&values.iter().map(|v| v.as_ref()).collect::<Vec<_>>())
+        .unwrap_or_else(|_| "[]".into())
+}
+
+/// SQL turning a JSON array of strings (from `joined`) back into `text[]`, in order.
+const LIST: &str = "ARRAY(SELECT e FROM json_array_elements_text(LIST::json) WITH ORDINALITY AS x(e, n) ORDER BY n)";
+
+fn list(column: &str) -> String {
+    LIST.replace("LIST", column)
+}
+
+/// Which of `ids` exist in `table` (one of ours: the name is never user input).
+pub async fn existing(
+    conn: &mut PgConnection,
+    table: &'static str,
+    ids: &[Uuid],
+) -> Result<HashSet<Uuid>> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let found: Vec<Uuid> =
+        sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE id = ANY($1)"))
+            .bind(ids)
+            .fetch_all(conn)
+            .await?;
+    Ok(found.into_iter().collect())
+}
+
+/// Which of `values` are already taken in `column` of `table`.
+pub async fn taken(
+    conn: &mut PgConnection,
+    table: &'static str,
+    column: &'static str,
+    values: &[String],
+) -> Result<HashSet<String>> {
+    if values.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let found: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT {column} FROM {table} WHERE {column} = ANY($1)"
+    ))
+    .bind(values)
+    .fetch_all(conn)
+    .await?;
+    Ok(found.into_iter().collect())
+}
+
+pub async fn insert_citations(
+    conn: &mut PgConnection,
+    rows: &[(Uuid, CitationFields)],
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
+    let source: Vec<String> = rows
+        .iter()
+        .map(|(_, f)| f.source.as_str().to_owned())
+        .collect();
+    let url: Vec<Option<String>> = rows.iter().map(|(_, f)| text(&f.url)).collect();
+    let title: Vec<Option<String>> = rows.iter().map(|(_, f)| text(&f.title)).collect();
+    let authors: Vec<String> = rows.iter().map(|(_, f)| joined(&f.authors)).collect();
+    let published: Vec<Option<NaiveDate>> =
+        rows.iter().map(|(_, f)| day(&f.published_on)).collect();
+    let published_precision: Vec<Option<DatePrecision>> = rows
+        .iter()
+        .map(|(_, f)| precision(&f.published_on))
+        .collect();
+    let accessed: Vec<Option<NaiveDate>> = rows.iter().map(|(_, f)| f.accessed_on).collect();
+    let language: Vec<Option<String>> = rows.iter().map(|(_, f)| text(&f.language)).collect();
+    let excerpt: Vec<Option<String>> = rows.iter().map(|(_, f)| text(&f.excerpt)).collect();
+    let archive: Vec<Option<String>> = rows.iter().map(|(_, f)| text(&f.archive_url)).collect();
+    sqlx::query(&format!(
+        "INSERT INTO citations (id, source, url, title, authors, published_date, published_precision,
+                                accessed_on, language, excerpt, archive_url)
+         SELECT id, source, url, title,
+                {authors},
+                published, published_precision, accessed, language, excerpt, archive
+         FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[],
+                     $7::date_precision[], $8::date[], $9::text[], $10::text[], $11::text[])
+              AS t(id, source, url, title, authors, published, published_precision, accessed, language, excerpt, archive)",
+        authors = list("authors")
+    ))
+    .bind(&ids)
+    .bind(&source)
+    .bind(&url)
+    .bind(&title)
+    .bind(&authors)
+    .bind(&published)
+    .bind(&published_precision)
+    .bind(&accessed)
+    .bind(&language)
+    .bind(&excerpt)
+    .bind(&archive)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_actors(conn: &mut PgConnection, rows: &[(Uuid, ActorFields)]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
+    let slug: Vec<String> = rows
+        .iter()
+        .map(|(_, f)| f.slug.as_str().to_owned())
+        .collect();
+    let kind: Vec<ActorKind> = rows.iter().map(|(_, f)| f.kind).collect();
+    let name: Vec<String> = rows
+        .iter()
+        .map(|(_, f)| f.name.as_str().to_owned())
+        .collect();
+    let aliases: Vec<String> = rows.iter().map(|(_, f)| joined(&f.aliases)).collect();
+    let country: Vec<Option<String>> = rows
+        .iter()
+        .map(|(_, f)| f.country_code.map(|c| c.to_string()))
+        .collect();
+    let wikidata: Vec<Option<String>> = rows
+        .iter()
+        .map(|(_, f)| f.wikidata_id.as_ref().map(|w| w.as_str().to_owned()))
+        .collect();
+    let description: Vec<Option<String>> = rows.iter().map(|(_, f)| text(&f.description)).collect();
+    let search: Vec<String> = rows
+        .iter()
+        .map(|(_, f)| super::actors::search_text(f))
+        .collect();
+    sqlx::query(&format!(
+        "INSERT INTO actors (id, slug, kind, name, aliases, country_code, wikidata_id, description, search_text)
+         SELECT id, slug, kind, name,
+                {aliases},
+                country, wikidata, description, search
+         FROM UNNEST($1::uuid[], $2::text[], $3::actor_kind[], $4::text[], $5::text[], $6::text[],
+                     $7::text[], $8::text[], $9::text[])
+              AS t(id, slug, kind, name, aliases, country, wikidata, description, search)",
+        aliases = list("aliases")
+    ))
+    .bind(&ids)
+    .bind(&slug)
+    .bind(&kind)
+    .bind(&name)
+    .bind(&aliases)
+    .bind(&country)
+    .bind(&wikidata)
+    .bind(&description)
+    .bind(&search)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Roles: `(id, holder, fields)`.
+pub async fn insert_roles(
+    conn: &mut PgConnection,
+    rows: &[(Uuid, Uuid, RoleFields)],
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|(id, _, _)| *id).collect();
+    let holder: Vec<Uuid> = rows.iter().map(|(_, h, _)| *h).collect();
+    let of: Vec<Uuid> = rows.iter().map(|(_, _, f)| f.of_actor_id).collect();
+    let title: Vec<String> = rows
+        .iter()
+        .map(|(_, _, f)| f.title.as_str().to_owned())
+        .collect();
+    let start: Vec<Option<NaiveDate>> = rows.iter().map(|(_, _, f)| day(&f.start)).collect();
+    let start_precision: Vec<Option<DatePrecision>> =
+        rows.iter().map(|(_, _, f)| precision(&f.start)).collect();
+    let end: Vec<Option<NaiveDate>> = rows.iter().map(|(_, _, f)| day(&f.end)).collect();
+    let end_precision: Vec<Option<DatePrecision>> =
+        rows.iter().map(|(_, _, f)| precision(&f.end)).collect();
+    sqlx::query(
+        "INSERT INTO roles (id, actor_id, of_actor_id, title, start_date, start_precision, end_date, end_precision)
+         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::date[],
+                              $6::date_precision[], $7::date[], $8::date_precision[])",
+    )
+    .bind(&ids)
+    .bind(&holder)
+    .bind(&of)
+    .bind(&title)
+    .bind(&start)
+    .bind(&start_precision)
+    .bind(&end)
+    .bind(&end_precision)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_visits(conn: &mut PgConnection, rows: &[(Uuid, VisitFields)]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
+    let host: Vec<Uuid> = rows.iter().map(|(_, f)| f.host_id).collect();
+    let place: Vec<Option<String>> = rows.iter().map(|(_, f)| text(&f.place)).collect();
+    let country: Vec<Option<String>> = rows
+        .iter()
+        .map(|(_, f)| f.country_code.map(|c| c.to_string()))
+        .collect();
+    let start: Vec<NaiveDate> = rows.iter().map(|(_, f)| f.start.first_day()).collect();
+    let start_precision: Vec<DatePrecision> =
+        rows.iter().map(|(_, f)| f.start.precision()).collect();
+    let end: Vec<Option<NaiveDate>> = rows.iter().map(|(_, f)| day(&f.end)).collect();
+    let end_precision: Vec<Option<DatePrecision>> =
+        rows.iter().map(|(_, f)| precision(&f.end)).collect();
+    let kind: Vec<VisitKind> = rows.iter().map(|(_, f)| f.kind).collect();
+    let occasion: Vec<Option<String>> = rows.iter().map(|(_, f)| text(&f.occasion)).collect();
+    let summary: Vec<Option<String>> = rows.iter().map(|(_, f)| text(&f.summary)).collect();
+    sqlx::query(
+        "INSERT INTO visits (id, host_id, place, country_code, start_date, start_precision, end_date,
+                             end_precision, kind, occasion, summary)
+         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::date[],
+                              $6::date_precision[], $7::date[], $8::date_precision[], $9::visit_kind[],
+                              $10::text[], $11::text[])",
+    )
+    .bind(&ids)
+    .bind(&host)
+    .bind(&place)
+    .bind(&country)
+    .bind(&start)
+    .bind(&start_precision)
+    .bind(&end)
+    .bind(&end_precision)
+    .bind(&kind)
+    .bind(&occasion)
+    .bind(&summary)
+    .execute(&mut *conn)
+    .await?;
+    let mut visit = Vec::new();
+    let mut actor = Vec::new();
+    let mut position = Vec::new();
+    for (id, fields) in rows {
+        for (i, visitor) in fields.visitor_ids.iter().enumerate() {
+            visit.push(*id);
+            actor.push(*visitor);
+            position.push(i16::try_from(i).unwrap_or(i16::MAX));
+        }
+    }
+    sqlx::query(
+        "INSERT INTO visit_visitors (visit_id, actor_id, position)
+         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::int2[])",
+    )
+    .bind(&visit)
+    .bind(&actor)
+    .bind(&position)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_statements(
+    conn: &mut PgConnection,
+    rows: &[(Uuid, StatementFields)],
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
+    let speaker: Vec<Uuid> = rows.iter().map(|(_, f)| f.speaker_id).collect();
+    let on_behalf_of: Vec<Option<Uuid>> = rows.iter().map(|(_, f)| f.on_behalf_of_id).collect();
+    let stated: Vec<NaiveDate> = rows.iter().map(|(_, f)| f.stated_on.first_day()).collect();
+    let stated_precision: Vec<DatePrecision> =
+        rows.iter().map(|(_, f)| f.stated_on.precision()).collect();
+    let kind: Vec<StatementKind> = rows.iter().map(|(_, f)| f.kind).collect();
+    let body: Vec<String> = rows
+        .iter()
+        .map(|(_, f)| f.text.as_str().to_owned())
+        .collect();
+    let verbatim: Vec<bool> = rows.iter().map(|(_, f)| f.verbatim).collect();
+    let language: Vec<Option<String>> = rows.iter().map(|(_, f)| text(&f.language)).collect();
+    let topics: Vec<String> = rows.iter().map(|(_, f)| joined(&f.topics)).collect();
+    let visit: Vec<Option<Uuid>> = rows.iter().map(|(_, f)| f.visit_id).collect();
+    sqlx::query(&format!(
+        "INSERT INTO statements (id, speaker_id, on_behalf_of_id, stated_date, stated_precision, kind, text,
+                                 verbatim, language, topics, visit_id)
+         SELECT id, speaker, on_behalf_of, stated, stated_precision, kind, body, verbatim, language,
+                {topics}, visit
+         FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::date_precision[],
+                     $6::statement_kind[], $7::text[], $8::bool[], $9::text[], $10::text[], $11::uuid[])
+              AS t(id, speaker, on_behalf_of, stated, stated_precision, kind, body, verbatim, language, topics, visit)",
+        topics = list("topics")
+    ))
+    .bind(&ids)
+    .bind(&speaker)
+    .bind(&on_behalf_of)
+    .bind(&stated)
+    .bind(&stated_precision)
+    .bind(&kind)
+    .bind(&body)
+    .bind(&verbatim)
+    .bind(&language)
+    .bind(&topics)
+    .bind(&visit)
+    .execute(&mut *conn)
+    .await?;
+    let mut statement = Vec::new();
+    let mut actor = Vec::new();
+    let mut stance: Vec<Stance> = Vec::new();
+    let mut position = Vec::new();
+    for (id, fields) in rows {
+        for (i, (subject, subject_stance)) in fields.subjects.iter().enumerate() {
+            statement.push(*id);
+            actor.push(*subject);
+            stance.push(*subject_stance);
+            position.push(i16::try_from(i).unwrap_or(i16::MAX));
+        }
+    }
+    sqlx::query(
+        "INSERT INTO statement_subjects (statement_id, actor_id, stance, position)
+         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::stance[], $4::int2[])",
+    )
+    .bind(&statement)
+    .bind(&actor)
+    .bind(&stance)
+    .bind(&position)
+    .execute(&mut *conn)
+    .await?;
+    // Attribution from roles, for the statements given none: one statement for the batch,
+    // with the same rule as a single write (a role in a state first, then the latest start).
+    let derive: Vec<Uuid> = rows
+        .iter()
+        .filter(|(_, f)| f.on_behalf_of_id.is_none())
+        .map(|(id, _)| *id)
+        .collect();
+    sqlx::query(
+        "UPDATE statements s SET on_behalf_of_id = a.of_actor_id, on_behalf_of_role_id = a.role_id
+         FROM (SELECT DISTINCT ON (s.id) s.id, r.id AS role_id, r.of_actor_id
+               FROM statements s
+               JOIN roles r ON r.actor_id = s.speaker_id AND r.period && s.period
+               JOIN actors o ON o.id = r.of_actor_id
+               WHERE s.id = ANY($1)
+               ORDER BY s.id, (o.kind = 'state') DESC, r.start_date DESC NULLS LAST, r.id DESC) a
+         WHERE s.id = a.id",
+    )
+    .bind(&derive)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Citation links of many claims of one kind.
+pub async fn insert_links(
+    conn: &mut PgConnection,
+    claim: Claim,
+    rows: &[(Uuid, Vec<LinkFields>)],
+) -> Result<()> {
+    let mut owner = Vec::new();
+    let mut citation = Vec::new();
+    let mut position = Vec::new();
+    let mut locator: Vec<Option<String>> = Vec::new();
+    let mut quote: Vec<Option<String>> = Vec::new();
+    for (id, links) in rows {
+        for (i, link) in links.iter().enumerate() {
+            owner.push(*id);
+            citation.push(link.citation_id);
+            position.push(i16::try_from(i).unwrap_or(i16::MAX));
+            locator.push(text(&link.locator));
+            quote.push(text(&link.quote));
+        }
+    }
+    if owner.is_empty() {
+        return Ok(());
+    }
+    let (table, column) = claim.table_and_owner();
+    sqlx::query(&format!(
+        "INSERT INTO {table} ({column}, citation_id, position, locator, quote)
+         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::int2[], $4::text[], $5::text[])"
+    ))
+    .bind(&owner)
+    .bind(&citation)
+    .bind(&position)
+    .bind(&locator)
+    .bind(&quote)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Creations in the change log, version 1 each: `(resource, id, representation)`.
+pub async fn record_creations(
+    conn: &mut PgConnection,
+    by: &str,
+    rows: &[(&'static str, Uuid, Vec<u8>)],
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let resource: Vec<&str> = rows.iter().map(|(r, _, _)| *r).collect();
+    let ids: Vec<Uuid> = rows.iter().map(|(_, id, _)| *id).collect();
+    let data: Vec<String> = rows
+        .iter()
+        .map(|(_, _, d)| String::from_utf8_lossy(d).into_owned())
+        .collect();
+    sqlx::query(
+        "INSERT INTO changes (resource, record_id, operation, version, changed_by, data)
+         SELECT resource, id, 'create', 1, $4, data::json FROM UNNEST($1::text[], $2::uuid[], $3::text[]) AS t(resource, id, data)",
+    )
+    .bind(&resource)
+    .bind(&ids)
+    .bind(&data)
+    .bind(by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Visits given no country take their host's.
+pub async fn default_visit_countries(conn: &mut PgConnection, visits: &[Uuid]) -> Result<()> {
+    if visits.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE visits v SET country_code = a.country_code FROM actors a
+         WHERE v.id = ANY($1) AND v.country_code IS NULL AND a.id = v.host_id",
+    )
+    .bind(visits)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -66,6 +66,12 @@ enum Command {
     Openapi,
     /// Load the demo dataset (the seed article); loading it again changes nothing.
     Seed,
+    /// Write every record (or those of `--types`) to stdout as NDJSON, as /v1/export does.
+    Export {
+        /// Kinds of record, comma-separated: citation,actor,role,visit,statement.
+        #[arg(long)]
+        types: Option<String>,
+    },
     /// Import an NDJSON file (the format of /v1/import and /v1/export), all or nothing.
     Import {
         /// The file; `-` for standard input.
@@ -186,6 +192,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Some(Command::Export { types }) => {
+            let (url, embedded) = database(&cli.database).await?;
+            let pool = db::pool(&Settings::new(url))?;
+            db::migrate(&pool).await?;
+            let result = export(&pool, types.as_deref()).await;
+            pool.close().await;
+            stop(embedded)?;
+            result
+        }
         Some(Command::Import { file }) => {
             let (url, embedded) = database(&cli.database).await?;
             let pool = db::pool(&Settings::new(url))?;
@@ -266,6 +281,43 @@ async fn serve(args: ServeArgs, database_args: DatabaseArgs) -> anyhow::Result<(
     tracing::info!("server stopped");
     stop(embedded)?;
     result.context("serving HTTP")
+}
+
+async fn export(pool: &sqlx::PgPool, types: Option<&str>) -> anyhow::Result<()> {
+    use chancery::bulk::Kind;
+    use std::io::Write;
+    let kinds: Vec<Kind> = match types {
+        None => Kind::ALL.to_vec(),
+        Some(list) => {
+            let wanted = list
+                .split(',')
+                .map(|name| {
+                    Kind::parse(name).with_context(|| {
+                        format!("`{name}` is not citation, actor, role, visit or statement")
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            Kind::ALL
+                .into_iter()
+                .filter(|k| wanted.contains(k))
+                .collect()
+        }
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut conn = pool.acquire().await?;
+    for kind in kinds {
+        let mut after = uuid::Uuid::nil();
+        loop {
+            let (bytes, last) = chancery::bulk::export_page(&mut conn, kind, after, 1000)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.problem().detail.unwrap_or_default()))?;
+            let Some(last) = last else { break };
+            out.write_all(&bytes)?;
+            after = last;
+        }
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// Imports a file with a progress bar; refused lines are listed and nothing is kept.

@@ -165,6 +165,12 @@ pub async fn export_records(
     let Read(Query(query)) = read;
     let kinds: Vec<Kind> = match &query.types {
         None => Kind::ALL.to_vec(),
+        Some(list) if list.len() > 100 => {
+            return Err(ApiError::invalid_field(
+                "#/query/types",
+                "must be at most 100 characters",
+            ));
+        }
         Some(list) => {
             let mut wanted = Vec::new();
             for name in list.split(',') {

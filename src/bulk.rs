@@ -22,7 +22,6 @@ use uuid::Uuid;
 
 use crate::api::actors::{self, NewActor};
 use crate::api::citations::{Citation, NewCitation};
-use crate::api::conditional::Representation;
 use crate::api::roles::{self, NewRole};
 use crate::api::sources::{check_period, link_fields};
 use crate::api::statements::{self, NewStatement};
@@ -151,11 +150,17 @@ pub struct Importer<'c> {
     conn: &'c mut PgConnection,
     by: String,
     keys: HashMap<String, (Kind, Uuid)>,
-    defined: HashMap<Uuid, Kind>,
+    /// Ids, slugs, Wikidata ids and URLs of the batch not yet written, to find repeats within
+    /// it; repeats of earlier batches are found in the database, where those are written. So
+    /// memory grows with the batch, not the file (only `keys` grows, with the lines that
+    /// define one).
+    defined: HashSet<(Kind, Uuid)>,
     slugs: HashSet<String>,
     wikidata: HashSet<String>,
     urls: HashSet<String>,
     batch: Batch,
+    /// Whether every earlier batch was written, so the database knows what it defined.
+    written_so_far: bool,
     errors: Vec<LineError>,
     summary: ImportSummary,
 }
@@ -182,9 +187,12 @@ fn from_api(error: ApiError) -> Vec<(String, String)> {
 }
 
 fn parse<T: DeserializeOwned>(map: Map<String, Value>) -> LineResult<T> {
-    let value = Value::Object(map);
-    let text = value.to_string();
-    crate::api::extract::parse_json::<T>(text.as_bytes()).map_err(from_api)
+    crate::api::extract::parse_value(Value::Object(map)).map_err(from_api)
+}
+
+/// A record's JSON for the change log (no ETag needed here).
+fn record_json<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.into()))
 }
 
 impl<'c> Importer<'c> {
@@ -193,11 +201,12 @@ impl<'c> Importer<'c> {
             conn,
             by: by.into(),
             keys: HashMap::new(),
-            defined: HashMap::new(),
+            defined: HashSet::new(),
             slugs: HashSet::new(),
             wikidata: HashSet::new(),
             urls: HashSet::new(),
             batch: Batch::default(),
+            written_so_far: true,
             errors: Vec::new(),
             summary: ImportSummary::default(),
         }
@@ -280,21 +289,12 @@ impl<'c> Importer<'c> {
             return Ok(());
         }
         match Uuid::try_parse(text) {
-            Ok(id) => match self.defined.get(&id) {
-                Some(defined) if *defined != kind => Err(one(
-                    pointer,
-                    format!(
-                        "is the id of a {}, not a {}",
-                        defined.as_str(),
-                        kind.as_str()
-                    ),
-                )),
-                Some(_) => Ok(()),
-                None => {
+            Ok(id) => {
+                if !self.defined.contains(&(kind, id)) {
                     external.push((pointer, kind, id));
-                    Ok(())
                 }
-            },
+                Ok(())
+            }
             Err(_) => Err(one(
                 pointer,
                 format!("`{text}` is neither an id nor the key of an earlier line"),
@@ -378,8 +378,11 @@ impl<'c> Importer<'c> {
             }
             Some(_) => return Err(one("#/id", "is not a UUID")),
         };
-        if self.defined.contains_key(&id) {
-            return Err(one("#/id", "is the id of an earlier line"));
+        if self.defined.contains(&(kind, id)) {
+            return Err(one(
+                "#/id",
+                format!("is the id of a {} on an earlier line", kind.as_str()),
+            ));
         }
 
         let mut external = Vec::new();
@@ -516,7 +519,7 @@ impl<'c> Importer<'c> {
                 self.batch.statements.push((line, id, fields, links));
             }
         }
-        self.defined.insert(id, kind);
+        self.defined.insert((kind, id));
         if let Some(key) = key {
             self.keys.insert(key, (kind, id));
         }
@@ -531,12 +534,22 @@ impl<'c> Importer<'c> {
     /// Checks the batch against the database and, while no line has been refused, writes it.
     async fn flush(&mut self) -> Result<(), ApiError> {
         let batch = std::mem::take(&mut self.batch);
+        self.defined.clear();
+        self.slugs.clear();
+        self.wikidata.clear();
+        self.urls.clear();
         if batch.len() == 0 && batch.external.is_empty() {
+            return Ok(());
+        }
+        if !self.written_so_far {
+            // Once a batch is refused nothing more is written, so the database no longer
+            // knows what earlier lines defined: later lines are only checked on their own.
             return Ok(());
         }
         self.check_against_database(&batch).await?;
         if !self.errors.is_empty() {
-            return Ok(()); // Nothing is kept: keep checking the rest, write nothing more.
+            self.written_so_far = false; // Nothing is kept: check the rest, write nothing more.
+            return Ok(());
         }
         self.write(batch).await
     }
@@ -704,34 +717,26 @@ impl<'c> Importer<'c> {
         let mut created: Vec<(&'static str, Uuid, Vec<u8>)> = Vec::new();
         let ids: Vec<Uuid> = citations.iter().map(|(id, _)| *id).collect();
         for row in store::citations::by_ids(&mut *conn, &ids).await? {
-            created.push((
-                "citation",
-                row.id,
-                Representation::of(&Citation::from_row(row))?.body,
-            ));
+            created.push(("citation", row.id, record_json(&Citation::from_row(row))?));
         }
         let actor_ids: Vec<Uuid> = actors.iter().map(|(id, _)| *id).collect();
         let rows = store::actors::by_ids(&mut *conn, &actor_ids).await?;
         for actor in actors::with_roles(&mut *conn, rows).await? {
-            created.push(("actor", actor.id, Representation::of(&actor)?.body));
+            created.push(("actor", actor.id, record_json(&actor)?));
         }
         let role_ids: Vec<Uuid> = roles.iter().map(|(id, _, _)| *id).collect();
         let rows = store::roles::by_ids(&mut *conn, &role_ids).await?;
         for role in roles::assemble(&mut *conn, rows).await? {
-            created.push(("role", role.id, Representation::of(&role)?.body));
+            created.push(("role", role.id, record_json(&role)?));
         }
         let rows = store::visits::by_ids(&mut *conn, &visit_ids).await?;
         for visit in visits::assemble(&mut *conn, rows).await? {
-            created.push(("visit", visit.id, Representation::of(&visit)?.body));
+            created.push(("visit", visit.id, record_json(&visit)?));
         }
         let statement_ids: Vec<Uuid> = statements.iter().map(|(id, _)| *id).collect();
         let rows = store::statements::by_ids(&mut *conn, &statement_ids).await?;
         for statement in statements::assemble(&mut *conn, rows).await? {
-            created.push((
-                "statement",
-                statement.id,
-                Representation::of(&statement)?.body,
-            ));
+            created.push(("statement", statement.id, record_json(&statement)?));
         }
         bulk::record_creations(&mut *conn, &self.by, &created).await?;
         let new_actors: HashSet<Uuid> = actor_ids.iter().copied().collect();

@@ -28,8 +28,9 @@ type ExportRequest = Read<Query<ExportQuery>>;
 /// "statement", "key"?, "id"?, …the fields of a create}` (a role also has `actor_id`). A
 /// reference may name a record by id or by the `key` of an earlier line. All or nothing: the
 /// whole file is one transaction; if any line is refused, nothing is kept and the 422 lists
-/// every refused line (up to 1000). Read as it arrives and written in batches, so any size
-/// goes. What is imported appears in the change feed.
+/// the refused lines (up to 1000; after the first refused batch of 2000 lines, later lines
+/// are checked on their own, without the database). Read as it arrives and written in
+/// batches, so any size goes. What is imported appears in the change feed.
 #[utoipa::path(
     tag = "bulk",
     operation_id = "import_records",

@@ -106,6 +106,15 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
+/// Deserializes an already parsed JSON value into `T`, reporting where it went wrong, as
+/// [`parse_json`] does for text.
+pub fn parse_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let pointer = pointer_of(error.path());
+        field_error(pointer, &error.into_inner().to_string())
+    })
+}
+
 /// Turns a serde error at `pointer` into a 400 naming the field. serde reports unknown and
 /// missing fields at their parent; they are moved to the field itself.
 fn field_error(mut pointer: String, message: &str) -> ApiError {

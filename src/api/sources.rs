@@ -8,8 +8,7 @@ use uuid::Uuid;
 
 use crate::domain::{Locator, PartialDate, Quote};
 use crate::error::{ApiError, FieldError, Result};
-use crate::store::actors as actor_store;
-use crate::store::citations as citation_store;
+use crate::store;
 use crate::store::links::{LinkFields, LinkRow};
 
 use super::serde_helpers::non_null;
@@ -96,7 +95,12 @@ pub async fn check_links(
 ) -> Result<Vec<LinkFields>> {
     let links = link_fields(links)?;
     let ids: Vec<Uuid> = links.iter().map(|l| l.citation_id).collect();
-    let missing = citation_store::missing(conn, &ids).await?;
+    let found = store::bulk::existing(conn, "citations", &ids).await?;
+    let missing: Vec<Uuid> = ids
+        .iter()
+        .filter(|id| !found.contains(id))
+        .copied()
+        .collect();
     if !missing.is_empty() {
         return Err(unprocessable(
             ids.iter()
@@ -137,7 +141,12 @@ pub fn link_fields(links: Vec<CitationLink>) -> Result<Vec<LinkFields>> {
 /// Checks that every `(pointer, actor id)` names an actor; 422 naming each one that does not.
 pub async fn check_actors(conn: &mut PgConnection, refs: &[(String, Uuid)]) -> Result<()> {
     let ids: Vec<Uuid> = refs.iter().map(|(_, id)| *id).collect();
-    let missing = actor_store::missing(conn, &ids).await?;
+    let found = store::bulk::existing(conn, "actors", &ids).await?;
+    let missing: Vec<Uuid> = ids
+        .iter()
+        .filter(|id| !found.contains(id))
+        .copied()
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }

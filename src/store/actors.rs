@@ -177,18 +177,6 @@ pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<ActorRo
     .await?)
 }
 
-/// Which of `ids` name no actor.
-pub async fn missing(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Uuid>> {
-    let found: Vec<Uuid> = sqlx::query_scalar!("SELECT id FROM actors WHERE id = ANY($1)", ids)
-        .fetch_all(conn)
-        .await?;
-    Ok(ids
-        .iter()
-        .filter(|id| !found.contains(id))
-        .copied()
-        .collect())
-}
-
 /// Finds an actor by id or slug; `lock` takes a row lock until the transaction ends.
 pub async fn find(conn: &mut PgConnection, key: &ActorKey, lock: bool) -> Result<Option<ActorRow>> {
     let id = match key {

@@ -207,18 +207,6 @@ pub async fn list(
     .await?)
 }
 
-/// Which of `ids` name no citation.
-pub async fn missing(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Uuid>> {
-    let found: Vec<Uuid> = sqlx::query_scalar!("SELECT id FROM citations WHERE id = ANY($1)", ids)
-        .fetch_all(conn)
-        .await?;
-    Ok(ids
-        .iter()
-        .filter(|id| !found.contains(id))
-        .copied()
-        .collect())
-}
-
 pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<()> {
     sqlx::query!("DELETE FROM citations WHERE id = $1", id)
         .execute(conn)

@@ -276,3 +276,53 @@ async fn the_import_command_loads_a_file() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("imported 50 records"));
     assert_eq!(app.count("citations").await, 50);
 }
+
+#[tokio::test]
+async fn repeats_and_references_across_batches_are_checked_in_the_database() {
+    // More lines than one batch holds (2000): the later ones meet the earlier in the database.
+    let app = spawn_app().await;
+    let first = uuid::Uuid::now_v7();
+    let mut lines = vec![json!({"type": "citation", "id": first, "source": "First", "url": "https://example.org/first"}).to_string()];
+    for i in 1..2100 {
+        lines.push(json!({"type": "citation", "source": format!("Source {i}")}).to_string());
+    }
+    lines.push(
+        json!({"type": "actor", "key": "kz", "kind": "state", "name": "Kazakhstan"}).to_string(),
+    );
+    // A reference by id, from the second batch to a record of the first.
+    lines.push(json!({"type": "statement", "speaker_id": "kz", "stated_on": "2022", "kind": "other", "text": "x",
+                      "citations": [{"citation_id": first}]}).to_string());
+    let ok = import(&app, &lines.join("\n")).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+
+    let app = spawn_app().await;
+    let mut repeated = lines[..2101].to_vec();
+    repeated.push(json!({"type": "citation", "id": first, "source": "Again"}).to_string());
+    repeated.push(
+        json!({"type": "citation", "source": "Same URL", "url": "https://example.org/first"})
+            .to_string(),
+    );
+    repeated.push(json!({"type": "statement", "speaker_id": "kz", "stated_on": "2022", "kind": "other", "text": "x",
+                         "citations": [{"citation_id": first}]}).to_string());
+    let problem = problem(
+        import(&app, &repeated.join("\n")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let refused: Vec<(u64, String)> = problem["lines"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|l| {
+            (
+                l["line"].as_u64().unwrap_or(0),
+                l["pointer"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        refused,
+        [(2102, "#/id".to_owned()), (2103, "#/url".to_owned())]
+    );
+    assert_eq!(app.count("citations").await, 0);
+}

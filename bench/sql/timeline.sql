@@ -1,25 +1,31 @@
 -- GET /v1/actors/{id}/timeline?limit=50 for one state: resolve, the entries, then the
 -- details of the visits and statements on the page and the role holders they came through.
 SELECT id FROM actors WHERE id = :actor::uuid;
-WITH p AS (
-    SELECT 'visit' AS record, v.id, v.start_date AS date, v.period, 'visitor' AS capacity, NULL::uuid AS via, 1 AS rank
-    FROM visit_visitors x JOIN visits v ON v.id = x.visit_id WHERE x.actor_id = :actor::uuid
-    UNION ALL SELECT 'visit', v.id, v.start_date, v.period, 'host', NULL, 2 FROM visits v WHERE v.host_id = :actor::uuid
-    UNION ALL SELECT 'statement', s.id, s.stated_date, s.period, 'speaker', NULL, 1 FROM statements s WHERE s.speaker_id = :actor::uuid
-    UNION ALL SELECT 'statement', s.id, s.stated_date, s.period, 'on_behalf_of', NULL, 2 FROM statements s WHERE s.on_behalf_of_id = :actor::uuid
-    UNION ALL SELECT 'statement', s.id, s.stated_date, s.period, 'subject', NULL, 3
-    FROM statement_subjects x JOIN statements s ON s.id = x.statement_id WHERE x.actor_id = :actor::uuid
-    UNION ALL SELECT 'visit', v.id, v.start_date, v.period, 'visitor', r.actor_id, 4
-    FROM roles r JOIN visit_visitors x ON x.actor_id = r.actor_id JOIN visits v ON v.id = x.visit_id
-    WHERE lower(v.period) < coalesce(upper(r.period), 'infinity') AND upper(v.period) > coalesce(lower(r.period), '-infinity') AND r.of_actor_id = :actor::uuid
-    UNION ALL SELECT 'visit', v.id, v.start_date, v.period, 'host', r.actor_id, 5
-    FROM roles r JOIN visits v ON v.host_id = r.actor_id
-    WHERE lower(v.period) < coalesce(upper(r.period), 'infinity') AND upper(v.period) > coalesce(lower(r.period), '-infinity') AND r.of_actor_id = :actor::uuid
-    UNION ALL SELECT 'statement', s.id, s.stated_date, s.period, 'speaker', r.actor_id, 4
-    FROM roles r JOIN statements s ON s.speaker_id = r.actor_id
-    WHERE lower(s.period) < coalesce(upper(r.period), 'infinity') AND upper(s.period) > coalesce(lower(r.period), '-infinity') AND r.of_actor_id = :actor::uuid
-), best AS (SELECT DISTINCT ON (record, id) record, id, date, period, capacity, via FROM p ORDER BY record, id, rank)
-SELECT record, id, date, capacity, via FROM best WHERE true ORDER BY date ASC, record ASC, id ASC LIMIT :limit;
+WITH holders AS (SELECT r.actor_id, r.period FROM roles r WHERE r.of_actor_id = :actor::uuid), p AS (
+    (SELECT 'visit' AS record, v.id, v.start_date AS date, 'visitor' AS capacity, NULL::uuid AS via, 1 AS rank
+     FROM visit_visitors x JOIN visits v ON v.id = x.visit_id WHERE x.actor_id = :actor::uuid ORDER BY x.start_date ASC, x.visit_id ASC LIMIT :limit)
+    UNION ALL (SELECT 'visit', v.id, v.start_date, 'host', NULL, 2 FROM visits v WHERE v.host_id = :actor::uuid ORDER BY v.start_date ASC, v.id ASC LIMIT :limit)
+    UNION ALL (SELECT 'statement', s.id, s.stated_date, 'speaker', NULL, 1 FROM statements s WHERE s.speaker_id = :actor::uuid ORDER BY s.stated_date ASC, s.id ASC LIMIT :limit)
+    UNION ALL (SELECT 'statement', s.id, s.stated_date, 'on_behalf_of', NULL, 2 FROM statements s WHERE s.on_behalf_of_id = :actor::uuid ORDER BY s.stated_date ASC, s.id ASC LIMIT :limit)
+    UNION ALL (SELECT 'statement', s.id, s.stated_date, 'subject', NULL, 3
+     FROM statement_subjects x JOIN statements s ON s.id = x.statement_id WHERE x.actor_id = :actor::uuid ORDER BY x.stated_date ASC, x.statement_id ASC LIMIT :limit)
+    UNION ALL SELECT l.* FROM holders h CROSS JOIN LATERAL (
+     SELECT 'visit' AS record, v.id, v.start_date AS date, 'visitor' AS capacity, h.actor_id AS via, 4 AS rank
+     FROM visit_visitors x JOIN visits v ON v.id = x.visit_id
+     WHERE x.actor_id = h.actor_id AND lower(v.period) < coalesce(upper(h.period), 'infinity')
+       AND upper(v.period) > coalesce(lower(h.period), '-infinity') ORDER BY x.start_date ASC, x.visit_id ASC LIMIT :limit) l
+    UNION ALL SELECT l.* FROM holders h CROSS JOIN LATERAL (
+     SELECT 'visit' AS record, v.id, v.start_date AS date, 'host' AS capacity, h.actor_id AS via, 5 AS rank
+     FROM visits v
+     WHERE v.host_id = h.actor_id AND lower(v.period) < coalesce(upper(h.period), 'infinity')
+       AND upper(v.period) > coalesce(lower(h.period), '-infinity') ORDER BY v.start_date ASC, v.id ASC LIMIT :limit) l
+    UNION ALL SELECT l.* FROM holders h CROSS JOIN LATERAL (
+     SELECT 'statement' AS record, s.id, s.stated_date AS date, 'speaker' AS capacity, h.actor_id AS via, 4 AS rank
+     FROM statements s
+     WHERE s.speaker_id = h.actor_id AND lower(s.period) < coalesce(upper(h.period), 'infinity')
+       AND upper(s.period) > coalesce(lower(h.period), '-infinity') ORDER BY s.stated_date ASC, s.id ASC LIMIT :limit) l
+), best AS (SELECT DISTINCT ON (record, id) record, id, date, capacity, via FROM p ORDER BY record, id, rank, via)
+SELECT record, id, date, capacity, via FROM best ORDER BY date ASC, record ASC, id ASC LIMIT :limit;
 SELECT v.id, v.host_id, h.slug AS host_slug, h.name AS host_name, h.kind AS host_kind,
        v.place, v.country_code, v.start_date, v.start_precision, v.end_date, v.end_precision,
        v.kind, v.occasion, v.summary, v.created_at, v.updated_at

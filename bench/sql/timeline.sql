@@ -3,15 +3,15 @@
 SELECT id FROM actors WHERE id = :actor::uuid;
 WITH holders AS (SELECT r.actor_id, r.period FROM roles r WHERE r.of_actor_id = :actor::uuid), p AS (
     (SELECT 'visit' AS record, v.id, v.start_date AS date, 'visitor' AS capacity, NULL::uuid AS via, 1 AS rank
-     FROM visit_visitors x JOIN visits v ON v.id = x.visit_id WHERE x.actor_id = :actor::uuid ORDER BY x.start_date ASC, x.visit_id ASC LIMIT :limit)
+     FROM visit_visitors x CROSS JOIN LATERAL (SELECT v.id, v.start_date, v.period FROM visits v WHERE v.id = x.visit_id OFFSET 0) v WHERE x.actor_id = :actor::uuid ORDER BY x.start_date ASC, x.visit_id ASC LIMIT :limit)
     UNION ALL (SELECT 'visit', v.id, v.start_date, 'host', NULL, 2 FROM visits v WHERE v.host_id = :actor::uuid ORDER BY v.start_date ASC, v.id ASC LIMIT :limit)
     UNION ALL (SELECT 'statement', s.id, s.stated_date, 'speaker', NULL, 1 FROM statements s WHERE s.speaker_id = :actor::uuid ORDER BY s.stated_date ASC, s.id ASC LIMIT :limit)
     UNION ALL (SELECT 'statement', s.id, s.stated_date, 'on_behalf_of', NULL, 2 FROM statements s WHERE s.on_behalf_of_id = :actor::uuid ORDER BY s.stated_date ASC, s.id ASC LIMIT :limit)
     UNION ALL (SELECT 'statement', s.id, s.stated_date, 'subject', NULL, 3
-     FROM statement_subjects x JOIN statements s ON s.id = x.statement_id WHERE x.actor_id = :actor::uuid ORDER BY x.stated_date ASC, x.statement_id ASC LIMIT :limit)
+     FROM statement_subjects x CROSS JOIN LATERAL (SELECT s.id, s.stated_date, s.period FROM statements s WHERE s.id = x.statement_id OFFSET 0) s WHERE x.actor_id = :actor::uuid ORDER BY x.stated_date ASC, x.statement_id ASC LIMIT :limit)
     UNION ALL SELECT l.* FROM holders h CROSS JOIN LATERAL (
      SELECT 'visit' AS record, v.id, v.start_date AS date, 'visitor' AS capacity, h.actor_id AS via, 4 AS rank
-     FROM visit_visitors x JOIN visits v ON v.id = x.visit_id
+     FROM visit_visitors x CROSS JOIN LATERAL (SELECT v.id, v.start_date, v.period FROM visits v WHERE v.id = x.visit_id OFFSET 0) v
      WHERE x.actor_id = h.actor_id AND lower(v.period) < coalesce(upper(h.period), 'infinity')
        AND upper(v.period) > coalesce(lower(h.period), '-infinity') ORDER BY x.start_date ASC, x.visit_id ASC LIMIT :limit) l
     UNION ALL SELECT l.* FROM holders h CROSS JOIN LATERAL (

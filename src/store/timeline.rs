@@ -54,8 +54,10 @@ pub async fn entries(
     // Direct participation; `rank` orders the capacities when a record has several.
     sql.push(
         "(SELECT 'visit' AS record, v.id, v.start_date AS date, 'visitor' AS capacity, NULL::uuid AS via, 1 AS rank
-          FROM visit_visitors x JOIN visits v ON v.id = x.visit_id WHERE x.actor_id = ",
+          FROM ",
     )
+    .push(VISITOR_LINKS)
+    .push(" WHERE x.actor_id = ")
     .push_bind(query.actor);
     page.cut(&mut sql, VISITOR);
     sql.push(") UNION ALL (SELECT 'visit', v.id, v.start_date, 'host', NULL, 2 FROM visits v WHERE v.host_id = ")
@@ -69,8 +71,10 @@ pub async fn entries(
     page.cut(&mut sql, STATEMENT);
     sql.push(
         ") UNION ALL (SELECT 'statement', s.id, s.stated_date, 'subject', NULL, 3
-          FROM statement_subjects x JOIN statements s ON s.id = x.statement_id WHERE x.actor_id = ",
+          FROM ",
     )
+    .push(SUBJECT_LINKS)
+    .push(" WHERE x.actor_id = ")
     .push_bind(query.actor);
     page.cut(&mut sql, SUBJECT);
     sql.push(")");
@@ -79,7 +83,7 @@ pub async fn entries(
         page.through_holders(
             &mut sql,
             ("visitor", 4),
-            "visit_visitors x JOIN visits v ON v.id = x.visit_id WHERE x.actor_id",
+            &format!("{VISITOR_LINKS} WHERE x.actor_id"),
             VISITOR,
         );
         page.through_holders(&mut sql, ("host", 5), "visits v WHERE v.host_id", VISIT);
@@ -102,6 +106,16 @@ pub async fn entries(
     .push_bind(page.limit);
     Ok(sql.build_query_as::<EntryRow>().fetch_all(conn).await?)
 }
+
+/// Visitor links with their visits. The fence (`OFFSET 0`) keeps the visit a lookup per
+/// link read in index order, so reading stops after a page: left to itself the planner may
+/// hash-join every visit of the table when it expects few links to pass the filters.
+const VISITOR_LINKS: &str = "visit_visitors x CROSS JOIN LATERAL
+    (SELECT v.id, v.start_date, v.period FROM visits v WHERE v.id = x.visit_id OFFSET 0) v";
+
+/// Subject links with their statements, fenced for the same reason.
+const SUBJECT_LINKS: &str = "statement_subjects x CROSS JOIN LATERAL
+    (SELECT s.id, s.stated_date, s.period FROM statements s WHERE s.id = x.statement_id OFFSET 0) s";
 
 /// The columns one branch reads its record from.
 #[derive(Clone, Copy)]

@@ -26,7 +26,7 @@ use crate::api::roles::{self, NewRole};
 use crate::api::sources::{check_period, link_fields};
 use crate::api::statements::{self, NewStatement};
 use crate::api::visits::{self, NewVisit};
-use crate::domain::{PartialDate, Stance, StatementKind, VisitKind};
+use crate::domain::{PartialDate, RoleRank, Stance, StatementKind, VisitKind};
 use crate::error::{ApiError, FieldError};
 use crate::store::actors::ActorFields;
 use crate::store::bulk;
@@ -445,6 +445,7 @@ impl<'c> Importer<'c> {
                 let fields = RoleFields {
                     of_actor_id: input.of_actor_id,
                     title: input.title,
+                    rank: input.rank,
                     start: input.start,
                     end: input.end,
                 };
@@ -858,6 +859,8 @@ struct RoleOut<'a> {
     of_actor_id: Uuid,
     title: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    rank: Option<RoleRank>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     start: Option<PartialDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     end: Option<PartialDate>,
@@ -999,6 +1002,7 @@ pub async fn export_page(
                         actor_id: r.actor_id,
                         of_actor_id: r.of_actor_id,
                         title: &r.title,
+                        rank: r.rank,
                         start: r.start,
                         end: r.end,
                         citations: links(&r.citations),

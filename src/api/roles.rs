@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::{PartialDate, Title};
+use crate::domain::{PartialDate, RoleRank, Title};
 use crate::error::{ApiError, Result};
 use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::links::{self, Claim};
@@ -40,6 +40,7 @@ use crate::store::changes::{Operation, Resource};
     "actor": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0d", "slug": "kassym-jomart-tokayev", "name": "Kassym-Jomart Tokayev", "kind": "person"},
     "of_actor": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a", "slug": "kazakhstan", "name": "Kazakhstan", "kind": "state"},
     "title": "President",
+    "rank": "head_of_state",
     "start": "2019-03-20",
     "created_at": "2026-11-27T12:00:00Z",
     "updated_at": "2026-11-27T12:00:00Z"
@@ -53,6 +54,10 @@ pub struct Role {
     pub actor: ActorSummary,
     pub of_actor: ActorSummary,
     pub title: String,
+    /// How senior the role is, when known: analysis can weight what its holder does by it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub rank: Option<RoleRank>,
     /// When the role began, as precisely as known; absent if unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -103,6 +108,7 @@ impl Role {
                 kind: row.of_actor_kind,
             },
             title: row.title,
+            rank: row.rank,
             start,
             end,
             citations,
@@ -115,11 +121,19 @@ impl Role {
 /// A new role for the actor in the path.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"of_actor_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a", "title": "President", "start": "2019-03-20"}))]
+#[schema(example = json!({"of_actor_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a", "title": "President", "rank": "head_of_state", "start": "2019-03-20"}))]
 pub struct NewRole {
     /// The state or organization the role is in.
     pub of_actor_id: Uuid,
     pub title: Title,
+    /// How senior the role is; analysis can weight what its holder does by it.
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub rank: Option<RoleRank>,
     #[serde(
         default,
         deserialize_with = "non_null",
@@ -164,6 +178,14 @@ pub struct RolePatch {
     )]
     #[schema(nullable = false)]
     pub title: Option<Title>,
+    /// `null` removes the rank.
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<RoleRank>)]
+    pub rank: Option<Option<RoleRank>>,
     #[serde(
         default,
         deserialize_with = "nullable",
@@ -261,6 +283,7 @@ pub(crate) async fn insert(
     let fields = RoleFields {
         of_actor_id: input.of_actor_id,
         title: input.title,
+        rank: input.rank,
         start: input.start,
         end: input.end,
     };
@@ -484,6 +507,7 @@ pub async fn update_role(
     let fields = RoleFields {
         of_actor_id: patch.of_actor_id.unwrap_or(current.of_actor_id),
         title,
+        rank: patch.rank.unwrap_or(current.rank),
         start: patch.start.unwrap_or(current.start),
         end: patch.end.unwrap_or(current.end),
     };

@@ -76,6 +76,22 @@ pub enum Stance {
     Neutral,
 }
 
+/// How senior a role is, for weighting what its holder does on behalf of a state or
+/// organization.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "role_rank", rename_all = "snake_case")]
+pub enum RoleRank {
+    HeadOfState,
+    HeadOfGovernment,
+    ForeignMinister,
+    Minister,
+    Envoy,
+    Official,
+}
+
 macro_rules! as_str {
     ($($ty:ident { $($variant:ident => $s:expr),* $(,)? })*) => {
         $(impl $ty {
@@ -90,4 +106,5 @@ as_str! {
     VisitKind { State => "state", Official => "official", Working => "working", Summit => "summit", Multilateral => "multilateral", Other => "other" }
     StatementKind { Declaration => "declaration", Pledge => "pledge", Proposal => "proposal", Denial => "denial", Criticism => "criticism", Agreement => "agreement", Other => "other" }
     Stance { Support => "support", Oppose => "oppose", Neutral => "neutral" }
+    RoleRank { HeadOfState => "head_of_state", HeadOfGovernment => "head_of_government", ForeignMinister => "foreign_minister", Minister => "minister", Envoy => "envoy", Official => "official" }
 }

@@ -13,7 +13,7 @@ mod web;
 mod wikidata;
 
 pub use country::CountryCode;
-pub use kinds::{ActorKind, DatePrecision, Stance, StatementKind, VisitKind};
+pub use kinds::{ActorKind, DatePrecision, RoleRank, Stance, StatementKind, VisitKind};
 pub use partial_date::PartialDate;
 pub use slug::Slug;
 pub use text::{

@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::domain::{ActorKind, DatePrecision, PartialDate, Stance, StatementKind, VisitKind};
+use crate::domain::{
+    ActorKind, DatePrecision, PartialDate, RoleRank, Stance, StatementKind, VisitKind,
+};
 use crate::error::Result;
 
 use super::actors::ActorFields;
@@ -203,10 +205,11 @@ pub async fn insert_roles(
     let end: Vec<Option<NaiveDate>> = rows.iter().map(|(_, _, f)| day(&f.end)).collect();
     let end_precision: Vec<Option<DatePrecision>> =
         rows.iter().map(|(_, _, f)| precision(&f.end)).collect();
+    let rank: Vec<Option<RoleRank>> = rows.iter().map(|(_, _, f)| f.rank).collect();
     sqlx::query(
-        "INSERT INTO roles (id, actor_id, of_actor_id, title, start_date, start_precision, end_date, end_precision)
+        "INSERT INTO roles (id, actor_id, of_actor_id, title, start_date, start_precision, end_date, end_precision, rank)
          SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::date[],
-                              $6::date_precision[], $7::date[], $8::date_precision[])",
+                              $6::date_precision[], $7::date[], $8::date_precision[], $9::role_rank[])",
     )
     .bind(&ids)
     .bind(&holder)
@@ -216,6 +219,7 @@ pub async fn insert_roles(
     .bind(&start_precision)
     .bind(&end)
     .bind(&end_precision)
+    .bind(&rank)
     .execute(conn)
     .await?;
     Ok(())

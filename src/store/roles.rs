@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::domain::{ActorKind, DatePrecision, PartialDate, Title};
+use crate::domain::{ActorKind, DatePrecision, PartialDate, RoleRank, Title};
 use crate::error::{ApiError, Reference, Result, violated_constraint};
 
 /// A role as stored, with summaries of both actors.
@@ -20,6 +20,7 @@ pub struct RoleRow {
     pub of_actor_name: String,
     pub of_actor_kind: ActorKind,
     pub title: String,
+    pub rank: Option<RoleRank>,
     pub start_date: Option<NaiveDate>,
     pub start_precision: Option<DatePrecision>,
     pub end_date: Option<NaiveDate>,
@@ -43,6 +44,7 @@ impl RoleRow {
 pub struct RoleFields {
     pub of_actor_id: Uuid,
     pub title: Title,
+    pub rank: Option<RoleRank>,
     pub start: Option<PartialDate>,
     pub end: Option<PartialDate>,
 }
@@ -84,8 +86,8 @@ pub async fn insert(conn: &mut PgConnection, actor_id: Uuid, fields: &RoleFields
     let (start_date, start_precision) = parts(fields.start);
     let (end_date, end_precision) = parts(fields.end);
     sqlx::query!(
-        "INSERT INTO roles (id, actor_id, of_actor_id, title, start_date, start_precision, end_date, end_precision)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO roles (id, actor_id, of_actor_id, title, start_date, start_precision, end_date, end_precision, rank)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         id,
         actor_id,
         fields.of_actor_id,
@@ -94,6 +96,7 @@ pub async fn insert(conn: &mut PgConnection, actor_id: Uuid, fields: &RoleFields
         start_precision as Option<DatePrecision>,
         end_date,
         end_precision as Option<DatePrecision>,
+        fields.rank as Option<RoleRank>,
     )
     .execute(conn)
     .await
@@ -106,7 +109,7 @@ pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &RoleFields) -> R
     let (end_date, end_precision) = parts(fields.end);
     sqlx::query!(
         "UPDATE roles SET of_actor_id = $2, title = $3, start_date = $4, start_precision = $5,
-                end_date = $6, end_precision = $7, version = version + 1, updated_at = now()
+                end_date = $6, end_precision = $7, rank = $8, version = version + 1, updated_at = now()
          WHERE id = $1",
         id,
         fields.of_actor_id,
@@ -115,6 +118,7 @@ pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &RoleFields) -> R
         start_precision as Option<DatePrecision>,
         end_date,
         end_precision as Option<DatePrecision>,
+        fields.rank as Option<RoleRank>,
     )
     .execute(conn)
     .await
@@ -168,7 +172,7 @@ pub async fn find(conn: &mut PgConnection, participant: Uuid, id: Uuid) -> Resul
                   h.kind AS "actor_kind: ActorKind",
                   r.of_actor_id, o.slug AS of_actor_slug, o.name AS of_actor_name,
                   o.kind AS "of_actor_kind: ActorKind",
-                  r.title, r.start_date, r.start_precision AS "start_precision: DatePrecision",
+                  r.title, r.rank AS "rank: RoleRank", r.start_date, r.start_precision AS "start_precision: DatePrecision",
                   r.end_date, r.end_precision AS "end_precision: DatePrecision",
                   r.created_at, r.updated_at
            FROM roles r
@@ -190,7 +194,7 @@ pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<RoleRow
                   h.kind AS "actor_kind: ActorKind",
                   r.of_actor_id, o.slug AS of_actor_slug, o.name AS of_actor_name,
                   o.kind AS "of_actor_kind: ActorKind",
-                  r.title, r.start_date, r.start_precision AS "start_precision: DatePrecision",
+                  r.title, r.rank AS "rank: RoleRank", r.start_date, r.start_precision AS "start_precision: DatePrecision",
                   r.end_date, r.end_precision AS "end_precision: DatePrecision",
                   r.created_at, r.updated_at
            FROM roles r
@@ -213,7 +217,7 @@ pub async fn held_by(conn: &mut PgConnection, holders: &[Uuid]) -> Result<Vec<Ro
                       h.kind AS "actor_kind: ActorKind",
                       r.of_actor_id, o.slug AS of_actor_slug, o.name AS of_actor_name,
                       o.kind AS "of_actor_kind: ActorKind",
-                      r.title, r.start_date, r.start_precision AS "start_precision: DatePrecision",
+                      r.title, r.rank AS "rank: RoleRank", r.start_date, r.start_precision AS "start_precision: DatePrecision",
                       r.end_date, r.end_precision AS "end_precision: DatePrecision",
                       r.created_at, r.updated_at
                FROM roles r
@@ -232,7 +236,7 @@ pub async fn held_by(conn: &mut PgConnection, holders: &[Uuid]) -> Result<Vec<Ro
                   h.kind AS "actor_kind: ActorKind",
                   r.of_actor_id, o.slug AS of_actor_slug, o.name AS of_actor_name,
                   o.kind AS "of_actor_kind: ActorKind",
-                  r.title, r.start_date, r.start_precision AS "start_precision: DatePrecision",
+                  r.title, r.rank AS "rank: RoleRank", r.start_date, r.start_precision AS "start_precision: DatePrecision",
                   r.end_date, r.end_precision AS "end_precision: DatePrecision",
                   r.created_at, r.updated_at
            FROM roles r
@@ -270,7 +274,7 @@ pub async fn list(
                   h.kind AS "actor_kind: ActorKind",
                   r.of_actor_id, o.slug AS of_actor_slug, o.name AS of_actor_name,
                   o.kind AS "of_actor_kind: ActorKind",
-                  r.title, r.start_date, r.start_precision AS "start_precision: DatePrecision",
+                  r.title, r.rank AS "rank: RoleRank", r.start_date, r.start_precision AS "start_precision: DatePrecision",
                   r.end_date, r.end_precision AS "end_precision: DatePrecision",
                   r.created_at, r.updated_at
            FROM roles r

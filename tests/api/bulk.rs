@@ -33,6 +33,11 @@ async fn the_demo_exported_imports_into_an_empty_database_and_exports_back_byte_
         .unwrap_or_else(|e| panic!("{e:#}"));
     let exported = export(&source, "").await;
     assert_eq!(exported.lines().count(), 12 + 19 + 8 + 7 + 7);
+    assert_eq!(
+        exported.matches(r#""rank":"head_of_state""#).count(),
+        6,
+        "roles carry their rank through export and import"
+    );
 
     let target = spawn_app().await;
     let response = import(&target, &exported).await;

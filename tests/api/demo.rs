@@ -198,3 +198,37 @@ async fn every_claim_in_the_demo_cites_the_article() {
         (8, 7, 7)
     );
 }
+
+#[tokio::test]
+async fn demo_roles_are_dated_so_only_the_office_holders_of_the_day_answer() {
+    let app = spawn_app().await;
+    chancery::seed::load_demo(&app.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let holders = |page: serde_json::Value| -> Vec<String> {
+        let mut slugs: Vec<String> = page["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| r["actor"]["slug"].as_str().unwrap_or("").to_owned())
+            .collect();
+        slugs.sort();
+        slugs
+    };
+    let on_2022 = json(
+        app.get("/v1/actors/kazakhstan/roles?on=2022-10-01&side=of_actor")
+            .await,
+    )
+    .await;
+    assert_eq!(
+        holders(on_2022),
+        ["bolat-akchulakov", "kassym-jomart-tokayev"],
+        "Nazarbayev's presidency ended in March 2019"
+    );
+    let on_2010 = json(
+        app.get("/v1/actors/kazakhstan/roles?on=2010&side=of_actor")
+            .await,
+    )
+    .await;
+    assert_eq!(holders(on_2010), ["nursultan-nazarbayev"]);
+}

@@ -321,3 +321,49 @@ async fn a_role_change_changes_the_holders_etag() {
     let after = header(&app.get("/v1/actors/kassym-jomart-tokayev").await, "etag");
     assert_ne!(before, after);
 }
+
+#[tokio::test]
+async fn a_role_has_an_optional_rank_that_a_patch_sets_and_removes() {
+    let app = spawn_app().await;
+    let (kz, _, _) = seed_actors(&app).await;
+    let role = app
+        .create_role(
+            "kassym-jomart-tokayev",
+            json!({"of_actor_id": kz["id"], "title": "President", "rank": "head_of_state"}),
+        )
+        .await;
+    assert_eq!(role["rank"], "head_of_state");
+    let path = format!("/v1/actors/kazakhstan/roles/{}", uuid_of(&role));
+
+    let unranked = json(app.patch_json(&path, &json!({"rank": null})).await).await;
+    assert!(unranked.get("rank").is_none(), "{unranked}");
+    let envoy = json(app.patch_json(&path, &json!({"rank": "envoy"})).await).await;
+    assert_eq!(envoy["rank"], "envoy");
+    let untouched = json(
+        app.patch_json(&path, &json!({"title": "Special Envoy"}))
+            .await,
+    )
+    .await;
+    assert_eq!(untouched["rank"], "envoy", "a patch without rank keeps it");
+
+    let refused = problem(
+        app.patch_json(&path, &json!({"rank": "emperor"})).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(pointers(&refused), ["#/rank"]);
+    let csv = app
+        .request(Method::GET, "/v1/actors/kazakhstan/roles")
+        .header("Accept", "text/csv")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(
+        csv.lines().next().unwrap_or("").contains(",title,rank,"),
+        "{csv}"
+    );
+    assert!(csv.contains(",Special Envoy,envoy,"), "{csv}");
+}

@@ -3,6 +3,7 @@
 //! The HTTP layer is in [`api`], the SQL in [`store`], the types that validate input in
 //! [`domain`]. [`startup::Application`] puts them together for `main` and for the tests.
 
+pub mod analysis;
 pub mod api;
 pub mod auth;
 pub mod bulk;

@@ -2,6 +2,7 @@
 //! place ([`configure`]) so a route cannot exist without its documentation.
 
 pub mod actors;
+pub mod analysis;
 pub mod auth;
 pub mod bulk;
 pub mod changes;
@@ -70,6 +71,7 @@ pub struct AppState {
         (name = "statements", description = "Who said what, for whom, about whom, with its sources."),
         (name = "visits", description = "Who went where to meet whom, with its sources."),
         (name = "citations", description = "The sources behind every claim, reusable across claims."),
+        (name = "analysis", description = "What the record says: engagement and its concentration, dyads, the network; every number with the records behind it."),
         (name = "changes", description = "Every create, update and delete, in order: for keeping a copy in step."),
         (name = "bulk", description = "The whole record in and out as NDJSON."),
         (name = "operations", description = "Health, readiness and metrics."),
@@ -114,6 +116,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(roles::update_role)
                 .service(roles::delete_role)
                 .service(timeline::get_timeline)
+                .service(analysis::engagement::get_engagement)
                 .service(changes::list_actor_revisions)
                 .service(changes::list_role_revisions),
         )

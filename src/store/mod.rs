@@ -2,6 +2,7 @@
 //! (a transaction derefs to one); handlers decide where transactions begin and end.
 
 pub mod actors;
+pub mod analysis;
 pub mod bulk;
 pub mod changes;
 pub mod citations;

@@ -9,6 +9,7 @@ mod cli;
 mod contract;
 mod demo;
 mod embedded;
+mod engagement;
 mod formats;
 mod helpers;
 mod idempotency;

@@ -1,0 +1,441 @@
+//! `/v1/actors/{actor}/engagement`: the multi-vector index of an actor.
+
+use std::collections::BTreeSet;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::analysis::engagement::{self as compute, Question};
+use crate::analysis::{Direction, Granularity, RecordKind, Weights};
+use crate::domain::PartialDate;
+use crate::error::{ApiError, Result};
+use crate::store::actors::{self as actor_store, ActorKey};
+use crate::store::analysis::LinkQuery;
+
+use super::super::AppState;
+use super::super::actors::{ActorPath, ActorSummary};
+use super::super::auth::Read;
+use super::super::extract::Query;
+use super::super::formats::{self, CsvRecord, opt};
+use super::super::problems::*;
+use super::{PeriodBounds, RecordRef, UnresolvedParticipant, Window};
+
+/// The most partners `partners=` may name.
+const MAX_PARTNERS: usize = 50;
+
+/// What to compute, and over which records.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EngagementParams {
+    /// Records that may have happened during or after this date (by overlap).
+    #[param(value_type = Option<PartialDate>, example = "2022")]
+    pub from: Option<PartialDate>,
+    /// Records that may have happened during or before this date (by overlap).
+    #[param(value_type = Option<PartialDate>, example = "2022")]
+    pub to: Option<PartialDate>,
+    /// A series by `year`, `quarter` or `month` besides the whole window (at most 1,200
+    /// periods). A record less precise than the periods (`2022` by month) counts in the window
+    /// and is listed in `unplaced`.
+    #[param(inline)]
+    pub by: Option<Granularity>,
+    /// Which records count: `visits`, `statements`, or both (the default), comma-separated.
+    #[param(
+        max_length = 100,
+        pattern = "^(visits|statements)(,(visits|statements))*$",
+        example = "visits,statements"
+    )]
+    pub basis: Option<String>,
+    /// `in` (partners coming to the actor: their visits, their statements about it), `out`
+    /// (the actor's visits and statements about others) or `both` (the default).
+    #[param(inline)]
+    pub direction: Option<Direction>,
+    /// Only these partners (ids or slugs, comma-separated, at most 50); shares are then among
+    /// them.
+    #[param(
+        max_length = 3300,
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)(,([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)){0,49}$",
+        example = "russia,china,turkey,european-union"
+    )]
+    pub partners: Option<String>,
+    /// Factors by `rank` (of the most senior person linking the record to the partner),
+    /// `visit_kind`, `statement_kind` and `record` (visit or statement), multiplied; anything
+    /// not named weighs 1. Groups are separated by `;`, factors by `,`.
+    #[param(
+        max_length = 1000,
+        pattern = r"^(rank:(head_of_state|head_of_government|foreign_minister|minister|envoy|official)=[0-9]{1,4}(\.[0-9]{1,6})?(,(head_of_state|head_of_government|foreign_minister|minister|envoy|official)=[0-9]{1,4}(\.[0-9]{1,6})?)*|visit_kind:(state|official|working|summit|multilateral|other)=[0-9]{1,4}(\.[0-9]{1,6})?(,(state|official|working|summit|multilateral|other)=[0-9]{1,4}(\.[0-9]{1,6})?)*|statement_kind:(declaration|pledge|proposal|denial|criticism|agreement|other)=[0-9]{1,4}(\.[0-9]{1,6})?(,(declaration|pledge|proposal|denial|criticism|agreement|other)=[0-9]{1,4}(\.[0-9]{1,6})?)*|record:(visit|statement)=[0-9]{1,4}(\.[0-9]{1,6})?(,(visit|statement)=[0-9]{1,4}(\.[0-9]{1,6})?)*)(;(rank:(head_of_state|head_of_government|foreign_minister|minister|envoy|official)=[0-9]{1,4}(\.[0-9]{1,6})?(,(head_of_state|head_of_government|foreign_minister|minister|envoy|official)=[0-9]{1,4}(\.[0-9]{1,6})?)*|visit_kind:(state|official|working|summit|multilateral|other)=[0-9]{1,4}(\.[0-9]{1,6})?(,(state|official|working|summit|multilateral|other)=[0-9]{1,4}(\.[0-9]{1,6})?)*|statement_kind:(declaration|pledge|proposal|denial|criticism|agreement|other)=[0-9]{1,4}(\.[0-9]{1,6})?(,(declaration|pledge|proposal|denial|criticism|agreement|other)=[0-9]{1,4}(\.[0-9]{1,6})?)*|record:(visit|statement)=[0-9]{1,4}(\.[0-9]{1,6})?(,(visit|statement)=[0-9]{1,4}(\.[0-9]{1,6})?)*))*$",
+        example = "rank:head_of_state=3,minister=1;visit_kind:official=2"
+    )]
+    pub weights: Option<String>,
+}
+
+/// One partner in a portfolio.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PartnerShare {
+    /// The partner: a state or organization, or a participant who held no role then.
+    pub actor: ActorSummary,
+    /// Records with this partner.
+    pub count: usize,
+    /// Their weighted total (the count, unless `weights` says otherwise).
+    pub weight: f64,
+    /// `weight` over the portfolio's total weight; null when that total is zero.
+    #[schema(required = true)]
+    pub share: Option<f64>,
+    /// The visits behind the figures, oldest first.
+    pub visit_ids: Vec<Uuid>,
+    /// The statements behind the figures, oldest first.
+    pub statement_ids: Vec<Uuid>,
+}
+
+/// An actor's partners over a window or period, with how concentrated they are. Indices are
+/// null when nothing was counted.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Portfolio {
+    /// Records counted (a record with two partners counts once here and once for each).
+    pub n: usize,
+    pub total_weight: f64,
+    /// Herfindahl–Hirschman index, Σ share²: 1 when one partner has everything.
+    #[schema(required = true)]
+    pub hhi: Option<f64>,
+    /// 1 / HHI: how many equal partners would give the same concentration.
+    #[schema(required = true)]
+    pub effective_partners: Option<f64>,
+    /// Shannon entropy, −Σ share · ln share, in nats.
+    #[schema(required = true)]
+    pub entropy: Option<f64>,
+    /// exp(entropy): another effective number of partners.
+    #[schema(required = true)]
+    pub exp_entropy: Option<f64>,
+    /// entropy / ln(number of partners), from 0 to 1; null with fewer than two partners.
+    #[schema(required = true)]
+    pub evenness: Option<f64>,
+    /// The partner with the largest weight; absent when nothing was counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub top_partner: Option<ActorSummary>,
+    #[schema(required = true)]
+    pub top_share: Option<f64>,
+    /// Heaviest first.
+    pub partners: Vec<PartnerShare>,
+}
+
+/// The portfolio of one period of the series.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PeriodPortfolio {
+    #[serde(flatten)]
+    pub bounds: PeriodBounds,
+    /// How far the portfolio moved from the previous period's: the Jensen–Shannon divergence
+    /// of their shares in bits (0 the same, 1 no partner in common); null for the first period
+    /// and when either is empty.
+    #[schema(required = true)]
+    pub divergence: Option<f64>,
+    #[serde(flatten)]
+    pub portfolio: Portfolio,
+}
+
+/// An actor's engagement: whom it deals with, how much, how concentrated, and on what
+/// evidence.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Engagement {
+    pub actor: ActorSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub from: Option<PartialDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub to: Option<PartialDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub by: Option<Granularity>,
+    pub basis: Vec<RecordKind>,
+    pub direction: Direction,
+    /// The weights applied, as given; absent when every record weighs 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub weights: Option<String>,
+    /// The whole window.
+    pub window: Portfolio,
+    /// The series, one entry per period, empty ones included; empty without `by`.
+    pub periods: Vec<PeriodPortfolio>,
+    /// Records counted in the window but dated too coarsely for any period.
+    pub unplaced: Vec<RecordRef>,
+    /// Participants counted as partners in their own right, for want of a role on the
+    /// record's date.
+    pub unresolved: Vec<UnresolvedParticipant>,
+}
+
+type EngagementRequest = Read<(web::Path<String>, Query<EngagementParams>)>;
+
+/// An actor's engagement (multi-vector index).
+///
+/// Whom the actor deals with through visits and statements, counted for principals: a
+/// person counts for the state or organization whose role they held on the record's date
+/// (Xi Jinping's visit to Astana is China → Kazakhstan), so the actor's own officials are the
+/// actor and never its partners. For the window and each period: per partner the count,
+/// weighted total, share and the records behind them; the Herfindahl–Hirschman index,
+/// effective number of partners, Shannon entropy, evenness, the top partner, and between
+/// periods the Jensen–Shannon divergence. `Accept: text/csv` gives one row per period and
+/// partner.
+#[utoipa::path(
+    tag = "analysis",
+    operation_id = "get_engagement",
+    params(ActorPath, EngagementParams),
+    responses(
+        (status = 200, description = "The engagement", content((Engagement = "application/json"), (String = "text/csv"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("/{actor}/engagement")]
+pub async fn get_engagement(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    read: EngagementRequest,
+) -> Result<HttpResponse> {
+    let Read((path, Query(params))) = read;
+    let key = ActorKey::from_path(&path)?;
+    let window = Window::new(params.from, params.to)?;
+    let (visits, statements) = super::basis(params.basis.as_deref())?;
+    let weights = match &params.weights {
+        Some(text) => {
+            Weights::parse(text).map_err(|e| ApiError::invalid_field("#/query/weights", e))?
+        }
+        None => Weights::default(),
+    };
+    let direction = params.direction.unwrap_or(Direction::Both);
+    let mut conn = state.pool.acquire().await?;
+    let actor = actor_store::resolve(&mut conn, &key)
+        .await?
+        .ok_or_else(|| key.not_found())?;
+    let partners = match &params.partners {
+        Some(list) => Some(partner_set(&mut conn, list).await?),
+        None => None,
+    };
+    let links = super::links(
+        &mut conn,
+        LinkQuery {
+            around: Some(actor),
+            visits,
+            statements,
+            from: window.first,
+            until: window.until,
+            max_links: 0,
+        },
+    )
+    .await?;
+    let periods = window.periods(params.by, &links)?;
+    let answer = compute::engagement(
+        &links,
+        &Question {
+            actor,
+            direction,
+            partners: partners.as_ref(),
+            weights: &weights,
+            periods: &periods,
+        },
+    );
+
+    let mut ids: Vec<Uuid> = vec![actor];
+    ids.extend(answer.window.partners.iter().map(|p| p.partner));
+    ids.extend(answer.unresolved.iter().map(|u| u.participant));
+    let names = super::summaries(&mut conn, &ids).await?;
+    drop(conn);
+    let name = |id: Uuid| -> Result<ActorSummary> {
+        names
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("actor {id} vanished")))
+    };
+    let portfolio = |p: &compute::Portfolio| -> Result<Portfolio> {
+        let c = p.concentration;
+        let top = p.top();
+        Ok(Portfolio {
+            n: p.n,
+            total_weight: p.total_weight,
+            hhi: c.map(|c| c.hhi),
+            effective_partners: c.map(|c| c.effective_partners),
+            entropy: c.map(|c| c.entropy),
+            exp_entropy: c.map(|c| c.exp_entropy),
+            evenness: c.and_then(|c| c.evenness),
+            top_partner: top.map(|t| name(t.partner)).transpose()?,
+            top_share: top.and_then(|t| t.share),
+            partners: p
+                .partners
+                .iter()
+                .map(|s| {
+                    Ok(PartnerShare {
+                        actor: name(s.partner)?,
+                        count: s.count,
+                        weight: s.weight,
+                        share: s.share,
+                        visit_ids: s.visits.clone(),
+                        statement_ids: s.statements.clone(),
+                    })
+                })
+                .collect::<Result<_>>()?,
+        })
+    };
+    let engagement = Engagement {
+        actor: name(actor)?,
+        from: params.from,
+        to: params.to,
+        by: params.by,
+        basis: super::basis_names(visits, statements),
+        direction,
+        weights: params.weights.clone(),
+        window: portfolio(&answer.window)?,
+        periods: answer
+            .periods
+            .iter()
+            .map(|p| {
+                Ok(PeriodPortfolio {
+                    bounds: PeriodBounds::from(&p.period),
+                    divergence: p.divergence,
+                    portfolio: portfolio(&p.portfolio)?,
+                })
+            })
+            .collect::<Result<_>>()?,
+        unplaced: answer
+            .unplaced
+            .iter()
+            .map(|(record, id)| RecordRef::new(*record, *id))
+            .collect(),
+        unresolved: answer
+            .unresolved
+            .iter()
+            .map(|u| {
+                Ok(UnresolvedParticipant {
+                    participant: name(u.participant)?,
+                    record: RecordRef::new(u.record, u.id),
+                })
+            })
+            .collect::<Result<_>>()?,
+    };
+    respond(&req, &engagement)
+}
+
+/// The partners named in `partners=`: each must exist (404 otherwise).
+async fn partner_set(conn: &mut sqlx::PgConnection, list: &str) -> Result<BTreeSet<Uuid>> {
+    let names: Vec<&str> = super::bounded(list, "partners", 3300)?.split(',').collect();
+    if names.len() > MAX_PARTNERS {
+        return Err(ApiError::invalid_field(
+            "#/query/partners",
+            format!("names {} partners; at most {MAX_PARTNERS}", names.len()),
+        ));
+    }
+    let mut set = BTreeSet::new();
+    for name in names {
+        set.insert(super::actor(conn, name, "partners").await?);
+    }
+    Ok(set)
+}
+
+fn respond(req: &HttpRequest, engagement: &Engagement) -> Result<HttpResponse> {
+    let mut response = HttpResponse::Ok();
+    response.insert_header((actix_web::http::header::VARY, "Accept"));
+    if formats::negotiate(req, &[formats::JSON, formats::CSV]) == formats::CSV {
+        return Ok(response
+            .content_type("text/csv; charset=utf-8")
+            .body(formats::csv(&csv_rows(engagement))));
+    }
+    let body = serde_json::to_vec(engagement).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(response.content_type("application/json").body(body))
+}
+
+/// One CSV row: a partner in the window or in a period (or an empty period, without one).
+struct Row<'a> {
+    period: Option<&'a PeriodBounds>,
+    divergence: Option<f64>,
+    portfolio: &'a Portfolio,
+    partner: Option<&'a PartnerShare>,
+}
+
+fn csv_rows(engagement: &Engagement) -> Vec<Row<'_>> {
+    let window = std::iter::once((None, None, &engagement.window));
+    let periods = engagement
+        .periods
+        .iter()
+        .map(|p| (Some(&p.bounds), p.divergence, &p.portfolio));
+    let mut rows = Vec::new();
+    for (period, divergence, portfolio) in window.chain(periods) {
+        let row = |partner| Row {
+            period,
+            divergence,
+            portfolio,
+            partner,
+        };
+        if portfolio.partners.is_empty() {
+            rows.push(row(None));
+        }
+        rows.extend(portfolio.partners.iter().map(|p| row(Some(p))));
+    }
+    rows
+}
+
+impl CsvRecord for Row<'_> {
+    const HEADER: &'static [&'static str] = &[
+        "period",
+        "start",
+        "end",
+        "partner_id",
+        "partner_slug",
+        "partner_name",
+        "count",
+        "weight",
+        "share",
+        "n",
+        "total_weight",
+        "hhi",
+        "effective_partners",
+        "entropy",
+        "exp_entropy",
+        "evenness",
+        "top_partner",
+        "top_share",
+        "divergence",
+        "visit_ids",
+        "statement_ids",
+    ];
+    fn fields(&self) -> Vec<String> {
+        let ids = |ids: &[Uuid]| {
+            ids.iter()
+                .map(Uuid::to_string)
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let p = self.portfolio;
+        let partner = self.partner;
+        vec![
+            self.period.map_or("window".into(), |b| b.period.clone()),
+            self.period.map(|b| b.start.to_string()).unwrap_or_default(),
+            self.period.map(|b| b.end.to_string()).unwrap_or_default(),
+            partner.map(|s| s.actor.id.to_string()).unwrap_or_default(),
+            partner.map(|s| s.actor.slug.clone()).unwrap_or_default(),
+            partner.map(|s| s.actor.name.clone()).unwrap_or_default(),
+            partner.map(|s| s.count.to_string()).unwrap_or_default(),
+            partner.map(|s| s.weight.to_string()).unwrap_or_default(),
+            opt(&partner.and_then(|s| s.share)),
+            p.n.to_string(),
+            p.total_weight.to_string(),
+            opt(&p.hhi),
+            opt(&p.effective_partners),
+            opt(&p.entropy),
+            opt(&p.exp_entropy),
+            opt(&p.evenness),
+            p.top_partner
+                .as_ref()
+                .map(|a| a.slug.clone())
+                .unwrap_or_default(),
+            opt(&p.top_share),
+            opt(&self.divergence),
+            partner.map(|s| ids(&s.visit_ids)).unwrap_or_default(),
+            partner.map(|s| ids(&s.statement_ids)).unwrap_or_default(),
+        ]
+    }
+}

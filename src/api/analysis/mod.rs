@@ -1,0 +1,271 @@
+//! The analyses over HTTP: an actor's engagement, the dyad of two actors, the network. What
+//! they share is here: the window and its periods, the basis, actors named in the query,
+//! and the bounded read of the links.
+
+pub mod engagement;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::analysis::{Granularity, Link, MAX_PERIODS, Period, RecordKind, periods};
+use crate::domain::{PartialDate, Slug};
+use crate::error::{ApiError, Result};
+use crate::store::actors::{self as actor_store, ActorKey};
+use crate::store::analysis::{self as store, LinkQuery};
+
+use super::actors::ActorSummary;
+
+/// The most links one answer reads: beyond it, the caller is asked to narrow the window.
+pub const MAX_LINKS: i64 = 200_000;
+
+/// The pattern of `basis`.
+pub const BASIS_PATTERN: &str = "^(visits|statements)(,(visits|statements))*$";
+
+/// An actor's id or slug, as in paths.
+pub const ACTOR_PATTERN: &str = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$";
+
+/// A window of time: what `from` and `to` say, as days.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub from: Option<PartialDate>,
+    pub to: Option<PartialDate>,
+    /// The first day, and the first day after the window.
+    pub first: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+impl Window {
+    /// `from` and `to` widened to their whole periods; `to` before `from` is a 400.
+    pub fn new(from: Option<PartialDate>, to: Option<PartialDate>) -> Result<Self> {
+        let first = from.map(|d| d.first_day());
+        let until = to.map(|d| d.day_after());
+        if let (Some(f), Some(t)) = (from, to)
+            && t.day_after() <= f.first_day()
+        {
+            return Err(ApiError::invalid_field(
+                "#/query/to",
+                format!("`{t}` is before `from` (`{f}`)"),
+            ));
+        }
+        Ok(Self {
+            from,
+            to,
+            first,
+            until,
+        })
+    }
+
+    /// The periods of a series `by` a granularity: over the window, or where it is open, over
+    /// the records read. More than [`MAX_PERIODS`] is a 400.
+    pub fn periods(&self, by: Option<Granularity>, links: &[Link]) -> Result<Vec<Period>> {
+        let Some(by) = by else {
+            return Ok(Vec::new());
+        };
+        let first = self
+            .first
+            .or_else(|| links.iter().map(|l| l.date.first_day()).min());
+        let until = self
+            .until
+            .or_else(|| links.iter().map(|l| l.date.day_after()).max());
+        let (Some(first), Some(until)) = (first, until) else {
+            return Ok(Vec::new());
+        };
+        periods::periods(by, first, until).ok_or_else(|| {
+            ApiError::invalid_field(
+                "#/query/by",
+                format!(
+                    "makes more than {MAX_PERIODS} periods between {first} and {until}; \
+                     use a coarser `by` or a narrower `from`/`to`"
+                ),
+            )
+        })
+    }
+}
+
+/// A query parameter no longer than its documented `maxLength` (in characters).
+pub fn bounded<'a>(value: &'a str, name: &str, max: usize) -> Result<&'a str> {
+    if value.chars().count() > max {
+        return Err(ApiError::invalid_field(
+            format!("#/query/{name}"),
+            format!("is longer than {max} characters"),
+        ));
+    }
+    Ok(value)
+}
+
+/// Which kinds of record count: `visits`, `statements` or both (the default).
+pub fn basis(value: Option<&str>) -> Result<(bool, bool)> {
+    let Some(value) = value else {
+        return Ok((true, true));
+    };
+    let value = bounded(value, "basis", 100)?;
+    let mut basis = (false, false);
+    for part in value.split(',') {
+        match part {
+            "visits" => basis.0 = true,
+            "statements" => basis.1 = true,
+            other => {
+                return Err(ApiError::invalid_field(
+                    "#/query/basis",
+                    format!(
+                        "`{other}` is not a basis: use visits, statements or both, comma-separated"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(basis)
+}
+
+/// The basis as the answer repeats it.
+pub fn basis_names(visits: bool, statements: bool) -> Vec<RecordKind> {
+    let mut names = Vec::new();
+    if visits {
+        names.push(RecordKind::Visit);
+    }
+    if statements {
+        names.push(RecordKind::Statement);
+    }
+    names
+}
+
+/// An actor named in a query parameter by id or slug: malformed is a 400, unknown a 404.
+pub async fn actor(conn: &mut PgConnection, value: &str, name: &str) -> Result<Uuid> {
+    let pointer = format!("#/query/{name}");
+    let key = match Uuid::try_parse(value) {
+        Ok(id) => ActorKey::Id(id),
+        Err(_) => ActorKey::Slug(Slug::parse(value).map_err(|e| {
+            ApiError::invalid_field(
+                &pointer,
+                format!("`{value}` is neither an id nor a slug: {e}"),
+            )
+        })?),
+    };
+    actor_store::resolve(conn, &key)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no actor `{value}` (query parameter `{name}`)")))
+}
+
+/// The links of a question, read with a bound: more than [`MAX_LINKS`] is a 422 asking for a
+/// narrower question rather than an answer that would take the service's memory.
+pub async fn links(conn: &mut PgConnection, mut query: LinkQuery) -> Result<Vec<Link>> {
+    query.max_links = MAX_LINKS + 1;
+    let rows = store::links(conn, &query).await?;
+    if rows.len() as i64 > MAX_LINKS {
+        return Err(ApiError::unprocessable_field(
+            "#/query/from",
+            format!(
+                "the question covers more than {MAX_LINKS} links between actors; \
+                 narrow it with `from` and `to` (or `basis`)"
+            ),
+        ));
+    }
+    Ok(rows.into_iter().map(Link::from).collect())
+}
+
+/// Summaries of actors by id, for naming the partners in an answer.
+pub async fn summaries(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, ActorSummary>> {
+    Ok(actor_store::summaries(conn, ids)
+        .await?
+        .into_iter()
+        .map(|a| {
+            (
+                a.id,
+                ActorSummary {
+                    id: a.id,
+                    slug: a.slug,
+                    name: a.name,
+                    kind: a.kind,
+                },
+            )
+        })
+        .collect())
+}
+
+/// A record an answer rests on.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordRef {
+    pub record: RecordKind,
+    pub id: Uuid,
+    /// Where to read it, with its citations.
+    pub href: String,
+}
+
+impl RecordRef {
+    pub fn new(record: RecordKind, id: Uuid) -> Self {
+        let collection = match record {
+            RecordKind::Visit => "visits",
+            RecordKind::Statement => "statements",
+        };
+        Self {
+            record,
+            id,
+            href: format!("/v1/{collection}/{id}"),
+        }
+    }
+}
+
+/// A participant counted in their own right because they held no role on the record's date.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnresolvedParticipant {
+    pub participant: ActorSummary,
+    pub record: RecordRef,
+}
+
+/// A period of a series.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PeriodBounds {
+    /// `2022`, `2022-Q3` or `2022-10`.
+    #[schema(example = "2022-Q3")]
+    pub period: String,
+    /// Its first day.
+    pub start: NaiveDate,
+    /// Its last day.
+    pub end: NaiveDate,
+}
+
+impl From<&Period> for PeriodBounds {
+    fn from(p: &Period) -> Self {
+        Self {
+            period: p.label(),
+            start: p.start,
+            end: p.end(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::WEIGHTS_PATTERN;
+
+    /// The documented pattern of each query parameter of an operation, by name.
+    fn pattern(operation: &str, name: &str) -> String {
+        let doc = crate::api::openapi_json();
+        let found = doc["paths"]
+            .as_object()
+            .into_iter()
+            .flat_map(|paths| paths.values())
+            .filter_map(|item| item["get"].as_object())
+            .find(|op| op["operationId"] == operation)
+            .and_then(|op| op["parameters"].as_array())
+            .and_then(|params| params.iter().find(|p| p["name"] == name))
+            .and_then(|p| p["schema"]["pattern"].as_str())
+            .map(str::to_owned);
+        found.unwrap_or_else(|| panic!("{operation} documents no pattern for {name}"))
+    }
+
+    #[test]
+    fn documented_patterns_are_the_ones_the_parsers_follow() {
+        assert_eq!(pattern("get_engagement", "weights"), WEIGHTS_PATTERN);
+        assert_eq!(pattern("get_engagement", "basis"), super::BASIS_PATTERN);
+        assert!(pattern("get_engagement", "partners").starts_with(&super::ACTOR_PATTERN[..20]));
+    }
+}

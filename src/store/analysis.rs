@@ -1,0 +1,174 @@
+//! SQL for the analyses: the links between principals that visits and statements make.
+//!
+//! A visit links each visitor's principal to the host's; a statement links the speaker's
+//! principal (its `on_behalf_of`, when set) to each subject's. Principals come from the
+//! database function `principal_of` (see its migration), the one rule every analysis uses.
+
+use chrono::NaiveDate;
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use crate::domain::{DatePrecision, RoleRank, Stance};
+use crate::error::Result;
+
+/// One link a record makes between two participants, with whom each counts for.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LinkRow {
+    /// `visit` or `statement`.
+    pub record: String,
+    pub id: Uuid,
+    /// The visit's start or the statement's date.
+    pub date: NaiveDate,
+    pub precision: DatePrecision,
+    /// The visit's or the statement's kind.
+    pub kind: String,
+    /// A statement's stance toward the subject on the receiving end.
+    pub stance: Option<Stance>,
+    pub from_participant: Uuid,
+    pub from_principal: Uuid,
+    pub from_rank: Option<RoleRank>,
+    pub from_resolved: bool,
+    pub to_participant: Uuid,
+    pub to_principal: Uuid,
+    pub to_rank: Option<RoleRank>,
+    pub to_resolved: bool,
+}
+
+/// Which links to read.
+#[derive(Debug, Clone)]
+pub struct LinkQuery {
+    /// Only the records this actor takes part in, as itself or through someone who held one
+    /// of its roles in the window; every record when absent.
+    pub around: Option<Uuid>,
+    pub visits: bool,
+    pub statements: bool,
+    /// The window: records whose period overlaps `[from, until)`.
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    /// At most this many links are read.
+    pub max_links: i64,
+}
+
+/// The links of the records in the window, at most `max_links` (in no particular order).
+pub async fn links(conn: &mut PgConnection, query: &LinkQuery) -> Result<Vec<LinkRow>> {
+    let mut sql = QueryBuilder::<Postgres>::new("WITH w AS (SELECT daterange(");
+    sql.push_bind(query.from)
+        .push("::date, ")
+        .push_bind(query.until)
+        .push("::date, '[)') AS during)");
+    if let Some(actor) = query.around {
+        candidates(&mut sql, actor, query);
+    }
+    sql.push(" SELECT * FROM (");
+    let mut branches = 0;
+    if query.visits {
+        visit_links(&mut sql, query.around.is_some());
+        branches += 1;
+    }
+    if query.statements {
+        if branches > 0 {
+            sql.push(" UNION ALL ");
+        }
+        statement_links(&mut sql, query.around.is_some());
+        branches += 1;
+    }
+    if branches == 0 {
+        return Ok(Vec::new());
+    }
+    sql.push(") l LIMIT ").push_bind(query.max_links);
+    Ok(sql.build_query_as::<LinkRow>().fetch_all(conn).await?)
+}
+
+/// The ids of the records an actor may take part in: directly, or through the people who
+/// held one of its roles during the window. Each branch reads an index on the actor and the
+/// date; the window is checked on the records themselves.
+fn candidates(sql: &mut QueryBuilder<'_, Postgres>, actor: Uuid, query: &LinkQuery) {
+    sql.push(", people AS (SELECT ")
+        .push_bind(actor)
+        .push(
+            "::uuid AS actor_id UNION SELECT r.actor_id FROM roles r, w
+             WHERE r.of_actor_id = ",
+        )
+        .push_bind(actor)
+        .push(
+            " AND coalesce(lower(r.period), '-infinity') < coalesce(upper(w.during), 'infinity')
+              AND coalesce(upper(r.period), 'infinity') > coalesce(lower(w.during), '-infinity'))",
+        );
+    let before = |sql: &mut QueryBuilder<'_, Postgres>, column: &str| {
+        if let Some(until) = query.until {
+            sql.push(format!(" AND {column} < ")).push_bind(until);
+        }
+    };
+    if query.visits {
+        sql.push(
+            ", visit_ids AS (SELECT x.visit_id AS id FROM people p
+               JOIN visit_visitors x ON x.actor_id = p.actor_id WHERE true",
+        );
+        before(sql, "x.start_date");
+        sql.push(
+            " UNION SELECT v.id FROM people p JOIN visits v ON v.host_id = p.actor_id WHERE true",
+        );
+        before(sql, "v.start_date");
+        sql.push(")");
+    }
+    if query.statements {
+        sql.push(
+            ", statement_ids AS (SELECT s.id FROM people p
+               JOIN statements s ON s.speaker_id = p.actor_id WHERE true",
+        );
+        before(sql, "s.stated_date");
+        sql.push(" UNION SELECT s.id FROM statements s WHERE s.on_behalf_of_id = ")
+            .push_bind(actor);
+        before(sql, "s.stated_date");
+        sql.push(
+            " UNION SELECT x.statement_id FROM people p
+              JOIN statement_subjects x ON x.actor_id = p.actor_id WHERE true",
+        );
+        before(sql, "x.stated_date");
+        sql.push(")");
+    }
+}
+
+/// Each visitor's principal to the host's.
+fn visit_links(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
+    let source = if around {
+        "visit_ids c JOIN visits v ON v.id = c.id"
+    } else {
+        "visits v"
+    };
+    sql.push(format!(
+        "SELECT 'visit' AS record, v.id, v.start_date AS date, v.start_precision AS precision,
+                v.kind::text AS kind, NULL::stance AS stance,
+                x.actor_id AS from_participant, f.principal_id AS from_principal,
+                f.rank AS from_rank, f.resolved AS from_resolved,
+                v.host_id AS to_participant, t.principal_id AS to_principal,
+                t.rank AS to_rank, t.resolved AS to_resolved
+         FROM w, {source}
+         JOIN visit_visitors x ON x.visit_id = v.id
+         CROSS JOIN LATERAL principal_of(x.actor_id, v.period) f
+         CROSS JOIN LATERAL principal_of(v.host_id, v.period) t
+         WHERE v.period && w.during"
+    ));
+}
+
+/// The speaker's principal (the statement's `on_behalf_of`, when set) to each subject's.
+fn statement_links(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
+    let source = if around {
+        "statement_ids c JOIN statements s ON s.id = c.id"
+    } else {
+        "statements s"
+    };
+    sql.push(format!(
+        "SELECT 'statement', s.id, s.stated_date, s.stated_precision, s.kind::text, x.stance,
+                s.speaker_id, coalesce(s.on_behalf_of_id, f.principal_id),
+                CASE WHEN coalesce(s.on_behalf_of_id, f.principal_id) = f.principal_id
+                     THEN f.rank END,
+                s.on_behalf_of_id IS NOT NULL OR f.resolved,
+                x.actor_id, t.principal_id, t.rank, t.resolved
+         FROM w, {source}
+         JOIN statement_subjects x ON x.statement_id = s.id
+         CROSS JOIN LATERAL principal_of(s.speaker_id, s.period) f
+         CROSS JOIN LATERAL principal_of(x.actor_id, s.period) t
+         WHERE s.period && w.during"
+    ));
+}

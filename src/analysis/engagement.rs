@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::domain::{PartialDate, RoleRank};
 
 use super::indices::{Concentration, concentration, jensen_shannon};
-use super::links::senior;
+use super::links::{Kind, senior};
 use super::periods::period_of;
 use super::{Direction, Link, Period, RecordKind, Weights};
 
@@ -99,7 +99,7 @@ pub struct Engagement {
 }
 
 /// A contribution before it is weighed: the most senior rank on its links, and its kind.
-type Pending<'a> = (Contribution, Option<RoleRank>, &'a str);
+type Pending = (Contribution, Option<RoleRank>, Kind);
 
 /// What each link means for the actor: one contribution per record and partner (weighted by
 /// the most senior person on any of its links with that partner).
@@ -108,7 +108,7 @@ pub fn contributions(
     question: &Question<'_>,
 ) -> (Vec<Contribution>, Vec<Unresolved>) {
     // One entry per record and partner, with the most senior rank on its links so far.
-    let mut by_record: BTreeMap<(RecordKind, Uuid, Uuid), Pending<'_>> = BTreeMap::new();
+    let mut by_record: BTreeMap<(RecordKind, Uuid, Uuid), Pending> = BTreeMap::new();
     let mut unresolved = BTreeSet::new();
     for link in links {
         let Some(seen) = link.seen_from(question.actor) else {
@@ -142,13 +142,13 @@ pub fn contributions(
                     way: seen.way,
                     weight: 0.0,
                 };
-                (contribution, rank, link.kind.as_str())
+                (contribution, rank, link.kind)
             });
     }
     let contributions = by_record
         .into_values()
         .map(|(mut c, rank, kind)| {
-            c.weight = question.weights.of(c.record, kind, rank);
+            c.weight = question.weights.of(kind, rank);
             c
         })
         .collect();
@@ -259,11 +259,13 @@ mod tests {
     }
 
     fn visit(id: u128, date: &str, kind: &str, from: End, to: End) -> Link {
+        let kind =
+            serde_json::from_value(serde_json::json!(kind)).unwrap_or_else(|e| panic!("{e}"));
         Link {
             record: RecordKind::Visit,
             id: Uuid::from_u128(id),
             date: PartialDate::parse(date).unwrap_or_else(|e| panic!("{e}")),
-            kind: kind.into(),
+            kind: Kind::Visit(kind),
             stance: None,
             from,
             to,

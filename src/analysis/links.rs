@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use crate::domain::{PartialDate, RoleRank, Stance};
+use crate::domain::{PartialDate, RoleRank, Stance, StatementKind, VisitKind};
 use crate::store::analysis::LinkRow;
 
 use super::{Direction, RecordKind};
@@ -24,25 +24,44 @@ pub struct Link {
     pub record: RecordKind,
     pub id: Uuid,
     pub date: PartialDate,
-    /// The visit's or statement's kind.
-    pub kind: String,
+    pub kind: Kind,
     /// A statement's stance toward its subject.
     pub stance: Option<Stance>,
     pub from: End,
     pub to: End,
 }
 
-impl From<LinkRow> for Link {
-    fn from(row: LinkRow) -> Self {
-        Self {
-            record: if row.record == "visit" {
-                RecordKind::Visit
-            } else {
-                RecordKind::Statement
-            },
+/// The kind of a visit or of a statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Visit(VisitKind),
+    Statement(StatementKind),
+}
+
+impl Kind {
+    pub fn record(self) -> RecordKind {
+        match self {
+            Self::Visit(_) => RecordKind::Visit,
+            Self::Statement(_) => RecordKind::Statement,
+        }
+    }
+}
+
+impl TryFrom<LinkRow> for Link {
+    type Error = anyhow::Error;
+
+    /// A row has the kind of its record (the query sets one of the two).
+    fn try_from(row: LinkRow) -> Result<Self, Self::Error> {
+        let kind = match (row.visit_kind, row.statement_kind) {
+            (Some(kind), None) => Kind::Visit(kind),
+            (None, Some(kind)) => Kind::Statement(kind),
+            _ => anyhow::bail!("link of {} {} has no single kind", row.record, row.id),
+        };
+        Ok(Self {
+            record: kind.record(),
             id: row.id,
             date: PartialDate::new(row.date, row.precision),
-            kind: row.kind,
+            kind,
             stance: row.stance,
             from: End {
                 participant: row.from_participant,
@@ -56,7 +75,7 @@ impl From<LinkRow> for Link {
                 rank: row.to_rank,
                 resolved: row.to_resolved,
             },
-        }
+        })
     }
 }
 

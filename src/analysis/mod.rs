@@ -3,6 +3,7 @@
 //! network of everyone. Pure computations over links the store reads; the HTTP layer adds
 //! names and formats.
 
+pub mod dyads;
 pub mod engagement;
 pub mod indices;
 pub mod links;

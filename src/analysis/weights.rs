@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use crate::domain::{RoleRank, StatementKind, VisitKind};
 
 use super::RecordKind;
+use super::links::Kind;
 
 /// One group of `weights`: a dimension and its factors.
 macro_rules! weights_group {
@@ -64,22 +65,15 @@ impl Weights {
     }
 
     /// The weight of one record: its rank's factor times its kind's times its record kind's.
-    pub fn of(&self, record: RecordKind, kind: &str, rank: Option<RoleRank>) -> f64 {
-        let rank = rank.and_then(|r| self.rank.get(&r)).copied().unwrap_or(1.0);
-        let kind = match record {
-            RecordKind::Visit => named(&self.visit_kind, kind),
-            RecordKind::Statement => named(&self.statement_kind, kind),
+    pub fn of(&self, kind: Kind, rank: Option<RoleRank>) -> f64 {
+        let factor = |found: Option<&f64>| found.copied().unwrap_or(1.0);
+        let rank = factor(rank.and_then(|r| self.rank.get(&r)));
+        let by_kind = match kind {
+            Kind::Visit(k) => factor(self.visit_kind.get(&k)),
+            Kind::Statement(k) => factor(self.statement_kind.get(&k)),
         };
-        let record = self.record.get(&record).copied().unwrap_or(1.0);
-        rank * kind * record
+        rank * by_kind * factor(self.record.get(&kind.record()))
     }
-}
-
-fn named<T: DeserializeOwned + Eq + std::hash::Hash>(map: &HashMap<T, f64>, name: &str) -> f64 {
-    serde_json::from_value::<T>(serde_json::Value::String(name.to_owned()))
-        .ok()
-        .and_then(|key| map.get(&key).copied())
-        .unwrap_or(1.0)
 }
 
 fn fill<T: DeserializeOwned + Eq + std::hash::Hash>(
@@ -124,21 +118,17 @@ mod tests {
     fn factors_multiply_and_unnamed_ones_are_one() {
         let w = Weights::parse("rank:head_of_state=3,minister=1;visit_kind:official=2")
             .unwrap_or_else(|e| panic!("{e}"));
+        let official = Kind::Visit(VisitKind::Official);
+        let pledge = Kind::Statement(StatementKind::Pledge);
+        assert_eq!(w.of(official, Some(RoleRank::HeadOfState)), 6.0);
         assert_eq!(
-            w.of(RecordKind::Visit, "official", Some(RoleRank::HeadOfState)),
-            6.0
-        );
-        assert_eq!(
-            w.of(RecordKind::Visit, "summit", Some(RoleRank::HeadOfState)),
+            w.of(Kind::Visit(VisitKind::Summit), Some(RoleRank::HeadOfState)),
             3.0
         );
-        assert_eq!(w.of(RecordKind::Visit, "official", None), 2.0);
-        assert_eq!(
-            w.of(RecordKind::Statement, "pledge", Some(RoleRank::Envoy)),
-            1.0
-        );
+        assert_eq!(w.of(official, None), 2.0);
+        assert_eq!(w.of(pledge, Some(RoleRank::Envoy)), 1.0);
         let r = Weights::parse("record:statement=0.5").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(r.of(RecordKind::Statement, "pledge", None), 0.5);
+        assert_eq!(r.of(pledge, None), 0.5);
     }
 
     #[test]

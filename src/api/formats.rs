@@ -88,6 +88,14 @@ pub fn opt<T: ToString>(value: &Option<T>) -> String {
     value.as_ref().map(ToString::to_string).unwrap_or_default()
 }
 
+/// Record ids in one field, separated by spaces.
+pub fn ids(ids: &[uuid::Uuid]) -> String {
+    ids.iter()
+        .map(uuid::Uuid::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn list<T: AsRef<str>>(values: &[T]) -> String {
     values
         .iter()

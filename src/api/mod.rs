@@ -148,6 +148,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(citations::list_citing_records)
                 .service(changes::list_citation_revisions),
         )
+        .service(utoipa_actix_web::scope("/v1/dyads").service(analysis::dyads::get_dyads))
         .service(utoipa_actix_web::scope("/v1/changes").service(changes::list_changes))
         .service(utoipa_actix_web::scope("/v1/import").service(bulk::import_records))
         .service(utoipa_actix_web::scope("/v1/export").service(bulk::export_records));

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use crate::domain::{DatePrecision, RoleRank, Stance};
+use crate::domain::{DatePrecision, RoleRank, Stance, StatementKind, VisitKind};
 use crate::error::Result;
 
 /// One link a record makes between two participants, with whom each counts for.
@@ -20,8 +20,10 @@ pub struct LinkRow {
     /// The visit's start or the statement's date.
     pub date: NaiveDate,
     pub precision: DatePrecision,
-    /// The visit's or the statement's kind.
-    pub kind: String,
+    /// Set for a visit.
+    pub visit_kind: Option<VisitKind>,
+    /// Set for a statement.
+    pub statement_kind: Option<StatementKind>,
     /// A statement's stance toward the subject on the receiving end.
     pub stance: Option<Stance>,
     pub from_participant: Uuid,
@@ -138,7 +140,7 @@ fn visit_links(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
     };
     sql.push(format!(
         "SELECT 'visit' AS record, v.id, v.start_date AS date, v.start_precision AS precision,
-                v.kind::text AS kind, NULL::stance AS stance,
+                v.kind AS visit_kind, NULL::statement_kind AS statement_kind, NULL::stance AS stance,
                 x.actor_id AS from_participant, f.principal_id AS from_principal,
                 f.rank AS from_rank, f.resolved AS from_resolved,
                 v.host_id AS to_participant, t.principal_id AS to_principal,
@@ -159,7 +161,7 @@ fn statement_links(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
         "statements s"
     };
     sql.push(format!(
-        "SELECT 'statement', s.id, s.stated_date, s.stated_precision, s.kind::text, x.stance,
+        "SELECT 'statement', s.id, s.stated_date, s.stated_precision, NULL, s.kind, x.stance,
                 s.speaker_id, coalesce(s.on_behalf_of_id, f.principal_id),
                 CASE WHEN coalesce(s.on_behalf_of_id, f.principal_id) = f.principal_id
                      THEN f.rank END,

@@ -8,6 +8,7 @@ mod citations;
 mod cli;
 mod contract;
 mod demo;
+mod dyads;
 mod embedded;
 mod engagement;
 mod formats;

@@ -209,7 +209,7 @@ pub async fn get_engagement(
         None => Weights::default(),
     };
     let direction = params.direction.unwrap_or(Direction::Both);
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = super::snapshot(&state.pool).await?;
     let actor = actor_store::resolve(&mut conn, &key)
         .await?
         .ok_or_else(|| key.not_found())?;
@@ -244,14 +244,9 @@ pub async fn get_engagement(
     let mut ids: Vec<Uuid> = vec![actor];
     ids.extend(answer.window.partners.iter().map(|p| p.partner));
     ids.extend(answer.unresolved.iter().map(|u| u.participant));
-    let names = super::summaries(&mut conn, &ids).await?;
+    let names = super::Names::load(&mut conn, &ids).await?;
     drop(conn);
-    let name = |id: Uuid| -> Result<ActorSummary> {
-        names
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("actor {id} vanished")))
-    };
+    let name = |id: Uuid| names.get(id);
     let portfolio = |p: &compute::Portfolio| -> Result<Portfolio> {
         let c = p.concentration;
         let top = p.top();
@@ -301,23 +296,10 @@ pub async fn get_engagement(
                 })
             })
             .collect::<Result<_>>()?,
-        unplaced: answer
-            .unplaced
-            .iter()
-            .map(|(record, id)| RecordRef::new(*record, *id))
-            .collect(),
-        unresolved: answer
-            .unresolved
-            .iter()
-            .map(|u| {
-                Ok(UnresolvedParticipant {
-                    participant: name(u.participant)?,
-                    record: RecordRef::new(u.record, u.id),
-                })
-            })
-            .collect::<Result<_>>()?,
+        unplaced: super::unplaced(&answer.unplaced),
+        unresolved: names.unresolved(&answer.unresolved)?,
     };
-    respond(&req, &engagement)
+    super::respond(&req, &engagement, || csv_rows(&engagement))
 }
 
 /// The partners named in `partners=`: each must exist (404 otherwise).
@@ -334,18 +316,6 @@ async fn partner_set(conn: &mut sqlx::PgConnection, list: &str) -> Result<BTreeS
         set.insert(super::actor(conn, name, "partners").await?);
     }
     Ok(set)
-}
-
-fn respond(req: &HttpRequest, engagement: &Engagement) -> Result<HttpResponse> {
-    let mut response = HttpResponse::Ok();
-    response.insert_header((actix_web::http::header::VARY, "Accept"));
-    if formats::negotiate(req, &[formats::JSON, formats::CSV]) == formats::CSV {
-        return Ok(response
-            .content_type("text/csv; charset=utf-8")
-            .body(formats::csv(&csv_rows(engagement))));
-    }
-    let body = serde_json::to_vec(engagement).map_err(|e| ApiError::Internal(e.into()))?;
-    Ok(response.content_type("application/json").body(body))
 }
 
 /// One CSV row: a partner in the window or in a period (or an empty period, without one).
@@ -403,12 +373,6 @@ impl CsvRecord for Row<'_> {
         "statement_ids",
     ];
     fn fields(&self) -> Vec<String> {
-        let ids = |ids: &[Uuid]| {
-            ids.iter()
-                .map(Uuid::to_string)
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
         let p = self.portfolio;
         let partner = self.partner;
         vec![
@@ -434,8 +398,12 @@ impl CsvRecord for Row<'_> {
                 .unwrap_or_default(),
             opt(&p.top_share),
             opt(&self.divergence),
-            partner.map(|s| ids(&s.visit_ids)).unwrap_or_default(),
-            partner.map(|s| ids(&s.statement_ids)).unwrap_or_default(),
+            partner
+                .map(|s| formats::ids(&s.visit_ids))
+                .unwrap_or_default(),
+            partner
+                .map(|s| formats::ids(&s.statement_ids))
+                .unwrap_or_default(),
         ]
     }
 }

@@ -2,16 +2,20 @@
 //! they share is here: the window and its periods, the basis, actors named in the query,
 //! and the bounded read of the links.
 
+pub mod dyads;
 pub mod engagement;
 
 use std::collections::HashMap;
 
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::analysis::engagement::Unresolved;
 use crate::analysis::{Granularity, Link, MAX_PERIODS, Period, RecordKind, periods};
 use crate::domain::{PartialDate, Slug};
 use crate::error::{ApiError, Result};
@@ -19,6 +23,7 @@ use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::analysis::{self as store, LinkQuery};
 
 use super::actors::ActorSummary;
+use super::formats::{self, CsvRecord};
 
 /// The most links one answer reads: beyond it, the caller is asked to narrow the window.
 pub const MAX_LINKS: i64 = 200_000;
@@ -134,6 +139,16 @@ pub fn basis_names(visits: bool, statements: bool) -> Vec<RecordKind> {
     names
 }
 
+/// A read-only transaction on one snapshot, so that every query of an answer sees the same
+/// record (a partner's name is never missing because it changed in between).
+pub async fn snapshot(pool: &sqlx::PgPool) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
 /// An actor named in a query parameter by id or slug: malformed is a 400, unknown a 404.
 pub async fn actor(conn: &mut PgConnection, value: &str, name: &str) -> Result<Uuid> {
     let pointer = format!("#/query/{name}");
@@ -165,29 +180,76 @@ pub async fn links(conn: &mut PgConnection, mut query: LinkQuery) -> Result<Vec<
             ),
         ));
     }
-    Ok(rows.into_iter().map(Link::from).collect())
+    rows.into_iter()
+        .map(|row| Link::try_from(row).map_err(ApiError::Internal))
+        .collect()
 }
 
-/// Summaries of actors by id, for naming the partners in an answer.
-pub async fn summaries(
-    conn: &mut PgConnection,
-    ids: &[Uuid],
-) -> Result<HashMap<Uuid, ActorSummary>> {
-    Ok(actor_store::summaries(conn, ids)
-        .await?
-        .into_iter()
-        .map(|a| {
-            (
-                a.id,
-                ActorSummary {
-                    id: a.id,
-                    slug: a.slug,
-                    name: a.name,
-                    kind: a.kind,
-                },
-            )
-        })
-        .collect())
+/// The actors an answer names, by id.
+pub struct Names(HashMap<Uuid, ActorSummary>);
+
+impl Names {
+    /// Summaries of these actors (read once per answer, whatever their number).
+    pub async fn load(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Self> {
+        let summaries = actor_store::summaries(conn, ids).await?;
+        Ok(Self(
+            summaries
+                .into_iter()
+                .map(|a| {
+                    let summary = ActorSummary {
+                        id: a.id,
+                        slug: a.slug,
+                        name: a.name,
+                        kind: a.kind,
+                    };
+                    (a.id, summary)
+                })
+                .collect(),
+        ))
+    }
+
+    pub fn get(&self, id: Uuid) -> Result<ActorSummary> {
+        self.0
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("actor {id} was not loaded")))
+    }
+
+    /// The participants counted in their own right, named.
+    pub fn unresolved(&self, list: &[Unresolved]) -> Result<Vec<UnresolvedParticipant>> {
+        list.iter()
+            .map(|u| {
+                Ok(UnresolvedParticipant {
+                    participant: self.get(u.participant)?,
+                    record: RecordRef::new(u.record, u.id),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Records too coarsely dated for the periods, as references.
+pub fn unplaced(list: &[(RecordKind, Uuid)]) -> Vec<RecordRef> {
+    list.iter()
+        .map(|(record, id)| RecordRef::new(*record, *id))
+        .collect()
+}
+
+/// The answer as JSON, or as CSV rows when the client asks for `text/csv`.
+pub fn respond<T: Serialize, R: CsvRecord>(
+    req: &HttpRequest,
+    answer: &T,
+    rows: impl FnOnce() -> Vec<R>,
+) -> Result<HttpResponse> {
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::VARY, "Accept"));
+    if formats::negotiate(req, &[formats::JSON, formats::CSV]) == formats::CSV {
+        return Ok(response
+            .content_type("text/csv; charset=utf-8")
+            .body(formats::csv(&rows())));
+    }
+    let body = serde_json::to_vec(answer).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(response.content_type("application/json").body(body))
 }
 
 /// A record an answer rests on.

@@ -1,0 +1,245 @@
+//! A dyad: what passes between two actors each way, by visit kind and by statement kind and
+//! stance, over a window and its periods, each cell with the records behind it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use uuid::Uuid;
+
+use crate::domain::{Stance, StatementKind, VisitKind};
+
+use super::engagement::Unresolved;
+use super::links::{End, Kind};
+use super::periods::period_of;
+use super::{Link, Period, RecordKind};
+
+/// The cells of one direction: records by visit kind, and by statement kind and stance.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Flow {
+    pub visits: BTreeMap<VisitKind, BTreeSet<Uuid>>,
+    pub statements: BTreeMap<(StatementKind, Stance), BTreeSet<Uuid>>,
+}
+
+impl Flow {
+    pub fn visit_count(&self) -> usize {
+        self.visits.values().map(BTreeSet::len).sum()
+    }
+
+    /// Distinct statements (one with two subjects on this side counts once).
+    pub fn statement_count(&self) -> usize {
+        self.statements
+            .values()
+            .flatten()
+            .collect::<BTreeSet<_>>()
+            .len()
+    }
+
+    fn add(&mut self, link: &Link) {
+        match (link.kind, link.stance) {
+            (Kind::Visit(kind), _) => {
+                self.visits.entry(kind).or_default().insert(link.id);
+            }
+            (Kind::Statement(kind), stance) => {
+                // Subjects always carry a stance; `neutral` is the honest reading of none.
+                let stance = stance.unwrap_or(Stance::Neutral);
+                self.statements
+                    .entry((kind, stance))
+                    .or_default()
+                    .insert(link.id);
+            }
+        }
+    }
+}
+
+/// Both directions.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Flows {
+    pub a_to_b: Flow,
+    pub b_to_a: Flow,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dyad {
+    pub window: Flows,
+    pub periods: Vec<(Period, Flows)>,
+    pub unplaced: Vec<(RecordKind, Uuid)>,
+    pub unresolved: Vec<Unresolved>,
+}
+
+fn is(end: &End, actor: Uuid) -> bool {
+    end.principal == actor || end.participant == actor
+}
+
+/// The dyad of `a` and `b` from the links around them.
+pub fn dyad(links: &[Link], a: Uuid, b: Uuid, periods: &[Period]) -> Dyad {
+    let mut window = Flows::default();
+    let mut series: Vec<Flows> = vec![Flows::default(); periods.len()];
+    let mut unplaced = BTreeSet::new();
+    let mut unresolved = BTreeSet::new();
+    for link in links.iter().filter(|l| l.from.principal != l.to.principal) {
+        let pick: fn(&mut Flows) -> &mut Flow = if is(&link.from, a) && is(&link.to, b) {
+            |f| &mut f.a_to_b
+        } else if is(&link.from, b) && is(&link.to, a) {
+            |f| &mut f.b_to_a
+        } else {
+            continue;
+        };
+        for end in [&link.from, &link.to] {
+            if !end.resolved {
+                unresolved.insert(Unresolved {
+                    participant: end.participant,
+                    record: link.record,
+                    id: link.id,
+                });
+            }
+        }
+        pick(&mut window).add(link);
+        if !periods.is_empty() {
+            match period_of(periods, link.date) {
+                Some(i) => pick(&mut series[i]).add(link),
+                None => {
+                    unplaced.insert((link.record, link.id));
+                }
+            }
+        }
+    }
+    Dyad {
+        window,
+        periods: periods.iter().copied().zip(series).collect(),
+        unplaced: unplaced.into_iter().collect(),
+        unresolved: unresolved.into_iter().collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::PartialDate;
+
+    const KZ: Uuid = Uuid::from_u128(1);
+    const RU: Uuid = Uuid::from_u128(2);
+    const CN: Uuid = Uuid::from_u128(3);
+    const TOKAYEV: Uuid = Uuid::from_u128(11);
+    const PUTIN: Uuid = Uuid::from_u128(12);
+
+    fn end(participant: Uuid, principal: Uuid) -> End {
+        End {
+            participant,
+            principal,
+            rank: None,
+            resolved: true,
+        }
+    }
+
+    fn link(id: u128, date: &str, kind: Kind, stance: Option<Stance>, from: End, to: End) -> Link {
+        Link {
+            record: kind.record(),
+            id: Uuid::from_u128(id),
+            date: PartialDate::parse(date).unwrap_or_else(|e| panic!("{e}")),
+            kind,
+            stance,
+            from,
+            to,
+        }
+    }
+
+    #[test]
+    fn records_fall_in_cells_each_way() {
+        let proposal = Kind::Statement(StatementKind::Proposal);
+        let links = vec![
+            link(
+                1,
+                "2022-08",
+                Kind::Visit(VisitKind::Other),
+                None,
+                end(TOKAYEV, KZ),
+                end(RU, RU),
+            ),
+            link(
+                2,
+                "2022-10",
+                Kind::Visit(VisitKind::Summit),
+                None,
+                end(PUTIN, RU),
+                end(KZ, KZ),
+            ),
+            link(
+                3,
+                "2022",
+                proposal,
+                Some(Stance::Support),
+                end(PUTIN, RU),
+                end(KZ, KZ),
+            ),
+            // The same statement's other subject is not Kazakhstan's business.
+            link(
+                3,
+                "2022",
+                proposal,
+                Some(Stance::Support),
+                end(PUTIN, RU),
+                end(CN, CN),
+            ),
+            link(
+                4,
+                "2022-11",
+                Kind::Statement(StatementKind::Denial),
+                Some(Stance::Neutral),
+                end(TOKAYEV, KZ),
+                end(RU, RU),
+            ),
+            link(
+                5,
+                "2022-09",
+                Kind::Visit(VisitKind::Official),
+                None,
+                end(CN, CN),
+                end(KZ, KZ),
+            ),
+        ];
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        let halves = crate::analysis::periods::periods(
+            crate::analysis::Granularity::Quarter,
+            day("2022-07-01"),
+            day("2023-01-01"),
+        )
+        .unwrap_or_default();
+        let d = dyad(&links, KZ, RU, &halves);
+        assert_eq!(
+            (
+                d.window.a_to_b.visit_count(),
+                d.window.a_to_b.statement_count()
+            ),
+            (1, 1)
+        );
+        assert_eq!(
+            (
+                d.window.b_to_a.visit_count(),
+                d.window.b_to_a.statement_count()
+            ),
+            (1, 1)
+        );
+        assert_eq!(
+            d.window
+                .b_to_a
+                .statements
+                .get(&(StatementKind::Proposal, Stance::Support)),
+            Some(&BTreeSet::from([Uuid::from_u128(3)]))
+        );
+        assert_eq!(
+            d.window
+                .b_to_a
+                .visits
+                .get(&VisitKind::Summit)
+                .map(BTreeSet::len),
+            Some(1)
+        );
+        // Q3: Tokayev in Sochi; Q4: Putin in Astana and the denial; the "2022" proposal unplaced.
+        assert_eq!(d.periods[0].1.a_to_b.visit_count(), 1);
+        assert_eq!(d.periods[1].1.b_to_a.visit_count(), 1);
+        assert_eq!(d.periods[1].1.a_to_b.statement_count(), 1);
+        assert_eq!(d.unplaced, [(RecordKind::Statement, Uuid::from_u128(3))]);
+        // Seen from the other side, the directions swap.
+        let back = dyad(&links, RU, KZ, &[]);
+        assert_eq!(back.window.a_to_b, d.window.b_to_a);
+    }
+}

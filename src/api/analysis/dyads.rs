@@ -1,0 +1,313 @@
+//! `/v1/dyads`: what passes between two actors, each way.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::analysis::dyads::{self as compute};
+use crate::analysis::{Granularity, RecordKind};
+use crate::domain::{PartialDate, Stance, StatementKind, VisitKind};
+use crate::error::{ApiError, Result};
+use crate::store::analysis::LinkQuery;
+
+use super::super::AppState;
+use super::super::actors::ActorSummary;
+use super::super::auth::Read;
+use super::super::extract::Query;
+use super::super::formats::{self, CsvRecord};
+use super::super::problems::*;
+use super::{Names, PeriodBounds, RecordRef, UnresolvedParticipant, Window};
+
+/// The two actors, the window and the series.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DyadParams {
+    /// One actor (id or slug): counted as itself and through its officials.
+    #[param(
+        max_length = 64,
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
+        example = "kazakhstan"
+    )]
+    pub a: String,
+    /// The other actor (id or slug).
+    #[param(
+        max_length = 64,
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
+        example = "russia"
+    )]
+    pub b: String,
+    /// Records that may have happened during or after this date (by overlap).
+    #[param(value_type = Option<PartialDate>, example = "2022")]
+    pub from: Option<PartialDate>,
+    /// Records that may have happened during or before this date (by overlap).
+    #[param(value_type = Option<PartialDate>, example = "2022")]
+    pub to: Option<PartialDate>,
+    /// A series by `year`, `quarter` or `month` besides the whole window (at most 1,200
+    /// periods).
+    #[param(inline)]
+    pub by: Option<Granularity>,
+    /// Which records count: `visits`, `statements`, or both (the default), comma-separated.
+    #[param(
+        max_length = 100,
+        pattern = "^(visits|statements)(,(visits|statements))*$",
+        example = "visits,statements"
+    )]
+    pub basis: Option<String>,
+}
+
+/// The visits of one kind going one way.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VisitCell {
+    pub kind: VisitKind,
+    pub count: usize,
+    pub visit_ids: Vec<Uuid>,
+}
+
+/// The statements of one kind and stance going one way.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StatementCell {
+    pub kind: StatementKind,
+    /// The stance toward the actor on the receiving end.
+    pub stance: Stance,
+    pub count: usize,
+    pub statement_ids: Vec<Uuid>,
+}
+
+/// What goes one way: visits (from the visitor's side to the host's) and statements (from
+/// the speaker's side about the other), by kind; only cells with records are listed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Flow {
+    pub visits: usize,
+    pub statements: usize,
+    pub visit_kinds: Vec<VisitCell>,
+    pub statement_kinds: Vec<StatementCell>,
+}
+
+/// Both ways.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DyadFlows {
+    pub a_to_b: Flow,
+    pub b_to_a: Flow,
+}
+
+/// One period of the series.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DyadPeriod {
+    #[serde(flatten)]
+    pub bounds: PeriodBounds,
+    #[serde(flatten)]
+    pub flows: DyadFlows,
+}
+
+/// The directed series between two actors.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Dyad {
+    pub a: ActorSummary,
+    pub b: ActorSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub from: Option<PartialDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub to: Option<PartialDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub by: Option<Granularity>,
+    pub basis: Vec<RecordKind>,
+    /// The whole window.
+    #[serde(flatten)]
+    pub window: DyadFlows,
+    /// One entry per period, empty ones included; empty without `by`.
+    pub periods: Vec<DyadPeriod>,
+    /// Records in the window dated too coarsely for any period.
+    pub unplaced: Vec<RecordRef>,
+    /// Participants counted in their own right, for want of a role on the record's date.
+    pub unresolved: Vec<UnresolvedParticipant>,
+}
+
+fn flow(flow: &compute::Flow) -> Flow {
+    Flow {
+        visits: flow.visit_count(),
+        statements: flow.statement_count(),
+        visit_kinds: flow
+            .visits
+            .iter()
+            .map(|(kind, ids)| VisitCell {
+                kind: *kind,
+                count: ids.len(),
+                visit_ids: ids.iter().copied().collect(),
+            })
+            .collect(),
+        statement_kinds: flow
+            .statements
+            .iter()
+            .map(|((kind, stance), ids)| StatementCell {
+                kind: *kind,
+                stance: *stance,
+                count: ids.len(),
+                statement_ids: ids.iter().copied().collect(),
+            })
+            .collect(),
+    }
+}
+
+fn flows(flows: &compute::Flows) -> DyadFlows {
+    DyadFlows {
+        a_to_b: flow(&flows.a_to_b),
+        b_to_a: flow(&flows.b_to_a),
+    }
+}
+
+type DyadRequest = Read<Query<DyadParams>>;
+
+/// The dyad of two actors.
+///
+/// The directed series between `a` and `b`, each counted as itself and through the people
+/// who held its roles at the time (as for engagement): visits each way by kind, statements
+/// each way by kind and stance toward the other, every cell with the records behind it.
+/// `Accept: text/csv` gives one row per period, direction and cell.
+#[utoipa::path(
+    tag = "analysis",
+    operation_id = "get_dyads",
+    params(DyadParams),
+    responses(
+        (status = 200, description = "The dyad", content((Dyad = "application/json"), (String = "text/csv"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("")]
+pub async fn get_dyads(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    read: DyadRequest,
+) -> Result<HttpResponse> {
+    let Read(Query(params)) = read;
+    let window = Window::new(params.from, params.to)?;
+    let (visits, statements) = super::basis(params.basis.as_deref())?;
+    let mut conn = super::snapshot(&state.pool).await?;
+    let a = super::actor(&mut conn, &params.a, "a").await?;
+    let b = super::actor(&mut conn, &params.b, "b").await?;
+    if a == b {
+        return Err(ApiError::invalid_field(
+            "#/query/b",
+            "names the same actor as `a`; a dyad is two actors",
+        ));
+    }
+    let links = super::links(
+        &mut conn,
+        LinkQuery {
+            around: Some(a),
+            visits,
+            statements,
+            from: window.first,
+            until: window.until,
+            max_links: 0,
+        },
+    )
+    .await?;
+    let periods = window.periods(params.by, &links)?;
+    let answer = compute::dyad(&links, a, b, &periods);
+    let mut ids = vec![a, b];
+    ids.extend(answer.unresolved.iter().map(|u| u.participant));
+    let names = Names::load(&mut conn, &ids).await?;
+    drop(conn);
+    let dyad = Dyad {
+        a: names.get(a)?,
+        b: names.get(b)?,
+        from: params.from,
+        to: params.to,
+        by: params.by,
+        basis: super::basis_names(visits, statements),
+        window: flows(&answer.window),
+        periods: answer
+            .periods
+            .iter()
+            .map(|(period, f)| DyadPeriod {
+                bounds: PeriodBounds::from(period),
+                flows: flows(f),
+            })
+            .collect(),
+        unplaced: super::unplaced(&answer.unplaced),
+        unresolved: names.unresolved(&answer.unresolved)?,
+    };
+    super::respond(&req, &dyad, || csv_rows(&dyad))
+}
+
+/// One CSV row: a cell of one direction in the window or a period.
+struct Row<'a> {
+    period: Option<&'a PeriodBounds>,
+    direction: &'static str,
+    record: RecordKind,
+    kind: String,
+    stance: Option<Stance>,
+    count: usize,
+    ids: &'a [Uuid],
+}
+
+fn csv_rows(dyad: &Dyad) -> Vec<Row<'_>> {
+    let window = std::iter::once((None, &dyad.window));
+    let periods = dyad.periods.iter().map(|p| (Some(&p.bounds), &p.flows));
+    let mut rows = Vec::new();
+    for (period, flows) in window.chain(periods) {
+        for (direction, flow) in [("a_to_b", &flows.a_to_b), ("b_to_a", &flows.b_to_a)] {
+            rows.extend(flow.visit_kinds.iter().map(|c| Row {
+                period,
+                direction,
+                record: RecordKind::Visit,
+                kind: c.kind.as_str().to_owned(),
+                stance: None,
+                count: c.count,
+                ids: &c.visit_ids,
+            }));
+            rows.extend(flow.statement_kinds.iter().map(|c| Row {
+                period,
+                direction,
+                record: RecordKind::Statement,
+                kind: c.kind.as_str().to_owned(),
+                stance: Some(c.stance),
+                count: c.count,
+                ids: &c.statement_ids,
+            }));
+        }
+    }
+    rows
+}
+
+impl CsvRecord for Row<'_> {
+    const HEADER: &'static [&'static str] = &[
+        "period",
+        "start",
+        "end",
+        "direction",
+        "record",
+        "kind",
+        "stance",
+        "count",
+        "ids",
+    ];
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.period.map_or("window".into(), |b| b.period.clone()),
+            self.period.map(|b| b.start.to_string()).unwrap_or_default(),
+            self.period.map(|b| b.end.to_string()).unwrap_or_default(),
+            self.direction.to_owned(),
+            match self.record {
+                RecordKind::Visit => "visit".into(),
+                RecordKind::Statement => "statement".into(),
+            },
+            self.kind.clone(),
+            self.stance
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+            self.count.to_string(),
+            formats::ids(self.ids),
+        ]
+    }
+}

@@ -7,6 +7,7 @@ pub mod dyads;
 pub mod engagement;
 pub mod indices;
 pub mod links;
+pub mod network;
 pub mod periods;
 pub mod weights;
 

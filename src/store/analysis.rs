@@ -154,6 +154,7 @@ fn visit_links(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
 }
 
 /// The speaker's principal (the statement's `on_behalf_of`, when set) to each subject's.
+/// Columns are named in each branch: either may be the first of the union.
 fn statement_links(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
     let source = if around {
         "statement_ids c JOIN statements s ON s.id = c.id"
@@ -161,12 +162,15 @@ fn statement_links(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
         "statements s"
     };
     sql.push(format!(
-        "SELECT 'statement', s.id, s.stated_date, s.stated_precision, NULL, s.kind, x.stance,
-                s.speaker_id, coalesce(s.on_behalf_of_id, f.principal_id),
+        "SELECT 'statement' AS record, s.id, s.stated_date AS date, s.stated_precision AS precision,
+                NULL::visit_kind AS visit_kind, s.kind AS statement_kind, x.stance,
+                s.speaker_id AS from_participant,
+                coalesce(s.on_behalf_of_id, f.principal_id) AS from_principal,
                 CASE WHEN coalesce(s.on_behalf_of_id, f.principal_id) = f.principal_id
-                     THEN f.rank END,
-                s.on_behalf_of_id IS NOT NULL OR f.resolved,
-                x.actor_id, t.principal_id, t.rank, t.resolved
+                     THEN f.rank END AS from_rank,
+                s.on_behalf_of_id IS NOT NULL OR f.resolved AS from_resolved,
+                x.actor_id AS to_participant, t.principal_id AS to_principal,
+                t.rank AS to_rank, t.resolved AS to_resolved
          FROM w, {source}
          JOIN statement_subjects x ON x.statement_id = s.id
          CROSS JOIN LATERAL principal_of(s.speaker_id, s.period) f

@@ -150,6 +150,11 @@ async fn direction_partners_basis_and_weights_change_what_counts() {
             ("uzbekistan".into(), 1, 0.166667),
         ]
     );
+    let statements = get("&basis=statements").await;
+    assert_eq!(
+        statements["window"]["n"], 7,
+        "the article's seven statements"
+    );
     let visits_in = get("&direction=in&basis=visits").await;
     assert_eq!(
         visits_in["window"]["n"], 5,

@@ -14,6 +14,7 @@ mod engagement;
 mod formats;
 mod helpers;
 mod idempotency;
+mod network;
 mod openapi;
 mod ops;
 mod roles;

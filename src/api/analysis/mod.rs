@@ -4,6 +4,8 @@
 
 pub mod dyads;
 pub mod engagement;
+pub mod graph_files;
+pub mod network;
 
 use std::collections::HashMap;
 

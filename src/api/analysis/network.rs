@@ -1,0 +1,366 @@
+//! `/v1/network`: everyone's visits and statements as a directed, weighted graph, as JSON,
+//! CSV, GraphML or GEXF.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::analysis::network::{self as compute, Level};
+use crate::analysis::{Granularity, RecordKind};
+use crate::domain::{ActorKind, PartialDate};
+use crate::error::{ApiError, Result};
+use crate::store::analysis::LinkQuery;
+
+use super::super::AppState;
+use super::super::auth::Read;
+use super::super::extract::Query;
+use super::super::formats::{self, CsvRecord, opt};
+use super::super::problems::*;
+use super::graph_files::{self, GEXF, GRAPHML};
+use super::{Names, PeriodBounds, RecordRef, UnresolvedParticipant, Window};
+
+/// A file format for the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkFormat {
+    Json,
+    Csv,
+    Graphml,
+    Gexf,
+}
+
+/// The window, the level and the format.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NetworkParams {
+    /// Records that may have happened during or after this date (by overlap).
+    #[param(value_type = Option<PartialDate>, example = "2022")]
+    pub from: Option<PartialDate>,
+    /// Records that may have happened during or before this date (by overlap).
+    #[param(value_type = Option<PartialDate>, example = "2022")]
+    pub to: Option<PartialDate>,
+    /// Split each edge by `year`, `quarter` or `month` (at most 1,200 periods): one edge per
+    /// pair and period in JSON, CSV and GraphML, spells and dynamic attributes in GEXF.
+    #[param(inline)]
+    pub by: Option<Granularity>,
+    /// Which records make edges: `visits`, `statements`, or both (the default).
+    #[param(
+        max_length = 100,
+        pattern = "^(visits|statements)(,(visits|statements))*$",
+        example = "visits,statements"
+    )]
+    pub basis: Option<String>,
+    /// `principal` (the default: states and organizations, people counted for the one whose
+    /// role they held) or `participant` (everyone as themselves).
+    #[param(inline)]
+    pub level: Option<Level>,
+    /// The representation, instead of `Accept`: `json`, `csv` (the edges), `graphml` or `gexf`.
+    #[param(inline)]
+    pub format: Option<NetworkFormat>,
+}
+
+/// An actor in the network.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NetworkNode {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub kind: ActorKind,
+    /// Records on the edges into the node.
+    pub in_strength: usize,
+    /// Records on the edges out of the node.
+    pub out_strength: usize,
+    /// Distinct actors with an edge into the node.
+    pub in_degree: usize,
+    /// Distinct actors the node has an edge to.
+    pub out_degree: usize,
+    /// Betweenness centrality over unweighted shortest paths, normalised by
+    /// 1 / ((n − 1)(n − 2)) as networkx does for directed graphs; null when the network is too
+    /// large to compute it in a request (see `betweenness_computed`).
+    #[schema(required = true)]
+    pub betweenness: Option<f64>,
+}
+
+/// The records from one actor to another (in one period, when `by` is given).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NetworkEdge {
+    pub source: Uuid,
+    pub target: Uuid,
+    /// The period (`2022-Q3`), when `by` is given; absent on the edge that gathers a pair's
+    /// records dated too coarsely for the periods (`2022` by quarter).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub period: Option<String>,
+    /// The period's first day, or (without a period) the first day its records may cover.
+    pub start: NaiveDate,
+    /// The period's last day, or (without a period) the last day its records may cover.
+    pub end: NaiveDate,
+    /// Visits plus statements.
+    pub weight: usize,
+    pub visits: usize,
+    pub statements: usize,
+    pub visit_ids: Vec<Uuid>,
+    pub statement_ids: Vec<Uuid>,
+}
+
+/// The network of visits (visitor → host) and statements (speaker → subject).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Network {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub from: Option<PartialDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub to: Option<PartialDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub by: Option<Granularity>,
+    pub basis: Vec<RecordKind>,
+    pub level: Level,
+    /// Whether `betweenness` was computed: it is exact when it is, and skipped for networks
+    /// whose nodes times edges pass 50 million.
+    pub betweenness_computed: bool,
+    /// Heaviest first.
+    pub nodes: Vec<NetworkNode>,
+    /// Ordered by period (edges without one last), then heaviest first.
+    pub edges: Vec<NetworkEdge>,
+    /// The periods of the series (empty without `by`).
+    pub periods: Vec<PeriodBounds>,
+    /// Records in the window dated too coarsely for any period: they are on edges without a
+    /// period.
+    pub unplaced: Vec<RecordRef>,
+    /// At the principal level, participants who held no role on the record's date and are
+    /// nodes of their own.
+    pub unresolved: Vec<UnresolvedParticipant>,
+}
+
+type NetworkRequest = Read<Query<NetworkParams>>;
+
+/// The network.
+///
+/// Actors as nodes with in- and out-strength, degree and betweenness; visits and statements
+/// as directed edges weighted by their number, each with the records behind it. JSON by
+/// default; `text/csv` (the edges), GraphML (`application/graphml+xml`, read by networkx,
+/// igraph and graphology) or GEXF 1.3 (`application/gexf+xml`, for Gephi, with each edge's
+/// periods as spells and its counts as dynamic attributes) by `Accept` or `format`.
+#[utoipa::path(
+    tag = "analysis",
+    operation_id = "get_network",
+    params(NetworkParams),
+    responses(
+        (status = 200, description = "The network", content(
+            (Network = "application/json"),
+            (String = "text/csv"),
+            (String = "application/graphml+xml"),
+            (String = "application/gexf+xml"),
+        )),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = ServiceUnavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("")]
+pub async fn get_network(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    read: NetworkRequest,
+) -> Result<HttpResponse> {
+    let Read(Query(params)) = read;
+    let window = Window::new(params.from, params.to)?;
+    let (visits, statements) = super::basis(params.basis.as_deref())?;
+    let level = params.level.unwrap_or(Level::Principal);
+    let mut conn = super::snapshot(&state.pool).await?;
+    let links = super::links(
+        &mut conn,
+        LinkQuery {
+            around: None,
+            visits,
+            statements,
+            from: window.first,
+            until: window.until,
+            max_links: 0,
+        },
+    )
+    .await?;
+    let periods = window.periods(params.by, &links)?;
+    // Betweenness is CPU work of its own: off the request's worker thread.
+    let computed = web::block({
+        let periods = periods.clone();
+        move || compute::network(&links, level, &periods)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    let mut ids: Vec<Uuid> = computed.nodes.iter().map(|n| n.id).collect();
+    ids.extend(computed.unresolved.iter().map(|u| u.participant));
+    let names = Names::load(&mut conn, &ids).await?;
+    drop(conn);
+
+    let network = Network {
+        from: params.from,
+        to: params.to,
+        by: params.by,
+        basis: super::basis_names(visits, statements),
+        level,
+        betweenness_computed: computed.nodes.iter().all(|n| n.betweenness.is_some()),
+        nodes: nodes(&computed, &names)?,
+        edges: edges(&computed, &periods),
+        periods: periods.iter().map(PeriodBounds::from).collect(),
+        unplaced: super::unplaced(&computed.unplaced),
+        unresolved: names.unresolved(&computed.unresolved)?,
+    };
+    let format = params.format.unwrap_or_else(|| {
+        match formats::negotiate(&req, &[formats::JSON, formats::CSV, GRAPHML, GEXF]) {
+            formats::CSV => NetworkFormat::Csv,
+            GRAPHML => NetworkFormat::Graphml,
+            GEXF => NetworkFormat::Gexf,
+            _ => NetworkFormat::Json,
+        }
+    });
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::VARY, "Accept"));
+    let (content_type, body, extension) = match format {
+        NetworkFormat::Json => (
+            "application/json",
+            serde_json::to_vec(&network).map_err(|e| ApiError::Internal(e.into()))?,
+            None,
+        ),
+        NetworkFormat::Csv => (
+            "text/csv; charset=utf-8",
+            formats::csv(&csv_rows(&network)),
+            None,
+        ),
+        NetworkFormat::Graphml => (GRAPHML, graph_files::graphml(&network)?, Some("graphml")),
+        NetworkFormat::Gexf => (GEXF, graph_files::gexf(&network)?, Some("gexf")),
+    };
+    if let Some(extension) = extension {
+        response.insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"chancery-network.{extension}\""),
+        ));
+    }
+    Ok(response.content_type(content_type).body(body))
+}
+
+fn nodes(network: &compute::Network, names: &Names) -> Result<Vec<NetworkNode>> {
+    let mut nodes = network
+        .nodes
+        .iter()
+        .map(|n| {
+            let actor = names.get(n.id)?;
+            Ok(NetworkNode {
+                id: n.id,
+                slug: actor.slug,
+                name: actor.name,
+                kind: actor.kind,
+                in_strength: n.in_strength,
+                out_strength: n.out_strength,
+                in_degree: n.in_degree,
+                out_degree: n.out_degree,
+                betweenness: n.betweenness,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    nodes.sort_by(|a, b| {
+        (b.in_strength + b.out_strength)
+            .cmp(&(a.in_strength + a.out_strength))
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+    Ok(nodes)
+}
+
+/// One edge per pair and period it has records in; without periods, and for records dated
+/// too coarsely for them, one edge over the days its records may cover.
+fn edges(network: &compute::Network, periods: &[crate::analysis::Period]) -> Vec<NetworkEdge> {
+    let mut edges: Vec<(usize, NetworkEdge)> = Vec::new();
+    for pair in &network.pairs {
+        for (index, bucket) in &pair.buckets {
+            let period = index.and_then(|i| periods.get(i));
+            let edge = NetworkEdge {
+                source: pair.source,
+                target: pair.target,
+                period: period.map(|p| p.label()),
+                start: period.map_or(bucket.first, |p| p.start),
+                end: period.map_or(bucket.last, |p| p.end()),
+                weight: bucket.weight(),
+                visits: bucket.visits.len(),
+                statements: bucket.statements.len(),
+                visit_ids: bucket.visits.iter().copied().collect(),
+                statement_ids: bucket.statements.iter().copied().collect(),
+            };
+            edges.push((index.unwrap_or(usize::MAX), edge));
+        }
+    }
+    edges.sort_by(|(pa, a), (pb, b)| {
+        pa.cmp(pb)
+            .then(b.weight.cmp(&a.weight))
+            .then(a.source.cmp(&b.source))
+            .then(a.target.cmp(&b.target))
+    });
+    edges.into_iter().map(|(_, e)| e).collect()
+}
+
+/// One CSV row per edge, with both actors named.
+struct Row<'a> {
+    edge: &'a NetworkEdge,
+    source: Option<&'a NetworkNode>,
+    target: Option<&'a NetworkNode>,
+}
+
+fn csv_rows(network: &Network) -> Vec<Row<'_>> {
+    let by_id: std::collections::HashMap<Uuid, &NetworkNode> =
+        network.nodes.iter().map(|n| (n.id, n)).collect();
+    let node = |id: Uuid| by_id.get(&id).copied();
+    network
+        .edges
+        .iter()
+        .map(|edge| Row {
+            edge,
+            source: node(edge.source),
+            target: node(edge.target),
+        })
+        .collect()
+}
+
+impl CsvRecord for Row<'_> {
+    const HEADER: &'static [&'static str] = &[
+        "source_id",
+        "source_slug",
+        "source_name",
+        "target_id",
+        "target_slug",
+        "target_name",
+        "period",
+        "start",
+        "end",
+        "weight",
+        "visits",
+        "statements",
+        "visit_ids",
+        "statement_ids",
+    ];
+    fn fields(&self) -> Vec<String> {
+        let e = self.edge;
+        vec![
+            e.source.to_string(),
+            self.source.map(|n| n.slug.clone()).unwrap_or_default(),
+            self.source.map(|n| n.name.clone()).unwrap_or_default(),
+            e.target.to_string(),
+            self.target.map(|n| n.slug.clone()).unwrap_or_default(),
+            self.target.map(|n| n.name.clone()).unwrap_or_default(),
+            opt(&e.period),
+            e.start.to_string(),
+            e.end.to_string(),
+            e.weight.to_string(),
+            e.visits.to_string(),
+            e.statements.to_string(),
+            formats::ids(&e.visit_ids),
+            formats::ids(&e.statement_ids),
+        ]
+    }
+}

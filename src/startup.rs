@@ -60,6 +60,11 @@ impl Application {
                         .insert_header(("Location", "/docs/"))
                         .finish()
                 })))
+                .service(web::resource("/explore").route(web::get().to(api::explorer::explore)))
+                .service(
+                    web::resource("/explore/{actor}")
+                        .route(web::get().to(api::explorer::explore_actor)),
+                )
                 .default_service(web::to(api::fallback))
                 .wrap(from_fn(telemetry::observe))
         })

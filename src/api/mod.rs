@@ -8,6 +8,7 @@ pub mod bulk;
 pub mod changes;
 pub mod citations;
 pub mod conditional;
+pub mod explorer;
 pub mod extract;
 pub mod formats;
 pub mod idempotency;

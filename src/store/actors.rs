@@ -164,6 +164,18 @@ pub async fn summaries(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Acto
     .await?)
 }
 
+/// The states and organizations, by name (at most `limit`): whom an analysis is of.
+pub async fn principals(conn: &mut PgConnection, limit: i64) -> Result<Vec<ActorSummaryRow>> {
+    Ok(sqlx::query_as!(
+        ActorSummaryRow,
+        r#"SELECT id, slug, name, kind AS "kind: ActorKind" FROM actors
+           WHERE kind IN ('state', 'organization') ORDER BY name, id LIMIT $1"#,
+        limit
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Actors by id, in no particular order.
 pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<ActorRow>> {
     Ok(sqlx::query_as!(

@@ -11,6 +11,7 @@ mod demo;
 mod dyads;
 mod embedded;
 mod engagement;
+mod explorer;
 mod formats;
 mod helpers;
 mod idempotency;

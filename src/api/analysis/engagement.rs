@@ -199,26 +199,36 @@ pub async fn get_engagement(
     read: EngagementRequest,
 ) -> Result<HttpResponse> {
     let Read((path, Query(params))) = read;
-    let key = ActorKey::from_path(&path)?;
+    let mut conn = super::snapshot(&state.pool).await?;
+    let engagement = answer(&mut conn, &path, &params).await?;
+    drop(conn);
+    super::respond(&req, &engagement, || csv_rows(&engagement))
+}
+
+/// An actor's engagement, as the API answers it (the explorer page draws the same).
+pub async fn answer(
+    conn: &mut sqlx::PgConnection,
+    actor: &str,
+    params: &EngagementParams,
+) -> Result<Engagement> {
+    let key = ActorKey::from_path(actor)?;
     let window = Window::new(params.from, params.to)?;
     let (visits, statements) = super::basis(params.basis.as_deref())?;
     let weights = match &params.weights {
-        Some(text) => {
-            Weights::parse(text).map_err(|e| ApiError::invalid_field("#/query/weights", e))?
-        }
+        Some(text) => Weights::parse(super::bounded(text, "weights", 1000)?)
+            .map_err(|e| ApiError::invalid_field("#/query/weights", e))?,
         None => Weights::default(),
     };
     let direction = params.direction.unwrap_or(Direction::Both);
-    let mut conn = super::snapshot(&state.pool).await?;
-    let actor = actor_store::resolve(&mut conn, &key)
+    let actor = actor_store::resolve(&mut *conn, &key)
         .await?
         .ok_or_else(|| key.not_found())?;
     let partners = match &params.partners {
-        Some(list) => Some(partner_set(&mut conn, list).await?),
+        Some(list) => Some(partner_set(&mut *conn, list).await?),
         None => None,
     };
     let links = super::links(
-        &mut conn,
+        &mut *conn,
         LinkQuery {
             around: Some(actor),
             visits,
@@ -244,8 +254,7 @@ pub async fn get_engagement(
     let mut ids: Vec<Uuid> = vec![actor];
     ids.extend(answer.window.partners.iter().map(|p| p.partner));
     ids.extend(answer.unresolved.iter().map(|u| u.participant));
-    let names = super::Names::load(&mut conn, &ids).await?;
-    drop(conn);
+    let names = super::Names::load(&mut *conn, &ids).await?;
     let name = |id: Uuid| names.get(id);
     let portfolio = |p: &compute::Portfolio| -> Result<Portfolio> {
         let c = p.concentration;
@@ -276,7 +285,7 @@ pub async fn get_engagement(
                 .collect::<Result<_>>()?,
         })
     };
-    let engagement = Engagement {
+    Ok(Engagement {
         actor: name(actor)?,
         from: params.from,
         to: params.to,
@@ -298,8 +307,7 @@ pub async fn get_engagement(
             .collect::<Result<_>>()?,
         unplaced: super::unplaced(&answer.unplaced),
         unresolved: names.unresolved(&answer.unresolved)?,
-    };
-    super::respond(&req, &engagement, || csv_rows(&engagement))
+    })
 }
 
 /// The partners named in `partners=`: each must exist (404 otherwise).

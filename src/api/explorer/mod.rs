@@ -1,0 +1,436 @@
+//! `/explore` and `/explore/{actor}`: a page for analysts, served by the binary with no
+//! script and nothing from elsewhere. Pick an actor, a window and a period; see the
+//! engagement chart (drawn here as SVG), the partner table with every record and its
+//! sources, and the actor's timeline. The numbers are the engagement API's own.
+
+mod chart;
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::analysis::{Direction, Granularity};
+use crate::domain::PartialDate;
+use crate::error::{ApiError, Result};
+use crate::store::actors::{self as actor_store, ActorKey};
+use crate::store::timeline::{self as timeline_store, TimelineQuery};
+use crate::store::{statements as statement_store, visits as visit_store};
+
+use super::AppState;
+use super::analysis::engagement::{self, Engagement, EngagementParams};
+use super::extract::parse_query;
+use super::sources::CitationRef;
+use super::statements::Statement;
+use super::visits::Visit;
+
+/// The most records the page lists with their sources; the API has the rest.
+const MAX_RECORDS: usize = 300;
+/// The most timeline entries the page lists.
+const MAX_TIMELINE: i64 = 200;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExploreParams {
+    actor: Option<String>,
+    from: Option<PartialDate>,
+    to: Option<PartialDate>,
+    by: Option<Granularity>,
+}
+
+/// HTML-escapes text for element content and quoted attributes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `/explore`: the picker, or the actor it names (`?actor=`).
+pub async fn explore(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    page(&state, &req, None).await
+}
+
+/// `/explore/{actor}`.
+pub async fn explore_actor(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    page(&state, &req, Some(path.into_inner())).await
+}
+
+async fn page(state: &AppState, req: &HttpRequest, actor: Option<String>) -> HttpResponse {
+    let mut html = String::new();
+    let status = match render(state, req, actor, &mut html).await {
+        Ok(()) => StatusCode::OK,
+        Err(error) => {
+            let status = actix_web::ResponseError::status_code(&error);
+            if let ApiError::Internal(inner) = &error {
+                tracing::error!(error = format!("{inner:#}"), "internal error");
+            }
+            let problem = error.problem();
+            let _ = write!(
+                html,
+                r#"<p class="error" role="alert"><strong>{}</strong> {}</p></main></body></html>"#,
+                escape(&problem.title),
+                escape(problem.detail.as_deref().unwrap_or(""))
+            );
+            status
+        }
+    };
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        // No script runs here, and nothing is loaded from elsewhere.
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        ))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(html)
+}
+
+async fn render(
+    state: &AppState,
+    req: &HttpRequest,
+    actor: Option<String>,
+    html: &mut String,
+) -> Result<()> {
+    html.push_str(HEAD);
+    let params: ExploreParams = parse_query(req.query_string())?;
+    let actor = actor.or(params.actor.clone()).filter(|a| !a.is_empty());
+    let mut conn = super::analysis::snapshot(&state.pool).await?;
+    let choices = actor_store::principals(&mut conn, 1000).await?;
+    form(html, &choices, actor.as_deref(), &params);
+    let Some(actor) = actor else {
+        html.push_str("<p>Pick an actor to see whom it engages with, how concentrated that is, and the evidence.</p></main></body></html>");
+        return Ok(());
+    };
+    let by = params
+        .by
+        .unwrap_or(if params.from.is_some() || params.to.is_some() {
+            Granularity::Quarter
+        } else {
+            Granularity::Year
+        });
+    let question = EngagementParams {
+        from: params.from,
+        to: params.to,
+        by: Some(by),
+        basis: None,
+        direction: Some(Direction::Both),
+        partners: None,
+        weights: None,
+    };
+    let answer = engagement::answer(&mut conn, &actor, &question).await?;
+    let key = ActorKey::from_path(&actor)?;
+    let actor_id = actor_store::resolve(&mut conn, &key)
+        .await?
+        .ok_or_else(|| key.not_found())?;
+    let timeline = timeline_store::entries(
+        &mut conn,
+        &TimelineQuery {
+            actor: actor_id,
+            via_roles: true,
+            from: params.from.map(|d| d.first_day()),
+            until: params.to.map(|d| d.day_after()),
+            descending: false,
+        },
+        None,
+        MAX_TIMELINE,
+    )
+    .await?;
+    // Every record the page shows, loaded with its sources in two queries.
+    let mut visit_ids: Vec<Uuid> = answer
+        .window
+        .partners
+        .iter()
+        .flat_map(|p| p.visit_ids.iter().copied())
+        .collect();
+    let mut statement_ids: Vec<Uuid> = answer
+        .window
+        .partners
+        .iter()
+        .flat_map(|p| p.statement_ids.iter().copied())
+        .collect();
+    visit_ids.extend(
+        timeline
+            .iter()
+            .filter(|e| e.record == "visit")
+            .map(|e| e.id),
+    );
+    statement_ids.extend(
+        timeline
+            .iter()
+            .filter(|e| e.record == "statement")
+            .map(|e| e.id),
+    );
+    for ids in [&mut visit_ids, &mut statement_ids] {
+        ids.sort();
+        ids.dedup();
+        ids.truncate(MAX_RECORDS);
+    }
+    let rows = visit_store::by_ids(&mut conn, &visit_ids).await?;
+    let visits: HashMap<Uuid, Visit> = super::visits::assemble(&mut conn, rows)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v))
+        .collect();
+    let rows = statement_store::by_ids(&mut conn, &statement_ids).await?;
+    let statements: HashMap<Uuid, Statement> = super::statements::assemble(&mut conn, rows)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    drop(conn);
+
+    summary(html, &answer);
+    partners(html, &answer, &visits, &statements);
+    html.push_str("<section id=\"timeline\"><h2>Timeline</h2><ol class=\"timeline\">");
+    for entry in &timeline {
+        let line = match entry.record.as_str() {
+            "visit" => visits.get(&entry.id).map(visit_line),
+            _ => statements.get(&entry.id).map(statement_line),
+        };
+        if let Some(line) = line {
+            let _ = write!(
+                html,
+                "<li>{line} <span class=\"capacity\">({})</span></li>",
+                escape(&entry.capacity)
+            );
+        }
+    }
+    if timeline.is_empty() {
+        html.push_str("<li>No visits or statements in this window.</li>");
+    }
+    html.push_str("</ol></section></main></body></html>");
+    Ok(())
+}
+
+const HEAD: &str = r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>chancery explorer</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:0;color:#222;background:#fafafa}
+header{background:#1f3a5f;color:#fff;padding:.6rem 1.2rem}header a{color:#fff;text-decoration:none;font-weight:600}
+main{padding:1rem 1.2rem;max-width:72rem}
+form{display:flex;gap:.8rem;flex-wrap:wrap;align-items:end;margin-bottom:1rem}
+label{display:flex;flex-direction:column;font-size:.85rem;gap:.2rem}
+table{border-collapse:collapse;margin:.5rem 0 1rem;background:#fff}th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.swatch{display:inline-block;width:.8rem;height:.8rem;margin-right:.4rem;vertical-align:middle}
+.figures{display:flex;gap:1.2rem;flex-wrap:wrap}.figures div{background:#fff;border:1px solid #ddd;padding:.4rem .7rem}
+.figures b{display:block;font-size:1.3rem}
+ul.records{margin:0;padding-left:1rem}ul.records li{margin:.2rem 0}.sources{color:#555;font-size:.85rem}
+.error{background:#fde8e8;border:1px solid #e0a0a0;padding:.6rem}
+.chart{overflow-x:auto;background:#fff;border:1px solid #ddd;padding:.5rem}
+</style></head>
+<body><header><a href="/explore">chancery explorer</a></header><main>
+"#;
+
+fn form(
+    html: &mut String,
+    choices: &[actor_store::ActorSummaryRow],
+    actor: Option<&str>,
+    params: &ExploreParams,
+) {
+    html.push_str(r#"<form method="get" action="/explore"><label>Actor<select name="actor" required><option value="">—</option>"#);
+    for choice in choices {
+        let selected = if actor == Some(choice.slug.as_str())
+            || actor == Some(choice.id.to_string().as_str())
+        {
+            " selected"
+        } else {
+            ""
+        };
+        let _ = write!(
+            html,
+            r#"<option value="{}"{selected}>{}</option>"#,
+            escape(&choice.slug),
+            escape(&choice.name)
+        );
+    }
+    let date = |d: Option<PartialDate>| d.map(|d| escape(&d.to_string())).unwrap_or_default();
+    let _ = write!(
+        html,
+        r#"</select></label><label>From<input name="from" value="{}" placeholder="2022" size="10"></label><label>To<input name="to" value="{}" placeholder="2022-12" size="10"></label><label>Per<select name="by">"#,
+        date(params.from),
+        date(params.to)
+    );
+    for by in [Granularity::Year, Granularity::Quarter, Granularity::Month] {
+        let selected = if params.by == Some(by) {
+            " selected"
+        } else {
+            ""
+        };
+        let name = chart::granularity_name(by);
+        let _ = write!(html, r#"<option value="{name}"{selected}>{name}</option>"#);
+    }
+    html.push_str(r#"</select></label><button type="submit">Show</button></form>"#);
+}
+
+fn figure(value: Option<f64>, digits: usize) -> String {
+    value.map_or("–".into(), |v| format!("{v:.digits$}"))
+}
+
+fn summary(html: &mut String, answer: &Engagement) {
+    let w = &answer.window;
+    let window = match (answer.from, answer.to) {
+        (Some(f), Some(t)) if f == t => f.to_string(),
+        (Some(f), Some(t)) => format!("{f} to {t}"),
+        (Some(f), None) => format!("from {f}"),
+        (None, Some(t)) => format!("until {t}"),
+        (None, None) => "all dates".into(),
+    };
+    let _ = write!(
+        html,
+        r#"<h1>{} <small>{}</small></h1><div class="figures" id="figures"><div>records<b>{}</b></div><div>partners<b>{}</b></div><div>HHI<b>{}</b></div><div>effective partners<b>{}</b></div><div>entropy (nats)<b>{}</b></div><div>evenness<b>{}</b></div><div>top partner<b>{}</b></div></div>"#,
+        escape(&answer.actor.name),
+        escape(&window),
+        w.n,
+        w.partners.len(),
+        figure(w.hhi, 3),
+        figure(w.effective_partners, 2),
+        figure(w.entropy, 3),
+        figure(w.evenness, 3),
+        w.top_partner.as_ref().map_or("–".into(), |t| format!(
+            "{} ({})",
+            escape(&t.name),
+            figure(w.top_share.map(|s| s * 100.0), 0) + "%"
+        )),
+    );
+    if let Some(svg) = chart::svg(answer) {
+        let _ = write!(
+            html,
+            r#"<h2>Shares by partner, and HHI</h2><div class="chart">{svg}</div>"#
+        );
+    }
+    if !answer.unplaced.is_empty() {
+        let _ = write!(
+            html,
+            "<p class=\"sources\">{} record(s) are dated too coarsely for a {} and count in the totals only.</p>",
+            answer.unplaced.len(),
+            answer.by.map_or("period", chart::granularity_name)
+        );
+    }
+}
+
+fn partners(
+    html: &mut String,
+    answer: &Engagement,
+    visits: &HashMap<Uuid, Visit>,
+    statements: &HashMap<Uuid, Statement>,
+) {
+    html.push_str(r#"<section id="partners"><h2>Partners</h2><table><thead><tr><th>Partner</th><th>Records</th><th>Share</th><th>The records and their sources</th></tr></thead><tbody>"#);
+    for partner in &answer.window.partners {
+        let _ = write!(
+            html,
+            r#"<tr data-partner="{}"><td><span class="swatch" style="background:{}"></span>{}</td><td class="num">{}</td><td class="num">{}</td><td><ul class="records">"#,
+            escape(&partner.actor.slug),
+            chart::colour(answer, &partner.actor.slug),
+            escape(&partner.actor.name),
+            partner.count,
+            figure(partner.share.map(|s| s * 100.0), 1) + "%",
+        );
+        for id in &partner.visit_ids {
+            match visits.get(id) {
+                Some(v) => {
+                    let _ = write!(html, "<li>{}</li>", visit_line(v));
+                }
+                None => {
+                    let _ = write!(html, r#"<li><a href="/v1/visits/{id}">visit {id}</a></li>"#);
+                }
+            }
+        }
+        for id in &partner.statement_ids {
+            match statements.get(id) {
+                Some(s) => {
+                    let _ = write!(html, "<li>{}</li>", statement_line(s));
+                }
+                None => {
+                    let _ = write!(
+                        html,
+                        r#"<li><a href="/v1/statements/{id}">statement {id}</a></li>"#
+                    );
+                }
+            }
+        }
+        html.push_str("</ul></td></tr>");
+    }
+    if answer.window.partners.is_empty() {
+        html.push_str("<tr><td colspan=\"4\">No partners in this window.</td></tr>");
+    }
+    html.push_str("</tbody></table></section>");
+}
+
+fn sources(citations: &[CitationRef]) -> String {
+    let list: Vec<String> = citations
+        .iter()
+        .map(|c| {
+            let mut text = escape(&c.citation.source);
+            if let Some(date) = c.citation.published_on {
+                let _ = write!(text, ", {date}");
+            }
+            if let Some(locator) = &c.locator {
+                let _ = write!(text, ", {}", escape(locator));
+            }
+            match &c.citation.url {
+                Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                    format!(
+                        r#"<a href="{}" rel="noopener noreferrer">{text}</a>"#,
+                        escape(url)
+                    )
+                }
+                _ => text,
+            }
+        })
+        .collect();
+    format!("<span class=\"sources\">— {}</span>", list.join("; "))
+}
+
+fn visit_line(v: &Visit) -> String {
+    let visitors: Vec<String> = v.visitors.iter().map(|a| escape(&a.name)).collect();
+    let place = v
+        .place
+        .as_deref()
+        .map(|p| format!(", {}", escape(p)))
+        .unwrap_or_default();
+    format!(
+        r#"<a href="/v1/visits/{}">{}</a> {} → {}{place} ({} visit) {}"#,
+        v.id,
+        v.start,
+        visitors.join(", "),
+        escape(&v.host.name),
+        v.kind.as_str(),
+        sources(&v.citations)
+    )
+}
+
+fn statement_line(s: &Statement) -> String {
+    let text: String = s.text.chars().take(240).collect();
+    let ellipsis = if s.text.chars().count() > 240 {
+        "…"
+    } else {
+        ""
+    };
+    format!(
+        r#"<a href="/v1/statements/{}">{}</a> {} ({}): {}{ellipsis} {}"#,
+        s.id,
+        s.stated_on,
+        escape(&s.speaker.name),
+        s.kind.as_str(),
+        escape(&text),
+        sources(&s.citations)
+    )
+}

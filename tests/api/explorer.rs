@@ -1,0 +1,161 @@
+//! The explorer page, loaded in a real browser (headless Chromium).
+
+use std::path::{Path, PathBuf};
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::engagement::demo_app;
+use crate::helpers::*;
+
+fn chromium() -> PathBuf {
+    ["chromium", "chromium-browser"]
+        .iter()
+        .filter_map(|name| {
+            std::env::var_os("PATH").and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|dir| dir.join(name))
+                    .find(|path| path.is_file())
+            })
+        })
+        .next()
+        .unwrap_or_else(|| {
+            panic!("headless Chromium is needed: apt-get install chromium (scripts/ensure-tools)")
+        })
+}
+
+/// Runs headless Chromium on a page (without blocking the server, which runs on this
+/// test's runtime) and returns what it printed.
+async fn browse(url: &str, extra: &[&str]) -> String {
+    let profile = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("chromium-{}", uuid::Uuid::now_v7().simple()));
+    let output = tokio::time::timeout(
+        std::time::Duration::from_secs(90),
+        tokio::process::Command::new(chromium())
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--window-size=1280,1800",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .args(extra)
+            .arg(url)
+            .output(),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("Chromium did not finish loading {url}"))
+    .unwrap_or_else(|e| panic!("running Chromium: {e}"));
+    let _ = std::fs::remove_dir_all(&profile);
+    assert!(
+        output.status.success(),
+        "Chromium failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn the_explorer_shows_kazakhstans_2022_partners_in_a_real_browser() {
+    let app = demo_app().await;
+    let url = app.url("/explore/kazakhstan?from=2022&to=2022&by=quarter");
+    let dom = browse(&url, &["--dump-dom"]).await;
+    assert!(dom.contains(r#"id="engagement-chart""#), "no chart: {dom}");
+    // One bar per quarter, and in them a share for each partner of the year.
+    assert_eq!(dom.matches(r#"class="period""#).count(), 4);
+    for (partner, quarters) in [
+        ("russia", 2),
+        ("turkey", 2),
+        ("european-union", 1),
+        ("china", 1),
+        ("uzbekistan", 1),
+    ] {
+        let shares = dom
+            .matches(&format!(r#"class="share" data-partner="{partner}""#))
+            .count();
+        assert_eq!(shares, quarters, "{partner}");
+        assert!(
+            dom.contains(&format!(r#"<tr data-partner="{partner}">"#)),
+            "{partner} is not in the table"
+        );
+    }
+    // The HHI line runs through the three quarters with records (Q1 is empty).
+    assert_eq!(dom.matches(r#"class="hhi-point""#).count(), 3);
+    assert!(dom.contains("<b>0.244</b>"), "the year's HHI");
+    assert!(dom.contains("<b>4.09</b>"), "effective partners");
+    // The evidence: records with their sources, and the timeline.
+    assert!(
+        dom.contains("Fmprc.gov.cn"),
+        "Xi's visit cites the Chinese foreign ministry"
+    );
+    assert!(dom.contains(r#"id="timeline""#));
+    assert!(!dom.contains("<script"), "the page runs no script");
+
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/explorer");
+    std::fs::create_dir_all(&shots).unwrap_or_else(|e| panic!("{e}"));
+    let shot = shots.join("kazakhstan-2022.png");
+    browse(&url, &[&format!("--screenshot={}", shot.display())]).await;
+    let png = std::fs::read(&shot).unwrap_or_default();
+    assert!(
+        png.starts_with(b"\x89PNG"),
+        "no screenshot at {}",
+        shot.display()
+    );
+}
+
+#[tokio::test]
+async fn the_explorer_escapes_what_it_shows_and_explains_bad_questions() {
+    let app = demo_app().await;
+    let hostile = app
+        .create_actor(json!({"kind": "state", "name": "<script>alert(1)</script> & \"Co\"", "slug": "hostile"}))
+        .await;
+    let page = app.get("/explore").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(
+        header(&page, "content-type").as_deref(),
+        Some("text/html; charset=utf-8")
+    );
+    let policy = header(&page, "content-security-policy").unwrap_or_default();
+    assert!(policy.contains("default-src 'none'"), "{policy}");
+    let html = page.text().await.unwrap_or_default();
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot;"),
+        "{html}"
+    );
+    assert!(!html.contains("<script"));
+    let dom = browse(
+        &app.url(&format!("/explore/{}", uuid_of(&hostile))),
+        &["--dump-dom"],
+    )
+    .await;
+    assert!(!dom.contains("<script"), "{dom}");
+
+    let backwards = app.get("/explore/kazakhstan?from=2023&to=2022").await;
+    assert_eq!(backwards.status(), StatusCode::BAD_REQUEST);
+    let text = backwards.text().await.unwrap_or_default();
+    assert!(text.contains("is before `from`"), "{text}");
+    assert_eq!(
+        app.get("/explore/atlantis").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/explore?actor=kazakhstan&colour=red")
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+    let picked = app.get("/explore?actor=kazakhstan&from=2022&to=2022").await;
+    assert_eq!(picked.status(), StatusCode::OK);
+    assert!(
+        picked
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains(r#"id="engagement-chart""#)
+    );
+}

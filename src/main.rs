@@ -273,7 +273,7 @@ async fn serve(args: ServeArgs, database_args: DatabaseArgs) -> anyhow::Result<(
         args.host.as_str()
     };
     println!(
-        "chancery is listening on http://{host}:{}/ — API docs at http://{host}:{}/docs",
+        "chancery is listening on http://{host}:{}/ — API docs at http://{host}:{}/docs/",
         app.port(),
         app.port()
     );

@@ -56,9 +56,11 @@ impl Application {
                         .external_urls_from_iter_unchecked([("/openapi.json", document.clone())]),
                 )
                 .service(web::resource("/docs").route(web::get().to(|| async {
+                    // A body too, for a client that does not follow redirects (curl).
                     HttpResponse::PermanentRedirect()
                         .insert_header(("Location", "/docs/"))
-                        .finish()
+                        .content_type("text/plain; charset=utf-8")
+                        .body("The API documentation is at /docs/\n")
                 })))
                 .service(web::resource("/explore").route(web::get().to(api::explorer::explore)))
                 .service(

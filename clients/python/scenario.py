@@ -118,4 +118,29 @@ for item in csl:
 rendered = [str(entry) for entry in bibliography.bibliography()]
 assert len(rendered) == len(csl) and any("Eurasia Daily Monitor" in entry for entry in rendered), rendered
 
+# The seed article's question through the client: how Kazakhstan spread its engagement in
+# 2022 (the service loads the demo dataset on its first start).
+from chancery_client.api.analysis import get_dyads, get_engagement, get_network
+from chancery_client.models import Granularity
+
+engagement = get_engagement.sync(client=client, actor="kazakhstan", from_="2022", to="2022", by=Granularity.QUARTER)
+window = engagement.window
+counts = [(p.actor.slug, p.count) for p in window.partners]
+assert counts == [("russia", 5), ("turkey", 4), ("european-union", 3), ("china", 2), ("uzbekistan", 1)], counts
+assert window.n == 14 and abs(window.hhi - 55 / 225) < 1e-9 and abs(window.effective_partners - 225 / 55) < 1e-9
+assert window.top_partner.slug == "russia" and abs(window.top_share - 1 / 3) < 1e-9
+assert [p.period for p in engagement.periods] == ["2022-Q1", "2022-Q2", "2022-Q3", "2022-Q4"]
+assert engagement.periods[0].n == 0 and engagement.periods[0].hhi is None, "an empty quarter has no index"
+assert engagement.periods[1].divergence is None and engagement.periods[2].divergence == 1.0
+china = window.partners[3]
+assert china.visit_ids and china.statement_ids, "each figure names its records"
+
+dyad = get_dyads.sync(client=client, a="kazakhstan", b="russia", from_="2022", to="2022")
+assert (dyad.a_to_b.visits, dyad.a_to_b.statements, dyad.b_to_a.visits, dyad.b_to_a.statements) == (1, 2, 1, 1)
+assert dyad.b_to_a.visit_kinds[0].kind.value == "summit"
+
+network = get_network.sync(client=client, from_="2022", to="2022")
+hub = network.nodes[0]
+assert hub.slug == "kazakhstan" and hub.betweenness == 0.45, (hub.slug, hub.betweenness)
+
 print("python client scenario: ok")

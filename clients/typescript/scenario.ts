@@ -108,6 +108,20 @@ async function main(): Promise<void> {
   const problem: Problem | undefined = refused.error;
   check(refused.response.status === 422 && problem?.errors?.[0]?.pointer === "#/host_id", JSON.stringify(problem));
 
+  // The seed article's question (the service loads the demo dataset on its first start):
+  // Kazakhstan's partners in 2022, and the network they make.
+  const engagement = await client.GET("/v1/actors/{actor}/engagement", {
+    params: { path: { actor: "kazakhstan" }, query: { from: "2022", to: "2022", by: "quarter" } },
+  });
+  const index = must(engagement.data, engagement.error, "engagement");
+  const partners = index.window.partners.map((p) => `${p.actor.slug}:${p.count}`).join(" ");
+  check(partners === "russia:5 turkey:4 european-union:3 china:2 uzbekistan:1", partners);
+  check(Math.abs((index.window.hhi ?? 0) - 55 / 225) < 1e-9, `hhi ${index.window.hhi}`);
+  check(index.periods.length === 4 && index.periods[0]?.hhi === null, "an empty first quarter");
+  const network = await client.GET("/v1/network", { params: { query: { from: "2022", to: "2022" } } });
+  const graph = must(network.data, network.error, "network");
+  check(graph.nodes[0]?.slug === "kazakhstan" && graph.nodes[0]?.betweenness === 0.45, JSON.stringify(graph.nodes[0]));
+
   console.log("typescript client scenario: ok");
 }
 

@@ -46,7 +46,6 @@ pub struct DyadParams {
     pub to: Option<PartialDate>,
     /// A series by `year`, `quarter` or `month` besides the whole window (at most 1,200
     /// periods).
-    #[param(inline)]
     pub by: Option<Granularity>,
     /// Which records count: `visits`, `statements`, or both (the default), comma-separated.
     #[param(

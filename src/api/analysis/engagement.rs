@@ -39,7 +39,6 @@ pub struct EngagementParams {
     /// A series by `year`, `quarter` or `month` besides the whole window (at most 1,200
     /// periods). A record less precise than the periods (`2022` by month) counts in the window
     /// and is listed in `unplaced`.
-    #[param(inline)]
     pub by: Option<Granularity>,
     /// Which records count: `visits`, `statements`, or both (the default), comma-separated.
     #[param(
@@ -50,7 +49,6 @@ pub struct EngagementParams {
     pub basis: Option<String>,
     /// `in` (partners coming to the actor: their visits, their statements about it), `out`
     /// (the actor's visits and statements about others) or `both` (the default).
-    #[param(inline)]
     pub direction: Option<Direction>,
     /// Only these partners (ids or slugs, comma-separated, at most 50); shares are then among
     /// them.

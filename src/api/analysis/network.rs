@@ -45,7 +45,6 @@ pub struct NetworkParams {
     pub to: Option<PartialDate>,
     /// Split each edge by `year`, `quarter` or `month` (at most 1,200 periods): one edge per
     /// pair and period in JSON, CSV and GraphML, spells and dynamic attributes in GEXF.
-    #[param(inline)]
     pub by: Option<Granularity>,
     /// Which records make edges: `visits`, `statements`, or both (the default).
     #[param(
@@ -56,10 +55,8 @@ pub struct NetworkParams {
     pub basis: Option<String>,
     /// `principal` (the default: states and organizations, people counted for the one whose
     /// role they held) or `participant` (everyone as themselves).
-    #[param(inline)]
     pub level: Option<Level>,
     /// The representation, instead of `Accept`: `json`, `csv` (the edges), `graphml` or `gexf`.
-    #[param(inline)]
     pub format: Option<NetworkFormat>,
 }
 

@@ -2,7 +2,7 @@
 //! graphology.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use tokio::process::Command;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -149,9 +149,12 @@ async fn fetch(app: &TestApp, query: &str, accept: &str) -> (String, Vec<u8>) {
     )
 }
 
-fn run(command: &mut Command) -> String {
+/// Runs a program without blocking this test's runtime (a blocked runtime cannot notice
+/// the server closing idle connections, and the next request would fail on one).
+async fn run(command: &mut Command) -> String {
     let output = command
         .output()
+        .await
         .unwrap_or_else(|e| panic!("running {command:?}: {e}"));
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
@@ -164,10 +167,14 @@ fn run(command: &mut Command) -> String {
 
 #[tokio::test]
 async fn graphml_and_gexf_read_back_in_networkx_and_graphology_with_networkx_betweenness() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readers = PathBuf::from(
+        run(&mut Command::new(root.join("tests/readers/setup")))
+            .await
+            .trim(),
+    );
     let app = demo_app().await;
     import_random_visits(&app).await;
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readers = PathBuf::from(run(&mut Command::new(root.join("tests/readers/setup"))).trim());
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("network-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
@@ -192,12 +199,14 @@ async fn graphml_and_gexf_read_back_in_networkx_and_graphology_with_networkx_bet
         let files = ["answer.json", "network.graphml", "network.gexf"].map(|f| dir.join(f));
         let python = run(Command::new(readers.join("venv/bin/python"))
             .arg(root.join("tests/readers/network_check.py"))
-            .args(&files));
+            .args(&files))
+        .await;
         assert!(python.contains("betweenness of"), "{python}");
         let node = run(Command::new("node")
             .arg(root.join("tests/readers/network_check.cjs"))
             .args(&files)
-            .env("NODE_PATH", readers.join("node/node_modules")));
+            .env("NODE_PATH", readers.join("node/node_modules")))
+        .await;
         assert!(node.starts_with("graphology:"), "{node}");
     }
 }

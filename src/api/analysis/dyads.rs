@@ -199,6 +199,8 @@ pub async fn get_dyads(
             "names the same actor as `a`; a dyad is two actors",
         ));
     }
+    // A series too long for a closed window is refused before anything is read.
+    window.periods(params.by, &[])?;
     let links = super::links(
         &mut conn,
         LinkQuery {

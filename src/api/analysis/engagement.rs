@@ -225,6 +225,8 @@ pub async fn answer(
         Some(list) => Some(partner_set(&mut *conn, list).await?),
         None => None,
     };
+    // A series too long for a closed window is refused before anything is read.
+    window.periods(params.by, &[])?;
     let links = super::links(
         &mut *conn,
         LinkQuery {

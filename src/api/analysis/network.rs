@@ -173,6 +173,8 @@ pub async fn get_network(
     let (visits, statements) = super::basis(params.basis.as_deref())?;
     let level = params.level.unwrap_or(Level::Principal);
     let mut conn = super::snapshot(&state.pool).await?;
+    // A series too long for a closed window is refused before anything is read.
+    window.periods(params.by, &[])?;
     let links = super::links(
         &mut conn,
         LinkQuery {

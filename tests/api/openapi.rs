@@ -25,6 +25,43 @@ fn committed_openapi_document_matches_the_code() {
     }
 }
 
+/// Every `$ref` in a document, with where it is.
+fn references(value: &Value, at: &str, found: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner) {
+                    ("$ref", Value::String(target)) => found.push((at.to_owned(), target.clone())),
+                    _ => references(inner, &format!("{at}/{key}"), found),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, inner) in items.iter().enumerate() {
+                references(inner, &format!("{at}/{i}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_reference_in_the_document_resolves() {
+    let document: Value = serde_json::from_str(COMMITTED).unwrap_or_else(|e| panic!("{e}"));
+    let mut found = Vec::new();
+    references(&document, "#", &mut found);
+    assert!(!found.is_empty());
+    for (at, target) in found {
+        let pointer = target
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("{at}: external {target}"));
+        assert!(
+            document.pointer(pointer).is_some(),
+            "{at} refers to {target}, which the document does not define"
+        );
+    }
+}
+
 fn operations(document: &Value) -> Vec<(String, String, Value)> {
     let mut operations = Vec::new();
     for (path, item) in document["paths"].as_object().into_iter().flatten() {

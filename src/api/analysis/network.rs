@@ -57,6 +57,7 @@ pub struct NetworkParams {
     /// role they held) or `participant` (everyone as themselves).
     pub level: Option<Level>,
     /// The representation, instead of `Accept`: `json`, `csv` (the edges), `graphml` or `gexf`.
+    #[param(inline)]
     pub format: Option<NetworkFormat>,
 }
 

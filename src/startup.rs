@@ -17,6 +17,9 @@ use crate::config::Settings;
 use crate::db;
 use crate::telemetry::{self, Metrics};
 
+/// How many network answers are computed at once; the rest wait (a bounded time) for a turn.
+const LARGE_ANSWERS: usize = 2;
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -40,6 +43,7 @@ impl Application {
             require_read_token: settings.require_read_token,
             body_limit_bytes: settings.body_limit_bytes,
             metrics: Arc::new(Metrics::new(settings.pool_max_connections)?),
+            large_answers: tokio::sync::Semaphore::new(LARGE_ANSWERS),
         });
         let routes = web::Data::new(RouteTable::from_openapi(&api::openapi()));
         let document = api::openapi_json();

@@ -40,6 +40,9 @@ pub struct AppState {
     pub require_read_token: bool,
     pub body_limit_bytes: usize,
     pub metrics: Arc<Metrics>,
+    /// Permits for answers whose size grows with the record (the network): a few at a time,
+    /// so many callers cannot hold many large answers in memory at once.
+    pub large_answers: tokio::sync::Semaphore,
 }
 
 #[derive(OpenApi)]

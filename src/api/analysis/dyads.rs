@@ -102,6 +102,14 @@ pub struct DyadPeriod {
 
 /// The directed series between two actors.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "a": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a", "slug": "kazakhstan", "name": "Kazakhstan", "kind": "state"}, "b": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0c", "slug": "china", "name": "China", "kind": "state"}, "from": "2022", "to": "2022", "basis": ["visit", "statement"],
+    "a_to_b": {"visits": 0, "statements": 0, "visit_kinds": [], "statement_kinds": []},
+    "b_to_a": {"visits": 1, "statements": 1,
+               "visit_kinds": [{"kind": "official", "count": 1, "visit_ids": ["0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c12"]}],
+               "statement_kinds": [{"kind": "pledge", "stance": "support", "count": 1, "statement_ids": ["0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c13"]}]},
+    "periods": [], "unplaced": [], "unresolved": []
+}))]
 pub struct Dyad {
     pub a: ActorSummary,
     pub b: ActorSummary,

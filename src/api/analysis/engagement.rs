@@ -136,6 +136,23 @@ pub struct PeriodPortfolio {
 /// An actor's engagement: whom it deals with, how much, how concentrated, and on what
 /// evidence.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "actor": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a", "slug": "kazakhstan", "name": "Kazakhstan", "kind": "state"},
+    "from": "2022", "to": "2022", "by": "quarter", "basis": ["visit", "statement"], "direction": "both",
+    "window": {
+        "n": 14, "total_weight": 15.0, "hhi": 0.2444, "effective_partners": 4.0909, "entropy": 1.4898,
+        "exp_entropy": 4.436, "evenness": 0.9256, "top_partner": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0b", "slug": "russia", "name": "Russia", "kind": "state"}, "top_share": 0.3333,
+        "partners": [{"actor": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0b", "slug": "russia", "name": "Russia", "kind": "state"}, "count": 5, "weight": 5.0, "share": 0.3333,
+                      "visit_ids": ["0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c10"], "statement_ids": ["0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c11"]}]
+    },
+    "periods": [{"period": "2022-Q3", "start": "2022-07-01", "end": "2022-09-30", "divergence": 1.0,
+                 "n": 4, "total_weight": 4.0, "hhi": 0.5, "effective_partners": 2.0, "entropy": 0.69,
+                 "exp_entropy": 2.0, "evenness": 1.0, "top_partner": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0b", "slug": "russia", "name": "Russia", "kind": "state"}, "top_share": 0.5,
+                 "partners": [{"actor": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0b", "slug": "russia", "name": "Russia", "kind": "state"}, "count": 2, "weight": 2.0, "share": 0.5,
+                               "visit_ids": ["0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c10"], "statement_ids": []}]}],
+    "unplaced": [{"record": "statement", "id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c11", "href": "/v1/statements/0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c11"}],
+    "unresolved": []
+}))]
 pub struct Engagement {
     pub actor: ActorSummary,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -107,6 +107,20 @@ pub struct NetworkEdge {
 
 /// The network of visits (visitor → host) and statements (speaker → subject).
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "from": "2022", "to": "2022", "basis": ["visit", "statement"], "level": "principal", "betweenness_computed": true,
+    "nodes": [
+        {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a", "slug": "kazakhstan", "name": "Kazakhstan", "kind": "state",
+         "in_strength": 9, "out_strength": 6, "in_degree": 4, "out_degree": 3, "betweenness": 0.45},
+        {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0b", "slug": "russia", "name": "Russia", "kind": "state",
+         "in_strength": 3, "out_strength": 3, "in_degree": 1, "out_degree": 2, "betweenness": 0.0}
+    ],
+    "edges": [{"source": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a", "target": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0b",
+               "start": "2022-07-01", "end": "2022-11-30", "weight": 3, "visits": 1, "statements": 2,
+               "visit_ids": ["0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c10"],
+               "statement_ids": ["0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c14", "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c15"]}],
+    "periods": [], "unplaced": [], "unresolved": []
+}))]
 pub struct Network {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]

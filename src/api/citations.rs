@@ -122,7 +122,9 @@ impl Citation {
             .published_on
             .map(|d| d.first_day().year().to_string())
             .unwrap_or_default();
-        let key = format!("{stem}{year}_{}", &self.id.simple().to_string()[..8]);
+        // The id's random tail: its first digits are a timestamp, the same for every citation
+        // made in the same minute, which made keys collide.
+        let key = format!("{stem}{year}_{}", &self.id.simple().to_string()[20..]);
         let mut fields: Vec<(&str, String)> = Vec::new();
         if let Some(title) = &self.title {
             fields.push(("title", title.clone()));

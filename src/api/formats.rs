@@ -184,11 +184,23 @@ pub struct CslItem {
 }
 
 /// Escapes text for a BibTeX field value in braces.
+///
+/// BibTeX readers count braces without regard to backslashes, so `\}` still closes a group:
+/// braces that nest properly are escaped as `\{` and `\}` (readers show them as braces), and
+/// in text whose braces do not nest, every brace is written as `\textbraceleft{}` or
+/// `\textbraceright{}`, which keeps the entry (and the list after it) readable.
 pub fn bibtex_escape(text: &str) -> String {
+    let nested = text.chars().try_fold(0usize, |depth, c| match c {
+        '{' => Some(depth + 1),
+        '}' => depth.checked_sub(1),
+        _ => Some(depth),
+    }) == Some(0);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
             '\\' => out.push_str("\\textbackslash{}"),
+            '{' if !nested => out.push_str("\\textbraceleft{}"),
+            '}' if !nested => out.push_str("\\textbraceright{}"),
             '{' | '}' | '%' | '&' | '#' | '$' | '_' => {
                 out.push('\\');
                 out.push(c);
@@ -614,6 +626,24 @@ mod tests {
             String::from_utf8_lossy(&body),
             "a,b\r\n'=1+1,'+SUM(A1)\r\n'-2,'@cmd\r\n'\tx,a=b\r\n"
         );
+    }
+
+    #[test]
+    fn bibtex_braces_stay_balanced_whatever_the_text() {
+        assert_eq!(bibtex_escape("a {b} c"), "a \\{b\\} c");
+        assert_eq!(
+            bibtex_escape("x } y {"),
+            "x \\textbraceright{} y \\textbraceleft{}"
+        );
+        for hostile in ["}", "{", "}{", "{{}", "a\\}", "{}}{"] {
+            let escaped = bibtex_escape(hostile);
+            let depth = escaped.chars().try_fold(0i32, |d, c| match c {
+                '{' => Some(d + 1),
+                '}' => (d > 0).then(|| d - 1),
+                _ => Some(d),
+            });
+            assert_eq!(depth, Some(0), "{hostile} became {escaped}");
+        }
     }
 
     #[test]

@@ -366,7 +366,7 @@ async fn citations_are_bibtex_on_request_and_parse_back() {
         .iter()
         .find(|e| {
             e.key
-                .ends_with(&uuid_of(&record.article).replace('-', "")[..8])
+                .ends_with(&uuid_of(&record.article).replace('-', "")[20..])
         })
         .unwrap_or_else(|| panic!("{text}"));
     assert_eq!(article.entry_type.to_string(), "article");
@@ -398,6 +398,64 @@ async fn citations_are_bibtex_on_request_and_parse_back() {
         field(tricky, "title")
     );
     assert_eq!(field(tricky, "author"), "Ann Author and Bob Writer");
+
+    // Hostile braces cannot unbalance an entry, nor the list it is in.
+    for title in [
+        "Unbalanced } brace",
+        "{ never closed",
+        "}{ backwards",
+        "a \\} b \\{",
+        "}}}",
+    ] {
+        let created = app
+            .create(
+                "/v1/citations",
+                json!({"source": "Hostile", "title": title}),
+            )
+            .await;
+        let one = get_as(
+            &app,
+            &format!("/v1/citations/{}", uuid_of(&created)),
+            "application/x-bibtex",
+        )
+        .await;
+        let text = one.text().await.unwrap_or_default();
+        let parsed = biblatex::Bibliography::parse(&text)
+            .unwrap_or_else(|e| panic!("{title}: {e:?}\n{text}"));
+        assert_eq!(parsed.len(), 1, "{title}: {text}");
+    }
+    let all = get_as(&app, "/v1/citations?limit=500", "application/x-bibtex").await;
+    let text = all.text().await.unwrap_or_default();
+    let parsed = biblatex::Bibliography::parse(&text).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+    assert_eq!(parsed.len(), 3 + 5, "{text}");
+    // And by pybtex, the reader that failed on an unbalanced brace.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let setup = tokio::process::Command::new(root.join("tests/readers/setup"))
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        setup.status.success(),
+        "{}",
+        String::from_utf8_lossy(&setup.stderr)
+    );
+    let readers = std::path::PathBuf::from(String::from_utf8_lossy(&setup.stdout).trim());
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("citations-{}.bib", uuid::Uuid::now_v7().simple()));
+    std::fs::write(&file, &text).unwrap_or_else(|e| panic!("{e}"));
+    let checked = tokio::process::Command::new(readers.join("venv/bin/python"))
+        .arg(root.join("tests/readers/bibtex_check.py"))
+        .arg(&file)
+        .arg("8")
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        checked.status.success(),
+        "pybtex: {}{}",
+        String::from_utf8_lossy(&checked.stdout),
+        String::from_utf8_lossy(&checked.stderr)
+    );
 
     let one = get_as(
         &app,

@@ -142,6 +142,22 @@ impl Metrics {
     }
 }
 
+/// A request's method as a metric label, from a closed set: any other method a caller makes
+/// up is `other`, so callers cannot create series without bound.
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
 /// The per-request middleware; see the module documentation.
 pub async fn observe(
     req: ServiceRequest,
@@ -153,10 +169,9 @@ pub async fn observe(
     let metrics = req
         .app_data::<actix_web::web::Data<crate::api::AppState>>()
         .map(|state| state.metrics.clone());
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let path = req.path().to_owned();
-    let span =
-        tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
+    let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %path);
 
     // Handlers and extractors turn their errors into responses; an `Err` here comes from
     // actix itself and is answered by it.
@@ -166,7 +181,7 @@ pub async fn observe(
             let status = error.as_response_error().status_code();
             if let Some(metrics) = &metrics {
                 metrics.observe(
-                    &method,
+                    method,
                     "unmatched",
                     status.as_u16(),
                     started.elapsed().as_secs_f64(),
@@ -192,7 +207,7 @@ pub async fn observe(
     }
     let elapsed = started.elapsed();
     if let Some(metrics) = metrics {
-        metrics.observe(&method, &route, status.as_u16(), elapsed.as_secs_f64());
+        metrics.observe(method, &route, status.as_u16(), elapsed.as_secs_f64());
     }
     span.in_scope(|| {
         let latency_ms = elapsed.as_secs_f64() * 1000.0;

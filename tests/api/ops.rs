@@ -87,3 +87,43 @@ async fn metrics_count_requests_by_route_pattern() {
     assert!(text.contains("http_request_duration_seconds_bucket"));
     assert!(text.contains("db_pool_max_connections 8"));
 }
+
+#[tokio::test]
+async fn made_up_methods_and_paths_cannot_grow_the_metrics() {
+    let app = spawn_app().await;
+    let series = |text: &str| {
+        text.lines()
+            .filter(|l| l.starts_with("http_requests_total{"))
+            .count()
+    };
+    // A fixed pseudo-random sequence of methods and paths nobody serves.
+    let mut x: u64 = 42;
+    let mut next = || {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+        x >> 16
+    };
+    let mut requests = Vec::new();
+    for _ in 0..2000 {
+        let method = format!("M{:X}", next() % 1_000_000);
+        let path = format!("/x{:x}/{:x}", next(), next());
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+        requests.push(app.request(method, &path).send());
+    }
+    for chunk in requests.chunks_mut(100) {
+        for request in chunk.iter_mut() {
+            let _ = request.await;
+        }
+    }
+    let text = app.get("/metrics").await.text().await.unwrap_or_default();
+    assert!(text.contains(r#"method="other""#), "{text}");
+    assert!(
+        series(&text) <= 10,
+        "2,000 made-up requests made {} series:\n{text}",
+        series(&text)
+    );
+    assert!(
+        text.len() < 64 * 1024,
+        "/metrics grew to {} bytes",
+        text.len()
+    );
+}

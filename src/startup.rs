@@ -72,8 +72,10 @@ impl Application {
                         .route(web::get().to(api::explorer::explore_actor)),
                 )
                 .default_service(web::to(api::fallback))
+                .wrap(from_fn(api::framing::refuse_ambiguous))
                 .wrap(from_fn(telemetry::observe))
         })
+        .on_connect(api::framing::on_connect)
         .listen(listener)?
         .shutdown_timeout(settings.shutdown_timeout.as_secs());
         if let Some(workers) = settings.workers {

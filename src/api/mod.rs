@@ -11,6 +11,7 @@ pub mod conditional;
 pub mod explorer;
 pub mod extract;
 pub mod formats;
+pub mod framing;
 pub mod idempotency;
 pub mod ops;
 pub mod pagination;

@@ -13,6 +13,7 @@ mod embedded;
 mod engagement;
 mod explorer;
 mod formats;
+mod framing;
 mod helpers;
 mod idempotency;
 mod network;

@@ -1,0 +1,84 @@
+//! Ambiguous request framing, over a raw socket: refused and the connection closed.
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::helpers::*;
+
+/// Sends raw bytes and reads until the server closes the connection (or 10 s pass).
+async fn exchange(app: &TestApp, request: &str) -> (String, bool) {
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut received = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut received),
+    )
+    .await
+    .is_ok();
+    (String::from_utf8_lossy(&received).into_owned(), closed)
+}
+
+/// The status of every response in what came back (a body need not end with a line break).
+fn statuses(text: &str) -> Vec<&str> {
+    text.match_indices("HTTP/1.")
+        .filter_map(|(i, m)| text.get(i + m.len() + 2..i + m.len() + 5))
+        .filter(|code| code.bytes().all(|b| b.is_ascii_digit()))
+        .collect()
+}
+
+#[tokio::test]
+async fn content_length_with_transfer_encoding_is_refused_and_the_connection_closed() {
+    let app = spawn_app().await;
+    // Read as chunked, the body ends at `0`; what follows would run as a second request.
+    let smuggled = "POST /v1/actors HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n\
+                    Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n\
+                    GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n";
+    let (text, closed) = exchange(&app, smuggled).await;
+    assert!(closed, "the connection stayed open: {text}");
+    assert!(text.contains("application/problem+json"), "{text}");
+    assert!(
+        text.contains("Content-Length and Transfer-Encoding"),
+        "{text}"
+    );
+    assert!(
+        text.to_ascii_lowercase().contains("connection: close"),
+        "{text}"
+    );
+    // The request actix had already read behind it is refused too: nothing ran.
+    let statuses = statuses(&text);
+    assert!(
+        !statuses.is_empty() && statuses.iter().all(|s| *s == "400"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(r#"{"status":"ok"}"#),
+        "the smuggled request ran: {text}"
+    );
+    assert_eq!(app.count("actors").await, 0);
+}
+
+#[tokio::test]
+async fn an_http_1_1_request_needs_exactly_one_host() {
+    let app = spawn_app().await;
+    let (missing, closed) = exchange(&app, "GET /healthz HTTP/1.1\r\n\r\n").await;
+    assert!(closed);
+    assert_eq!(statuses(&missing), ["400"], "{missing}");
+    assert!(missing.contains("needs a Host header"), "{missing}");
+    let (twice, _) = exchange(&app, "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").await;
+    assert_eq!(statuses(&twice), ["400"], "{twice}");
+    // HTTP/1.0 has no Host requirement; one Host on 1.1 is served as usual.
+    let (old, _) = exchange(&app, "GET /healthz HTTP/1.0\r\n\r\n").await;
+    assert_eq!(statuses(&old), ["200"], "{old}");
+    let (fine, _) = exchange(
+        &app,
+        "GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert_eq!(statuses(&fine), ["200"], "{fine}");
+}

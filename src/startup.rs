@@ -73,6 +73,7 @@ impl Application {
                 )
                 .default_service(web::to(api::fallback))
                 .wrap(from_fn(api::framing::refuse_ambiguous))
+                .wrap(from_fn(api::semantics::shared_semantics))
                 .wrap(from_fn(telemetry::observe))
         })
         .on_connect(api::framing::on_connect)

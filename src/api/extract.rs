@@ -46,6 +46,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
+            // serde would read a struct from an array too (`[]` as an empty patch).
+            let first = body.iter().find(|b| !b.is_ascii_whitespace());
+            if first.is_some_and(|b| *b != b'{') {
+                return Err(ApiError::invalid_field(
+                    "#",
+                    "the body must be a JSON object",
+                ));
+            }
             parse_json(&body).map(JsonBody)
         })
     }
@@ -135,9 +143,36 @@ fn field_error(mut pointer: String, message: &str) -> ApiError {
         let known = message.split_once(", expected").map_or("", |(_, k)| k);
         format!("unknown field; expected{known}")
     } else {
-        message.to_owned()
+        without_type_names(message)
     };
     ApiError::invalid_field(format!("#{pointer}"), detail)
+}
+
+/// serde names the Rust type it expected (`expected struct ActorPatch`); a client knows the
+/// document's schemas, not our types, so the kind of JSON value is said instead.
+fn without_type_names(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find("expected ") {
+        let (before, after) = rest.split_at(at + "expected ".len());
+        out.push_str(before);
+        let named = [
+            ("struct ", "a JSON object"),
+            ("tuple struct ", "a JSON array"),
+            ("enum ", "one of the documented values"),
+        ]
+        .iter()
+        .find_map(|(prefix, said)| after.strip_prefix(prefix).map(|name| (name, *said)));
+        rest = match named {
+            Some((name, said)) => {
+                out.push_str(said);
+                name.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_')
+            }
+            None => after,
+        };
+    }
+    out.push_str(rest);
+    out
 }
 
 fn escape_pointer(segment: &str) -> String {
@@ -247,6 +282,19 @@ mod tests {
             pointer(parse_json(br#"{"name": "a", "aliases": [], "a/b": 1}"#)),
             "#/a~1b"
         );
+    }
+
+    #[test]
+    fn errors_do_not_name_our_types() {
+        assert_eq!(
+            without_type_names("invalid type: string \"x\", expected struct ActorPatch"),
+            "invalid type: string \"x\", expected a JSON object"
+        );
+        assert_eq!(
+            without_type_names("invalid type: integer `1`, expected enum Stance at the end"),
+            "invalid type: integer `1`, expected one of the documented values at the end"
+        );
+        assert_eq!(without_type_names("expected a string"), "expected a string");
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod ops;
 pub mod pagination;
 pub mod problems;
 pub mod roles;
+pub mod semantics;
 mod serde_helpers;
 pub mod sources;
 pub mod statements;
@@ -219,6 +220,7 @@ impl RouteTable {
             .map(|(path, item)| {
                 let methods: Vec<&str> = [
                     ("GET", item.get.is_some()),
+                    ("HEAD", item.get.is_some()),
                     ("POST", item.post.is_some()),
                     ("PUT", item.put.is_some()),
                     ("PATCH", item.patch.is_some()),

@@ -26,12 +26,24 @@ async fn unknown_routes_are_404_problems_with_instance_and_request_id() {
 async fn a_wrong_method_is_405_with_allow() {
     let app = spawn_app().await;
     for (method, path, allow) in [
-        (Method::PUT, "/v1/actors", "GET, POST"),
-        (Method::DELETE, "/v1/actors", "GET, POST"),
-        (Method::PUT, "/v1/actors/kazakhstan", "GET, PATCH, DELETE"),
-        (Method::POST, "/v1/actors/kazakhstan", "GET, PATCH, DELETE"),
-        (Method::PATCH, "/v1/actors/kazakhstan/roles", "GET, POST"),
-        (Method::POST, "/healthz", "GET"),
+        (Method::PUT, "/v1/actors", "GET, HEAD, POST"),
+        (Method::DELETE, "/v1/actors", "GET, HEAD, POST"),
+        (
+            Method::PUT,
+            "/v1/actors/kazakhstan",
+            "GET, HEAD, PATCH, DELETE",
+        ),
+        (
+            Method::POST,
+            "/v1/actors/kazakhstan",
+            "GET, HEAD, PATCH, DELETE",
+        ),
+        (
+            Method::PATCH,
+            "/v1/actors/kazakhstan/roles",
+            "GET, HEAD, POST",
+        ),
+        (Method::POST, "/healthz", "GET, HEAD"),
     ] {
         let response = app
             .request(method.clone(), path)
@@ -152,4 +164,116 @@ async fn request_ids_are_adopted_or_generated_and_returned() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_ne!(header(&response, "x-request-id").as_deref(), Some("a b"));
+}
+
+#[tokio::test]
+async fn head_is_answered_like_get_without_a_body() {
+    let app = spawn_app().await;
+    seed_actors(&app).await;
+    for path in [
+        "/v1/actors",
+        "/v1/actors/kazakhstan",
+        "/healthz",
+        "/openapi.json",
+        "/explore",
+    ] {
+        let get = app.get(path).await;
+        let head = app
+            .request(Method::HEAD, path)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(head.status(), get.status(), "HEAD {path}");
+        assert_eq!(header(&head, "etag"), header(&get, "etag"), "HEAD {path}");
+        assert_eq!(
+            header(&head, "content-type"),
+            header(&get, "content-type"),
+            "HEAD {path}"
+        );
+        assert!(
+            head.bytes().await.unwrap_or_default().is_empty(),
+            "HEAD {path} has a body"
+        );
+    }
+    let missing = app
+        .request(Method::HEAD, "/v1/actors/atlantis")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn every_response_says_not_to_sniff_and_how_to_cache() {
+    let app = spawn_app().await;
+    seed_actors(&app).await;
+    let read = app.get("/v1/actors/kazakhstan").await;
+    assert_eq!(
+        header(&read, "x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+    assert_eq!(
+        header(&read, "cache-control").as_deref(),
+        Some("private, no-cache")
+    );
+    let missing = app.get("/v1/actors/atlantis").await;
+    assert_eq!(
+        header(&missing, "x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+    assert_eq!(
+        header(&missing, "cache-control").as_deref(),
+        Some("no-store")
+    );
+    let created = app
+        .post_json(
+            "/v1/actors",
+            &json!({"kind": "state", "name": "Kyrgyzstan"}),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(
+        header(&created, "cache-control").as_deref(),
+        Some("no-store")
+    );
+    let page = app.get("/explore").await;
+    assert_eq!(
+        header(&page, "x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_an_object_is_400_and_errors_name_no_internal_type() {
+    let app = spawn_app().await;
+    seed_actors(&app).await;
+    for body in ["[]", "\"x\"", "1", "null", "[{\"description\": \"x\"}]"] {
+        let response = app
+            .request(Method::PATCH, "/v1/actors/kazakhstan")
+            .bearer_auth(&app.write_token)
+            .header("Content-Type", "application/merge-patch+json")
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let refused = problem(response, StatusCode::BAD_REQUEST).await;
+        assert_eq!(pointers(&refused), ["#"], "{body}: {refused}");
+        assert!(
+            !refused.to_string().contains("ActorPatch"),
+            "{body}: {refused}"
+        );
+    }
+    let kazakhstan = json(app.get("/v1/actors/kazakhstan").await).await;
+    assert!(
+        kazakhstan.get("description").is_none(),
+        "nothing was changed"
+    );
+    let typed = problem(
+        app.post_json("/v1/visits", &json!({"visitor_ids": [], "host_id": kazakhstan["id"], "start": "2022",
+                                              "kind": "official", "citations": [{"citation_id": 5}]}))
+            .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(!typed.to_string().contains("struct "), "{typed}");
 }

@@ -263,8 +263,10 @@ async fn serve(args: ServeArgs, database_args: DatabaseArgs) -> anyhow::Result<(
             .context("loading the demo dataset")?;
         tracing::info!(%loaded, "loaded the demo dataset into the new database");
         let token = create_token(app.pool(), "admin", Scope::Admin).await?;
+        let path = write_secret(&database_args.data_dir, "admin-token", &token)?;
         println!(
-            "\nA new database was created. Its one-time admin token (store it now; it is not shown again):\n\n    {token}\n"
+            "\nA new database was created. Its admin token is in {} (readable only by you).\n",
+            path.display()
         );
     }
     let host = if args.host == "0.0.0.0" {
@@ -281,6 +283,28 @@ async fn serve(args: ServeArgs, database_args: DatabaseArgs) -> anyhow::Result<(
     tracing::info!("server stopped");
     stop(embedded)?;
     result.context("serving HTTP")
+}
+
+/// Writes a secret beside the data directory, readable only by its owner, rather than to the
+/// terminal or the logs, where it would outlive its use.
+fn write_secret(data_dir: &std::path::Path, name: &str, secret: &str) -> anyhow::Result<PathBuf> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = data_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| std::path::Path::new("."));
+    let path = dir.join(name);
+    // A token left by an earlier cluster is replaced: it names a database that is gone.
+    let _ = std::fs::remove_file(&path);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    writeln!(file, "{secret}").with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
 }
 
 async fn export(pool: &sqlx::PgPool, types: Option<&str>) -> anyhow::Result<()> {

@@ -420,11 +420,11 @@ async fn create_token(pool: &sqlx::PgPool, name: &str, scope: Scope) -> anyhow::
     match store::tokens::insert(&mut conn, name, scope, &generated).await {
         Ok(_) => Ok(generated.token),
         Err(error)
-            if chancery::error::violated_constraint(&error)
-                == Some("api_tokens_active_name_key") =>
+            if chancery::error::violated_constraint(&error) == Some("api_tokens_name_key") =>
         {
             anyhow::bail!(
-                "an active token is already named `{name}`; revoke it first or pick another name"
+                "a token was already named `{name}`, and names are never reused (the change feed \
+                 and revisions name tokens by name); pick another name"
             )
         }
         Err(error) => Err(error.into()),

@@ -28,8 +28,8 @@ pub async fn find_active(pool: &PgPool, lookup: &str) -> Result<Option<TokenRow>
     .await
 }
 
-/// Stores a new token; fails with the `api_tokens_active_name_key` constraint when an active
-/// token already has the name.
+/// Stores a new token; fails with the `api_tokens_name_key` constraint when any token, even a
+/// revoked one, has had the name.
 pub async fn insert(
     conn: &mut PgConnection,
     name: &str,

@@ -39,7 +39,7 @@ async fn token_create_prints_a_working_token_on_the_last_line() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(response.status(), StatusCode::CREATED);
 
-    // Names are unique among active tokens; list shows names, never secrets.
+    // Names are unique; list shows names, never secrets.
     let again = chancery(
         &app.database_url,
         &["token", "create", "--scope", "read", "--name", "me"],
@@ -67,6 +67,17 @@ async fn token_create_prints_a_working_token_on_the_last_line() {
         !chancery(&app.database_url, &["token", "revoke", "me"])
             .status
             .success()
+    );
+    // A revoked token's name is not given to another: the feed names tokens by name.
+    let reused = chancery(
+        &app.database_url,
+        &["token", "create", "--scope", "write", "--name", "me"],
+    );
+    assert!(!reused.status.success());
+    assert!(
+        String::from_utf8_lossy(&reused.stderr).contains("never reused"),
+        "{}",
+        String::from_utf8_lossy(&reused.stderr)
     );
 }
 

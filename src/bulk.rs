@@ -593,12 +593,21 @@ impl<'c> Importer<'c> {
             let lines = ids_of(kind);
             let ids: Vec<Uuid> = lines.iter().map(|(_, id)| *id).collect();
             let taken = bulk::existing(&mut *conn, kind.table(), &ids).await?;
+            // A deleted record's id stays reserved: its revisions must not run on into
+            // another record's.
+            let deleted = bulk::deleted(&mut *conn, &ids).await?;
             for (line, id) in lines {
                 if taken.contains(&id) {
                     refused.push((
                         line,
                         "#/id".into(),
                         format!("a {} with this id already exists", kind.as_str()),
+                    ));
+                } else if deleted.contains(&id) {
+                    refused.push((
+                        line,
+                        "#/id".into(),
+                        "was the id of a deleted record; deleted ids are never reused".into(),
                     ));
                 }
             }

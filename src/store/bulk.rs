@@ -61,6 +61,20 @@ pub async fn existing(
     Ok(found.into_iter().collect())
 }
 
+/// Which of `ids` were ids of records since deleted (the change feed keeps their deletion).
+pub async fn deleted(conn: &mut PgConnection, ids: &[Uuid]) -> Result<HashSet<Uuid>> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let found: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT DISTINCT record_id FROM changes WHERE record_id = ANY($1) AND operation = 'delete'",
+    )
+    .bind(ids)
+    .fetch_all(conn)
+    .await?;
+    Ok(found.into_iter().collect())
+}
+
 /// Which of `values` are already taken in `column` of `table`.
 pub async fn taken(
     conn: &mut PgConnection,

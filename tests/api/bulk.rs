@@ -331,3 +331,40 @@ async fn repeats_and_references_across_batches_are_checked_in_the_database() {
     );
     assert_eq!(app.count("citations").await, 0);
 }
+
+#[tokio::test]
+async fn an_import_cannot_reuse_the_id_of_a_deleted_record() {
+    let app = spawn_app().await;
+    let actor = app
+        .create_actor(json!({"kind": "state", "name": "Atlantis"}))
+        .await;
+    let id = uuid_of(&actor);
+    let deleted = app.delete(&format!("/v1/actors/{id}")).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let line = json!({"type": "actor", "id": id, "kind": "state", "name": "Not Atlantis"});
+    let problem = problem(
+        import(&app, &line.to_string()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let lines = problem["lines"].as_array().cloned().unwrap_or_default();
+    assert_eq!(lines.len(), 1, "{problem}");
+    assert_eq!(lines[0]["pointer"], "#/id");
+    assert!(
+        lines[0]["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("deleted"),
+        "{problem}"
+    );
+    assert_eq!(app.count("actors").await, 0);
+    // Its history stays its own.
+    let revisions = json(app.get(&format!("/v1/actors/{id}/revisions")).await).await;
+    let operations: Vec<&str> = revisions["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["operation"].as_str())
+        .collect();
+    assert_eq!(operations, ["create", "delete"]);
+}

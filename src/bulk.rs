@@ -37,8 +37,11 @@ use crate::store::statements::StatementFields;
 use crate::store::visits::VisitFields;
 use crate::store::{self};
 
-/// Lines written per batch.
+/// Lines written per batch at most...
 const BATCH: usize = 2000;
+/// ...and bytes of them: a batch of long lines is cut short, so an import's memory is
+/// bounded by this (and one line), not by 2,000 of the longest lines.
+pub const BATCH_BYTES: usize = 8 * 1024 * 1024;
 /// Errors reported at most; the import stops checking after that many.
 pub const MAX_ERRORS: usize = 1000;
 /// The longest line accepted.
@@ -133,6 +136,8 @@ struct Batch {
     statements: Vec<(usize, Uuid, StatementFields, Vec<LinkFields>)>,
     /// References to records not in this file: `(line, pointer, kind, id)`.
     external: Vec<(usize, String, Kind, Uuid)>,
+    /// The length of the lines staged.
+    bytes: usize,
 }
 
 impl Batch {
@@ -221,6 +226,11 @@ impl<'c> Importer<'c> {
         self.summary.lines
     }
 
+    /// Records written to the database so far (the rest wait in the batch).
+    pub fn written(&self) -> usize {
+        self.summary.records()
+    }
+
     /// Takes one line (without its newline).
     pub async fn push(&mut self, text: &str) -> Result<(), ApiError> {
         self.summary.lines += 1;
@@ -231,7 +241,8 @@ impl<'c> Importer<'c> {
         if let Err(errors) = self.stage(line, text) {
             self.refuse(line, errors);
         }
-        if self.batch.len() >= BATCH {
+        self.batch.bytes += text.len();
+        if self.batch.len() >= BATCH || self.batch.bytes >= BATCH_BYTES {
             self.flush().await?;
         }
         Ok(())

@@ -16,6 +16,19 @@ pub struct Settings {
     pub statement_timeout: Duration,
     pub require_read_token: bool,
     pub body_limit_bytes: usize,
+    /// The longest pause while a request body arrives.
+    pub body_idle_timeout: Duration,
+    /// The longest a request body may take to arrive (but an import's).
+    pub body_timeout: Duration,
+    /// The longest an import's body may take to arrive.
+    pub import_body_timeout: Duration,
+    /// The largest import body, in bytes (it is kept in a temporary file until it is whole).
+    pub import_max_bytes: u64,
+    /// Imports received or written at once; more get 429.
+    pub max_concurrent_imports: usize,
+    /// A session idle inside a transaction this long is ended by PostgreSQL, so nothing can
+    /// hold locks or the change feed's horizon by stalling.
+    pub idle_in_transaction_timeout: Duration,
     pub shutdown_timeout: Duration,
     /// Whether to apply migrations at start.
     pub migrate: bool,
@@ -33,6 +46,12 @@ impl Settings {
             statement_timeout: Duration::from_secs(10),
             require_read_token: false,
             body_limit_bytes: 1024 * 1024,
+            body_idle_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            import_body_timeout: Duration::from_secs(600),
+            import_max_bytes: 4 * 1024 * 1024 * 1024,
+            max_concurrent_imports: 2,
+            idle_in_transaction_timeout: Duration::from_secs(15),
             shutdown_timeout: Duration::from_secs(30),
             migrate: true,
         }
@@ -51,6 +70,15 @@ impl std::fmt::Debug for Settings {
             .field("statement_timeout", &self.statement_timeout)
             .field("require_read_token", &self.require_read_token)
             .field("body_limit_bytes", &self.body_limit_bytes)
+            .field("body_idle_timeout", &self.body_idle_timeout)
+            .field("body_timeout", &self.body_timeout)
+            .field("import_body_timeout", &self.import_body_timeout)
+            .field("import_max_bytes", &self.import_max_bytes)
+            .field("max_concurrent_imports", &self.max_concurrent_imports)
+            .field(
+                "idle_in_transaction_timeout",
+                &self.idle_in_transaction_timeout,
+            )
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("migrate", &self.migrate)
             .finish()

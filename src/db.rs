@@ -12,15 +12,18 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// A pool that does not connect until it is used, with bounded waits everywhere: a request
 /// never waits longer than `pool_acquire_timeout` for a connection, nor a statement longer
-/// than `statement_timeout`.
+/// than `statement_timeout`, nor a transaction stay idle longer than
+/// `idle_in_transaction_timeout`.
 pub fn pool(settings: &Settings) -> anyhow::Result<PgPool> {
     let timeout_ms = settings.statement_timeout.as_millis().to_string();
+    let idle_ms = settings.idle_in_transaction_timeout.as_millis().to_string();
     let options = PgConnectOptions::from_str(&settings.database_url)
         .context("DATABASE_URL is not a valid PostgreSQL URL")?
         .application_name("chancery")
         .options([
             ("statement_timeout", timeout_ms.as_str()),
             ("lock_timeout", timeout_ms.as_str()),
+            ("idle_in_transaction_session_timeout", idle_ms.as_str()),
         ]);
     Ok(PgPoolOptions::new()
         .max_connections(settings.pool_max_connections)

@@ -124,6 +124,12 @@ pub enum ApiError {
     },
     #[error("{0}")]
     Unavailable(String),
+    /// The request body did not arrive in time; the connection is closed.
+    #[error("{0}")]
+    RequestTimeout(String),
+    /// Too many requests from this caller, or too many of a costly kind at once.
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -162,6 +168,18 @@ impl ApiError {
         }
     }
 
+    /// A failure reading the request body: 408 when it came too slowly (see
+    /// `api::deadlines`), 400 when it was broken.
+    pub fn body(error: actix_web::error::PayloadError) -> Self {
+        use actix_web::error::PayloadError;
+        match error {
+            PayloadError::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                Self::RequestTimeout(e.to_string())
+            }
+            other => Self::bad_request(format!("could not read the request body: {other}")),
+        }
+    }
+
     pub fn conflict(detail: impl Into<String>) -> Self {
         Self::Conflict {
             detail: detail.into(),
@@ -185,6 +203,8 @@ impl ApiError {
                 ("import-refused", "The import was refused; nothing was kept")
             }
             Self::Unavailable(_) => ("unavailable", "Service unavailable"),
+            Self::RequestTimeout(_) => ("request-timeout", "The request body came too slowly"),
+            Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             Self::Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -237,6 +257,8 @@ impl ResponseError for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -269,6 +291,13 @@ impl ResponseError for ApiError {
             }
             Self::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            Self::RequestTimeout(_) => {
+                // The rest of the body may still be on its way: the connection cannot be reused.
+                response.force_close();
+            }
+            Self::TooManyRequests { retry_after, .. } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             _ => {}
         }

@@ -138,6 +138,24 @@ struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "CHANCERY_BODY_LIMIT", default_value_t = 1024 * 1024, global = true)]
     body_limit: usize,
+    /// Seconds a request body may pause before the request gets 408 [default: 10].
+    #[arg(long, env = "CHANCERY_BODY_IDLE_TIMEOUT", global = true)]
+    body_idle_timeout: Option<u64>,
+    /// Seconds a request body may take in all, but an import's [default: 30].
+    #[arg(long, env = "CHANCERY_BODY_TIMEOUT", global = true)]
+    body_timeout: Option<u64>,
+    /// Seconds an import's body may take in all [default: 600].
+    #[arg(long, env = "CHANCERY_IMPORT_TIMEOUT", global = true)]
+    import_timeout: Option<u64>,
+    /// Largest import body, in bytes [default: 4 GiB].
+    #[arg(long, env = "CHANCERY_IMPORT_MAX_BYTES", global = true)]
+    import_max_bytes: Option<u64>,
+    /// Imports at once; more get 429 [default: 2].
+    #[arg(long, env = "CHANCERY_MAX_IMPORTS", global = true)]
+    max_imports: Option<usize>,
+    /// Seconds a database session may sit idle inside a transaction [default: 15].
+    #[arg(long, env = "CHANCERY_IDLE_IN_TRANSACTION_TIMEOUT", global = true)]
+    idle_in_transaction_timeout: Option<u64>,
     /// Seconds in-flight requests get to finish after SIGTERM.
     #[arg(
         long,
@@ -254,6 +272,17 @@ async fn serve(args: ServeArgs, database_args: DatabaseArgs) -> anyhow::Result<(
     settings.statement_timeout = Duration::from_millis(args.statement_timeout_ms);
     settings.body_limit_bytes = args.body_limit;
     settings.shutdown_timeout = Duration::from_secs(args.shutdown_timeout);
+    let seconds =
+        |value: Option<u64>, default: Duration| value.map_or(default, Duration::from_secs);
+    settings.body_idle_timeout = seconds(args.body_idle_timeout, settings.body_idle_timeout);
+    settings.body_timeout = seconds(args.body_timeout, settings.body_timeout);
+    settings.import_body_timeout = seconds(args.import_timeout, settings.import_body_timeout);
+    settings.idle_in_transaction_timeout = seconds(
+        args.idle_in_transaction_timeout,
+        settings.idle_in_transaction_timeout,
+    );
+    settings.import_max_bytes = args.import_max_bytes.unwrap_or(settings.import_max_bytes);
+    settings.max_concurrent_imports = args.max_imports.unwrap_or(settings.max_concurrent_imports);
     tracing::info!(settings = ?settings, "starting chancery");
 
     let app = Application::build(settings).await?;

@@ -44,6 +44,13 @@ impl Application {
             body_limit_bytes: settings.body_limit_bytes,
             metrics: Arc::new(Metrics::new(settings.pool_max_connections)?),
             large_answers: tokio::sync::Semaphore::new(LARGE_ANSWERS),
+            body_deadlines: api::deadlines::BodyDeadlines {
+                idle: settings.body_idle_timeout,
+                total: settings.body_timeout,
+                import_total: settings.import_body_timeout,
+            },
+            imports: tokio::sync::Semaphore::new(settings.max_concurrent_imports),
+            import_max_bytes: settings.import_max_bytes,
         });
         let routes = web::Data::new(RouteTable::from_openapi(&api::openapi()));
         let document = api::openapi_json();
@@ -72,6 +79,7 @@ impl Application {
                         .route(web::get().to(api::explorer::explore_actor)),
                 )
                 .default_service(web::to(api::fallback))
+                .wrap(from_fn(api::deadlines::enforce))
                 .wrap(from_fn(api::framing::refuse_ambiguous))
                 .wrap(from_fn(api::semantics::shared_semantics))
                 .wrap(from_fn(telemetry::observe))

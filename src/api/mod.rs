@@ -8,6 +8,7 @@ pub mod bulk;
 pub mod changes;
 pub mod citations;
 pub mod conditional;
+pub mod deadlines;
 pub mod explorer;
 pub mod extract;
 pub mod formats;
@@ -45,6 +46,10 @@ pub struct AppState {
     /// Permits for answers whose size grows with the record (the network): a few at a time,
     /// so many callers cannot hold many large answers in memory at once.
     pub large_answers: tokio::sync::Semaphore,
+    pub body_deadlines: deadlines::BodyDeadlines,
+    /// Permits for imports: each holds a temporary file and, once whole, a connection.
+    pub imports: tokio::sync::Semaphore,
+    pub import_max_bytes: u64,
 }
 
 #[derive(OpenApi)]
@@ -67,8 +72,9 @@ pub struct AppState {
         schemas(Problem),
         responses(
             problems::BadRequest, problems::Unauthorized, problems::Forbidden, problems::NotFound,
-            problems::Conflict, problems::PreconditionFailed, problems::PayloadTooLarge,
-            problems::UnsupportedMediaType, problems::Unprocessable, problems::ServiceUnavailable,
+            problems::RequestTimeout, problems::Conflict, problems::PreconditionFailed,
+            problems::PayloadTooLarge, problems::UnsupportedMediaType, problems::Unprocessable,
+            problems::TooManyRequests, problems::ServiceUnavailable,
         ),
     ),
     tags(

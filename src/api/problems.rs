@@ -80,6 +80,9 @@ problem_responses! {
     PreconditionFailed => (412, "precondition-failed", "Precondition failed",
         "`If-Match` names a version that is no longer current: read the record again and reapply the change.",
         "the resource has changed since the version named in If-Match");
+    RequestTimeout => (408, "request-timeout", "The request body came too slowly",
+        "The request body stalled longer than the idle deadline, or took longer than the total one; the connection is closed.",
+        "no part of the request body came for 10 s");
     PayloadTooLarge => (413, "payload-too-large", "Request body too large",
         "The body is larger than the configured limit.",
         "the request body is larger than 1048576 bytes");
@@ -89,6 +92,10 @@ problem_responses! {
     Unprocessable => (422, "unprocessable", "The request cannot be applied",
         "The request matches the schema but cannot be applied: it refers to a record that does not exist, its dates are out of order, or its Idempotency-Key was used with another request.",
         "/of_actor_id: no actor has this id");
+    TooManyRequests => (429, "too-many-requests", "Too many requests",
+        "This caller has used up its rate limit, or as many costly requests (imports) as the service takes at once are running; retry after the delay given.",
+        "2 imports are already running; retry when one has finished",
+        ("Retry-After", "Seconds to wait before retrying"));
     ServiceUnavailable => (503, "unavailable", "Service unavailable",
         "The database is unreachable or overloaded; retry after the delay given.",
         "The database is unavailable; retry shortly.",

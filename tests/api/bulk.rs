@@ -368,3 +368,35 @@ async fn an_import_cannot_reuse_the_id_of_a_deleted_record() {
         .collect();
     assert_eq!(operations, ["create", "delete"]);
 }
+
+#[tokio::test]
+async fn batches_are_bounded_by_bytes_as_well_as_lines() {
+    use chancery::bulk::{BATCH_BYTES, Importer, MAX_LINE_BYTES};
+    let app = spawn_app().await;
+    let mut tx = app.pool.begin().await.unwrap_or_else(|e| panic!("{e}"));
+    let mut importer = Importer::new(&mut tx, "test");
+    // Lines near the longest allowed: far fewer than a batch's 2,000 lines, far more bytes.
+    let padding = " ".repeat(MAX_LINE_BYTES - 100);
+    let lines = BATCH_BYTES / padding.len() + 2;
+    for n in 0..lines {
+        let line = format!("{{\"type\": \"citation\",{padding}\"source\": \"Source {n}\"}}");
+        importer
+            .push(&line)
+            .await
+            .unwrap_or_else(|e| panic!("line {n}: {e}"));
+        // Whatever is not yet written is held in memory: never more than the byte budget.
+        let pending = n + 1 - importer.written();
+        assert!(
+            pending * line.len() <= BATCH_BYTES + line.len(),
+            "{pending} lines of {} bytes wait after line {n}",
+            line.len()
+        );
+    }
+    assert!(importer.written() > 0);
+    let summary = importer
+        .finish()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|lines| panic!("{lines:?}"));
+    assert_eq!(summary.citations, lines);
+}

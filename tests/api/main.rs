@@ -20,6 +20,7 @@ mod network;
 mod openapi;
 mod ops;
 mod roles;
+mod slow_callers;
 mod statements;
 mod timeline;
 mod visits;

@@ -30,6 +30,7 @@ pub struct Settings {
     /// hold locks or the change feed's horizon by stalling.
     pub idle_in_transaction_timeout: Duration,
     pub shutdown_timeout: Duration,
+    pub rate_limits: crate::api::limits::RateSettings,
     /// Whether to apply migrations at start.
     pub migrate: bool,
 }
@@ -53,6 +54,7 @@ impl Settings {
             max_concurrent_imports: 2,
             idle_in_transaction_timeout: Duration::from_secs(15),
             shutdown_timeout: Duration::from_secs(30),
+            rate_limits: Default::default(),
             migrate: true,
         }
     }
@@ -80,6 +82,7 @@ impl std::fmt::Debug for Settings {
                 &self.idle_in_transaction_timeout,
             )
             .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("rate_limits", &self.rate_limits)
             .field("migrate", &self.migrate)
             .finish()
     }

@@ -156,6 +156,18 @@ struct ServeArgs {
     /// Seconds a database session may sit idle inside a transaction [default: 15].
     #[arg(long, env = "CHANCERY_IDLE_IN_TRANSACTION_TIMEOUT", global = true)]
     idle_in_transaction_timeout: Option<u64>,
+    /// Requests per second from one client address; 0 turns the limit off [default: 200].
+    #[arg(long, env = "CHANCERY_RATE_PER_ADDRESS", global = true)]
+    rate_per_address: Option<u32>,
+    /// Requests per second with one token, on top of its address's; 0: off [default: 100].
+    #[arg(long, env = "CHANCERY_RATE_PER_TOKEN", global = true)]
+    rate_per_token: Option<u32>,
+    /// Name searches and analyses per minute from one address; 0: off [default: 120].
+    #[arg(long, env = "CHANCERY_COSTLY_PER_MINUTE", global = true)]
+    costly_per_minute: Option<u32>,
+    /// Failed authentications per minute from one address; 0: off [default: 20].
+    #[arg(long, env = "CHANCERY_FAILED_AUTH_PER_MINUTE", global = true)]
+    failed_auth_per_minute: Option<u32>,
     /// Seconds in-flight requests get to finish after SIGTERM.
     #[arg(
         long,
@@ -283,6 +295,13 @@ async fn serve(args: ServeArgs, database_args: DatabaseArgs) -> anyhow::Result<(
     );
     settings.import_max_bytes = args.import_max_bytes.unwrap_or(settings.import_max_bytes);
     settings.max_concurrent_imports = args.max_imports.unwrap_or(settings.max_concurrent_imports);
+    let rate = &mut settings.rate_limits;
+    rate.per_address = args.rate_per_address.unwrap_or(rate.per_address);
+    rate.per_token = args.rate_per_token.unwrap_or(rate.per_token);
+    rate.costly_per_minute = args.costly_per_minute.unwrap_or(rate.costly_per_minute);
+    rate.failed_auth_per_minute = args
+        .failed_auth_per_minute
+        .unwrap_or(rate.failed_auth_per_minute);
     tracing::info!(settings = ?settings, "starting chancery");
 
     let app = Application::build(settings).await?;

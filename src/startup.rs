@@ -51,7 +51,9 @@ impl Application {
             },
             imports: tokio::sync::Semaphore::new(settings.max_concurrent_imports),
             import_max_bytes: settings.import_max_bytes,
+            rate_limits: api::limits::RateLimits::new(settings.rate_limits),
         });
+        tokio::spawn(forget_idle_callers(state.clone()));
         let routes = web::Data::new(RouteTable::from_openapi(&api::openapi()));
         let document = api::openapi_json();
 
@@ -80,6 +82,7 @@ impl Application {
                 )
                 .default_service(web::to(api::fallback))
                 .wrap(from_fn(api::deadlines::enforce))
+                .wrap(from_fn(api::limits::enforce))
                 .wrap(from_fn(api::framing::refuse_ambiguous))
                 .wrap(from_fn(api::semantics::shared_semantics))
                 .wrap(from_fn(telemetry::observe))
@@ -107,6 +110,14 @@ impl Application {
     /// Serves until SIGTERM (graceful: in-flight requests finish) or SIGINT.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+async fn forget_idle_callers(state: web::Data<AppState>) {
+    let mut interval = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        interval.tick().await;
+        state.rate_limits.forget_idle();
     }
 }
 

@@ -42,7 +42,7 @@ impl<T: FromRequest + 'static> FromRequest for Write<T> {
         let mut payload = payload.take();
         Box::pin(async move {
             let state = app_state(&req)?;
-            let caller = match authenticate(&state, bearer(&req)?).await? {
+            let caller = match authenticate(&state, &req).await? {
                 Some(caller) if caller.scope.allows(Scope::Write) => caller,
                 Some(_) => {
                     return Err(ApiError::Forbidden {
@@ -75,7 +75,7 @@ impl<T: FromRequest + 'static> FromRequest for Read<T> {
         let mut payload = payload.take();
         Box::pin(async move {
             let state = app_state(&req)?;
-            let caller = authenticate(&state, bearer(&req)?).await?;
+            let caller = authenticate(&state, &req).await?;
             if caller.is_none() && state.require_read_token {
                 return Err(ApiError::Unauthorized {
                     detail: "this service requires a bearer token to read".into(),
@@ -119,8 +119,10 @@ fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     Ok(Some(token.trim().to_owned()))
 }
 
-async fn authenticate(state: &AppState, token: Option<String>) -> Result<Option<Caller>, ApiError> {
-    let Some(token) = token else {
+/// The caller a request's token names, if it sends one; an authenticated request is also
+/// taken from its token's rate limit.
+async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Option<Caller>, ApiError> {
+    let Some(token) = bearer(req)? else {
         return Ok(None);
     };
     let invalid = || ApiError::Unauthorized {
@@ -134,6 +136,7 @@ async fn authenticate(state: &AppState, token: Option<String>) -> Result<Option<
     if !crate::auth::verify(secret, &row.secret_sha256) {
         return Err(invalid());
     }
+    state.rate_limits.charge_token(req, &row.name)?;
     Ok(Some(Caller {
         token_id: row.id,
         name: row.name,

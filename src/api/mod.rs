@@ -14,6 +14,7 @@ pub mod extract;
 pub mod formats;
 pub mod framing;
 pub mod idempotency;
+pub mod limits;
 pub mod ops;
 pub mod pagination;
 pub mod problems;
@@ -50,6 +51,7 @@ pub struct AppState {
     /// Permits for imports: each holds a temporary file and, once whole, a connection.
     pub imports: tokio::sync::Semaphore,
     pub import_max_bytes: u64,
+    pub rate_limits: limits::RateLimits,
 }
 
 #[derive(OpenApi)]
@@ -64,7 +66,9 @@ pub struct AppState {
             `PATCH`/`DELETE` honour `If-Match`; `POST` honours `Idempotency-Key`; every error is \
             `application/problem+json` (RFC 9457). A 400 means the request does not match this \
             document; a 422 means it does but cannot be applied (a missing referenced record, dates \
-            out of order, a reused idempotency key).",
+            out of order, a reused idempotency key). Requests are rate-limited per client address and \
+            per token, name searches and analyses more tightly, failed authentications most: \
+            answers carry `RateLimit-Policy` and `RateLimit`, and a 429 says when to retry.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     servers((url = "/", description = "This server")),
@@ -175,7 +179,31 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(configure)
         .split_for_parts();
+    let mut doc = doc;
+    every_operation_may_be_limited(&mut doc);
     doc
+}
+
+/// Any request may meet a rate limit (see [`limits`]), so every operation documents 429.
+fn every_operation_may_be_limited(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{Ref, RefOr};
+    for item in doc.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let responses = &mut operation.responses.responses;
+            responses
+                .entry("429".to_owned())
+                .or_insert_with(|| RefOr::Ref(Ref::from_response_name("TooManyRequests")));
+        }
+    }
 }
 
 /// The OpenAPI document as served and committed.

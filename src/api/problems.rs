@@ -93,7 +93,7 @@ problem_responses! {
         "The request matches the schema but cannot be applied: it refers to a record that does not exist, its dates are out of order, or its Idempotency-Key was used with another request.",
         "/of_actor_id: no actor has this id");
     TooManyRequests => (429, "too-many-requests", "Too many requests",
-        "This caller has used up its rate limit, or as many costly requests (imports) as the service takes at once are running; retry after the delay given.",
+        "This caller has used up a rate limit (`RateLimit-Policy` and `RateLimit` name it and what is left), or as many imports as the service takes at once are running; retry after the delay given.",
         "2 imports are already running; retry when one has finished",
         ("Retry-After", "Seconds to wait before retrying"));
     ServiceUnavailable => (503, "unavailable", "Service unavailable",

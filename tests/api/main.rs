@@ -16,6 +16,7 @@ mod formats;
 mod framing;
 mod helpers;
 mod idempotency;
+mod limits;
 mod network;
 mod openapi;
 mod ops;

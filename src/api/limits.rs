@@ -1,0 +1,318 @@
+//! Rate limits, kept in this process's memory (so per process: behind a balancer with N
+//! replicas a caller gets up to N times each). Four buckets, each a GCRA limiter (governor):
+//!
+//! - every request, by client address (an IPv6 address by its /64, which one host holds);
+//! - requests authenticated by a token, by token, on top of the address's;
+//! - costly reads (a name search, `q=`, and the analyses), by address, more tightly;
+//! - failed authentications, by address, most tightly: past them, every request from that
+//!   address that carries a token is refused unread until the bucket refills, so guessing
+//!   tokens costs the service nothing.
+//!
+//! Answers carry `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers);
+//! a refusal is a 429 with `Retry-After`.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, HttpRequest, ResponseError, web};
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::StateInformationMiddleware;
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+use crate::error::ApiError;
+
+use super::AppState;
+
+/// How much each caller may do; 0 turns a limit off.
+#[derive(Debug, Clone, Copy)]
+pub struct RateSettings {
+    /// Requests per second from one address (and as many at once).
+    pub per_address: u32,
+    /// Requests per second with one token (and as many at once).
+    pub per_token: u32,
+    /// Searches and analyses per minute from one address.
+    pub costly_per_minute: u32,
+    /// Failed authentications per minute from one address.
+    pub failed_auth_per_minute: u32,
+}
+
+impl Default for RateSettings {
+    fn default() -> Self {
+        Self {
+            per_address: 200,
+            per_token: 100,
+            costly_per_minute: 120,
+            failed_auth_per_minute: 20,
+        }
+    }
+}
+
+type Limiter<K> = DefaultKeyedRateLimiter<K, StateInformationMiddleware>;
+
+/// One named bucket per key.
+struct Policy<K: std::hash::Hash + Eq + Clone> {
+    name: &'static str,
+    quota: Quota,
+    limiter: Limiter<K>,
+}
+
+/// What one check found, for the response's headers.
+#[derive(Debug, Clone)]
+struct Standing {
+    policy: &'static str,
+    quota: Quota,
+    remaining: u32,
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Policy<K> {
+    fn new(name: &'static str, quota: Option<Quota>) -> Option<Self> {
+        quota.map(|quota| Self {
+            name,
+            quota,
+            limiter: governor::RateLimiter::dashmap(quota)
+                .with_middleware::<StateInformationMiddleware>(),
+        })
+    }
+
+    /// Takes one request from `key`'s bucket; refused, says how long until one is free.
+    /// Either way, the standing goes into `standings` for the response's headers.
+    fn take(&self, key: &K, standings: &mut Vec<Standing>) -> Result<(), ApiError> {
+        let (remaining, verdict) = match self.limiter.check_key(key) {
+            Ok(snapshot) => (snapshot.remaining_burst_capacity(), Ok(())),
+            Err(not_until) => (
+                0,
+                Err(self.refused(not_until.wait_time_from(DefaultClock::default().now()))),
+            ),
+        };
+        standings.push(self.standing(remaining));
+        verdict
+    }
+
+    fn standing(&self, remaining: u32) -> Standing {
+        Standing {
+            policy: self.name,
+            quota: self.quota,
+            remaining,
+        }
+    }
+
+    fn refused(&self, wait: Duration) -> ApiError {
+        let (count, window) = window(self.quota);
+        ApiError::TooManyRequests {
+            detail: format!(
+                "the `{}` limit of {count} requests per {window} s is used up; retry after the \
+                 delay given",
+                self.name
+            ),
+            retry_after: wait.as_secs_f64().ceil().max(1.0) as u64,
+        }
+    }
+
+    fn forget_idle(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
+}
+
+/// A quota as "q requests per w seconds", as the headers state it.
+fn window(quota: Quota) -> (u32, u64) {
+    let window = quota
+        .burst_size_replenished_in()
+        .as_secs_f64()
+        .round()
+        .max(1.0);
+    (quota.burst_size().get(), window as u64)
+}
+
+fn per_second(n: u32) -> Option<Quota> {
+    NonZeroU32::new(n).map(Quota::per_second)
+}
+
+fn per_minute(n: u32) -> Option<Quota> {
+    NonZeroU32::new(n).map(Quota::per_minute)
+}
+
+pub struct RateLimits {
+    address: Option<Policy<IpAddr>>,
+    token: Option<Policy<String>>,
+    costly: Option<Policy<IpAddr>>,
+    failed_auth: Option<Policy<IpAddr>>,
+    /// Addresses whose failed authentications are used up, and until when.
+    barred: Mutex<HashMap<IpAddr, Instant>>,
+}
+
+/// The checks made for one request, kept in its extensions until the response is written.
+#[derive(Default, Clone)]
+struct Standings(Vec<Standing>);
+
+impl RateLimits {
+    pub fn new(settings: RateSettings) -> Self {
+        Self {
+            address: Policy::new("address", per_second(settings.per_address)),
+            token: Policy::new("token", per_second(settings.per_token)),
+            costly: Policy::new("costly", per_minute(settings.costly_per_minute)),
+            failed_auth: Policy::new("failed-auth", per_minute(settings.failed_auth_per_minute)),
+            barred: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes a request from a token's bucket (called once the token is authenticated).
+    pub fn charge_token(&self, req: &HttpRequest, token: &str) -> Result<(), ApiError> {
+        let Some(policy) = &self.token else {
+            return Ok(());
+        };
+        let mut standings = Vec::new();
+        let verdict = policy.take(&token.to_owned(), &mut standings);
+        if let Some(all) = req.extensions_mut().get_mut::<Standings>() {
+            all.0.extend(standings);
+        }
+        verdict
+    }
+
+    fn barred_for(&self, address: IpAddr) -> Option<Duration> {
+        let barred = self.barred.lock().ok()?;
+        let until = barred.get(&address)?;
+        until.checked_duration_since(Instant::now())
+    }
+
+    /// Counts a failed authentication; past the limit the address is barred from sending
+    /// tokens until its bucket refills.
+    fn failed(&self, address: IpAddr) {
+        let Some(policy) = &self.failed_auth else {
+            return;
+        };
+        if let Err(not_until) = policy.limiter.check_key(&address)
+            && let Ok(mut barred) = self.barred.lock()
+        {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            barred.insert(address, Instant::now() + wait);
+        }
+    }
+
+    /// Drops the state of callers not seen lately, so memory follows the active callers.
+    pub fn forget_idle(&self) {
+        if let Some(p) = &self.address {
+            p.forget_idle();
+        }
+        if let Some(p) = &self.token {
+            p.forget_idle();
+        }
+        if let Some(p) = &self.costly {
+            p.forget_idle();
+        }
+        if let Some(p) = &self.failed_auth {
+            p.forget_idle();
+        }
+        if let Ok(mut barred) = self.barred.lock() {
+            let now = Instant::now();
+            barred.retain(|_, until| *until > now);
+            barred.shrink_to_fit();
+        }
+    }
+}
+
+/// The key for a client address: an IPv6 address by its /64.
+fn address_key(req: &ServiceRequest) -> IpAddr {
+    match req.peer_addr().map(|a| a.ip()) {
+        Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+        },
+        Some(v4) => v4,
+        None => IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+    }
+}
+
+/// Name searches and analyses: what costs the database most per request.
+fn is_costly(req: &ServiceRequest) -> bool {
+    let path = req.path();
+    path.starts_with("/v1/network")
+        || path.starts_with("/v1/dyads")
+        || path.ends_with("/engagement")
+        || form_urlencoded::parse(req.query_string().as_bytes()).any(|(name, _)| name == "q")
+}
+
+pub async fn enforce(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return next.call(req).await.map(|r| r.map_into_boxed_body());
+    };
+    let limits = &state.rate_limits;
+    let address = address_key(&req);
+    let sends_token = req.headers().contains_key(header::AUTHORIZATION);
+    let mut standings = Standings::default();
+    let mut check = |policy: &Option<Policy<IpAddr>>| match policy {
+        Some(policy) => policy.take(&address, &mut standings.0),
+        None => Ok(()),
+    };
+    let mut verdict = check(&limits.address);
+    if verdict.is_ok() && is_costly(&req) {
+        verdict = check(&limits.costly);
+    }
+    if verdict.is_ok()
+        && sends_token
+        && let (Some(wait), Some(policy)) = (limits.barred_for(address), &limits.failed_auth)
+    {
+        standings.0.push(policy.standing(0));
+        verdict = Err(policy.refused(wait));
+    }
+    if let Err(error) = verdict {
+        let mut response = error.error_response();
+        write_headers(response.headers_mut(), &standings.0);
+        return Ok(req.into_response(response).map_into_boxed_body());
+    }
+    req.extensions_mut().insert(standings);
+    let mut response = next.call(req).await?.map_into_boxed_body();
+    if sends_token && response.status() == StatusCode::UNAUTHORIZED {
+        limits.failed(address);
+    }
+    let standings = response
+        .request()
+        .extensions()
+        .get::<Standings>()
+        .cloned()
+        .unwrap_or_default();
+    write_headers(response.headers_mut(), &standings.0);
+    Ok(response)
+}
+
+/// `RateLimit-Policy: "address";q=200;w=1` and `RateLimit: "address";r=199;t=1` for each
+/// bucket the request was taken from (`t`: seconds until the bucket is full again).
+fn write_headers(headers: &mut actix_web::http::header::HeaderMap, standings: &[Standing]) {
+    if standings.is_empty() {
+        return;
+    }
+    let policies: Vec<String> = standings
+        .iter()
+        .map(|s| {
+            let (count, window) = window(s.quota);
+            format!("\"{}\";q={count};w={window}", s.policy)
+        })
+        .collect();
+    let states: Vec<String> = standings
+        .iter()
+        .map(|s| {
+            let missing = s.quota.burst_size().get().saturating_sub(s.remaining);
+            let full_in = (s.quota.replenish_interval().as_secs_f64() * f64::from(missing)).ceil();
+            format!("\"{}\";r={};t={}", s.policy, s.remaining, full_in as u64)
+        })
+        .collect();
+    for (name, value) in [
+        ("ratelimit-policy", policies.join(", ")),
+        ("ratelimit", states.join(", ")),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), value);
+        }
+    }
+}

@@ -1,5 +1,17 @@
-//! Free text with documented limits. PostgreSQL cannot store NUL characters, so they are
-//! refused here rather than failing in the database.
+//! Free text with documented limits. Besides length, text refuses what can only mislead a
+//! reader or break a program that shows it:
+//!
+//! - control characters (C0 and C1; a line of text also tab and line breaks, though blanks
+//!   around it are trimmed), and NUL, which PostgreSQL cannot store;
+//! - bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which
+//!   make text display in an order other than it is stored ("Trojan Source");
+//! - invisible characters without a linguistic role (U+200B zero-width space, U+2060 word
+//!   joiner, U+FEFF, U+180E), which make two names look the same, and the deprecated format
+//!   characters (U+206A–U+206F, U+FFF9–U+FFFB).
+//!
+//! They are refused, not stripped, so what is stored is what was sent. The zero-width joiner
+//! and non-joiner (U+200D, U+200C) are kept: Persian and the Indic scripts spell with them,
+//! and the marks LRM/RLM/ALM, which set direction without reordering, are kept too.
 
 use serde::{Deserialize, Serialize};
 
@@ -9,13 +21,55 @@ fn is_blank_char(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r')
 }
 
-/// Checks a text value: no NUL, at most `max` characters, and not blank when `required`.
-/// Returns the value with surrounding blanks removed.
-pub(crate) fn check_text(value: String, max: usize, required: bool) -> Result<String, String> {
-    if value.contains('\0') {
-        return Err("must not contain NUL characters".into());
-    }
+/// Refused in any text (see the module's documentation).
+fn is_refused(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{180e}' | '\u{200b}' | '\u{202a}'..='\u{202e}' | '\u{2060}'
+        | '\u{2066}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
+}
+
+/// Refused inside a line of text, besides [`is_refused`].
+fn breaks_a_line(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{2028}' | '\u{2029}')
+}
+
+/// The characters [`is_refused`] names, for a regex class.
+const REFUSED: &str = r"\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u180E\u200B\u202A-\u202E\u2060\u2066-\u206F\uFEFF\uFFF9-\uFFFB";
+/// Those and [`breaks_a_line`]'s.
+const REFUSED_IN_A_LINE: &str = r"\u0000-\u001F\u007F-\u009F\u180E\u200B\u2028\u2029\u202A-\u202E\u2060\u2066-\u206F\uFEFF\uFFF9-\uFFFB";
+
+/// Whether a text is one line (a name, a title) or may hold several (a description).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lines {
+    One,
+    Many,
+}
+
+/// Checks a text value: no refused character, at most `max` characters, not blank when
+/// `required`. Returns the value with surrounding blanks removed.
+pub(crate) fn check_text(
+    value: String,
+    max: usize,
+    required: bool,
+    lines: Lines,
+) -> Result<String, String> {
     let trimmed = value.trim_matches(is_blank_char);
+    if let Some(c) = trimmed
+        .chars()
+        .find(|c| is_refused(*c) || (lines == Lines::One && breaks_a_line(*c)))
+    {
+        return Err(match c {
+            '\0' => "must not contain NUL characters".to_owned(),
+            '\t' | '\n' | '\r' | '\u{2028}' | '\u{2029}' => {
+                "must be one line: no tab or line break inside".to_owned()
+            }
+            other => format!(
+                "must not contain U+{:04X} (control, bidirectional override or invisible characters)",
+                u32::from(other)
+            ),
+        });
+    }
     if required && trimmed.is_empty() {
         return Err("must not be empty or blank".into());
     }
@@ -30,13 +84,23 @@ pub(crate) fn check_text(value: String, max: usize, required: bool) -> Result<St
     }
 }
 
-/// A pattern for text that must hold at least one non-blank character and no NUL.
-pub(crate) const NON_BLANK_PATTERN: &str = r"^[^\u0000]*[^\u0000\t\n\r ][^\u0000]*$";
-/// A pattern for text that must hold no NUL.
-pub(crate) const NO_NUL_PATTERN: &str = r"^[^\u0000]*$";
+/// The schema pattern that accepts exactly what [`check_text`] does.
+pub(crate) fn pattern(required: bool, lines: Lines) -> String {
+    match (lines, required) {
+        // Blanks may surround the line; inside it, spaces only.
+        (Lines::One, true) => format!(
+            r"^[\t\n\r ]*[^{REFUSED_IN_A_LINE}]*[^{REFUSED_IN_A_LINE} ][^{REFUSED_IN_A_LINE}]*[\t\n\r ]*$"
+        ),
+        (Lines::One, false) => format!(
+            r"^[\t\n\r ]*([^{REFUSED_IN_A_LINE}]*[^{REFUSED_IN_A_LINE} ][^{REFUSED_IN_A_LINE}]*[\t\n\r ]*)?$"
+        ),
+        (Lines::Many, true) => format!(r"^[^{REFUSED}]*[^{REFUSED}\t\n\r ][^{REFUSED}]*$"),
+        (Lines::Many, false) => format!(r"^[^{REFUSED}]*$"),
+    }
+}
 
 macro_rules! text_type {
-    ($(#[$meta:meta])* $name:ident, max = $max:expr, required = $required:expr, example = $example:expr, doc = $doc:expr) => {
+    ($(#[$meta:meta])* $name:ident, max = $max:expr, required = $required:expr, lines = $lines:ident, example = $example:expr, doc = $doc:expr) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -46,7 +110,7 @@ macro_rules! text_type {
             pub const MAX_CHARS: usize = $max;
 
             pub fn parse(value: impl Into<String>) -> Result<Self, String> {
-                check_text(value.into(), $max, $required).map(Self)
+                check_text(value.into(), $max, $required, Lines::$lines).map(Self)
             }
 
             pub fn as_str(&self) -> &str {
@@ -80,9 +144,13 @@ macro_rules! text_type {
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
                 super::string_schema(
-                    &format!("{} At most {} characters; no NUL characters{}.", $doc, $max,
-                        if $required { "; not blank" } else { "" }),
-                    Some(if $required { NON_BLANK_PATTERN } else { NO_NUL_PATTERN }),
+                    &format!("{} At most {} characters{}{}; no control characters, bidirectional \
+                        overrides (U+202A–U+202E, U+2066–U+2069) or invisible characters \
+                        (U+200B, U+2060, U+FEFF, U+180E): these are refused, not stripped.",
+                        $doc, $max,
+                        if $required { ", not blank" } else { "" },
+                        if matches!(Lines::$lines, Lines::One) { ", one line" } else { "" }),
+                    Some(&pattern($required, Lines::$lines)),
                     if $required { Some(1) } else { None },
                     Some($max),
                     $example,
@@ -96,73 +164,73 @@ macro_rules! text_type {
 
 text_type!(
     /// The name an actor is best known by.
-    Name, max = 200, required = true, example = "Kazakhstan",
+    Name, max = 200, required = true, lines = One, example = "Kazakhstan",
     doc = "A name."
 );
 text_type!(
     /// Another name for an actor: a transliteration, a former name, a metonym ("Akorda").
-    Alias, max = 200, required = true, example = "Republic of Kazakhstan",
+    Alias, max = 200, required = true, lines = One, example = "Republic of Kazakhstan",
     doc = "Another name the actor is known by."
 );
 text_type!(
     /// A title of an office.
-    Title, max = 200, required = true, example = "President",
+    Title, max = 200, required = true, lines = One, example = "President",
     doc = "The title of an office, as the source gives it."
 );
 text_type!(
     /// Free-text description.
-    Description, max = 5000, required = false, example = "Central Asian state; capital Astana.",
+    Description, max = 5000, required = false, lines = Many, example = "Central Asian state; capital Astana.",
     doc = "A free-text description."
 );
 
 text_type!(
     /// Where a visit took place: a city or venue.
-    Place, max = 200, required = true, example = "Astana",
+    Place, max = 200, required = true, lines = One, example = "Astana",
     doc = "A city or venue."
 );
 text_type!(
     /// What a visit was for.
-    Occasion, max = 300, required = true, example = "Sixth Summit of the Conference on Interaction and Confidence-Building Measures in Asia",
+    Occasion, max = 300, required = true, lines = One, example = "Sixth Summit of the Conference on Interaction and Confidence-Building Measures in Asia",
     doc = "The occasion of a visit."
 );
 text_type!(
     /// A summary of what happened.
-    Summary, max = 5000, required = false, example = "Talks on trade, transit and the Middle Corridor.",
+    Summary, max = 5000, required = false, lines = Many, example = "Talks on trade, transit and the Middle Corridor.",
     doc = "A summary."
 );
 text_type!(
     /// What was said: the words (verbatim) or a faithful paraphrase.
-    StatementText, max = 10000, required = true, example = "China will always support Kazakhstan in defending its independence, sovereignty and territorial integrity.",
+    StatementText, max = 10000, required = true, lines = Many, example = "China will always support Kazakhstan in defending its independence, sovereignty and territorial integrity.",
     doc = "What was said, verbatim or paraphrased."
 );
 text_type!(
     /// The outlet or publisher of a source.
-    Source, max = 300, required = true, example = "Eurasia Daily Monitor",
+    Source, max = 300, required = true, lines = One, example = "Eurasia Daily Monitor",
     doc = "The outlet or publisher."
 );
 text_type!(
     /// The title of a source.
-    CitationTitle, max = 500, required = true, example = "Kazakhstan's Expanding Multi-Vector Foreign Policy",
+    CitationTitle, max = 500, required = true, lines = One, example = "Kazakhstan's Expanding Multi-Vector Foreign Policy",
     doc = "The title of the source."
 );
 text_type!(
     /// An author of a source.
-    Author, max = 200, required = true, example = "Jane Doe",
+    Author, max = 200, required = true, lines = One, example = "Jane Doe",
     doc = "An author."
 );
 text_type!(
     /// A passage of a source, as it stands there.
-    Excerpt, max = 5000, required = true, example = "Kazakhstan has been emboldened by a strategic relationship…",
+    Excerpt, max = 5000, required = true, lines = Many, example = "Kazakhstan has been emboldened by a strategic relationship…",
     doc = "A passage of the source."
 );
 text_type!(
     /// Where in a source a claim is found: a page, paragraph or timestamp.
-    Locator, max = 200, required = true, example = "paragraph 3",
+    Locator, max = 200, required = true, lines = One, example = "paragraph 3",
     doc = "Where in the source: page, paragraph, timestamp."
 );
 text_type!(
     /// The words of a source that support a claim.
-    Quote, max = 2000, required = true, example = "main economic powerhouse",
+    Quote, max = 2000, required = true, lines = Many, example = "main economic powerhouse",
     doc = "The words of the source that support the claim."
 );
 
@@ -226,28 +294,82 @@ mod tests {
         assert_eq!(search_key("  %_ "), "");
     }
 
+    const SAMPLES: [&str; 30] = [
+        "a",
+        " a ",
+        "\u{a0}",
+        "",
+        " ",
+        "\t\r\n ",
+        "a\0",
+        "\0",
+        "ж",
+        "  Astana \n",
+        "two\nlines",
+        "tab\there",
+        "a\u{2028}b",
+        "\u{202e}kcatta",
+        "evil\u{202e}",
+        "x\u{2066}y\u{2069}",
+        "in\u{200b}visible",
+        "\u{feff}bom",
+        "joiner\u{2060}",
+        "bell\u{7}",
+        "esc\u{1b}[31m",
+        "c1\u{85}",
+        "mongol\u{180e}",
+        "\u{fffb}",
+        "مى\u{200c}خواهم",
+        "👨\u{200d}👩",
+        "\u{200f}rlm",
+        "\u{206a}",
+        "\t lead and trail \r\n",
+        "\u{200b}",
+    ];
+
     #[test]
     fn patterns_agree_with_the_checks() {
-        let non_blank = regex::Regex::new(NON_BLANK_PATTERN).unwrap_or_else(|e| panic!("{e}"));
-        let no_nul = regex::Regex::new(NO_NUL_PATTERN).unwrap_or_else(|e| panic!("{e}"));
-        for text in ["a", " a ", "\u{a0}", "", " ", "\t\r\n ", "a\0", "\0", "ж"] {
-            assert_eq!(
-                non_blank.is_match(text),
-                Name::parse(text).is_ok(),
-                "{text:?}"
-            );
-            assert_eq!(
-                no_nul.is_match(text),
-                Description::parse(text).is_ok(),
-                "{text:?}"
-            );
+        for lines in [Lines::One, Lines::Many] {
+            for required in [true, false] {
+                let pattern = pattern(required, lines);
+                let regex = regex::Regex::new(&pattern).unwrap_or_else(|e| panic!("{e}"));
+                for text in SAMPLES {
+                    assert_eq!(
+                        regex.is_match(text),
+                        check_text(text.to_owned(), 100, required, lines).is_ok(),
+                        "{text:?} ({lines:?}, required {required}): {pattern}"
+                    );
+                }
+            }
         }
+    }
+
+    #[test]
+    fn names_refuse_what_misleads_a_reader() {
+        for hostile in [
+            "Tokayev\u{202e}",
+            "a\u{2066}b",
+            "Tok\u{200b}ayev",
+            "\u{feff}Putin",
+            "Xi\nJinping",
+            "Xi\tJinping",
+            "bell\u{7}",
+            "\u{9b}31m",
+        ] {
+            assert!(Name::parse(hostile).is_err(), "{hostile:?}");
+        }
+        // Scripts that spell with joiners, and direction marks, are kept as sent.
+        assert!(Name::parse("مى\u{200c}خواهم").is_ok());
+        assert!(Name::parse("\u{200f}שלום").is_ok());
+        // Text of several lines keeps its line breaks and tabs.
+        assert!(Description::parse("one\n\ttwo").is_ok());
+        assert!(Description::parse("one\u{202e}two").is_err());
     }
 
     #[test]
     fn non_blank_pattern_agrees_with_check() {
         // The schema pattern and the check must agree on what is blank.
-        let pattern = NON_BLANK_PATTERN;
+        let pattern = pattern(true, Lines::Many);
         assert!(pattern.contains(r"\t\n\r "));
         for blank in [' ', '\t', '\n', '\r'] {
             assert!(is_blank_char(blank));

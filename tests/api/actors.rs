@@ -502,3 +502,35 @@ async fn malformed_actor_path_is_400_and_unknown_is_404() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn names_that_would_mislead_a_reader_are_refused_everywhere() {
+    let app = spawn_app().await;
+    for name in [
+        "Kazakh\u{202e}natsi",
+        "Tok\u{200b}ayev",
+        "Astana\nAlmaty",
+        "bell\u{7}",
+    ] {
+        let response = app
+            .post_json("/v1/actors", &json!({"kind": "state", "name": name}))
+            .await;
+        let body = problem(response, StatusCode::BAD_REQUEST).await;
+        assert_eq!(body["errors"][0]["pointer"], "#/name", "{name:?}: {body}");
+    }
+    // The import checks each line the same way, and keeps nothing.
+    let response = app
+        .request(Method::POST, "/v1/import")
+        .bearer_auth(&app.write_token)
+        .header("Content-Type", "application/x-ndjson")
+        .body("{\"type\": \"actor\", \"kind\": \"state\", \"name\": \"Kazakhstan\"}\n{\"type\": \"actor\", \"kind\": \"state\", \"name\": \"\\u202eKazakhstan\"}\n")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let body = problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(body["lines"][0]["line"], 2, "{body}");
+    assert_eq!(app.count("actors").await, 0);
+    // Persian spelled with a zero-width non-joiner is a name like any other.
+    app.create_actor(json!({"kind": "person", "name": "مى\u{200c}خواهم"}))
+        .await;
+}

@@ -45,8 +45,13 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 async fn every_list_is_csv_on_request() {
     let app = spawn_app().await;
     let record = seed_record(&app).await;
-    app.create_actor(json!({"kind": "other", "name": "Commas, \"quotes\" and\nlines"}))
-        .await;
+    // Names are one line; descriptions may hold line breaks.
+    app.create_actor(json!({
+        "kind": "other",
+        "name": "Commas, \"quotes\" and more",
+        "description": "Line breaks,\nkept"
+    }))
+    .await;
     let role_id = record.pledge["on_behalf_of_role_id"]
         .as_str()
         .unwrap_or_default()
@@ -106,7 +111,12 @@ async fn every_list_is_csv_on_request() {
             .await
             .unwrap_or_default(),
     );
-    assert_eq!(rows[1][3], "Commas, \"quotes\" and\nlines");
+    assert_eq!(rows[1][3], "Commas, \"quotes\" and more");
+    let description = rows[0].iter().position(|c| c == "description");
+    assert_eq!(
+        description.map(|i| rows[1][i].as_str()),
+        Some("Line breaks,\nkept")
+    );
     // Pages go on through Link, as with JSON.
     let response = get_as(&app, "/v1/actors?limit=2", "text/csv").await;
     assert!(header(&response, "link").is_some_and(|l| l.contains("rel=\"next\"")));

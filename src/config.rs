@@ -31,6 +31,10 @@ pub struct Settings {
     pub idle_in_transaction_timeout: Duration,
     pub shutdown_timeout: Duration,
     pub rate_limits: crate::api::limits::RateSettings,
+    /// Serve `/metrics` without a token (by default it needs a `read` token).
+    pub metrics_open: bool,
+    /// Also serve `/metrics`, without a token, on this address (port 0 picks one).
+    pub metrics_address: Option<(String, u16)>,
     /// Whether to apply migrations at start.
     pub migrate: bool,
 }
@@ -55,6 +59,8 @@ impl Settings {
             idle_in_transaction_timeout: Duration::from_secs(15),
             shutdown_timeout: Duration::from_secs(30),
             rate_limits: Default::default(),
+            metrics_open: false,
+            metrics_address: None,
             migrate: true,
         }
     }
@@ -83,6 +89,8 @@ impl std::fmt::Debug for Settings {
             )
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("rate_limits", &self.rate_limits)
+            .field("metrics_open", &self.metrics_open)
+            .field("metrics_address", &self.metrics_address)
             .field("migrate", &self.migrate)
             .finish()
     }

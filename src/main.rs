@@ -168,6 +168,12 @@ struct ServeArgs {
     /// Failed authentications per minute from one address; 0: off [default: 20].
     #[arg(long, env = "CHANCERY_FAILED_AUTH_PER_MINUTE", global = true)]
     failed_auth_per_minute: Option<u32>,
+    /// Serve `/metrics` without a token (by default it needs a `read` token).
+    #[arg(long, env = "CHANCERY_METRICS_OPEN", global = true)]
+    metrics_open: bool,
+    /// Also serve `/metrics`, without a token, on this `host:port` (an internal network).
+    #[arg(long, env = "CHANCERY_METRICS_ADDRESS", global = true, value_parser = parse_address)]
+    metrics_address: Option<(String, u16)>,
     /// Seconds in-flight requests get to finish after SIGTERM.
     #[arg(
         long,
@@ -252,6 +258,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+fn parse_address(value: &str) -> Result<(String, u16), String> {
+    let (host, port) = value
+        .rsplit_once(':')
+        .ok_or_else(|| "expected host:port".to_owned())?;
+    let port = port
+        .parse()
+        .map_err(|_| format!("`{port}` is not a port"))?;
+    Ok((host.trim_matches(['[', ']']).to_owned(), port))
+}
+
 /// The database to use: `DATABASE_URL`, or the embedded one (started, or attached to if it
 /// already runs).
 async fn database(args: &DatabaseArgs) -> anyhow::Result<(String, Option<EmbeddedPostgres>)> {
@@ -295,6 +311,8 @@ async fn serve(args: ServeArgs, database_args: DatabaseArgs) -> anyhow::Result<(
     );
     settings.import_max_bytes = args.import_max_bytes.unwrap_or(settings.import_max_bytes);
     settings.max_concurrent_imports = args.max_imports.unwrap_or(settings.max_concurrent_imports);
+    settings.metrics_open = args.metrics_open;
+    settings.metrics_address = args.metrics_address.clone();
     let rate = &mut settings.rate_limits;
     rate.per_address = args.rate_per_address.unwrap_or(rate.per_address);
     rate.per_token = args.rate_per_token.unwrap_or(rate.per_token);

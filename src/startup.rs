@@ -23,6 +23,8 @@ const LARGE_ANSWERS: usize = 2;
 pub struct Application {
     port: u16,
     server: Server,
+    metrics_port: Option<u16>,
+    metrics_server: Option<Server>,
     pool: PgPool,
 }
 
@@ -52,8 +54,10 @@ impl Application {
             imports: tokio::sync::Semaphore::new(settings.max_concurrent_imports),
             import_max_bytes: settings.import_max_bytes,
             rate_limits: api::limits::RateLimits::new(settings.rate_limits),
+            metrics_open: settings.metrics_open,
         });
         tokio::spawn(forget_idle_callers(state.clone()));
+        let metrics_state = state.clone();
         let routes = web::Data::new(RouteTable::from_openapi(&api::openapi()));
         let document = api::openapi_json();
 
@@ -94,13 +98,31 @@ impl Application {
             server = server.workers(workers);
         }
         let server = server.run();
+        let (metrics_port, metrics_server) = match &settings.metrics_address {
+            Some((host, port)) => {
+                let (port, server) = metrics_server(host, *port, metrics_state)?;
+                (Some(port), Some(server))
+            }
+            None => (None, None),
+        };
 
         tokio::spawn(purge_idempotency_keys(pool.clone()));
-        Ok(Self { port, server, pool })
+        Ok(Self {
+            port,
+            server,
+            metrics_port,
+            metrics_server,
+            pool,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the separate metrics address, when there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -109,8 +131,37 @@ impl Application {
 
     /// Serves until SIGTERM (graceful: in-flight requests finish) or SIGINT.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let metrics = self.metrics_server.map(|server| {
+            let handle = server.handle();
+            tokio::spawn(server);
+            handle
+        });
+        let result = self.server.await;
+        if let Some(handle) = metrics {
+            handle.stop(true).await;
+        }
+        result
     }
+}
+
+/// `/metrics` alone, without a token, on an address of its own (an internal network).
+fn metrics_server(
+    host: &str,
+    port: u16,
+    state: web::Data<AppState>,
+) -> anyhow::Result<(u16, Server)> {
+    let listener = TcpListener::bind((host, port))
+        .with_context(|| format!("binding the metrics address {host}:{port}"))?;
+    let port = listener.local_addr()?.port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .route("/metrics", web::get().to(api::ops::render_metrics))
+    })
+    .workers(1)
+    .listen(listener)?
+    .run();
+    Ok((port, server))
 }
 
 async fn forget_idle_callers(state: web::Data<AppState>) {

@@ -91,6 +91,22 @@ impl<T: FromRequest + 'static> FromRequest for Read<T> {
     }
 }
 
+/// The caller, who must have sent a token with `scope`: for handlers that check it themselves.
+pub async fn require(
+    state: &AppState,
+    req: &HttpRequest,
+    scope: Scope,
+) -> Result<Caller, ApiError> {
+    match authenticate(state, req).await? {
+        Some(caller) if caller.scope.allows(scope) => Ok(caller),
+        Some(_) => Err(ApiError::Forbidden { required: scope }),
+        None => Err(ApiError::Unauthorized {
+            detail: format!("this operation needs a bearer token with the `{scope}` scope"),
+            invalid_token: false,
+        }),
+    }
+}
+
 fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
     req.app_data::<web::Data<AppState>>()
         .cloned()

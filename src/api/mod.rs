@@ -52,6 +52,8 @@ pub struct AppState {
     pub imports: tokio::sync::Semaphore,
     pub import_max_bytes: u64,
     pub rate_limits: limits::RateLimits,
+    /// Whether `/metrics` on the main address is served without a token.
+    pub metrics_open: bool,
 }
 
 #[derive(OpenApi)]

@@ -1,10 +1,14 @@
 //! Operational endpoints: liveness, readiness, metrics.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::Scope;
+use crate::error::Result;
+
 use super::AppState;
+use super::problems::Unauthorized;
 
 /// Health of the process or of its dependencies.
 #[derive(Debug, Serialize, ToSchema)]
@@ -72,14 +76,30 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 /// Metrics.
 ///
 /// Prometheus text format: requests and latency by route pattern, connection pool use.
+///
+/// Needs a token with the `read` scope, even when reads are open: the figures tell how the
+/// service is used and loaded, which is for its operators. Configurable: served openly
+/// (`--metrics-open`), or on a separate address for an internal network
+/// (`--metrics-address`), where no token is asked.
 #[utoipa::path(
     tag = "operations",
     operation_id = "metrics",
-    responses((status = 200, description = "Prometheus metrics", body = String, content_type = "text/plain; version=0.0.4")),
-    security(()),
+    responses(
+        (status = 200, description = "Prometheus metrics", body = String, content_type = "text/plain; version=0.0.4"),
+        (status = 401, response = Unauthorized),
+    ),
+    security(("bearer" = ["read"])),
 )]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
+    if !state.metrics_open {
+        super::auth::require(&state, &req, Scope::Read).await?;
+    }
+    Ok(render_metrics(state).await)
+}
+
+/// The metrics, without a check: for the separate metrics address.
+pub async fn render_metrics(state: web::Data<AppState>) -> HttpResponse {
     let body = state.metrics.render(&state.pool);
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub write_token: String,
     pub read_token: String,
     pub admin_token: String,
+    /// The separate metrics address's port, when one was configured.
+    pub metrics_port: Option<u16>,
 }
 
 /// The URL of a server on which tests may create databases.
@@ -108,6 +110,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         .unwrap_or_else(|e| panic!("building the application: {e:#}"));
     let address = format!("http://127.0.0.1:{}", application.port());
     let pool = application.pool().clone();
+    let metrics_port = application.metrics_port();
     tokio::spawn(application.run_until_stopped());
 
     let app = TestApp {
@@ -120,6 +123,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         write_token: String::new(),
         read_token: String::new(),
         admin_token: String::new(),
+        metrics_port,
         pool,
     };
     if !migrated {

@@ -70,7 +70,7 @@ async fn metrics_count_requests_by_route_pattern() {
     app.get("/v1/actors/kazakhstan").await;
     app.get("/v1/actors/eu").await;
     app.get("/no/such/path").await;
-    let response = app.get("/metrics").await;
+    let response = metrics(&app).await;
     assert_eq!(response.status(), StatusCode::OK);
     let text = response.text().await.unwrap_or_default();
     assert!(
@@ -115,7 +115,7 @@ async fn made_up_methods_and_paths_cannot_grow_the_metrics() {
             let _ = request.await;
         }
     }
-    let text = app.get("/metrics").await.text().await.unwrap_or_default();
+    let text = metrics(&app).await.text().await.unwrap_or_default();
     assert!(text.contains(r#"method="other""#), "{text}");
     assert!(
         series(&text) <= 10,
@@ -127,4 +127,41 @@ async fn made_up_methods_and_paths_cannot_grow_the_metrics() {
         "/metrics grew to {} bytes",
         text.len()
     );
+}
+
+async fn metrics(app: &TestApp) -> reqwest::Response {
+    app.request(reqwest::Method::GET, "/metrics")
+        .bearer_auth(&app.read_token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[tokio::test]
+async fn metrics_need_a_token_unless_served_openly_or_apart() {
+    let app = spawn_app().await;
+    problem(app.get("/metrics").await, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(metrics(&app).await.status(), StatusCode::OK);
+
+    let open = spawn_app_with(|s| s.metrics_open = true).await;
+    assert_eq!(open.get("/metrics").await.status(), StatusCode::OK);
+
+    // On an address of its own (an internal network), no token is asked there, and the
+    // main address still asks for one.
+    let apart = spawn_app_with(|s| s.metrics_address = Some(("127.0.0.1".into(), 0))).await;
+    let port = apart
+        .metrics_port
+        .unwrap_or_else(|| panic!("no metrics port"));
+    let response = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains("db_pool_max_connections")
+    );
+    problem(apart.get("/metrics").await, StatusCode::UNAUTHORIZED).await;
 }

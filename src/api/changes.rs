@@ -223,6 +223,17 @@ pub async fn list_changes(
         ));
     }
     let after = query.after.as_deref().map(decode_position).transpose()?;
+    // A position is `0:0` (the start) or a change's own: one made up, even well formed, would
+    // otherwise read as "nothing new" for ever.
+    if let Some((xid, id)) = after
+        && (xid, id) != (0, 0)
+        && !store::is_position(&mut *state.pool.acquire().await?, xid, id).await?
+    {
+        return Err(ApiError::invalid_field(
+            "#/query/after",
+            "is not a position this feed issued",
+        ));
+    }
     let deadline = Instant::now() + Duration::from_secs(u64::from(wait));
     let rows = loop {
         // A connection per poll: a waiting consumer holds none.

@@ -118,6 +118,18 @@ pub async fn feed(
     .await?)
 }
 
+/// Whether a feed position names a change in the log (positions are the `(xid, id)` of one).
+pub async fn is_position(conn: &mut PgConnection, xid: u64, id: i64) -> Result<bool> {
+    let xid = xid.to_string();
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM changes WHERE id = $2 AND xid = $1::text::xid8) AS "issued!""#,
+        xid,
+        id
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
 /// The changes of one record, oldest first, after the change `after` (an id).
 pub async fn history(
     conn: &mut PgConnection,

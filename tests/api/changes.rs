@@ -82,6 +82,19 @@ async fn the_feed_shows_creates_updates_and_deletes_in_order_with_tombstones() {
         StatusCode::BAD_REQUEST,
     )
     .await;
+    // Well formed but made up (here, the documentation's example): not a position this feed
+    // issued, so a 400 rather than "nothing new" for ever.
+    let made_up = problem(
+        app.get("/v1/changes?after=MTIzNDU6Njc").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(made_up["errors"][0]["pointer"], "#/query/after");
+    // The start is a position too.
+    assert_eq!(
+        app.get("/v1/changes?after=MDow").await.status(),
+        StatusCode::OK
+    );
     problem(
         app.get("/v1/changes?wait=31").await,
         StatusCode::BAD_REQUEST,

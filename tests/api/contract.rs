@@ -277,3 +277,38 @@ async fn a_body_that_is_not_an_object_is_400_and_errors_name_no_internal_type() 
     .await;
     assert!(!typed.to_string().contains("struct "), "{typed}");
 }
+
+#[tokio::test]
+async fn every_operation_refuses_query_parameters_it_does_not_take() {
+    let app = spawn_app().await;
+    seed_actors(&app).await;
+    for path in [
+        "/v1/actors/kazakhstan?fields=name",
+        "/v1/actors?sort=name",
+        "/healthz?verbose=1",
+        "/v1/actors/kazakhstan/engagement?from=2022&frm=2023",
+    ] {
+        let body = problem(app.get(path).await, StatusCode::BAD_REQUEST).await;
+        let pointer = body["errors"][0]["pointer"].as_str().unwrap_or("");
+        assert!(pointer.starts_with("#/query/"), "{path}: {body}");
+    }
+    let body = problem(
+        app.get("/v1/actors/kazakhstan?fields=name").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(body["errors"][0]["pointer"], "#/query/fields");
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("takes no query parameters")),
+        "{body}"
+    );
+    // What an operation documents still goes through.
+    assert_eq!(
+        app.get("/v1/actors/kazakhstan/roles?on=2022-10-01")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}

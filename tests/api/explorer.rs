@@ -159,3 +159,26 @@ async fn the_explorer_escapes_what_it_shows_and_explains_bad_questions() {
             .contains(r#"id="engagement-chart""#)
     );
 }
+
+#[tokio::test]
+async fn the_api_docs_render_under_their_content_security_policy() {
+    let app = spawn_app().await;
+    let response = app.get("/docs/").await;
+    let policy = response
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(policy.contains("script-src 'self'"), "{policy}");
+    assert!(!policy.contains("unsafe-eval"), "{policy}");
+    // Swagger UI builds the page with script: if the policy blocked it, no operation shows.
+    let dom = browse(
+        &app.url("/docs/"),
+        &["--dump-dom", "--virtual-time-budget=15000"],
+    )
+    .await;
+    assert!(dom.contains("opblock"), "no operation rendered:\n{dom}");
+    assert!(dom.contains("/v1/actors/{actor}/engagement"), "{dom}");
+}

@@ -464,10 +464,16 @@ pub async fn list_actors(
         q,
     };
     let mut conn = state.pool.acquire().await?;
-    let rows = store::list(&mut conn, &filter, after, limit).await?;
-    let (rows, next_cursor) =
-        pagination::split_page(rows, limit, &filters, |r| (r.name.clone(), r.id))?;
-    let items = with_roles(&mut conn, rows).await?;
+    let (items, next_cursor) = pagination::fill(
+        &mut conn,
+        limit,
+        &filters,
+        after,
+        async |conn, after, n| store::list(conn, &filter, after, n).await,
+        async |conn, rows| with_roles(conn, rows).await,
+        |r| (r.name.clone(), r.id),
+    )
+    .await?;
     let page = ActorPage { items, next_cursor };
     pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref())
 }

@@ -239,7 +239,7 @@ pub async fn list_changes(
         // A connection per poll: a waiting consumer holds none.
         let rows = {
             let mut conn = state.pool.acquire().await?;
-            store::feed(&mut conn, after, limit).await?
+            store::feed(&mut conn, after, limit, pagination::PAGE_BYTES as i64).await?
         };
         if !rows.is_empty() || Instant::now() >= deadline {
             break rows;
@@ -317,33 +317,46 @@ async fn revisions(
     let filters = pagination::filter_digest(&[("record", Some(id.to_string()))]);
     let after: Option<i64> = pagination::decode(query.cursor.as_deref(), &filters)?;
     let mut conn = state.pool.acquire().await?;
-    let rows: Vec<ChangeRow> = store::history(&mut conn, resource, id, after, limit + 1).await?;
-    if rows.is_empty() && after.is_none() {
+    // Each revision shows what changed since the one before, across rounds and pages.
+    let mut previous: Option<serde_json::Value> = None;
+    let mut known = after.is_none();
+    let (items, next_cursor) = pagination::fill(
+        &mut conn,
+        limit,
+        &filters,
+        after,
+        async |conn, after, n| store::history(conn, resource, id, after, n + 1).await,
+        async |conn, rows: Vec<ChangeRow>| {
+            if !known && let Some(first) = rows.first() {
+                previous = store::previous(&mut *conn, id, first.id).await?;
+                known = true;
+            }
+            let mut items = Vec::with_capacity(rows.len());
+            for row in rows {
+                let changes = row.data.as_ref().map(|data| match &previous {
+                    Some(before) => merge_diff(before, data),
+                    None => data.clone(),
+                });
+                items.push(Revision {
+                    version: row.version,
+                    operation: operation(&row.operation),
+                    changed_at: row.changed_at,
+                    changed_by: row.changed_by,
+                    changes,
+                    record: row.data.clone(),
+                });
+                previous = row.data;
+            }
+            Ok(items)
+        },
+        |r| r.id,
+    )
+    .await?;
+    if items.is_empty() && after.is_none() {
         return Err(ApiError::NotFound(format!(
             "no {} `{id}` has ever existed",
             resource.as_str()
         )));
-    }
-    let (rows, next_cursor) = pagination::split_page(rows, limit, &filters, |r| r.id)?;
-    let mut previous = match (rows.first(), after) {
-        (Some(first), Some(_)) => store::previous(&mut conn, id, first.id).await?,
-        _ => None,
-    };
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        let changes = row.data.as_ref().map(|data| match &previous {
-            Some(before) => merge_diff(before, data),
-            None => data.clone(),
-        });
-        items.push(Revision {
-            version: row.version,
-            operation: operation(&row.operation),
-            changed_at: row.changed_at,
-            changed_by: row.changed_by,
-            changes,
-            record: row.data.clone(),
-        });
-        previous = row.data;
     }
     let page = RevisionPage { items, next_cursor };
     pagination::respond(req, &page, &page.items, page.next_cursor.as_deref())

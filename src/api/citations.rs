@@ -569,13 +569,17 @@ pub async fn list_citations(
         until,
     };
     let mut conn = state.pool.acquire().await?;
-    let rows = store::list(&mut conn, &filter, after, limit).await?;
-    let (rows, next_cursor) =
-        pagination::split_page(rows, limit, &filters, |r| (r.published_date, r.id))?;
-    let page = CitationPage {
-        items: rows.into_iter().map(Citation::from_row).collect(),
-        next_cursor,
-    };
+    let (items, next_cursor) = pagination::fill(
+        &mut conn,
+        limit,
+        &filters,
+        after,
+        async |conn, after, n| store::list(conn, &filter, after, n).await,
+        async |_, rows: Vec<_>| Ok(rows.into_iter().map(Citation::from_row).collect()),
+        |r| (r.published_date, r.id),
+    )
+    .await?;
+    let page = CitationPage { items, next_cursor };
     match formats::negotiate(&req, &[JSON, formats::CSV, CSL_JSON, BIBTEX]) {
         CSL_JSON => {
             let items: Vec<CslItem> = page.items.iter().map(Citation::csl).collect();

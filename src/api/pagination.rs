@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use sqlx::PgConnection;
 
 use crate::error::{ApiError, Result};
 
@@ -13,6 +14,14 @@ use super::formats::{self, CsvRecord};
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 500;
+/// The most a page's items weigh as JSON: a page of large records ends early, with a
+/// `next_cursor`, rather than be built whole in memory (500 of the largest statements would
+/// be ~75 MB). One item always fits, whatever its size.
+pub const PAGE_BYTES: usize = 1024 * 1024;
+/// Rows read in the first round of a page: the default page in one round, as before.
+const FIRST_ROUND: i64 = DEFAULT_LIMIT as i64;
+/// Rows read in any later round at most.
+const MAX_ROUND: i64 = 200;
 
 /// The page size asked for; out of range is an error, never silently clamped.
 pub fn limit(requested: Option<u32>) -> Result<i64> {
@@ -92,6 +101,117 @@ pub fn split_page<T, K: Serialize>(
         None => None,
     };
     Ok((rows, next))
+}
+
+/// Builds a page of at most `limit` items and [`PAGE_BYTES`] of JSON, reading rows in rounds
+/// so that memory follows the budget, not `limit` times the largest record.
+///
+/// `fetch(conn, after, n)` reads up to `n + 1` rows after a key (one more tells whether more
+/// follow), `assemble` turns rows into items in the same order, and `key_of` gives a row's
+/// sort key. Returns the items and the cursor of the next page.
+pub async fn fill<R, T, K>(
+    conn: &mut PgConnection,
+    limit: i64,
+    filters: &str,
+    mut after: Option<K>,
+    mut fetch: impl AsyncFnMut(&mut PgConnection, Option<K>, i64) -> Result<Vec<R>>,
+    mut assemble: impl AsyncFnMut(&mut PgConnection, Vec<R>) -> Result<Vec<T>>,
+    key_of: impl Fn(&R) -> K,
+) -> Result<(Vec<T>, Option<String>)>
+where
+    T: Serialize,
+    K: Serialize + Clone,
+{
+    let mut items: Vec<T> = Vec::new();
+    let mut bytes = 0usize;
+    let mut round = first_round::<T>(limit);
+    loop {
+        let mut rows = fetch(conn, after.clone(), round).await?;
+        let more = rows.len() as i64 > round;
+        rows.truncate(usize::try_from(round).unwrap_or(usize::MAX));
+        let keys: Vec<K> = rows.iter().map(&key_of).collect();
+        for (item, key) in assemble(conn, rows).await?.into_iter().zip(keys) {
+            let size = json_size(&item)?;
+            if !items.is_empty() && bytes + size > PAGE_BYTES {
+                // Full: the next page starts at this item.
+                remember_size::<T>(bytes / items.len());
+                let next = match &after {
+                    Some(last) => Some(encode(last, filters)?),
+                    None => None,
+                };
+                return Ok((items, next));
+            }
+            bytes += size;
+            items.push(item);
+            after = Some(key);
+        }
+        let taken = items.len() as i64;
+        remember_size::<T>(bytes / items.len().max(1));
+        if !more || taken >= limit {
+            let next = match (&after, more) {
+                (Some(last), true) => Some(encode(last, filters)?),
+                _ => None,
+            };
+            return Ok((items, next));
+        }
+        // As many rows as the items so far say will fit, within what is left of `limit`.
+        let average = (bytes / items.len().max(1)).max(1);
+        let fit = i64::try_from((PAGE_BYTES - bytes) / average).unwrap_or(MAX_ROUND) + 1;
+        round = fit.clamp(1, MAX_ROUND).min(limit - taken);
+    }
+}
+
+/// The average size of the items of each type on recent pages, so that a page's first round
+/// reads about as many rows as will fit: a list of large records does not assemble 50 of
+/// them to keep 5.
+static ITEM_SIZES: std::sync::Mutex<Vec<(&'static str, usize)>> = std::sync::Mutex::new(Vec::new());
+
+fn first_round<T>(limit: i64) -> i64 {
+    let most = limit.min(FIRST_ROUND);
+    let known = ITEM_SIZES.lock().ok().and_then(|sizes| {
+        sizes
+            .iter()
+            .find(|(name, _)| *name == std::any::type_name::<T>())
+            .map(|(_, size)| *size)
+    });
+    match known {
+        Some(size) if size > 0 => {
+            let fit = i64::try_from(PAGE_BYTES / size).unwrap_or(most) + 1;
+            fit.clamp(1, most)
+        }
+        _ => most,
+    }
+}
+
+fn remember_size<T>(average: usize) {
+    if average == 0 {
+        return;
+    }
+    if let Ok(mut sizes) = ITEM_SIZES.lock() {
+        let name = std::any::type_name::<T>();
+        match sizes.iter_mut().find(|(n, _)| *n == name) {
+            // A moving average: recent pages count most.
+            Some((_, size)) => *size = (*size * 3 + average) / 4,
+            None => sizes.push((name, average)),
+        }
+    }
+}
+
+/// The length of a value's JSON, without building it.
+fn json_size<T: Serialize>(value: &T) -> Result<usize> {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, value).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(count.0)
 }
 
 /// A `200` page with a `Link: <…>; rel="next"` header when there is a next page: JSON, or CSV

@@ -355,13 +355,17 @@ pub async fn list_roles(
     let mut conn = state.pool.acquire().await?;
     let participant = participant(&mut conn, &path).await?;
     let filter = RoleFilter { side, on: query.on };
-    let rows = store::list(&mut conn, participant, &filter, after, limit).await?;
-    let (rows, next_cursor) =
-        pagination::split_page(rows, limit, &filters, |r| (r.start_date, r.id))?;
-    let page = RolePage {
-        items: assemble(&mut conn, rows).await?,
-        next_cursor,
-    };
+    let (items, next_cursor) = pagination::fill(
+        &mut conn,
+        limit,
+        &filters,
+        after,
+        async |conn, after, n| store::list(conn, participant, &filter, after, n).await,
+        async |conn, rows| assemble(conn, rows).await,
+        |r| (r.start_date, r.id),
+    )
+    .await?;
+    let page = RolePage { items, next_cursor };
     pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref())
 }
 

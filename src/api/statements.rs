@@ -584,13 +584,17 @@ pub async fn list_statements(
         until,
         q,
     };
-    let rows = store::list(&mut conn, &filter, after, limit).await?;
-    let (rows, next_cursor) =
-        pagination::split_page(rows, limit, &filters, |r| (r.stated_date, r.id))?;
-    let page = StatementPage {
-        items: assemble(&mut conn, rows).await?,
-        next_cursor,
-    };
+    let (items, next_cursor) = pagination::fill(
+        &mut conn,
+        limit,
+        &filters,
+        after,
+        async |conn, after, n| store::list(conn, &filter, after, n).await,
+        async |conn, rows| assemble(conn, rows).await,
+        |r| (r.stated_date, r.id),
+    )
+    .await?;
+    let page = StatementPage { items, next_cursor };
     pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref())
 }
 

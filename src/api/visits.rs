@@ -465,13 +465,17 @@ pub async fn list_visits(
         until,
         q,
     };
-    let rows = store::list(&mut conn, &filter, after, limit).await?;
-    let (rows, next_cursor) =
-        pagination::split_page(rows, limit, &filters, |r| (r.start_date, r.id))?;
-    let page = VisitPage {
-        items: assemble(&mut conn, rows).await?,
-        next_cursor,
-    };
+    let (items, next_cursor) = pagination::fill(
+        &mut conn,
+        limit,
+        &filters,
+        after,
+        async |conn, after, n| store::list(conn, &filter, after, n).await,
+        async |conn, rows| assemble(conn, rows).await,
+        |r| (r.start_date, r.id),
+    )
+    .await?;
+    let page = VisitPage { items, next_cursor };
     pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref())
 }
 

@@ -96,6 +96,7 @@ pub async fn feed(
     conn: &mut PgConnection,
     after: Option<(u64, i64)>,
     limit: i64,
+    budget: i64,
 ) -> Result<Vec<ChangeRow>> {
     let (after_xid, after_id) = match after {
         Some((xid, id)) => (Some(xid.to_string()), Some(id)),
@@ -103,16 +104,26 @@ pub async fn feed(
     };
     Ok(sqlx::query_as!(
         ChangeRow,
-        r#"SELECT id, xid::text AS "xid!", resource, record_id, operation, version, changed_at,
-                  changed_by, data AS "data: serde_json::Value"
-           FROM changes
-           WHERE ($1::text IS NULL OR (xid, id) > ($1::text::xid8, $2::bigint))
-             AND xid < pg_snapshot_xmin(pg_current_snapshot())
-           ORDER BY xid, id
-           LIMIT $3"#,
+        // The page ends early once its records pass `budget` bytes (the first always comes):
+        // the rows are cut here, so the service never holds more than that.
+        r#"SELECT id AS "id!", xid AS "xid!", resource AS "resource!", record_id AS "record_id!",
+                  operation AS "operation!", version AS "version!", changed_at AS "changed_at!",
+                  changed_by AS "changed_by!", data AS "data: serde_json::Value"
+           FROM (SELECT page.*, sum(size) OVER (ORDER BY position) - size AS before
+                 FROM (SELECT id, xid::text AS xid, resource, record_id, operation, version,
+                              changed_at, changed_by, data, (xid, id) AS position,
+                              coalesce(octet_length(data::text), 0) + 256 AS size
+                       FROM changes
+                       WHERE ($1::text IS NULL OR (xid, id) > ($1::text::xid8, $2::bigint))
+                         AND xid < pg_snapshot_xmin(pg_current_snapshot())
+                       ORDER BY xid, id
+                       LIMIT $3) page) sized
+           WHERE before < $4
+           ORDER BY position"#,
         after_xid,
         after_id,
-        limit
+        limit,
+        budget
     )
     .fetch_all(conn)
     .await?)

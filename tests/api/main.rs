@@ -20,6 +20,7 @@ mod limits;
 mod network;
 mod openapi;
 mod ops;
+mod pages;
 mod roles;
 mod slow_callers;
 mod statements;

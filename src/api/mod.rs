@@ -63,7 +63,9 @@ pub struct AppState {
         description = "A record service for diplomatic activity: actors (states, leaders, ministers, \
             organizations), their roles over time, their statements and visits, and the citations \
             behind every claim.\n\n\
-            Conventions: lists are keyset-paginated (`limit`, `cursor`, `next_cursor`, `Link: rel=\"next\"`); \
+            Conventions: lists are keyset-paginated (`limit`, `cursor`, `next_cursor`, `Link: rel=\"next\"`), \
+            and a page holds at most about 1 MiB of JSON, so a page of large records ends early: read \
+            until `next_cursor` is null; \
             reads return an `ETag` and honour `If-None-Match`; `PATCH` takes a JSON Merge Patch and \
             `PATCH`/`DELETE` honour `If-Match`; `POST` honours `Idempotency-Key`; every error is \
             `application/problem+json` (RFC 9457). A 400 means the request does not match this \

@@ -4,14 +4,15 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::domain::PartialDate;
-use crate::error::Result;
+use crate::error::{ApiError, Result};
 use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::statements as statement_store;
-use crate::store::timeline::{self as store, TimelineQuery};
+use crate::store::timeline::{self as store, EntryRow, TimelineQuery};
 use crate::store::visits as visit_store;
 
 use super::AppState;
@@ -162,8 +163,9 @@ pub async fn get_timeline(
     ]);
     let after: Option<(NaiveDate, String, Uuid)> =
         pagination::decode(params.cursor.as_deref(), &filters)?;
-    let mut conn = state.pool.acquire().await?;
-    let actor = actor_store::resolve(&mut conn, &key)
+    // One snapshot for the page, so every entry's record is there when its details are read.
+    let mut tx = super::analysis::snapshot(&state.pool).await?;
+    let actor = actor_store::resolve(&mut tx, &key)
         .await?
         .ok_or_else(|| key.not_found())?;
     let query = TimelineQuery {
@@ -173,23 +175,35 @@ pub async fn get_timeline(
         until,
         descending,
     };
-    let rows = store::entries(&mut conn, &query, after, limit).await?;
-    let (rows, next_cursor) =
-        pagination::split_page(rows, limit, &filters, |r| (r.date, r.record.clone(), r.id))?;
+    let (items, next_cursor) = pagination::fill(
+        &mut tx,
+        limit,
+        &filters,
+        after,
+        async |conn, after, n| store::entries(conn, &query, after, n).await,
+        async |conn, rows| entries(conn, rows).await,
+        |r| (r.date, r.record.clone(), r.id),
+    )
+    .await?;
+    let page = TimelinePage { items, next_cursor };
+    pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref())
+}
 
-    // The details of every record on the page, a fixed number of queries in all.
+/// The entries for timeline rows, one per row, in their order: the details of every record, a
+/// fixed number of queries in all.
+async fn entries(conn: &mut PgConnection, rows: Vec<EntryRow>) -> Result<Vec<TimelineEntry>> {
     let ids_of = |record: &str| -> Vec<Uuid> {
         rows.iter()
             .filter(|r| r.record == record)
             .map(|r| r.id)
             .collect()
     };
-    let visit_rows = visit_store::by_ids(&mut conn, &ids_of("visit")).await?;
-    let mut visits = super::visits::assemble(&mut conn, visit_rows).await?;
-    let statement_rows = statement_store::by_ids(&mut conn, &ids_of("statement")).await?;
-    let mut statements = super::statements::assemble(&mut conn, statement_rows).await?;
+    let visit_rows = visit_store::by_ids(&mut *conn, &ids_of("visit")).await?;
+    let mut visits = super::visits::assemble(&mut *conn, visit_rows).await?;
+    let statement_rows = statement_store::by_ids(&mut *conn, &ids_of("statement")).await?;
+    let mut statements = super::statements::assemble(&mut *conn, statement_rows).await?;
     let via_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.via).collect();
-    let via_actors = actor_store::summaries(&mut conn, &via_ids).await?;
+    let via_actors = actor_store::summaries(&mut *conn, &via_ids).await?;
 
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
@@ -206,7 +220,7 @@ pub async fn get_timeline(
         });
         let entry = if row.record == "visit" {
             let Some(position) = visits.iter().position(|v| v.id == row.id) else {
-                continue;
+                return Err(missing(&row));
             };
             let visit = visits.swap_remove(position);
             TimelineEntry {
@@ -219,7 +233,7 @@ pub async fn get_timeline(
             }
         } else {
             let Some(position) = statements.iter().position(|s| s.id == row.id) else {
-                continue;
+                return Err(missing(&row));
             };
             let statement = statements.swap_remove(position);
             TimelineEntry {
@@ -233,6 +247,14 @@ pub async fn get_timeline(
         };
         items.push(entry);
     }
-    let page = TimelinePage { items, next_cursor };
-    pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref())
+    Ok(items)
+}
+
+/// A row whose record is not there: cannot happen on one snapshot.
+fn missing(row: &EntryRow) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!(
+        "timeline {} `{}` has no record on the same snapshot",
+        row.record,
+        row.id
+    ))
 }

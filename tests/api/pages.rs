@@ -81,6 +81,58 @@ async fn a_page_of_large_records_ends_early_and_its_cursor_leads_to_the_rest() {
 }
 
 #[tokio::test]
+async fn timelines_and_revisions_are_bounded_in_bytes_too() {
+    let app = spawn_app().await;
+    let ids = large_statements(&app).await;
+    let (sizes, items) = read_all(&app, "/v1/actors/xi-jinping/timeline?limit=500", "cursor").await;
+    assert!(sizes.len() >= 2, "one page of {} bytes", sizes[0]);
+    assert!(
+        sizes.iter().all(|size| *size <= PAGE_BYTES + 50_000),
+        "{sizes:?}"
+    );
+    let seen: HashSet<String> = items
+        .iter()
+        .map(|entry| {
+            entry["statement"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(items.len(), 40);
+    assert_eq!(seen, ids);
+
+    // 30 versions of one large statement: its revisions take pages too.
+    let id = ids.iter().next().cloned().unwrap_or_default();
+    for version in 0..30 {
+        let text = format!("{version}{}", "𝄞".repeat(9_000));
+        let response = app
+            .patch_json(&format!("/v1/statements/{id}"), &json!({"text": text}))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let (sizes, items) = read_all(
+        &app,
+        &format!("/v1/statements/{id}/revisions?limit=500"),
+        "cursor",
+    )
+    .await;
+    assert!(sizes.len() >= 2, "one page of {} bytes", sizes[0]);
+    assert!(
+        sizes.iter().all(|size| *size <= PAGE_BYTES + 100_000),
+        "{sizes:?}"
+    );
+    let versions: Vec<i64> = items.iter().filter_map(|r| r["version"].as_i64()).collect();
+    assert_eq!(versions, (1..=31).collect::<Vec<i64>>());
+    // Across the page break, each revision still shows what changed since the one before.
+    assert!(
+        items[1..]
+            .iter()
+            .all(|r| r["changes"]["text"].is_string() && r["changes"].get("kind").is_none())
+    );
+}
+
+#[tokio::test]
 async fn the_change_feed_is_bounded_in_bytes_too() {
     let app = spawn_app().await;
     let ids = large_statements(&app).await;

@@ -31,6 +31,8 @@ pub struct Settings {
     pub idle_in_transaction_timeout: Duration,
     pub shutdown_timeout: Duration,
     pub rate_limits: crate::api::limits::RateSettings,
+    /// Origins allowed to call from a browser (CORS); none: no CORS headers at all.
+    pub cors_origins: Vec<String>,
     /// Serve `/metrics` without a token (by default it needs a `read` token).
     pub metrics_open: bool,
     /// Also serve `/metrics`, without a token, on this address (port 0 picks one).
@@ -60,6 +62,7 @@ impl Settings {
             shutdown_timeout: Duration::from_secs(30),
             rate_limits: Default::default(),
             metrics_open: false,
+            cors_origins: Vec::new(),
             metrics_address: None,
             migrate: true,
         }
@@ -90,6 +93,7 @@ impl std::fmt::Debug for Settings {
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("rate_limits", &self.rate_limits)
             .field("metrics_open", &self.metrics_open)
+            .field("cors_origins", &self.cors_origins)
             .field("metrics_address", &self.metrics_address)
             .field("migrate", &self.migrate)
             .finish()

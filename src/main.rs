@@ -168,6 +168,10 @@ struct ServeArgs {
     /// Failed authentications per minute from one address; 0: off [default: 20].
     #[arg(long, env = "CHANCERY_FAILED_AUTH_PER_MINUTE", global = true)]
     failed_auth_per_minute: Option<u32>,
+    /// Origins allowed to call from a browser, comma-separated (CORS); none by default.
+    #[arg(long, env = "CHANCERY_CORS_ORIGINS", global = true, value_delimiter = ',',
+        value_parser = chancery::api::cors::origin)]
+    cors_origins: Vec<String>,
     /// Serve `/metrics` without a token (by default it needs a `read` token).
     #[arg(long, env = "CHANCERY_METRICS_OPEN", global = true)]
     metrics_open: bool,
@@ -312,6 +316,7 @@ async fn serve(args: ServeArgs, database_args: DatabaseArgs) -> anyhow::Result<(
     settings.import_max_bytes = args.import_max_bytes.unwrap_or(settings.import_max_bytes);
     settings.max_concurrent_imports = args.max_imports.unwrap_or(settings.max_concurrent_imports);
     settings.metrics_open = args.metrics_open;
+    settings.cors_origins = args.cors_origins.clone();
     settings.metrics_address = args.metrics_address.clone();
     let rate = &mut settings.rate_limits;
     rate.per_address = args.rate_per_address.unwrap_or(rate.per_address);

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use sqlx::PgPool;
@@ -60,6 +60,7 @@ impl Application {
         let metrics_state = state.clone();
         let routes = web::Data::new(RouteTable::from_openapi(&api::openapi()));
         let document = api::openapi_json();
+        let cors_origins = settings.cors_origins.clone();
 
         let mut server = HttpServer::new(move || {
             App::new()
@@ -89,6 +90,10 @@ impl Application {
                 .wrap(from_fn(api::limits::enforce))
                 .wrap(from_fn(api::framing::refuse_ambiguous))
                 .wrap(from_fn(api::semantics::shared_semantics))
+                .wrap(Condition::new(
+                    !cors_origins.is_empty(),
+                    api::cors::policy(&cors_origins),
+                ))
                 .wrap(from_fn(telemetry::observe))
         })
         .on_connect(api::framing::on_connect)

@@ -197,6 +197,12 @@ pub async fn observe(
         .request()
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
+    // A 400 made by a framework part (a CORS preflight refused) is plain text: restate it.
+    let response = if status == actix_web::http::StatusCode::BAD_REQUEST && !is_problem(&response) {
+        restate_as_problem(response).await
+    } else {
+        response
+    };
     let mut response = if status.as_u16() >= 400 && is_problem(&response) {
         stamp_problem(response, &path, &request_id).await
     } else {
@@ -231,6 +237,26 @@ fn is_problem(response: &ServiceResponse<BoxBody>) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with(PROBLEM_JSON))
+}
+
+/// A plain-text 400 as problem+json, its text as the detail.
+async fn restate_as_problem(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let (request, response) = response.into_parts();
+    let (_, body) = response.into_parts();
+    let bytes = actix_web::body::to_bytes_limited(body, 4096)
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).trim().to_owned();
+    let detail = if text.is_empty() {
+        "the request could not be understood".to_owned()
+    } else {
+        text
+    };
+    let response =
+        actix_web::ResponseError::error_response(&crate::error::ApiError::bad_request(detail));
+    ServiceResponse::new(request, response)
 }
 
 /// Adds `instance` and `request_id` to a problem document. Errors are rare, so reading the

@@ -8,6 +8,7 @@ pub mod bulk;
 pub mod changes;
 pub mod citations;
 pub mod conditional;
+pub mod cors;
 pub mod deadlines;
 pub mod explorer;
 pub mod extract;

@@ -312,3 +312,72 @@ async fn every_operation_refuses_query_parameters_it_does_not_take() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn cors_is_off_unless_origins_are_configured() {
+    let origin = "https://analysis.example.org";
+    let preflight = |app: &TestApp, origin: &str| {
+        app.request(Method::OPTIONS, "/v1/actors/kazakhstan")
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "PATCH")
+            .header("Access-Control-Request-Headers", "authorization, if-match")
+            .send()
+    };
+    let allow_origin = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+
+    let closed = spawn_app().await;
+    let response = closed
+        .request(Method::GET, "/v1/actors")
+        .header("Origin", origin)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(allow_origin(&response), None);
+    let response = preflight(&closed, origin)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(allow_origin(&response), None);
+
+    let open = spawn_app_with(|s| s.cors_origins = vec![origin.to_owned()]).await;
+    let response = preflight(&open, origin)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(response.status().is_success(), "{}", response.status());
+    assert_eq!(allow_origin(&response).as_deref(), Some(origin));
+    let methods = response
+        .headers()
+        .get("access-control-allow-methods")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert!(methods.contains("PATCH"), "{methods}");
+    let response = open
+        .request(Method::GET, "/v1/actors")
+        .header("Origin", origin)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(allow_origin(&response).as_deref(), Some(origin));
+    let exposed = response
+        .headers()
+        .get("access-control-expose-headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    assert!(
+        exposed.contains("etag") && exposed.contains("link"),
+        "{exposed}"
+    );
+    // Another origin gets no permission, said as every other refusal is.
+    let response = preflight(&open, "https://elsewhere.example")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(allow_origin(&response), None);
+    problem(response, StatusCode::BAD_REQUEST).await;
+}

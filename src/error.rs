@@ -127,6 +127,10 @@ pub enum ApiError {
     /// The request body did not arrive in time; the connection is closed.
     #[error("{0}")]
     RequestTimeout(String),
+    #[error(
+        "the request line is longer than {limit} bytes; send long queries in fewer or shorter parameters"
+    )]
+    RequestLineTooLong { limit: usize },
     /// Too many requests from this caller, or too many of a costly kind at once.
     #[error("{detail}")]
     TooManyRequests { detail: String, retry_after: u64 },
@@ -205,6 +209,7 @@ impl ApiError {
             Self::Unavailable(_) => ("unavailable", "Service unavailable"),
             Self::RequestTimeout(_) => ("request-timeout", "The request body came too slowly"),
             Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
+            Self::RequestLineTooLong { .. } => ("uri-too-long", "Request line too long"),
             Self::Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -259,6 +264,7 @@ impl ResponseError for ApiError {
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RequestLineTooLong { .. } => StatusCode::URI_TOO_LONG,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -4,11 +4,15 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_http::{HttpService, KeepAlive, Protocol};
+use actix_service::{IntoServiceFactory, ServiceFactoryExt, fn_service, map_config};
 use actix_web::dev::Server;
+use actix_web::dev::{AppConfig, Extensions};
 use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use sqlx::PgPool;
+use tokio::net::TcpStream;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -16,6 +20,9 @@ use crate::api::{self, AppState, RouteTable};
 use crate::config::Settings;
 use crate::db;
 use crate::telemetry::{self, Metrics};
+
+/// How long a client has to send a request's head.
+const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How many network answers are computed at once; the rest wait (a bounded time) for a turn.
 const LARGE_ANSWERS: usize = 2;
@@ -62,47 +69,72 @@ impl Application {
         let document = api::openapi_json();
         let cors_origins = settings.cors_origins.clone();
 
-        let mut server = HttpServer::new(move || {
-            App::new()
-                .into_utoipa_app()
-                .configure(api::configure)
-                .into_app()
-                .app_data(state.clone())
-                .app_data(routes.clone())
-                .service(
-                    SwaggerUi::new("/docs/{_:.*}")
-                        .external_urls_from_iter_unchecked([("/openapi.json", document.clone())]),
-                )
-                .service(web::resource("/docs").route(web::get().to(|| async {
-                    // A body too, for a client that does not follow redirects (curl).
-                    HttpResponse::PermanentRedirect()
-                        .insert_header(("Location", "/docs/"))
-                        .content_type("text/plain; charset=utf-8")
-                        .body("The API documentation is at /docs/\n")
-                })))
-                .service(web::resource("/explore").route(web::get().to(api::explorer::explore)))
-                .service(
-                    web::resource("/explore/{actor}")
-                        .route(web::get().to(api::explorer::explore_actor)),
-                )
-                .default_service(web::to(api::fallback))
-                .wrap(from_fn(api::deadlines::enforce))
-                .wrap(from_fn(api::limits::enforce))
-                .wrap(from_fn(api::framing::refuse_ambiguous))
-                .wrap(from_fn(api::semantics::shared_semantics))
-                .wrap(Condition::new(
-                    !cors_origins.is_empty(),
-                    api::cors::policy(&cors_origins),
-                ))
-                .wrap(from_fn(telemetry::observe))
-        })
-        .on_connect(api::framing::on_connect)
-        .listen(listener)?
-        .shutdown_timeout(settings.shutdown_timeout.as_secs());
+        let on_connect_timeout = CLIENT_REQUEST_TIMEOUT;
+        let local = listener.local_addr()?;
+        let mut builder =
+            actix_server::Server::build().shutdown_timeout(settings.shutdown_timeout.as_secs());
         if let Some(workers) = settings.workers {
-            server = server.workers(workers);
+            builder = builder.workers(workers);
         }
-        let server = server.run();
+        let server = builder
+            .listen("chancery", listener, move || {
+                let app = App::new()
+                    .into_utoipa_app()
+                    .configure(api::configure)
+                    .into_app()
+                    .app_data(state.clone())
+                    .app_data(routes.clone())
+                    .service(
+                        SwaggerUi::new("/docs/{_:.*}").external_urls_from_iter_unchecked([(
+                            "/openapi.json",
+                            document.clone(),
+                        )]),
+                    )
+                    .service(web::resource("/docs").route(web::get().to(|| async {
+                        // A body too, for a client that does not follow redirects (curl).
+                        HttpResponse::PermanentRedirect()
+                            .insert_header(("Location", "/docs/"))
+                            .content_type("text/plain; charset=utf-8")
+                            .body("The API documentation is at /docs/\n")
+                    })))
+                    .service(web::resource("/explore").route(web::get().to(api::explorer::explore)))
+                    .service(
+                        web::resource("/explore/{actor}")
+                            .route(web::get().to(api::explorer::explore_actor)),
+                    )
+                    .default_service(web::to(api::fallback))
+                    .wrap(from_fn(api::deadlines::enforce))
+                    .wrap(from_fn(api::limits::enforce))
+                    .wrap(from_fn(api::framing::refuse_ambiguous))
+                    .wrap(from_fn(api::semantics::shared_semantics))
+                    .wrap(Condition::new(
+                        !cors_origins.is_empty(),
+                        api::cors::policy(&cors_origins),
+                    ))
+                    .wrap(from_fn(telemetry::observe));
+                let http = HttpService::build()
+                    .keep_alive(KeepAlive::Timeout(Duration::from_secs(5)))
+                    .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
+                    .client_disconnect_timeout(Duration::from_secs(1))
+                    .local_addr(local)
+                    .on_connect_ext(|io: &TcpStream, extensions: &mut Extensions| {
+                        api::framing::on_connect(io, extensions)
+                    })
+                    .finish(map_config(
+                        app.into_factory()
+                            .map_err(|error: actix_web::Error| error.error_response()),
+                        |_| AppConfig::default(),
+                    ));
+                // Before HTTP parsing: a request line longer than the parser takes would get
+                // its empty 400; this answers with a problem instead.
+                fn_service(move |mut io: TcpStream| async move {
+                    api::framing::guard_request_line(&mut io, on_connect_timeout).await?;
+                    let peer = io.peer_addr().ok();
+                    Ok((io, Protocol::Http1, peer))
+                })
+                .and_then(http)
+            })?
+            .run();
         let (metrics_port, metrics_server) = match &settings.metrics_address {
             Some((host, port)) => {
                 let (port, server) = metrics_server(host, *port, metrics_state)?;

@@ -74,3 +74,69 @@ pub async fn refuse_ambiguous(
     }
     Ok(next.call(req).await?.map_into_boxed_body())
 }
+
+/// The longest request line answered (method, target and version); a longer one gets 414.
+/// The HTTP parser itself gives up at 64 KiB with an empty 400, before the application sees
+/// anything, so the check runs on the connection's first bytes, before parsing.
+pub const MAX_REQUEST_LINE: usize = 16 * 1024;
+
+/// Looks at (without reading) a new connection's first bytes until its request line is
+/// whole. If it runs past [`MAX_REQUEST_LINE`], answers 414 problem+json and ends the
+/// connection (`Err`). Waits at most `wait`, after which the HTTP layer's own request timeout
+/// takes over. Later requests on a kept-alive connection meet only the parser's limit.
+pub async fn guard_request_line(
+    io: &mut tokio::net::TcpStream,
+    wait: std::time::Duration,
+) -> Result<(), actix_http::error::DispatchError> {
+    use tokio::io::AsyncWriteExt;
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut buffer = vec![0u8; MAX_REQUEST_LINE + 1];
+    let mut seen = 0;
+    loop {
+        let n = match tokio::time::timeout_at(deadline, io.peek(&mut buffer)).await {
+            Ok(Ok(n)) => n,
+            _ => return Ok(()),
+        };
+        if n == 0 || buffer[..n].contains(&b'\n') {
+            return Ok(());
+        }
+        if n > MAX_REQUEST_LINE {
+            break;
+        }
+        if n == seen {
+            // Nothing new since the last look: wait for more rather than look again at once.
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        seen = n;
+    }
+    let error = crate::error::ApiError::RequestLineTooLong {
+        limit: MAX_REQUEST_LINE,
+    };
+    let body = serde_json::to_vec(&error.problem()).unwrap_or_default();
+    let head = format!(
+        "HTTP/1.1 414 URI Too Long\r\ncontent-type: application/problem+json\r\n\
+         content-length: {}\r\nconnection: close\r\nx-content-type-options: nosniff\r\n\
+         cache-control: no-store\r\n\r\n",
+        body.len()
+    );
+    tracing::info!(status = 414, "request line too long; answered and closed");
+    let _ = io.write_all(head.as_bytes()).await;
+    let _ = io.write_all(&body).await;
+    let _ = io.shutdown().await;
+    // Closing with the rest of the line unread would reset the connection, and the client
+    // could lose the answer: read and drop what is still coming, for a bounded time.
+    let mut rest = [0u8; 8192];
+    let mut drained = 0;
+    let drain_until = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
+    while drained < 4 * 1024 * 1024 {
+        match tokio::time::timeout_at(drain_until, tokio::io::AsyncReadExt::read(io, &mut rest))
+            .await
+        {
+            Ok(Ok(n)) if n > 0 => drained += n,
+            _ => break,
+        }
+    }
+    Err(actix_http::error::DispatchError::Io(std::io::Error::other(
+        "request line too long",
+    )))
+}

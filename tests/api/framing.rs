@@ -82,3 +82,34 @@ async fn an_http_1_1_request_needs_exactly_one_host() {
     .await;
     assert_eq!(statuses(&fine), ["200"], "{fine}");
 }
+
+#[tokio::test]
+async fn a_request_line_too_long_gets_a_problem_and_the_connection_closed() {
+    let app = spawn_app().await;
+    let request = format!(
+        "GET /v1/actors?q={} HTTP/1.1\r\nHost: test\r\n\r\n",
+        "a".repeat(100_000)
+    );
+    let (response, closed) = exchange(&app, &request).await;
+    assert!(closed, "the connection stayed open");
+    assert_eq!(statuses(&response), ["414"], "{response}");
+    assert!(
+        response.contains("content-type: application/problem+json"),
+        "{response}"
+    );
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    let problem: serde_json::Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert_eq!(problem["status"], 414);
+    assert_eq!(problem["type"], "urn:chancery:problem:uri-too-long");
+    // A long line the limit allows is served as usual.
+    let (response, _) = exchange(
+        &app,
+        &format!(
+            "GET /healthz?{} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
+            "a".repeat(10_000)
+        ),
+    )
+    .await;
+    assert_eq!(statuses(&response), ["400"], "{response}");
+}

@@ -82,8 +82,8 @@ pub const MAX_REQUEST_LINE: usize = 16 * 1024;
 
 /// Looks at (without reading) a new connection's first bytes until its request line is
 /// whole. If it runs past [`MAX_REQUEST_LINE`], answers 414 problem+json and ends the
-/// connection (`Err`). Waits at most `wait`, after which the HTTP layer's own request timeout
-/// takes over. Later requests on a kept-alive connection meet only the parser's limit.
+/// connection (`Err`); a connection without a whole request line after `wait` is closed.
+/// Later requests on a kept-alive connection meet only the parser's limit.
 pub async fn guard_request_line(
     io: &mut tokio::net::TcpStream,
     wait: std::time::Duration,
@@ -95,7 +95,10 @@ pub async fn guard_request_line(
     loop {
         let n = match tokio::time::timeout_at(deadline, io.peek(&mut buffer)).await {
             Ok(Ok(n)) => n,
-            _ => return Ok(()),
+            // Let the HTTP layer answer a broken connection.
+            Ok(Err(_)) => return Ok(()),
+            // No whole request line in the time a request's head is given: close.
+            Err(_) => return Err(no_line_in_time()),
         };
         if n == 0 || buffer[..n].contains(&b'\n') {
             return Ok(());
@@ -105,6 +108,9 @@ pub async fn guard_request_line(
         }
         if n == seen {
             // Nothing new since the last look: wait for more rather than look again at once.
+            if tokio::time::Instant::now() >= deadline {
+                return Err(no_line_in_time());
+            }
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
         seen = n;
@@ -139,4 +145,11 @@ pub async fn guard_request_line(
     Err(actix_http::error::DispatchError::Io(std::io::Error::other(
         "request line too long",
     )))
+}
+
+fn no_line_in_time() -> actix_http::error::DispatchError {
+    actix_http::error::DispatchError::Io(std::io::Error::new(
+        std::io::ErrorKind::TimedOut,
+        "no whole request line in time",
+    ))
 }

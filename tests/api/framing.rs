@@ -113,3 +113,14 @@ async fn a_request_line_too_long_gets_a_problem_and_the_connection_closed() {
     .await;
     assert_eq!(statuses(&response), ["400"], "{response}");
 }
+
+#[tokio::test]
+async fn a_connection_that_sends_no_request_line_is_closed() {
+    let app = spawn_app().await;
+    let (response, closed) = exchange(&app, "GET /v1/act").await;
+    assert!(
+        closed,
+        "a connection idle before its request line stayed open"
+    );
+    assert!(response.is_empty(), "{response}");
+}

@@ -82,7 +82,7 @@ pub struct AppState {
         responses(
             problems::BadRequest, problems::Unauthorized, problems::Forbidden, problems::NotFound,
             problems::RequestTimeout, problems::Conflict, problems::PreconditionFailed,
-            problems::PayloadTooLarge, problems::UnsupportedMediaType, problems::Unprocessable,
+            problems::PayloadTooLarge, problems::RequestLineTooLong, problems::UnsupportedMediaType, problems::Unprocessable,
             problems::TooManyRequests, problems::ServiceUnavailable,
         ),
     ),
@@ -189,7 +189,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// Any request may meet a rate limit (see [`limits`]), so every operation documents 429.
+/// What any request may meet whatever its operation: a rate limit (429, see [`limits`]), a
+/// request line too long (414), and for a body, a deadline (408, see [`deadlines`]).
 fn every_operation_may_be_limited(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{Ref, RefOr};
     for item in doc.paths.paths.values_mut() {
@@ -203,10 +204,18 @@ fn every_operation_may_be_limited(doc: &mut utoipa::openapi::OpenApi) {
         .into_iter()
         .flatten()
         {
+            let has_body = operation.request_body.is_some();
             let responses = &mut operation.responses.responses;
-            responses
-                .entry("429".to_owned())
-                .or_insert_with(|| RefOr::Ref(Ref::from_response_name("TooManyRequests")));
+            let mut add = |status: &str, name: &str| {
+                responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+            };
+            if has_body {
+                add("408", "RequestTimeout");
+            }
+            add("414", "RequestLineTooLong");
+            add("429", "TooManyRequests");
         }
     }
 }

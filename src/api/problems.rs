@@ -83,6 +83,9 @@ problem_responses! {
     RequestTimeout => (408, "request-timeout", "The request body came too slowly",
         "The request body stalled longer than the idle deadline, or took longer than the total one; the connection is closed.",
         "no part of the request body came for 10 s");
+    RequestLineTooLong => (414, "uri-too-long", "Request line too long",
+        "The request line (method, path and query) is longer than 16 KiB; the connection is closed.",
+        "the request line is longer than 16384 bytes; send long queries in fewer or shorter parameters");
     PayloadTooLarge => (413, "payload-too-large", "Request body too large",
         "The body is larger than the configured limit.",
         "the request body is larger than 1048576 bytes");

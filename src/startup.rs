@@ -105,12 +105,14 @@ impl Application {
                     .default_service(web::to(api::fallback))
                     .wrap(from_fn(api::deadlines::enforce))
                     .wrap(from_fn(api::limits::enforce))
-                    .wrap(from_fn(api::framing::refuse_ambiguous))
                     .wrap(from_fn(api::semantics::shared_semantics))
                     .wrap(Condition::new(
                         !cors_origins.is_empty(),
                         api::cors::policy(&cors_origins),
                     ))
+                    // Before anything else may answer: an ambiguous request must close the
+                    // connection whatever else is wrong with it.
+                    .wrap(from_fn(api::framing::refuse_ambiguous))
                     .wrap(from_fn(telemetry::observe));
                 let http = HttpService::build()
                     .keep_alive(KeepAlive::Timeout(Duration::from_secs(5)))

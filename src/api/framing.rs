@@ -92,6 +92,7 @@ pub async fn guard_request_line(
     let deadline = tokio::time::Instant::now() + wait;
     let mut buffer = vec![0u8; MAX_REQUEST_LINE + 1];
     let mut seen = 0;
+    let mut pause = std::time::Duration::from_millis(2);
     loop {
         let n = match tokio::time::timeout_at(deadline, io.peek(&mut buffer)).await {
             Ok(Ok(n)) => n,
@@ -107,11 +108,15 @@ pub async fn guard_request_line(
             break;
         }
         if n == seen {
-            // Nothing new since the last look: wait for more rather than look again at once.
+            // Nothing new since the last look: wait for more, longer each time (up to 100 ms),
+            // rather than look again at once; a stalled sender costs a few wakeups a second.
             if tokio::time::Instant::now() >= deadline {
                 return Err(no_line_in_time());
             }
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(std::time::Duration::from_millis(100));
+        } else {
+            pause = std::time::Duration::from_millis(2);
         }
         seen = n;
     }

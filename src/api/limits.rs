@@ -4,14 +4,16 @@
 //! - every request, by client address (an IPv6 address by its /64, which one host holds);
 //! - requests authenticated by a token, by token, on top of the address's;
 //! - costly reads (a name search, `q=`, and the analyses), by address, more tightly;
-//! - failed authentications, by address, most tightly: past them, every request from that
-//!   address that carries a token is refused unread until the bucket refills, so guessing
-//!   tokens costs the service nothing.
+//! - failed authentications, by address, most tightly: past them, a request from that address
+//!   that carries a token is refused unread until the bucket lets another attempt through
+//!   (at 20 a minute, every 3 s), so guessing tokens costs the service next to nothing. A
+//!   token that authenticated lately is still let through, so a guesser sharing an address
+//!   (a NAT, a proxy) does not lock out the token holders behind it.
 //!
 //! Answers carry `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers);
 //! a refusal is a 429 with `Retry-After`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Mutex;
@@ -147,7 +149,12 @@ pub struct RateLimits {
     failed_auth: Option<Policy<IpAddr>>,
     /// Addresses whose failed authentications are used up, and until when.
     barred: Mutex<HashMap<IpAddr, Instant>>,
+    /// The lookup parts of tokens that authenticated lately (never their secrets).
+    trusted: Mutex<HashSet<String>>,
 }
+
+/// Tokens remembered as good at most; past it the memory starts again.
+const MAX_TRUSTED: usize = 10_000;
 
 /// The checks made for one request, kept in its extensions until the response is written.
 #[derive(Default, Clone)]
@@ -161,6 +168,7 @@ impl RateLimits {
             costly: Policy::new("costly", per_minute(settings.costly_per_minute)),
             failed_auth: Policy::new("failed-auth", per_minute(settings.failed_auth_per_minute)),
             barred: Mutex::new(HashMap::new()),
+            trusted: Mutex::new(HashSet::new()),
         }
     }
 
@@ -175,6 +183,32 @@ impl RateLimits {
             all.0.extend(standings);
         }
         verdict
+    }
+
+    /// Remembers that a token (by its lookup part) authenticated.
+    pub fn trust(&self, lookup: &str) {
+        if let Ok(mut trusted) = self.trusted.lock()
+            && !trusted.contains(lookup)
+        {
+            if trusted.len() >= MAX_TRUSTED {
+                trusted.clear();
+            }
+            trusted.insert(lookup.to_owned());
+        }
+    }
+
+    fn is_trusted(&self, req: &ServiceRequest) -> bool {
+        let lookup = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().split_once(' '))
+            .and_then(|(_, token)| crate::auth::split(token.trim()))
+            .map(|(lookup, _)| lookup);
+        match (lookup, self.trusted.lock()) {
+            (Some(lookup), Ok(trusted)) => trusted.contains(lookup),
+            _ => false,
+        }
     }
 
     fn barred_for(&self, address: IpAddr) -> Option<Duration> {
@@ -262,6 +296,7 @@ pub async fn enforce(
     if verdict.is_ok()
         && sends_token
         && let (Some(wait), Some(policy)) = (limits.barred_for(address), &limits.failed_auth)
+        && !limits.is_trusted(&req)
     {
         standings.0.push(policy.standing(0));
         verdict = Err(policy.refused(wait));

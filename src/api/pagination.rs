@@ -147,7 +147,7 @@ where
         }
         let taken = items.len() as i64;
         remember_size::<T>(bytes / items.len().max(1));
-        if !more || taken >= limit {
+        if !more || taken >= limit || bytes >= PAGE_BYTES {
             let next = match (&after, more) {
                 (Some(last), true) => Some(encode(last, filters)?),
                 _ => None,
@@ -156,7 +156,8 @@ where
         }
         // As many rows as the items so far say will fit, within what is left of `limit`.
         let average = (bytes / items.len().max(1)).max(1);
-        let fit = i64::try_from((PAGE_BYTES - bytes) / average).unwrap_or(MAX_ROUND) + 1;
+        let fit =
+            i64::try_from(PAGE_BYTES.saturating_sub(bytes) / average).unwrap_or(MAX_ROUND) + 1;
         round = fit.clamp(1, MAX_ROUND).min(limit - taken);
     }
 }

@@ -124,3 +124,21 @@ async fn a_connection_that_sends_no_request_line_is_closed() {
     );
     assert!(response.is_empty(), "{response}");
 }
+
+#[tokio::test]
+async fn ambiguous_framing_is_refused_before_any_other_check_can_answer() {
+    let app = spawn_app().await;
+    // An unknown query parameter would be a 400 of its own; the connection must still close,
+    // or the bytes after the chunked body would run as a second request.
+    let smuggled = "POST /v1/actors?unknown=1 HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n\
+                    Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n\
+                    GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n";
+    let (response, closed) = exchange(&app, smuggled).await;
+    assert!(closed, "the connection stayed open");
+    let statuses = statuses(&response);
+    assert_eq!(statuses.first(), Some(&"400"), "{response}");
+    assert!(
+        !statuses.contains(&"200"),
+        "the smuggled request ran: {response}"
+    );
+}

@@ -27,6 +27,7 @@ use crate::api::sources::{check_period, link_fields};
 use crate::api::statements::{self, NewStatement};
 use crate::api::visits::{self, NewVisit};
 use crate::domain::{PartialDate, RoleRank, Stance, StatementKind, VisitKind};
+pub use crate::error::LineError;
 use crate::error::{ApiError, FieldError};
 use crate::store::actors::ActorFields;
 use crate::store::bulk;
@@ -96,17 +97,6 @@ impl Kind {
             Self::Statement => "statements",
         }
     }
-}
-
-/// What a line refused for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
-pub struct LineError {
-    /// The line's number, from 1.
-    pub line: usize,
-    /// A JSON pointer into the line.
-    #[schema(example = "#/host_id")]
-    pub pointer: String,
-    pub detail: String,
 }
 
 /// What an import created.

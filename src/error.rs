@@ -51,7 +51,18 @@ pub struct Problem {
     pub references: Vec<Reference>,
     /// For a refused import: every line refused, with what is wrong in it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub lines: Vec<crate::bulk::LineError>,
+    pub lines: Vec<LineError>,
+}
+
+/// What a line refused for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LineError {
+    /// The line's number, from 1.
+    pub line: usize,
+    /// A JSON pointer into the line.
+    #[schema(example = "#/host_id")]
+    pub pointer: String,
+    pub detail: String,
 }
 
 /// One invalid part of a request.
@@ -120,7 +131,7 @@ pub enum ApiError {
     #[error("{detail}")]
     ImportRefused {
         detail: String,
-        lines: Vec<crate::bulk::LineError>,
+        lines: Vec<LineError>,
     },
     #[error("{0}")]
     Unavailable(String),

@@ -47,11 +47,12 @@ impl Application {
             .with_context(|| format!("binding {}:{}", settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
 
+        let metrics = Arc::new(Metrics::new(settings.pool_max_connections)?);
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             require_read_token: settings.require_read_token,
             body_limit_bytes: settings.body_limit_bytes,
-            metrics: Arc::new(Metrics::new(settings.pool_max_connections)?),
+            metrics: metrics.clone(),
             large_answers: tokio::sync::Semaphore::new(LARGE_ANSWERS),
             body_deadlines: api::deadlines::BodyDeadlines {
                 idle: settings.body_idle_timeout,
@@ -84,6 +85,8 @@ impl Application {
                     .into_app()
                     .app_data(state.clone())
                     .app_data(routes.clone())
+                    // For the telemetry middleware, which knows nothing of the API's state.
+                    .app_data(web::Data::from(metrics.clone()))
                     .service(
                         SwaggerUi::new("/docs/{_:.*}").external_urls_from_iter_unchecked([(
                             "/openapi.json",

@@ -167,8 +167,8 @@ pub async fn observe(
     let request_id = adopt_request_id(&req).unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let metrics = req
-        .app_data::<actix_web::web::Data<crate::api::AppState>>()
-        .map(|state| state.metrics.clone());
+        .app_data::<actix_web::web::Data<Metrics>>()
+        .map(|metrics| metrics.clone().into_inner());
     let method = method_label(req.method());
     let path = req.path().to_owned();
     let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %path);

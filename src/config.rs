@@ -30,7 +30,7 @@ pub struct Settings {
     /// hold locks or the change feed's horizon by stalling.
     pub idle_in_transaction_timeout: Duration,
     pub shutdown_timeout: Duration,
-    pub rate_limits: crate::api::limits::RateSettings,
+    pub rate_limits: RateSettings,
     /// Origins allowed to call from a browser (CORS); none: no CORS headers at all.
     pub cors_origins: Vec<String>,
     /// Serve `/metrics` without a token (by default it needs a `read` token).
@@ -97,6 +97,30 @@ impl std::fmt::Debug for Settings {
             .field("metrics_address", &self.metrics_address)
             .field("migrate", &self.migrate)
             .finish()
+    }
+}
+
+/// How much each caller may do (see `api::limits`); 0 turns a limit off.
+#[derive(Debug, Clone, Copy)]
+pub struct RateSettings {
+    /// Requests per second from one address (and as many at once).
+    pub per_address: u32,
+    /// Requests per second with one token (and as many at once).
+    pub per_token: u32,
+    /// Searches and analyses per minute from one address.
+    pub costly_per_minute: u32,
+    /// Failed authentications per minute from one address.
+    pub failed_auth_per_minute: u32,
+}
+
+impl Default for RateSettings {
+    fn default() -> Self {
+        Self {
+            per_address: 200,
+            per_token: 100,
+            costly_per_minute: 120,
+            failed_auth_per_minute: 20,
+        }
     }
 }
 

@@ -29,33 +29,10 @@ use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::{DefaultKeyedRateLimiter, Quota};
 
+pub use crate::config::RateSettings;
 use crate::error::ApiError;
 
 use super::AppState;
-
-/// How much each caller may do; 0 turns a limit off.
-#[derive(Debug, Clone, Copy)]
-pub struct RateSettings {
-    /// Requests per second from one address (and as many at once).
-    pub per_address: u32,
-    /// Requests per second with one token (and as many at once).
-    pub per_token: u32,
-    /// Searches and analyses per minute from one address.
-    pub costly_per_minute: u32,
-    /// Failed authentications per minute from one address.
-    pub failed_auth_per_minute: u32,
-}
-
-impl Default for RateSettings {
-    fn default() -> Self {
-        Self {
-            per_address: 200,
-            per_token: 100,
-            costly_per_minute: 120,
-            failed_auth_per_minute: 20,
-        }
-    }
-}
 
 type Limiter<K> = DefaultKeyedRateLimiter<K, StateInformationMiddleware>;
 

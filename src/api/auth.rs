@@ -114,7 +114,7 @@ fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
 }
 
 /// The token in `Authorization: Bearer <token>`, if there is one.
-fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+pub(crate) fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };

@@ -16,7 +16,7 @@ use crate::error::{ApiError, Result};
 
 use super::AppState;
 use super::auth::{Read, Write};
-use super::extract::Query;
+use super::extract::{Query, declared_length};
 use super::problems::*;
 
 pub const NDJSON: &str = "application/x-ndjson";
@@ -126,15 +126,6 @@ pub async fn import_records(
             lines,
         }),
     }
-}
-
-fn declared_length(req: &HttpRequest) -> Option<u64> {
-    req.headers()
-        .get(header::CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .parse()
-        .ok()
 }
 
 fn spool_error(error: std::io::Error) -> ApiError {

@@ -25,15 +25,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             .app_data::<web::Data<AppState>>()
             .map_or(1024 * 1024, |state| state.body_limit_bytes);
         let content_type = check_content_type(req);
-        let declared_length = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
+        let declared_length = declared_length(req);
         let mut payload = payload.take();
         Box::pin(async move {
             content_type?;
-            if declared_length.is_some_and(|len| len > limit) {
+            if declared_length.is_some_and(|len| len > limit as u64) {
                 return Err(ApiError::PayloadTooLarge { limit });
             }
             let mut body = web::BytesMut::new();
@@ -55,6 +51,16 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             parse_json(&body).map(JsonBody)
         })
     }
+}
+
+/// The body's length as `Content-Length` declares it, if it does.
+pub fn declared_length(req: &HttpRequest) -> Option<u64> {
+    req.headers()
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
 }
 
 fn media_type(req: &HttpRequest) -> Option<String> {

@@ -175,15 +175,11 @@ impl RateLimits {
     }
 
     fn is_trusted(&self, req: &ServiceRequest) -> bool {
-        let lookup = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().split_once(' '))
-            .and_then(|(_, token)| crate::auth::split(token.trim()))
-            .map(|(lookup, _)| lookup);
-        match (lookup, self.trusted.lock()) {
-            (Some(lookup), Ok(trusted)) => trusted.contains(lookup),
+        let Ok(Some(token)) = super::auth::bearer(req.request()) else {
+            return false;
+        };
+        match (crate::auth::split(&token), self.trusted.lock()) {
+            (Some((lookup, _)), Ok(trusted)) => trusted.contains(lookup),
             _ => false,
         }
     }

@@ -21,23 +21,43 @@ fn is_blank_char(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r')
 }
 
-/// Refused in any text (see the module's documentation).
-fn is_refused(c: char) -> bool {
-    matches!(c,
-        '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
-        | '\u{180e}' | '\u{200b}' | '\u{202a}'..='\u{202e}' | '\u{2060}'
-        | '\u{2066}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
+/// Refused in any text (see the module's documentation), as inclusive ranges: the check
+/// and the schema pattern are both made from this table.
+const REFUSED: &[(char, char)] = &[
+    ('\u{0}', '\u{8}'),
+    ('\u{b}', '\u{c}'),
+    ('\u{e}', '\u{1f}'),
+    ('\u{7f}', '\u{9f}'),
+    ('\u{180e}', '\u{180e}'),
+    ('\u{200b}', '\u{200b}'),
+    ('\u{202a}', '\u{202e}'),
+    ('\u{2060}', '\u{2060}'),
+    ('\u{2066}', '\u{206f}'),
+    ('\u{feff}', '\u{feff}'),
+    ('\u{fff9}', '\u{fffb}'),
+];
+/// Refused inside a line of text as well: tab and line breaks.
+const LINE_BREAKS: &[(char, char)] = &[('\t', '\n'), ('\r', '\r'), ('\u{2028}', '\u{2029}')];
+
+fn is_in(ranges: &[(char, char)], c: char) -> bool {
+    ranges.iter().any(|(from, to)| (*from..=*to).contains(&c))
 }
 
-/// Refused inside a line of text, besides [`is_refused`].
-fn breaks_a_line(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{2028}' | '\u{2029}')
+/// The characters of `ranges` as the inside of a regex class (`\u0000-\u0008…`).
+fn class(ranges: &[&[(char, char)]]) -> String {
+    let code = |c: char| format!("\\u{:04X}", u32::from(c));
+    ranges
+        .iter()
+        .flat_map(|r| r.iter())
+        .map(|(from, to)| {
+            if from == to {
+                code(*from)
+            } else {
+                format!("{}-{}", code(*from), code(*to))
+            }
+        })
+        .collect()
 }
-
-/// The characters [`is_refused`] names, for a regex class.
-const REFUSED: &str = r"\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u180E\u200B\u202A-\u202E\u2060\u2066-\u206F\uFEFF\uFFF9-\uFFFB";
-/// Those and [`breaks_a_line`]'s.
-const REFUSED_IN_A_LINE: &str = r"\u0000-\u001F\u007F-\u009F\u180E\u200B\u2028\u2029\u202A-\u202E\u2060\u2066-\u206F\uFEFF\uFFF9-\uFFFB";
 
 /// Whether a text is one line (a name, a title) or may hold several (a description).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +77,7 @@ pub(crate) fn check_text(
     let trimmed = value.trim_matches(is_blank_char);
     if let Some(c) = trimmed
         .chars()
-        .find(|c| is_refused(*c) || (lines == Lines::One && breaks_a_line(*c)))
+        .find(|c| is_in(REFUSED, *c) || (lines == Lines::One && is_in(LINE_BREAKS, *c)))
     {
         return Err(match c {
             '\0' => "must not contain NUL characters".to_owned(),
@@ -86,16 +106,25 @@ pub(crate) fn check_text(
 
 /// The schema pattern that accepts exactly what [`check_text`] does.
 pub(crate) fn pattern(required: bool, lines: Lines) -> String {
-    match (lines, required) {
+    match lines {
         // Blanks may surround the line; inside it, spaces only.
-        (Lines::One, true) => format!(
-            r"^[\t\n\r ]*[^{REFUSED_IN_A_LINE}]*[^{REFUSED_IN_A_LINE} ][^{REFUSED_IN_A_LINE}]*[\t\n\r ]*$"
-        ),
-        (Lines::One, false) => format!(
-            r"^[\t\n\r ]*([^{REFUSED_IN_A_LINE}]*[^{REFUSED_IN_A_LINE} ][^{REFUSED_IN_A_LINE}]*[\t\n\r ]*)?$"
-        ),
-        (Lines::Many, true) => format!(r"^[^{REFUSED}]*[^{REFUSED}\t\n\r ][^{REFUSED}]*$"),
-        (Lines::Many, false) => format!(r"^[^{REFUSED}]*$"),
+        Lines::One => {
+            let refused = class(&[REFUSED, LINE_BREAKS]);
+            let line = format!(r"[^{refused}]*[^{refused} ][^{refused}]*");
+            if required {
+                format!(r"^[\t\n\r ]*{line}[\t\n\r ]*$")
+            } else {
+                format!(r"^[\t\n\r ]*({line}[\t\n\r ]*)?$")
+            }
+        }
+        Lines::Many => {
+            let refused = class(&[REFUSED]);
+            if required {
+                format!(r"^[^{refused}]*[^{refused}\t\n\r ][^{refused}]*$")
+            } else {
+                format!(r"^[^{refused}]*$")
+            }
+        }
     }
 }
 

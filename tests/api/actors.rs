@@ -519,14 +519,7 @@ async fn names_that_would_mislead_a_reader_are_refused_everywhere() {
         assert_eq!(body["errors"][0]["pointer"], "#/name", "{name:?}: {body}");
     }
     // The import checks each line the same way, and keeps nothing.
-    let response = app
-        .request(Method::POST, "/v1/import")
-        .bearer_auth(&app.write_token)
-        .header("Content-Type", "application/x-ndjson")
-        .body("{\"type\": \"actor\", \"kind\": \"state\", \"name\": \"Kazakhstan\"}\n{\"type\": \"actor\", \"kind\": \"state\", \"name\": \"\\u202eKazakhstan\"}\n")
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let response = app.import("{\"type\": \"actor\", \"kind\": \"state\", \"name\": \"Kazakhstan\"}\n{\"type\": \"actor\", \"kind\": \"state\", \"name\": \"\\u202eKazakhstan\"}\n").await;
     let body = problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(body["lines"][0]["line"], 2, "{body}");
     assert_eq!(app.count("actors").await, 0);

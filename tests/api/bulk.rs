@@ -5,16 +5,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-async fn import(app: &TestApp, body: &str) -> reqwest::Response {
-    app.request(Method::POST, "/v1/import")
-        .bearer_auth(&app.write_token)
-        .header("Content-Type", "application/x-ndjson")
-        .body(body.to_owned())
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-}
-
 async fn export(app: &TestApp, query: &str) -> String {
     let response = app.get(&format!("/v1/export{query}")).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -40,7 +30,7 @@ async fn the_demo_exported_imports_into_an_empty_database_and_exports_back_byte_
     );
 
     let target = spawn_app().await;
-    let response = import(&target, &exported).await;
+    let response = target.import(&exported).await;
     assert_eq!(response.status(), StatusCode::OK);
     let summary = json(response).await;
     assert_eq!(
@@ -94,7 +84,7 @@ async fn lines_refer_to_earlier_lines_by_key_and_imports_enter_the_change_feed()
                "text": "Xi pledged support.", "subjects": [{"actor_id": kz["id"], "stance": "support"}],
                "citations": [{"citation_id": "edm"}]})
     );
-    let response = import(&app, &body).await;
+    let response = app.import(&body).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         json(response).await,
@@ -177,7 +167,7 @@ async fn an_import_with_bad_lines_keeps_nothing_and_reports_every_line() {
         json!({"type": "citation", "key": "ok", "source": "Twice"}).to_string(),
         json!({"type": "actor", "kind": "person", "name": "Fine Person"}).to_string(),
     ];
-    let response = import(&app, &lines.join("\n")).await;
+    let response = app.import(&lines.join("\n")).await;
     let problem = problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
     let refused: Vec<(u64, String)> = problem["lines"]
         .as_array()
@@ -297,7 +287,7 @@ async fn repeats_and_references_across_batches_are_checked_in_the_database() {
     // A reference by id, from the second batch to a record of the first.
     lines.push(json!({"type": "statement", "speaker_id": "kz", "stated_on": "2022", "kind": "other", "text": "x",
                       "citations": [{"citation_id": first}]}).to_string());
-    let ok = import(&app, &lines.join("\n")).await;
+    let ok = app.import(&lines.join("\n")).await;
     assert_eq!(ok.status(), StatusCode::OK);
 
     let app = spawn_app().await;
@@ -310,7 +300,7 @@ async fn repeats_and_references_across_batches_are_checked_in_the_database() {
     repeated.push(json!({"type": "statement", "speaker_id": "kz", "stated_on": "2022", "kind": "other", "text": "x",
                          "citations": [{"citation_id": first}]}).to_string());
     let problem = problem(
-        import(&app, &repeated.join("\n")).await,
+        app.import(&repeated.join("\n")).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
@@ -343,7 +333,7 @@ async fn an_import_cannot_reuse_the_id_of_a_deleted_record() {
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     let line = json!({"type": "actor", "id": id, "kind": "state", "name": "Not Atlantis"});
     let problem = problem(
-        import(&app, &line.to_string()).await,
+        app.import(&line.to_string()).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;

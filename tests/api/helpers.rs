@@ -189,6 +189,17 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("PATCH {path}: {e}"))
     }
 
+    /// Sends NDJSON to `/v1/import` with the write token.
+    pub async fn import(&self, body: impl AsRef<str>) -> Response {
+        self.request(Method::POST, "/v1/import")
+            .bearer_auth(&self.write_token)
+            .header("Content-Type", "application/x-ndjson")
+            .body(body.as_ref().to_owned())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST /v1/import: {e}"))
+    }
+
     pub async fn delete(&self, path: &str) -> Response {
         self.request(Method::DELETE, path)
             .bearer_auth(&self.write_token)

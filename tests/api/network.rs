@@ -123,14 +123,7 @@ async fn import_random_visits(app: &TestApp) {
             .to_string(),
         );
     }
-    let response = app
-        .request(Method::POST, "/v1/import")
-        .bearer_auth(&app.write_token)
-        .header("Content-Type", "application/x-ndjson")
-        .body(lines.join("\n"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let response = app.import(lines.join("\n")).await;
     assert_eq!(response.status(), StatusCode::OK);
 }
 

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use chancery::api::pagination::PAGE_BYTES;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -27,14 +27,7 @@ async fn large_statements(app: &TestApp) -> HashSet<String> {
             "citations": [{"citation_id": "edm"}]});
         body.push_str(&format!("{line}\n"));
     }
-    let response = app
-        .request(Method::POST, "/v1/import")
-        .bearer_auth(&app.write_token)
-        .header("Content-Type", "application/x-ndjson")
-        .body(body)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let response = app.import(body).await;
     assert_eq!(response.status(), StatusCode::OK);
     let rows: Vec<(uuid::Uuid,)> = sqlx::query_as("SELECT id FROM statements")
         .fetch_all(&app.pool)

@@ -146,13 +146,8 @@ async fn imports_beyond_the_limit_get_429_with_retry_after() {
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     let second = app
-        .request(Method::POST, "/v1/import")
-        .bearer_auth(&app.write_token)
-        .header("Content-Type", "application/x-ndjson")
-        .body("{\"type\": \"citation\", \"source\": \"Second\"}\n")
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .import("{\"type\": \"citation\", \"source\": \"Second\"}\n")
+        .await;
     assert!(second.headers().contains_key("retry-after"));
     problem(second, StatusCode::TOO_MANY_REQUESTS).await;
     first.abort();
@@ -164,14 +159,7 @@ async fn an_import_larger_than_the_limit_gets_413() {
     let body: String = (0..40)
         .map(|n| format!("{{\"type\": \"citation\", \"source\": \"Source {n}\"}}\n"))
         .collect();
-    let response = app
-        .request(Method::POST, "/v1/import")
-        .bearer_auth(&app.write_token)
-        .header("Content-Type", "application/x-ndjson")
-        .body(body)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let response = app.import(body).await;
     problem(response, StatusCode::PAYLOAD_TOO_LARGE).await;
     assert_eq!(app.count("citations").await, 0);
 }

@@ -20,15 +20,15 @@ use sqlx::{PgConnection, PgPool};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::actors::{self, NewActor};
-use crate::api::citations::{Citation, NewCitation};
-use crate::api::roles::{self, NewRole};
-use crate::api::sources::{check_period, link_fields};
-use crate::api::statements::{self, NewStatement};
-use crate::api::visits::{self, NewVisit};
 use crate::domain::{PartialDate, RoleRank, Stance, StatementKind, VisitKind};
 pub use crate::error::LineError;
 use crate::error::{ApiError, FieldError};
+use crate::records::actors::{self, NewActor};
+use crate::records::citations::{Citation, NewCitation};
+use crate::records::links::{check_period, link_fields};
+use crate::records::roles::{self, NewRole};
+use crate::records::statements::{self, NewStatement};
+use crate::records::visits::{self, NewVisit};
 use crate::store::actors::ActorFields;
 use crate::store::bulk;
 use crate::store::citations::CitationFields;
@@ -182,7 +182,7 @@ fn from_api(error: ApiError) -> Vec<(String, String)> {
 }
 
 fn parse<T: DeserializeOwned>(map: Map<String, Value>) -> LineResult<T> {
-    crate::api::extract::parse_value(Value::Object(map)).map_err(from_api)
+    crate::records::json::parse_value(Value::Object(map)).map_err(from_api)
 }
 
 /// A record's JSON for the change log (no ETag needed here).
@@ -812,7 +812,7 @@ struct LinkOut<'a> {
     quote: &'a Option<String>,
 }
 
-fn links(citations: &[crate::api::sources::CitationRef]) -> Vec<LinkOut<'_>> {
+fn links(citations: &[crate::records::links::CitationRef]) -> Vec<LinkOut<'_>> {
     citations
         .iter()
         .map(|c| LinkOut {

@@ -12,6 +12,7 @@ pub mod db;
 pub mod domain;
 pub mod embedded_pg;
 pub mod error;
+pub mod records;
 pub mod seed;
 pub mod startup;
 pub mod store;

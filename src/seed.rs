@@ -14,17 +14,15 @@ use serde_json::{Map, Value};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::api::actors::{self, NewActor};
-use crate::api::changes::record_change;
-use crate::api::citations::{self, NewCitation};
-use crate::api::conditional::Representation;
-use crate::api::roles::{self, NewRole};
-use crate::api::statements::{self, NewStatement};
-use crate::api::visits::{self, NewVisit};
 use crate::error::ApiError;
-use crate::store;
+use crate::records::actors::{Actor, NewActor};
+use crate::records::citations::{Citation, NewCitation};
+use crate::records::roles::{NewRole, Role};
+use crate::records::statements::{NewStatement, Statement};
+use crate::records::visits::{NewVisit, Visit};
+use crate::records::{self, Record};
 use crate::store::actors::ActorKey;
-use crate::store::changes::{Operation, Resource};
+use crate::store::changes::Operation;
 
 /// Who the change feed says made the demo data.
 const SEED_AUTHOR: &str = "seed";
@@ -207,39 +205,22 @@ impl Loader<'_> {
         )
     }
 
-    /// Records the creation of a record in the change feed, as `seed`.
-    async fn record_created(&mut self, resource: Resource, id: Uuid) -> anyhow::Result<()> {
+    /// Checks and stores a new record, and records its creation in the change feed as `seed`.
+    async fn create<R: Record>(
+        &mut self,
+        parent: &R::Parent,
+        input: R::New,
+        key: &str,
+    ) -> anyhow::Result<Uuid> {
         let conn = &mut *self.conn;
-        let representation = match resource {
-            Resource::Actor => {
-                Representation::of(&actors::load(conn, &ActorKey::Id(id), false).await?)
-            }
-            Resource::Citation => Representation::of(&citations::load(conn, id, false).await?),
-            Resource::Visit => Representation::of(&visits::load(conn, id, false).await?),
-            Resource::Statement => Representation::of(&statements::load(conn, id, false).await?),
-            Resource::Role => {
-                let holder: Uuid = sqlx::query_scalar("SELECT actor_id FROM roles WHERE id = $1")
-                    .bind(id)
-                    .fetch_one(&mut *conn)
-                    .await?;
-                let role = Representation::of(&roles::load(conn, holder, id).await?);
-                actors::record_update(conn, holder, SEED_AUTHOR)
-                    .await
-                    .map_err(|e| api(e, "the holder"))?;
-                role
-            }
-        }
-        .map_err(|e| api(e, "a record"))?;
-        record_change(
-            conn,
-            resource,
-            id,
-            Operation::Create,
-            SEED_AUTHOR,
-            &representation,
-        )
-        .await
-        .map_err(|e| api(e, "the change log"))
+        let record = R::create(&mut *conn, parent, input)
+            .await
+            .map_err(|e| api(e, key))?;
+        let body = records::body(&record).map_err(|e| api(e, "a record"))?;
+        records::record_write(conn, &record, Operation::Create, SEED_AUTHOR, &body)
+            .await
+            .map_err(|e| api(e, "the change log"))?;
+        Ok(record.id())
     }
 
     async fn remember(&mut self, key: String, resource: &str, id: Uuid) -> anyhow::Result<()> {
@@ -293,12 +274,8 @@ impl Loader<'_> {
                 return self.remember(key, "citation", id).await;
             }
         }
-        let fields = input.into_fields().map_err(|e| api(e, &key))?;
-        let id = store::citations::insert(self.conn, &fields)
-            .await
-            .map_err(|e| api(e, &key))?;
+        let id = self.create::<Citation>(&(), input, &key).await?;
         self.loaded.citations += 1;
-        self.record_created(Resource::Citation, id).await?;
         self.remember(key, "citation", id).await
     }
 
@@ -319,11 +296,8 @@ impl Loader<'_> {
             return self.remember(key, "actor", id).await;
         }
         let input: NewActor = parse(entry, &key)?;
-        let id = actors::insert(self.conn, input)
-            .await
-            .map_err(|e| api(e, &key))?;
+        let id = self.create::<Actor>(&(), input, &key).await?;
         self.loaded.actors += 1;
-        self.record_created(Resource::Actor, id).await?;
         self.remember(key, "actor", id).await
     }
 
@@ -336,11 +310,10 @@ impl Loader<'_> {
         self.resolve(&mut entry, "of_actor", "of_actor_id", "actor")?;
         self.resolve_citations(&mut entry)?;
         let input: NewRole = parse(entry, &key)?;
-        let id = roles::insert(self.conn, holder, input)
-            .await
-            .map_err(|e| api(e, &key))?;
+        let id = self
+            .create::<Role>(&ActorKey::Id(holder), input, &key)
+            .await?;
         self.loaded.roles += 1;
-        self.record_created(Resource::Role, id).await?;
         self.remember(key, "role", id).await
     }
 
@@ -353,11 +326,8 @@ impl Loader<'_> {
         self.resolve(&mut entry, "host", "host_id", "actor")?;
         self.resolve_citations(&mut entry)?;
         let input: NewVisit = parse(entry, &key)?;
-        let id = visits::insert(self.conn, input)
-            .await
-            .map_err(|e| api(e, &key))?;
+        let id = self.create::<Visit>(&(), input, &key).await?;
         self.loaded.visits += 1;
-        self.record_created(Resource::Visit, id).await?;
         self.remember(key, "visit", id).await
     }
 
@@ -380,11 +350,8 @@ impl Loader<'_> {
         }
         self.resolve_citations(&mut entry)?;
         let input: NewStatement = parse(entry, &key)?;
-        let id = statements::insert(self.conn, input)
-            .await
-            .map_err(|e| api(e, &key))?;
+        let id = self.create::<Statement>(&(), input, &key).await?;
         self.loaded.statements += 1;
-        self.record_created(Resource::Statement, id).await?;
         self.remember(key, "statement", id).await
     }
 }

@@ -1,183 +1,23 @@
 //! `/v1/actors`: states, people, organizations.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::{ActorKind, Alias, CountryCode, Description, Name, Slug, WikidataId};
+use crate::domain::{ActorKind, CountryCode, Slug};
 use crate::error::{ApiError, Result};
-use crate::store::actors::{self as store, ActorFields, ActorFilter, ActorKey, ActorRow};
-use crate::store::roles as role_store;
+use crate::records::actors::{Actor, ActorPatch, NewActor, with_roles};
+use crate::store::actors::{self as store, ActorFilter, ActorKey};
 
 use super::AppState;
 use super::auth::{Read, Write};
-use super::changes::{record_change, record_deletion};
-use super::conditional::{Representation, check_if_match};
 use super::extract::{JsonBody, Query};
-use super::idempotency::{Begun, IdempotencyKey, created};
+use super::formats::{CsvRecord, list, opt};
+use super::idempotency::IdempotencyKey;
 use super::pagination;
 use super::problems::*;
-use super::roles::Role;
-use super::serde_helpers::{bounded, bounded_nullable, non_null, nullable};
-use crate::store::changes::{Operation, Resource};
-
-/// A state, person, organization or other actor, with the roles it holds.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0d",
-    "slug": "kassym-jomart-tokayev",
-    "kind": "person",
-    "name": "Kassym-Jomart Tokayev",
-    "aliases": ["Tokayev", "Qasym-Jomart Toqayev"],
-    "country_code": "KZ",
-    "wikidata_id": "Q379407",
-    "roles": [],
-    "created_at": "2026-11-27T12:00:00Z",
-    "updated_at": "2026-11-27T12:00:00Z"
-}))]
-pub struct Actor {
-    pub id: Uuid,
-    /// Unique, human-friendly handle; usable wherever an actor id is.
-    pub slug: String,
-    pub kind: ActorKind,
-    pub name: String,
-    /// Other names: transliterations, former names, metonyms ("Akorda").
-    pub aliases: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = CountryCode)]
-    pub country_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = WikidataId)]
-    pub wikidata_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub description: Option<String>,
-    /// The roles this actor holds (offices, memberships), latest start first.
-    pub roles: Vec<Role>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// Just enough of an actor to show it where another record refers to it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ActorSummary {
-    pub id: Uuid,
-    pub slug: String,
-    pub name: String,
-    pub kind: ActorKind,
-}
-
-/// A new actor.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "kind": "person",
-    "name": "Kassym-Jomart Tokayev",
-    "aliases": ["Tokayev"],
-    "country_code": "KZ",
-    "wikidata_id": "Q379407"
-}))]
-pub struct NewActor {
-    /// Derived from `name` when absent (`Recep Tayyip Erdoğan` → `recep-tayyip-erdogan`).
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub slug: Option<Slug>,
-    pub kind: ActorKind,
-    pub name: Name,
-    #[serde(
-        default,
-        deserialize_with = "bounded::<_, _, 0, 50>",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    #[schema(max_items = 50)]
-    pub aliases: Vec<Alias>,
-    /// Where one applies: the state itself, or a person's or organization's home state.
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub country_code: Option<CountryCode>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub wikidata_id: Option<WikidataId>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub description: Option<Description>,
-}
-
-/// A JSON Merge Patch (RFC 7396) of an actor: absent fields stay as they are; `null` removes
-/// an optional field; `aliases` is replaced as a whole.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"aliases": ["Tokayev", "Toqayev"], "description": null}))]
-pub struct ActorPatch {
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub slug: Option<Slug>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub kind: Option<ActorKind>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub name: Option<Name>,
-    /// Replaces every alias; `null` or `[]` removes them all.
-    #[serde(
-        default,
-        deserialize_with = "bounded_nullable::<_, _, 0, 50>",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<Vec<Alias>>, max_items = 50)]
-    pub aliases: Option<Option<Vec<Alias>>>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<CountryCode>)]
-    pub country_code: Option<Option<CountryCode>>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<WikidataId>)]
-    pub wikidata_id: Option<Option<WikidataId>>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<Description>)]
-    pub description: Option<Option<Description>>,
-}
+use super::record;
 
 /// One page of actors.
 #[derive(Debug, Serialize, ToSchema)]
@@ -237,183 +77,6 @@ impl ActorKey {
             ApiError::invalid_field("#/path/actor", format!("is neither an id nor a slug: {e}"))
         })
     }
-
-    pub fn not_found(&self) -> ApiError {
-        match self {
-            Self::Id(id) => ApiError::NotFound(format!("no actor with id `{id}`")),
-            Self::Slug(slug) => ApiError::NotFound(format!("no actor with slug `{slug}`")),
-        }
-    }
-}
-
-impl ActorSummary {
-    pub fn from_row(row: &ActorRow) -> Self {
-        Self {
-            id: row.id,
-            slug: row.slug.clone(),
-            name: row.name.clone(),
-            kind: row.kind,
-        }
-    }
-}
-
-impl Actor {
-    fn from_parts(row: ActorRow, roles: Vec<Role>) -> Self {
-        Self {
-            id: row.id,
-            slug: row.slug,
-            kind: row.kind,
-            name: row.name,
-            aliases: row.aliases,
-            country_code: row.country_code,
-            wikidata_id: row.wikidata_id,
-            description: row.description,
-            roles,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        }
-    }
-}
-
-/// Loads full actors (with their roles and the roles' citations) for rows, in three queries
-/// whatever their number.
-pub(crate) async fn with_roles(
-    conn: &mut sqlx::PgConnection,
-    rows: Vec<ActorRow>,
-) -> Result<Vec<Actor>> {
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let role_rows = role_store::held_by(&mut *conn, &ids).await?;
-    let mut roles = super::roles::assemble(conn, role_rows).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let own: Vec<Role> = roles
-                .extract_if(.., |role| role.actor_id == row.id)
-                .collect();
-            Actor::from_parts(row, own)
-        })
-        .collect())
-}
-
-/// Loads one full actor, optionally locking it for the rest of the transaction.
-pub(crate) async fn load(
-    conn: &mut sqlx::PgConnection,
-    key: &ActorKey,
-    lock: bool,
-) -> Result<Actor> {
-    let row = store::find(&mut *conn, key, lock)
-        .await?
-        .ok_or_else(|| key.not_found())?;
-    let mut actors = with_roles(conn, vec![row]).await?;
-    actors.pop().ok_or_else(|| key.not_found())
-}
-
-/// Aliases without repeats, in the order given.
-fn unique(aliases: Vec<Alias>) -> Vec<Alias> {
-    let mut unique: Vec<Alias> = Vec::with_capacity(aliases.len());
-    for alias in aliases {
-        if !unique.contains(&alias) {
-            unique.push(alias);
-        }
-    }
-    unique
-}
-
-/// Records an update of an actor whose representation changed without a write of its own
-/// (a role it holds changed).
-pub(crate) async fn record_update(conn: &mut sqlx::PgConnection, id: Uuid, by: &str) -> Result<()> {
-    let actor = load(&mut *conn, &ActorKey::Id(id), false).await?;
-    record_change(
-        conn,
-        Resource::Actor,
-        id,
-        Operation::Update,
-        by,
-        &Representation::of(&actor)?,
-    )
-    .await
-}
-
-/// Checks and stores a new actor (also used by the demo data loader).
-pub(crate) async fn insert(conn: &mut sqlx::PgConnection, input: NewActor) -> Result<Uuid> {
-    let fields = input.into_fields()?;
-    store::insert(conn, &fields).await
-}
-
-impl NewActor {
-    pub(crate) fn into_fields(self) -> Result<ActorFields> {
-        let slug = match self.slug {
-            Some(slug) => slug,
-            None => Slug::from_name(self.name.as_str()).ok_or_else(|| {
-                ApiError::unprocessable_field(
-                    "#/slug",
-                    "cannot be derived from this name; give one",
-                )
-            })?,
-        };
-        Ok(ActorFields {
-            slug,
-            kind: self.kind,
-            name: self.name,
-            aliases: unique(self.aliases),
-            country_code: self.country_code,
-            wikidata_id: self.wikidata_id,
-            description: self.description,
-        })
-    }
-}
-
-impl ActorPatch {
-    fn apply(self, current: &Actor) -> Result<ActorFields> {
-        let existing = |what: &str, value: &str| {
-            ApiError::Internal(anyhow::anyhow!(
-                "stored actor {} has an invalid {what}: {value}",
-                current.id
-            ))
-        };
-        Ok(ActorFields {
-            slug: match self.slug {
-                Some(slug) => slug,
-                None => Slug::parse(current.slug.clone())
-                    .map_err(|_| existing("slug", &current.slug))?,
-            },
-            kind: self.kind.unwrap_or(current.kind),
-            name: match self.name {
-                Some(name) => name,
-                None => Name::parse(current.name.clone())
-                    .map_err(|_| existing("name", &current.name))?,
-            },
-            aliases: match self.aliases {
-                Some(new) => unique(new.unwrap_or_default()),
-                None => current
-                    .aliases
-                    .iter()
-                    .filter_map(|a| Alias::parse(a.clone()).ok())
-                    .collect(),
-            },
-            country_code: match self.country_code {
-                Some(new) => new,
-                None => current
-                    .country_code
-                    .as_deref()
-                    .and_then(|c| CountryCode::parse(c).ok()),
-            },
-            wikidata_id: match self.wikidata_id {
-                Some(new) => new,
-                None => current
-                    .wikidata_id
-                    .clone()
-                    .and_then(|w| WikidataId::parse(w).ok()),
-            },
-            description: match self.description {
-                Some(new) => new,
-                None => current
-                    .description
-                    .clone()
-                    .and_then(|d| Description::parse(d).ok()),
-            },
-        })
-    }
 }
 
 // What each handler extracts, authorization first. (Aliases, because the OpenAPI macro
@@ -434,9 +97,7 @@ type DeleteActorRequest = Write<web::Path<String>>;
     responses(
         (status = 200, description = "A page of actors", content((ActorPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]
@@ -495,14 +156,8 @@ pub async fn list_actors(
                 ("ListRoles" = (operation_id = "list_roles", parameters(("actor" = "$response.body#/id")))),
                 ("CreateRole" = (operation_id = "create_role", parameters(("actor" = "$response.body#/id")))),
             )),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        WriteProblems, BodyProblems,
     ),
     security(("bearer" = ["write"])),
 )]
@@ -512,30 +167,7 @@ pub async fn create_actor(
     write: CreateActorRequest,
 ) -> Result<HttpResponse> {
     let Write(caller, (key, JsonBody(input))) = write;
-    let mut tx = state.pool.begin().await?;
-    let pending = match key
-        .begin(&mut tx, &caller, "POST /v1/actors", &input)
-        .await?
-    {
-        Begun::Replay(response) => return Ok(response),
-        Begun::Proceed(pending) => pending,
-    };
-    let id = insert(&mut tx, input).await?;
-    let actor = load(&mut tx, &ActorKey::Id(id), false).await?;
-    let representation = Representation::of(&actor)?;
-    record_change(
-        &mut tx,
-        Resource::Actor,
-        id,
-        Operation::Create,
-        &caller.name,
-        &representation,
-    )
-    .await?;
-    let response = created(format!("/v1/actors/{id}"), representation);
-    let response = pending.finish(&mut tx, response).await?;
-    tx.commit().await?;
-    Ok(response)
+    record::create::<Actor>(&state, &caller, key, (), input).await
 }
 
 /// Get an actor.
@@ -548,10 +180,8 @@ pub async fn create_actor(
     responses(
         (status = 200, description = "The actor", body = Actor, headers(("ETag" = String))),
         (status = 304, description = "Not modified since the ETag given in If-None-Match", headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]
@@ -562,10 +192,7 @@ pub async fn get_actor(
     read: GetActorRequest,
 ) -> Result<HttpResponse> {
     let Read(path) = read;
-    let key = ActorKey::from_path(&path)?;
-    let mut conn = state.pool.acquire().await?;
-    let actor = load(&mut conn, &key, false).await?;
-    Ok(Representation::of(&actor)?.respond(&req))
+    record::get::<Actor>(&state, &req, ActorKey::from_path(&path)?).await
 }
 
 /// Update an actor.
@@ -582,16 +209,10 @@ pub async fn get_actor(
     )),
     responses(
         (status = 200, description = "The updated actor", body = Actor, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
         (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        WriteProblems, BodyProblems,
     ),
     security(("bearer" = ["write"])),
 )]
@@ -603,26 +224,7 @@ pub async fn update_actor(
 ) -> Result<HttpResponse> {
     let Write(caller, (path, JsonBody(patch))) = write;
     let key = ActorKey::from_path(&path)?;
-    let mut tx = state.pool.begin().await?;
-    // The row lock serialises concurrent patches: the second sees the first's result, so
-    // two patches with the same If-Match give one 200 and one 412.
-    let current = load(&mut tx, &key, true).await?;
-    check_if_match(&req, Some(&Representation::of(&current)?.etag))?;
-    let fields = patch.apply(&current)?;
-    store::update(&mut tx, current.id, &fields).await?;
-    let updated = load(&mut tx, &ActorKey::Id(current.id), false).await?;
-    let representation = Representation::of(&updated)?;
-    record_change(
-        &mut tx,
-        Resource::Actor,
-        current.id,
-        Operation::Update,
-        &caller.name,
-        &representation,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(representation.with_status(actix_web::http::StatusCode::OK))
+    record::update::<Actor>(&state, &req, &caller, key, patch).await
 }
 
 /// Delete an actor.
@@ -634,13 +236,10 @@ pub async fn update_actor(
     params(ActorPath, ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on; 412 if the actor has changed since")),
     responses(
         (status = 204, description = "The actor was deleted"),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
         (status = 412, response = PreconditionFailed),
-        (status = 503, response = ServiceUnavailable),
+        WriteProblems,
     ),
     security(("bearer" = ["write"])),
 )]
@@ -652,21 +251,41 @@ pub async fn delete_actor(
 ) -> Result<HttpResponse> {
     let Write(caller, path) = write;
     let key = ActorKey::from_path(&path)?;
-    let mut tx = state.pool.begin().await?;
-    let current = load(&mut tx, &key, true).await?;
-    check_if_match(&req, Some(&Representation::of(&current)?.etag))?;
-    let (references, total) = store::references(&mut tx, current.id, 100).await?;
-    if total > 0 {
-        return Err(ApiError::Conflict {
-            detail: format!(
-                "`{}` is referred to by {total} record(s); delete or change them first",
-                current.slug
-            ),
-            references,
-        });
+    record::delete::<Actor>(&state, &req, &caller, key).await
+}
+
+impl CsvRecord for Actor {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "slug",
+        "kind",
+        "name",
+        "aliases",
+        "country_code",
+        "wikidata_id",
+        "description",
+        "roles",
+        "created_at",
+        "updated_at",
+    ];
+    fn fields(&self) -> Vec<String> {
+        let roles: Vec<String> = self
+            .roles
+            .iter()
+            .map(|r| format!("{} of {}", r.title, r.of_actor.slug))
+            .collect();
+        vec![
+            self.id.to_string(),
+            self.slug.clone(),
+            self.kind.as_str().to_owned(),
+            self.name.clone(),
+            list(&self.aliases),
+            opt(&self.country_code),
+            opt(&self.wikidata_id),
+            opt(&self.description),
+            list(&roles),
+            self.created_at.to_rfc3339(),
+            self.updated_at.to_rfc3339(),
+        ]
     }
-    store::delete(&mut tx, current.id).await?;
-    record_deletion(&mut tx, Resource::Actor, current.id, &caller.name).await?;
-    tx.commit().await?;
-    Ok(HttpResponse::NoContent().finish())
 }

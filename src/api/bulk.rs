@@ -43,15 +43,9 @@ type ExportRequest = Read<Query<ExportQuery>>;
         example = json!("{\"type\": \"citation\", \"key\": \"edm\", \"source\": \"Eurasia Daily Monitor\"}\n{\"type\": \"actor\", \"key\": \"kz\", \"kind\": \"state\", \"name\": \"Kazakhstan\"}\n")),
     responses(
         (status = 200, description = "Everything was imported", body = ImportSummary),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
         (status = 408, response = RequestTimeout),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
         (status = 429, response = TooManyRequests),
-        (status = 503, response = ServiceUnavailable),
+        WriteProblems, BodyProblems,
     ),
     security(("bearer" = ["write"])),
 )]
@@ -216,9 +210,7 @@ pub struct ExportQuery {
     params(ExportQuery),
     responses(
         (status = 200, description = "The records, one per line", body = String, content_type = "application/x-ndjson"),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]

@@ -12,14 +12,14 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, Result};
 use crate::store::actors::{self as actor_store, ActorKey};
-use crate::store::changes::{self as store, ChangeRow, Operation, Resource};
+use crate::store::changes::{self as store, ChangeRow, Resource};
 
 use super::AppState;
 use super::actors::ActorPath;
 use super::auth::Read;
 use super::citations::{CitationPath, parse_id};
 use super::extract::Query;
-use super::formats;
+use super::formats::{self, CsvRecord, json_text, opt, snake};
 use super::pagination;
 use super::problems::*;
 use super::roles::RolePath;
@@ -201,9 +201,7 @@ type ChangeFeedRequest = Read<Query<ChangeFeedQuery>>;
     params(ChangeFeedQuery),
     responses(
         (status = 200, description = "The next changes", body = ChangePage),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]
@@ -377,10 +375,8 @@ type RecordRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
     responses(
         (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]
@@ -411,10 +407,8 @@ pub async fn list_actor_revisions(
     responses(
         (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]
@@ -439,10 +433,8 @@ pub async fn list_role_revisions(
     responses(
         (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]
@@ -465,10 +457,8 @@ pub async fn list_statement_revisions(
     responses(
         (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]
@@ -491,10 +481,8 @@ pub async fn list_visit_revisions(
     responses(
         (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]
@@ -509,37 +497,50 @@ pub async fn list_citation_revisions(
     revisions(&state, &req, Resource::Citation, id, query).await
 }
 
-/// Records a create or update of a record, as `representation` shows it, in the write's
-/// transaction.
-pub(crate) async fn record_change(
-    conn: &mut sqlx::PgConnection,
-    resource: Resource,
-    id: Uuid,
-    operation: Operation,
-    by: &str,
-    representation: &super::conditional::Representation,
-) -> Result<()> {
-    store::record(
-        conn,
-        resource,
-        id,
-        operation,
-        by,
-        Some(&representation.body),
-    )
-    .await?;
-    Ok(())
+impl CsvRecord for Change {
+    const HEADER: &'static [&'static str] = &[
+        "cursor",
+        "resource",
+        "id",
+        "operation",
+        "version",
+        "changed_at",
+        "changed_by",
+        "record",
+    ];
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.cursor.clone(),
+            snake(&self.resource),
+            self.id.to_string(),
+            snake(&self.operation),
+            self.version.to_string(),
+            self.changed_at.to_rfc3339(),
+            opt(&self.changed_by),
+            json_text(&self.record),
+        ]
+    }
 }
 
-/// Records a deletion (a tombstone) in the write's transaction.
-pub(crate) async fn record_deletion(
-    conn: &mut sqlx::PgConnection,
-    resource: Resource,
-    id: Uuid,
-    by: &str,
-) -> Result<()> {
-    store::record(conn, resource, id, Operation::Delete, by, None).await?;
-    Ok(())
+impl CsvRecord for Revision {
+    const HEADER: &'static [&'static str] = &[
+        "version",
+        "operation",
+        "changed_at",
+        "changed_by",
+        "changes",
+        "record",
+    ];
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.version.to_string(),
+            snake(&self.operation),
+            self.changed_at.to_rfc3339(),
+            opt(&self.changed_by),
+            json_text(&self.changes),
+            json_text(&self.record),
+        ]
+    }
 }
 
 #[cfg(test)]

@@ -1,73 +1,27 @@
 //! `/v1/citations`: the sources behind claims, reusable by any number of them.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::{Author, CitationTitle, Excerpt, LanguageTag, PartialDate, Source, WebUrl};
+use crate::domain::{LanguageTag, PartialDate};
 use crate::error::{ApiError, Result};
-use crate::store::citations::{self as store, CitationFields, CitationFilter, CitationRow};
+use crate::records::citations::{Citation, CitationPatch, NewCitation, load};
+use crate::store::citations::{self as store, CitationFilter};
 
 use super::AppState;
 use super::auth::{Read, Write};
-use super::changes::{record_change, record_deletion};
-use super::conditional::{Representation, check_if_match};
+use super::conditional::Representation;
 use super::extract::{JsonBody, Query};
-use super::formats::{self, BIBTEX, CSL_JSON, CslDate, CslItem, CslName, JSON, bibtex_escape};
-use super::idempotency::{Begun, IdempotencyKey, created};
-use super::pagination::{self, with_link};
+use super::formats::{
+    self, BIBTEX, CSL_JSON, CslDate, CslItem, CslName, CsvRecord, JSON, bibtex_escape, list, opt,
+};
+use super::idempotency::IdempotencyKey;
+use super::pagination::{self, date_range, with_link};
 use super::problems::*;
-use super::serde_helpers::{bounded, bounded_nullable, non_null, nullable};
-use super::sources::date_range;
-use crate::store::changes::{Operation, Resource};
-
-/// A source: an article, a communiqué, a transcript.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0f",
-    "source": "Eurasia Daily Monitor",
-    "url": "https://jamestown.org/program/kazakhstans-expanding-multi-vector-foreign-policy/",
-    "title": "Kazakhstan's Expanding Multi-Vector Foreign Policy",
-    "authors": [],
-    "published_on": "2023-01",
-    "language": "en",
-    "created_at": "2026-11-27T12:00:00Z",
-    "updated_at": "2026-11-27T12:00:00Z"
-}))]
-pub struct Citation {
-    pub id: Uuid,
-    /// The outlet or publisher.
-    pub source: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub title: Option<String>,
-    pub authors: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub published_on: Option<PartialDate>,
-    /// When the source was read, for web sources that change.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub accessed_on: Option<NaiveDate>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub language: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub excerpt: Option<String>,
-    /// A copy in a web archive.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub archive_url: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
+use super::record;
 
 impl Citation {
     /// The citation as a CSL-JSON item.
@@ -170,165 +124,6 @@ impl Citation {
             .collect();
         format!("@{kind}{{{key},\n{}\n}}\n", body.join(",\n"))
     }
-
-    pub fn from_row(row: CitationRow) -> Self {
-        let published_on = row.published_on();
-        Self {
-            id: row.id,
-            source: row.source,
-            url: row.url,
-            title: row.title,
-            authors: row.authors,
-            published_on,
-            accessed_on: row.accessed_on,
-            language: row.language,
-            excerpt: row.excerpt,
-            archive_url: row.archive_url,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        }
-    }
-}
-
-/// A new citation. Only `source` is required: a newspaper cited without a link is still a
-/// citation. A `url` is unique: cite the existing citation again instead of repeating it.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "source": "Eurasia Daily Monitor",
-    "url": "https://jamestown.org/program/kazakhstans-expanding-multi-vector-foreign-policy/",
-    "title": "Kazakhstan's Expanding Multi-Vector Foreign Policy",
-    "published_on": "2023-01",
-    "language": "en"
-}))]
-pub struct NewCitation {
-    pub source: Source,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub url: Option<WebUrl>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub title: Option<CitationTitle>,
-    #[serde(
-        default,
-        deserialize_with = "bounded::<_, _, 0, 50>",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    #[schema(max_items = 50)]
-    pub authors: Vec<Author>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub published_on: Option<PartialDate>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub accessed_on: Option<NaiveDate>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub language: Option<LanguageTag>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub excerpt: Option<Excerpt>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub archive_url: Option<WebUrl>,
-}
-
-/// A JSON Merge Patch (RFC 7396) of a citation; `null` removes an optional field.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"accessed_on": "2026-11-27", "archive_url": null}))]
-pub struct CitationPatch {
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub source: Option<Source>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<WebUrl>)]
-    pub url: Option<Option<WebUrl>>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<CitationTitle>)]
-    pub title: Option<Option<CitationTitle>>,
-    #[serde(
-        default,
-        deserialize_with = "bounded_nullable::<_, _, 0, 50>",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<Vec<Author>>, max_items = 50)]
-    pub authors: Option<Option<Vec<Author>>>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<PartialDate>)]
-    pub published_on: Option<Option<PartialDate>>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub accessed_on: Option<Option<NaiveDate>>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<LanguageTag>)]
-    pub language: Option<Option<LanguageTag>>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<Excerpt>)]
-    pub excerpt: Option<Option<Excerpt>>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<WebUrl>)]
-    pub archive_url: Option<Option<WebUrl>>,
 }
 
 /// One page of citations.
@@ -429,85 +224,6 @@ pub(crate) fn parse_id(value: &str, name: &str) -> Result<Uuid> {
         .map_err(|_| ApiError::invalid_field(format!("#/path/{name}"), "is not a UUID"))
 }
 
-fn not_found(id: Uuid) -> ApiError {
-    ApiError::NotFound(format!("no citation with id `{id}`"))
-}
-
-impl NewCitation {
-    pub(crate) fn into_fields(self) -> Result<CitationFields> {
-        Ok(CitationFields {
-            source: self.source,
-            url: self.url,
-            title: self.title,
-            authors: self.authors,
-            published_on: self.published_on,
-            accessed_on: self.accessed_on,
-            language: self.language,
-            excerpt: self.excerpt,
-            archive_url: self.archive_url,
-        })
-    }
-}
-
-impl CitationPatch {
-    fn apply(self, current: &Citation) -> Result<CitationFields> {
-        let stored = |what: &str| {
-            ApiError::Internal(anyhow::anyhow!(
-                "stored citation {} has an invalid {what}",
-                current.id
-            ))
-        };
-        let authors = match self.authors {
-            Some(new) => new.unwrap_or_default(),
-            None => current
-                .authors
-                .iter()
-                .filter_map(|a| Author::parse(a.clone()).ok())
-                .collect(),
-        };
-        Ok(CitationFields {
-            source: match self.source {
-                Some(source) => source,
-                None => Source::parse(current.source.clone()).map_err(|_| stored("source"))?,
-            },
-            url: self
-                .url
-                .unwrap_or_else(|| current.url.clone().and_then(|u| WebUrl::parse(u).ok())),
-            title: self.title.unwrap_or_else(|| {
-                current
-                    .title
-                    .clone()
-                    .and_then(|t| CitationTitle::parse(t).ok())
-            }),
-            authors,
-            published_on: self.published_on.unwrap_or(current.published_on),
-            accessed_on: self.accessed_on.unwrap_or(current.accessed_on),
-            language: self.language.unwrap_or_else(|| {
-                current
-                    .language
-                    .clone()
-                    .and_then(|l| LanguageTag::parse(l).ok())
-            }),
-            excerpt: self
-                .excerpt
-                .unwrap_or_else(|| current.excerpt.clone().and_then(|e| Excerpt::parse(e).ok())),
-            archive_url: self.archive_url.unwrap_or_else(|| {
-                current
-                    .archive_url
-                    .clone()
-                    .and_then(|u| WebUrl::parse(u).ok())
-            }),
-        })
-    }
-}
-
-pub(crate) async fn load(conn: &mut sqlx::PgConnection, id: Uuid, lock: bool) -> Result<Citation> {
-    store::find(conn, id, lock)
-        .await?
-        .map(Citation::from_row)
-        .ok_or_else(|| not_found(id))
-}
-
 // What each handler extracts, authorization first (aliases: see actors.rs).
 type ListCitationsRequest = Read<Query<CitationListQuery>>;
 type CreateCitationRequest = Write<(IdempotencyKey, JsonBody<NewCitation>)>;
@@ -531,10 +247,8 @@ type CitedByRequest = Read<(web::Path<String>, Query<CitingListQuery>)>;
                 (String = "application/x-bibtex"),
             ),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]
@@ -613,14 +327,8 @@ pub async fn list_citations(
                 ("DeleteCitation" = (operation_id = "delete_citation", parameters(("citation_id" = "$response.body#/id")))),
                 ("CitedBy" = (operation_id = "list_citing_records", parameters(("citation_id" = "$response.body#/id")))),
             )),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        WriteProblems, BodyProblems,
     ),
     security(("bearer" = ["write"])),
 )]
@@ -630,30 +338,7 @@ pub async fn create_citation(
     write: CreateCitationRequest,
 ) -> Result<HttpResponse> {
     let Write(caller, (key, JsonBody(input))) = write;
-    let mut tx = state.pool.begin().await?;
-    let pending = match key
-        .begin(&mut tx, &caller, "POST /v1/citations", &input)
-        .await?
-    {
-        Begun::Replay(response) => return Ok(response),
-        Begun::Proceed(pending) => pending,
-    };
-    let id = store::insert(&mut tx, &input.into_fields()?).await?;
-    let citation = load(&mut tx, id, false).await?;
-    let representation = Representation::of(&citation)?;
-    record_change(
-        &mut tx,
-        Resource::Citation,
-        id,
-        Operation::Create,
-        &caller.name,
-        &representation,
-    )
-    .await?;
-    let response = created(format!("/v1/citations/{id}"), representation);
-    let response = pending.finish(&mut tx, response).await?;
-    tx.commit().await?;
-    Ok(response)
+    record::create::<Citation>(&state, &caller, key, (), input).await
 }
 
 /// Get a citation.
@@ -670,10 +355,8 @@ pub async fn create_citation(
             ),
             headers(("ETag" = String))),
         (status = 304, description = "Not modified since the ETag given in If-None-Match", headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]
@@ -713,16 +396,10 @@ pub async fn get_citation(
     )),
     responses(
         (status = 200, description = "The updated citation", body = Citation, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
         (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        WriteProblems, BodyProblems,
     ),
     security(("bearer" = ["write"])),
 )]
@@ -734,24 +411,7 @@ pub async fn update_citation(
 ) -> Result<HttpResponse> {
     let Write(caller, (path, JsonBody(patch))) = write;
     let id = parse_id(&path, "citation_id")?;
-    let mut tx = state.pool.begin().await?;
-    let current = load(&mut tx, id, true).await?;
-    check_if_match(&req, Some(&Representation::of(&current)?.etag))?;
-    let fields = patch.apply(&current)?;
-    store::update(&mut tx, id, &fields).await?;
-    let updated = load(&mut tx, id, false).await?;
-    let representation = Representation::of(&updated)?;
-    record_change(
-        &mut tx,
-        Resource::Citation,
-        id,
-        Operation::Update,
-        &caller.name,
-        &representation,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(representation.with_status(StatusCode::OK))
+    record::update::<Citation>(&state, &req, &caller, id, patch).await
 }
 
 /// Delete a citation.
@@ -763,13 +423,10 @@ pub async fn update_citation(
     params(CitationPath, ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on; 412 if the citation has changed since")),
     responses(
         (status = 204, description = "The citation was deleted"),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
         (status = 412, response = PreconditionFailed),
-        (status = 503, response = ServiceUnavailable),
+        WriteProblems,
     ),
     security(("bearer" = ["write"])),
 )]
@@ -781,28 +438,7 @@ pub async fn delete_citation(
 ) -> Result<HttpResponse> {
     let Write(caller, path) = write;
     let id = parse_id(&path, "citation_id")?;
-    let mut tx = state.pool.begin().await?;
-    let current = load(&mut tx, id, true).await?;
-    check_if_match(&req, Some(&Representation::of(&current)?.etag))?;
-    let citing = store::citing(&mut tx, id, None, 100).await?;
-    if !citing.is_empty() {
-        return Err(ApiError::Conflict {
-            detail: format!(
-                "the citation is cited by {}{} record(s); remove those links first",
-                citing.len().min(100),
-                if citing.len() > 100 { "+" } else { "" }
-            ),
-            references: citing
-                .iter()
-                .take(100)
-                .map(store::CitingRow::reference)
-                .collect(),
-        });
-    }
-    store::delete(&mut tx, id).await?;
-    record_deletion(&mut tx, Resource::Citation, id, &caller.name).await?;
-    tx.commit().await?;
-    Ok(HttpResponse::NoContent().finish())
+    record::delete::<Citation>(&state, &req, &caller, id).await
 }
 
 /// List the records that cite a citation.
@@ -815,10 +451,8 @@ pub async fn delete_citation(
     responses(
         (status = 200, description = "A page of the records citing it", content((CitingPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]
@@ -852,4 +486,54 @@ pub async fn list_citing_records(
         .collect();
     let page = CitingPage { items, next_cursor };
     pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref())
+}
+
+impl CsvRecord for Citation {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "source",
+        "title",
+        "url",
+        "authors",
+        "published_on",
+        "accessed_on",
+        "language",
+        "excerpt",
+        "archive_url",
+        "created_at",
+        "updated_at",
+    ];
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.source.clone(),
+            opt(&self.title),
+            opt(&self.url),
+            list(&self.authors),
+            opt(&self.published_on),
+            opt(&self.accessed_on),
+            opt(&self.language),
+            opt(&self.excerpt),
+            opt(&self.archive_url),
+            self.created_at.to_rfc3339(),
+            self.updated_at.to_rfc3339(),
+        ]
+    }
+}
+
+impl CsvRecord for CitingRecord {
+    const HEADER: &'static [&'static str] = &[
+        "resource", "id", "href", "date", "label", "locator", "quote",
+    ];
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.resource.clone(),
+            self.id.to_string(),
+            self.href.clone(),
+            opt(&self.date),
+            self.label.clone(),
+            opt(&self.locator),
+            opt(&self.quote),
+        ]
+    }
 }

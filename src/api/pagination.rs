@@ -4,10 +4,12 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine;
+use chrono::NaiveDate;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::PgConnection;
 
+use crate::domain::PartialDate;
 use crate::error::{ApiError, Result};
 
 use super::formats::{self, CsvRecord};
@@ -251,6 +253,25 @@ pub fn with_link(req: &HttpRequest, next_cursor: Option<&str>) -> actix_web::Htt
         ));
     }
     response
+}
+
+/// `from` and `to` as the first day and the day after the last; partial dates widen to
+/// their whole period. A range that ends before it starts is a 422.
+pub fn date_range(
+    from: Option<PartialDate>,
+    to: Option<PartialDate>,
+) -> Result<(Option<NaiveDate>, Option<NaiveDate>)> {
+    let first = from.map(|d| d.first_day());
+    let after = to.map(|d| d.day_after());
+    if let (Some(first), Some(after)) = (first, after)
+        && first >= after
+    {
+        return Err(ApiError::unprocessable_field(
+            "#/query/to",
+            "is before `from`",
+        ));
+    }
+    Ok((first, after))
 }
 
 #[cfg(test)]

@@ -104,3 +104,31 @@ problem_responses! {
         "The database is unavailable; retry shortly.",
         ("Retry-After", "Seconds to wait before retrying"));
 }
+
+/// Sets of the responses above that operations share, for `responses(…)` in
+/// `#[utoipa::path]`; each answers with references to the shared components.
+macro_rules! problem_sets {
+    ($($(#[$doc:meta])* $set:ident => [$($status:literal: $name:ident),*];)*) => {
+        $(
+            $(#[$doc])*
+            pub struct $set;
+
+            impl utoipa::IntoResponses for $set {
+                fn responses() -> std::collections::BTreeMap<String, RefOr<Response>> {
+                    [$(($status.to_string(), Ref::from_response_name(stringify!($name)).into())),*]
+                        .into_iter()
+                        .collect()
+                }
+            }
+        )*
+    };
+}
+
+problem_sets! {
+    /// What any read can answer besides its result.
+    ReadProblems => [400: BadRequest, 401: Unauthorized, 503: ServiceUnavailable];
+    /// What any write can answer besides its result.
+    WriteProblems => [400: BadRequest, 401: Unauthorized, 403: Forbidden, 503: ServiceUnavailable];
+    /// What a write with a JSON body can answer about the body.
+    BodyProblems => [413: PayloadTooLarge, 415: UnsupportedMediaType, 422: Unprocessable];
+}

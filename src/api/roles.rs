@@ -4,211 +4,27 @@
 //! actors: `/v1/actors/kazakhstan/roles?on=2022-10-01` answers "who held which office in
 //! Kazakhstan on that day" in one call.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::{PartialDate, RoleRank, Title};
+use crate::domain::PartialDate;
 use crate::error::{ApiError, Result};
+use crate::records::roles::{NewRole, Role, RoleKey, RolePatch, assemble};
 use crate::store::actors::{self as actor_store, ActorKey};
-use crate::store::links::{self, Claim};
-use crate::store::roles::{self as store, RoleFields, RoleFilter, RoleRow, Side};
+use crate::store::roles::{self as store, RoleFilter, Side};
 
 use super::AppState;
-use super::actors::ActorSummary;
+use super::actors::ActorPath;
 use super::auth::{Read, Write};
-use super::changes::{record_change, record_deletion};
-use super::conditional::{Representation, check_if_match};
 use super::extract::{JsonBody, Query};
-use super::idempotency::{Begun, IdempotencyKey, created};
+use super::formats::{CsvRecord, opt, sources};
+use super::idempotency::IdempotencyKey;
 use super::pagination;
 use super::problems::*;
-use super::serde_helpers::{bounded, bounded_non_null, non_null, nullable};
-use super::sources::{CitationLink, CitationRef, check_links, check_period, links_of};
-use crate::store::changes::{Operation, Resource};
-
-/// An office or membership held over a period: Tokayev as President of Kazakhstan,
-/// Kazakhstan as a member of the Eurasian Economic Union.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0e",
-    "actor_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0d",
-    "of_actor_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a",
-    "actor": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0d", "slug": "kassym-jomart-tokayev", "name": "Kassym-Jomart Tokayev", "kind": "person"},
-    "of_actor": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a", "slug": "kazakhstan", "name": "Kazakhstan", "kind": "state"},
-    "title": "President",
-    "rank": "head_of_state",
-    "start": "2019-03-20",
-    "created_at": "2026-11-27T12:00:00Z",
-    "updated_at": "2026-11-27T12:00:00Z"
-}))]
-pub struct Role {
-    pub id: Uuid,
-    /// Who holds the role.
-    pub actor_id: Uuid,
-    /// The state or organization the role is in.
-    pub of_actor_id: Uuid,
-    pub actor: ActorSummary,
-    pub of_actor: ActorSummary,
-    pub title: String,
-    /// How senior the role is, when known: analysis can weight what its holder does by it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub rank: Option<RoleRank>,
-    /// When the role began, as precisely as known; absent if unknown.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub start: Option<PartialDate>,
-    /// When the role ended, as precisely as known; absent while it lasts or if unknown.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub end: Option<PartialDate>,
-    /// The sources for the role.
-    pub citations: Vec<CitationRef>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// Turns rows into roles with their citations: one more query whatever their number.
-pub(crate) async fn assemble(
-    conn: &mut sqlx::PgConnection,
-    rows: Vec<RoleRow>,
-) -> Result<Vec<Role>> {
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut citations = links::load(conn, Claim::Role, &ids).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let own = links_of(&mut citations, row.id);
-            Role::from_row(row, own)
-        })
-        .collect())
-}
-
-impl Role {
-    fn from_row(row: RoleRow, citations: Vec<CitationRef>) -> Self {
-        let (start, end) = (row.start(), row.end());
-        Self {
-            id: row.id,
-            actor_id: row.actor_id,
-            of_actor_id: row.of_actor_id,
-            actor: ActorSummary {
-                id: row.actor_id,
-                slug: row.actor_slug,
-                name: row.actor_name,
-                kind: row.actor_kind,
-            },
-            of_actor: ActorSummary {
-                id: row.of_actor_id,
-                slug: row.of_actor_slug,
-                name: row.of_actor_name,
-                kind: row.of_actor_kind,
-            },
-            title: row.title,
-            rank: row.rank,
-            start,
-            end,
-            citations,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        }
-    }
-}
-
-/// A new role for the actor in the path.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"of_actor_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a", "title": "President", "rank": "head_of_state", "start": "2019-03-20"}))]
-pub struct NewRole {
-    /// The state or organization the role is in.
-    pub of_actor_id: Uuid,
-    pub title: Title,
-    /// How senior the role is; analysis can weight what its holder does by it.
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub rank: Option<RoleRank>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub start: Option<PartialDate>,
-    /// Not before `start`.
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub end: Option<PartialDate>,
-    /// The sources for the role.
-    #[serde(
-        default,
-        deserialize_with = "bounded::<_, _, 0, 50>",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    #[schema(max_items = 50)]
-    pub citations: Vec<CitationLink>,
-}
-
-/// A JSON Merge Patch (RFC 7396) of a role; `null` removes `start` or `end`.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"end": "2022-12"}))]
-pub struct RolePatch {
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub of_actor_id: Option<Uuid>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub title: Option<Title>,
-    /// `null` removes the rank.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<RoleRank>)]
-    pub rank: Option<Option<RoleRank>>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<PartialDate>)]
-    pub start: Option<Option<PartialDate>>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<PartialDate>)]
-    pub end: Option<Option<PartialDate>>,
-    /// Replaces every citation; `[]` removes them all.
-    #[serde(
-        default,
-        deserialize_with = "bounded_non_null::<_, _, 0, 50>",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false, max_items = 50)]
-    pub citations: Option<Vec<CitationLink>>,
-}
+use super::record;
 
 /// One page of roles.
 #[derive(Debug, Serialize, ToSchema)]
@@ -272,40 +88,14 @@ async fn participant(conn: &mut sqlx::PgConnection, actor: &str) -> Result<Uuid>
         .ok_or_else(|| key.not_found())
 }
 
-/// Checks and stores a new role with its links (also used by the demo data loader).
-pub(crate) async fn insert(
-    conn: &mut sqlx::PgConnection,
-    holder: Uuid,
-    input: NewRole,
-) -> Result<Uuid> {
-    check_period(input.start, input.end)?;
-    let links = check_links(conn, input.citations).await?;
-    let fields = RoleFields {
-        of_actor_id: input.of_actor_id,
-        title: input.title,
-        rank: input.rank,
-        start: input.start,
-        end: input.end,
-    };
-    let id = store::insert(conn, holder, &fields).await?;
-    links::replace(conn, Claim::Role, id, &links).await?;
-    Ok(id)
-}
-
-fn role_id(value: &str) -> Result<Uuid> {
-    Uuid::try_parse(value).map_err(|_| ApiError::invalid_field("#/path/role_id", "is not a UUID"))
-}
-
-pub(crate) async fn load(
-    conn: &mut sqlx::PgConnection,
-    participant: Uuid,
-    id: Uuid,
-) -> Result<Role> {
-    let not_found = || ApiError::NotFound(format!("no role `{id}` of this actor"));
-    let row = store::find(&mut *conn, participant, id)
-        .await?
-        .ok_or_else(not_found)?;
-    assemble(conn, vec![row]).await?.pop().ok_or_else(not_found)
+/// A role as the path names it; the role id is checked first.
+fn role_key((actor, role): (String, String)) -> Result<RoleKey> {
+    let id = Uuid::try_parse(&role)
+        .map_err(|_| ApiError::invalid_field("#/path/role_id", "is not a UUID"))?;
+    Ok(RoleKey {
+        id,
+        actor: ActorKey::from_path(&actor)?,
+    })
 }
 
 // What each handler extracts, authorization first. (Aliases, because the OpenAPI macro
@@ -326,10 +116,8 @@ type DeleteRoleRequest = Write<web::Path<(String, String)>>;
     responses(
         (status = 200, description = "A page of roles", content((RolePage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]
@@ -387,15 +175,9 @@ pub async fn list_roles(
                 ("DeleteRole" = (operation_id = "delete_role", parameters(("actor" = "$response.body#/actor_id"), ("role_id" = "$response.body#/id")))),
                 ("GetRoleUnderOrganization" = (operation_id = "get_role", parameters(("actor" = "$response.body#/of_actor_id"), ("role_id" = "$response.body#/id")))),
             )),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        WriteProblems, BodyProblems,
     ),
     security(("bearer" = ["write"])),
 )]
@@ -405,30 +187,8 @@ pub async fn create_role(
     write: CreateRoleRequest,
 ) -> Result<HttpResponse> {
     let Write(caller, (key, path, JsonBody(input))) = write;
-    let mut tx = state.pool.begin().await?;
-    let holder = participant(&mut tx, &path).await?;
-    let operation = format!("POST /v1/actors/{holder}/roles");
-    let pending = match key.begin(&mut tx, &caller, &operation, &input).await? {
-        Begun::Replay(response) => return Ok(response),
-        Begun::Proceed(pending) => pending,
-    };
-    let id = insert(&mut tx, holder, input).await?;
-    let role = load(&mut tx, holder, id).await?;
-    let representation = Representation::of(&role)?;
-    record_change(
-        &mut tx,
-        Resource::Role,
-        id,
-        Operation::Create,
-        &caller.name,
-        &representation,
-    )
-    .await?;
-    super::actors::record_update(&mut tx, holder, &caller.name).await?;
-    let response = created(format!("/v1/actors/{holder}/roles/{id}"), representation);
-    let response = pending.finish(&mut tx, response).await?;
-    tx.commit().await?;
-    Ok(response)
+    let holder = ActorKey::from_path(&path)?;
+    record::create::<Role>(&state, &caller, key, holder, input).await
 }
 
 /// Get a role.
@@ -439,10 +199,8 @@ pub async fn create_role(
     responses(
         (status = 200, description = "The role", body = Role, headers(("ETag" = String))),
         (status = 304, description = "Not modified since the ETag given in If-None-Match", headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]
@@ -453,12 +211,7 @@ pub async fn get_role(
     read: GetRoleRequest,
 ) -> Result<HttpResponse> {
     let Read(path) = read;
-    let (actor, role) = path.into_inner();
-    let id = role_id(&role)?;
-    let mut conn = state.pool.acquire().await?;
-    let participant = participant(&mut conn, &actor).await?;
-    let role = load(&mut conn, participant, id).await?;
-    Ok(Representation::of(&role)?.respond(&req))
+    record::get::<Role>(&state, &req, role_key(path.into_inner())?).await
 }
 
 /// Update a role.
@@ -474,15 +227,9 @@ pub async fn get_role(
     )),
     responses(
         (status = 200, description = "The updated role", body = Role, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        WriteProblems, BodyProblems,
     ),
     security(("bearer" = ["write"])),
 )]
@@ -493,49 +240,8 @@ pub async fn update_role(
     write: UpdateRoleRequest,
 ) -> Result<HttpResponse> {
     let Write(caller, (path, JsonBody(patch))) = write;
-    let (actor, role) = path.into_inner();
-    let id = role_id(&role)?;
-    let mut tx = state.pool.begin().await?;
-    let participant = participant(&mut tx, &actor).await?;
-    if !store::lock(&mut tx, participant, id).await? {
-        return Err(ApiError::NotFound(format!("no role `{id}` of this actor")));
-    }
-    let current = load(&mut tx, participant, id).await?;
-    check_if_match(&req, Some(&Representation::of(&current)?.etag))?;
-    let title = match patch.title {
-        Some(title) => title,
-        None => Title::parse(current.title.clone()).map_err(|_| {
-            ApiError::Internal(anyhow::anyhow!("stored role {id} has an invalid title"))
-        })?,
-    };
-    let fields = RoleFields {
-        of_actor_id: patch.of_actor_id.unwrap_or(current.of_actor_id),
-        title,
-        rank: patch.rank.unwrap_or(current.rank),
-        start: patch.start.unwrap_or(current.start),
-        end: patch.end.unwrap_or(current.end),
-    };
-    check_period(fields.start, fields.end)?;
-    if let Some(citations) = patch.citations {
-        let links = check_links(&mut tx, citations).await?;
-        links::replace(&mut tx, Claim::Role, id, &links).await?;
-    }
-    store::update(&mut tx, id, &fields).await?;
-    // The role may have moved away from the actor in the path; read it under its holder.
-    let updated = load(&mut tx, current.actor_id, id).await?;
-    let representation = Representation::of(&updated)?;
-    record_change(
-        &mut tx,
-        Resource::Role,
-        id,
-        Operation::Update,
-        &caller.name,
-        &representation,
-    )
-    .await?;
-    super::actors::record_update(&mut tx, current.actor_id, &caller.name).await?;
-    tx.commit().await?;
-    Ok(representation.with_status(StatusCode::OK))
+    let key = role_key(path.into_inner())?;
+    record::update::<Role>(&state, &req, &caller, key, patch).await
 }
 
 /// Delete a role.
@@ -545,13 +251,10 @@ pub async fn update_role(
     params(RolePath, ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on; 412 if the role has changed since")),
     responses(
         (status = 204, description = "The role was deleted"),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
         (status = 412, response = PreconditionFailed),
-        (status = 503, response = ServiceUnavailable),
+        WriteProblems,
     ),
     security(("bearer" = ["write"])),
 )]
@@ -562,30 +265,43 @@ pub async fn delete_role(
     write: DeleteRoleRequest,
 ) -> Result<HttpResponse> {
     let Write(caller, path) = write;
-    let (actor, role) = path.into_inner();
-    let id = role_id(&role)?;
-    let mut tx = state.pool.begin().await?;
-    let participant = participant(&mut tx, &actor).await?;
-    if !store::lock(&mut tx, participant, id).await? {
-        return Err(ApiError::NotFound(format!("no role `{id}` of this actor")));
-    }
-    let current = load(&mut tx, participant, id).await?;
-    check_if_match(&req, Some(&Representation::of(&current)?.etag))?;
-    let references = store::references(&mut tx, id, 100).await?;
-    if !references.is_empty() {
-        return Err(ApiError::Conflict {
-            detail: format!(
-                "{} statement(s) are attributed through this role; give them an explicit on_behalf_of_id or delete them first",
-                references.len()
-            ),
-            references,
-        });
-    }
-    store::delete(&mut tx, id).await?;
-    record_deletion(&mut tx, Resource::Role, id, &caller.name).await?;
-    super::actors::record_update(&mut tx, current.actor_id, &caller.name).await?;
-    tx.commit().await?;
-    Ok(HttpResponse::NoContent().finish())
+    let key = role_key(path.into_inner())?;
+    record::delete::<Role>(&state, &req, &caller, key).await
 }
 
-use super::actors::ActorPath;
+impl CsvRecord for Role {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "actor_id",
+        "actor_slug",
+        "actor_name",
+        "of_actor_id",
+        "of_actor_slug",
+        "of_actor_name",
+        "title",
+        "rank",
+        "start",
+        "end",
+        "sources",
+        "created_at",
+        "updated_at",
+    ];
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.actor.id.to_string(),
+            self.actor.slug.clone(),
+            self.actor.name.clone(),
+            self.of_actor.id.to_string(),
+            self.of_actor.slug.clone(),
+            self.of_actor.name.clone(),
+            self.title.clone(),
+            self.rank.map(|r| r.as_str().to_owned()).unwrap_or_default(),
+            opt(&self.start),
+            opt(&self.end),
+            sources(&self.citations),
+            self.created_at.to_rfc3339(),
+            self.updated_at.to_rfc3339(),
+        ]
+    }
+}

@@ -1,251 +1,26 @@
 //! `/v1/statements`: who said what, for whom, about whom, and where it is sourced.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use sqlx::PgConnection;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::{
-    CountryCode, LanguageTag, PartialDate, Stance, StatementKind, StatementText, Topic,
-};
-use crate::error::{ApiError, Result};
-use crate::store::links::{self, Claim};
-use crate::store::statements::{self as store, StatementFields, StatementFilter, StatementRow};
-use crate::store::visits as visit_store;
+use crate::domain::{CountryCode, PartialDate, StatementKind, Topic};
+use crate::error::Result;
+use crate::records::statements::{NewStatement, Statement, StatementPatch, assemble};
+use crate::store::statements::{self as store, StatementFilter};
 
 use super::AppState;
-use super::actors::ActorSummary;
 use super::auth::{Read, Write};
-use super::changes::{record_change, record_deletion};
 use super::citations::parse_id;
-use super::conditional::{Representation, check_if_match};
 use super::extract::{JsonBody, Query};
-use super::idempotency::{Begun, IdempotencyKey, created};
-use super::pagination;
+use super::formats::{CsvRecord, list, opt, snake, sources};
+use super::idempotency::IdempotencyKey;
+use super::pagination::{self, date_range};
 use super::problems::*;
-use super::serde_helpers::{bounded, bounded_non_null, non_null, nullable};
-use super::sources::{CitationLink, CitationRef, check_actors, check_links, date_range, links_of};
+use super::record;
 use super::visits::actor_filter;
-use crate::store::changes::{Operation, Resource};
-
-/// An actor a statement is about, and the statement's stance toward it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Subject {
-    pub actor: ActorSummary,
-    pub stance: Stance,
-}
-
-/// A statement: a declaration, pledge, proposal, denial, criticism or agreement, by a
-/// speaker, for the state or organization they spoke for, with its sources.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c12",
-    "speaker": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c11", "slug": "xi-jinping", "name": "Xi Jinping", "kind": "person"},
-    "on_behalf_of": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c13", "slug": "china", "name": "China", "kind": "state"},
-    "on_behalf_of_role_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c14",
-    "stated_on": "2022-09",
-    "kind": "pledge",
-    "text": "Xi Jinping pledged to defend Kazakhstan's independence and territorial integrity.",
-    "verbatim": false,
-    "language": "en",
-    "topics": ["sovereignty", "security"],
-    "subjects": [{"actor": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a", "slug": "kazakhstan", "name": "Kazakhstan", "kind": "state"}, "stance": "support"}],
-    "visit_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c10",
-    "citations": [{"citation": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0f", "source": "Fmprc.gov.cn", "published_on": "2022-09-15"}}],
-    "created_at": "2026-11-27T12:00:00Z",
-    "updated_at": "2026-11-27T12:00:00Z"
-}))]
-pub struct Statement {
-    pub id: Uuid,
-    pub speaker: ActorSummary,
-    /// The state or organization the speaker spoke for: as given, or derived from the role
-    /// the speaker held on that date (then `on_behalf_of_role_id` names it).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub on_behalf_of: Option<ActorSummary>,
-    /// The speaker's role `on_behalf_of` was derived from; absent when it was given.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub on_behalf_of_role_id: Option<Uuid>,
-    pub stated_on: PartialDate,
-    pub kind: StatementKind,
-    pub text: String,
-    /// Whether `text` is the speaker's words (true) or a paraphrase.
-    pub verbatim: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub language: Option<String>,
-    pub topics: Vec<String>,
-    pub subjects: Vec<Subject>,
-    /// The visit during which it was said.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub visit_id: Option<Uuid>,
-    pub citations: Vec<CitationRef>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// An actor a new statement is about.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewSubject {
-    pub actor_id: Uuid,
-    pub stance: Stance,
-}
-
-/// A new statement.
-///
-/// When `on_behalf_of_id` is absent it is derived from the role the speaker held on
-/// `stated_on` (a role in a state first, then the most recent); a speaker without such a
-/// role speaks for no one but themselves.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "speaker_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c11",
-    "stated_on": "2022-09",
-    "kind": "pledge",
-    "text": "Xi Jinping pledged to defend Kazakhstan's independence and territorial integrity.",
-    "topics": ["sovereignty", "security"],
-    "subjects": [{"actor_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a", "stance": "support"}],
-    "citations": [{"citation_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0f", "locator": "paragraph 3"}]
-}))]
-pub struct NewStatement {
-    pub speaker_id: Uuid,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub on_behalf_of_id: Option<Uuid>,
-    pub stated_on: PartialDate,
-    pub kind: StatementKind,
-    pub text: StatementText,
-    /// True when `text` is the speaker's own words; a paraphrase by default.
-    #[serde(default)]
-    pub verbatim: bool,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub language: Option<LanguageTag>,
-    #[serde(
-        default,
-        deserialize_with = "bounded::<_, _, 0, 20>",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    #[schema(max_items = 20)]
-    pub topics: Vec<Topic>,
-    #[serde(
-        default,
-        deserialize_with = "bounded::<_, _, 0, 50>",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    #[schema(max_items = 50)]
-    pub subjects: Vec<NewSubject>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub visit_id: Option<Uuid>,
-    /// The sources: at least one.
-    #[schema(min_items = 1, max_items = 50)]
-    #[serde(deserialize_with = "bounded::<_, _, 1, 50>")]
-    pub citations: Vec<CitationLink>,
-}
-
-/// A JSON Merge Patch (RFC 7396) of a statement; lists are replaced whole. `null` removes an
-/// optional field; for `on_behalf_of_id` it means "derive it from the speaker's role again".
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"topics": ["energy", "gas-union"], "on_behalf_of_id": null}))]
-pub struct StatementPatch {
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub speaker_id: Option<Uuid>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<Uuid>)]
-    pub on_behalf_of_id: Option<Option<Uuid>>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub stated_on: Option<PartialDate>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub kind: Option<StatementKind>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub text: Option<StatementText>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false)]
-    pub verbatim: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<LanguageTag>)]
-    pub language: Option<Option<LanguageTag>>,
-    #[serde(
-        default,
-        deserialize_with = "bounded_non_null::<_, _, 0, 20>",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false, max_items = 20)]
-    pub topics: Option<Vec<Topic>>,
-    #[serde(
-        default,
-        deserialize_with = "bounded_non_null::<_, _, 0, 50>",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false, max_items = 50)]
-    pub subjects: Option<Vec<NewSubject>>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(value_type = Option<Uuid>)]
-    pub visit_id: Option<Option<Uuid>>,
-    #[serde(
-        default,
-        deserialize_with = "bounded_non_null::<_, _, 1, 50>",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false, min_items = 1, max_items = 50)]
-    pub citations: Option<Vec<CitationLink>>,
-}
 
 /// One page of statements.
 #[derive(Debug, Serialize, ToSchema)]
@@ -329,192 +104,6 @@ pub struct StatementPath {
     pub statement_id: Uuid,
 }
 
-/// Turns rows into statements with their subjects and citations: two more queries per page.
-pub(crate) async fn assemble(
-    conn: &mut PgConnection,
-    rows: Vec<StatementRow>,
-) -> Result<Vec<Statement>> {
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut subjects = store::subjects(&mut *conn, &ids).await?;
-    let mut citations = links::load(conn, Claim::Statement, &ids).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let own_subjects = subjects
-                .extract_if(.., |s| s.statement_id == row.id)
-                .map(|s| Subject {
-                    actor: ActorSummary {
-                        id: s.id,
-                        slug: s.slug,
-                        name: s.name,
-                        kind: s.kind,
-                    },
-                    stance: s.stance,
-                })
-                .collect();
-            let own_citations = links_of(&mut citations, row.id);
-            let stated_on = row.stated_on();
-            let on_behalf_of = match (
-                row.on_behalf_of_id,
-                row.on_behalf_of_slug,
-                row.on_behalf_of_name,
-                row.on_behalf_of_kind,
-            ) {
-                (Some(id), Some(slug), Some(name), Some(kind)) => Some(ActorSummary {
-                    id,
-                    slug,
-                    name,
-                    kind,
-                }),
-                _ => None,
-            };
-            Statement {
-                id: row.id,
-                speaker: ActorSummary {
-                    id: row.speaker_id,
-                    slug: row.speaker_slug,
-                    name: row.speaker_name,
-                    kind: row.speaker_kind,
-                },
-                on_behalf_of,
-                on_behalf_of_role_id: row.on_behalf_of_role_id,
-                stated_on,
-                kind: row.kind,
-                text: row.text,
-                verbatim: row.verbatim,
-                language: row.language,
-                topics: row.topics,
-                subjects: own_subjects,
-                visit_id: row.visit_id,
-                citations: own_citations,
-                created_at: row.created_at,
-                updated_at: row.updated_at,
-            }
-        })
-        .collect())
-}
-
-pub(crate) async fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Statement> {
-    let row = store::find(&mut *conn, id, lock)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no statement with id `{id}`")))?;
-    let mut statements = assemble(conn, vec![row]).await?;
-    statements
-        .pop()
-        .ok_or_else(|| ApiError::NotFound(format!("no statement with id `{id}`")))
-}
-
-/// What a statement's fields need checked against the database, and its attribution.
-struct Draft {
-    speaker_id: Uuid,
-    /// `Some` when given explicitly.
-    on_behalf_of_id: Option<Uuid>,
-    stated_on: PartialDate,
-    kind: StatementKind,
-    text: StatementText,
-    verbatim: bool,
-    language: Option<LanguageTag>,
-    topics: Vec<Topic>,
-    subjects: Vec<NewSubject>,
-    visit_id: Option<Uuid>,
-}
-
-impl Draft {
-    async fn check(self, conn: &mut PgConnection) -> Result<StatementFields> {
-        let topics = unique_topics(self.topics);
-        check_subject_shape(&self.subjects)?;
-        let mut refs = vec![("#/speaker_id".to_owned(), self.speaker_id)];
-        if let Some(id) = self.on_behalf_of_id {
-            refs.push(("#/on_behalf_of_id".to_owned(), id));
-        }
-        refs.extend(
-            self.subjects
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (format!("#/subjects/{i}/actor_id"), s.actor_id)),
-        );
-        check_actors(conn, &refs).await?;
-        if let Some(visit) = self.visit_id
-            && !visit_store::exists(conn, visit).await?
-        {
-            return Err(ApiError::unprocessable_field(
-                "#/visit_id",
-                "no visit has this id",
-            ));
-        }
-        let (on_behalf_of_id, on_behalf_of_role_id) = match self.on_behalf_of_id {
-            Some(id) => (Some(id), None),
-            None => match store::attribution(conn, self.speaker_id, self.stated_on).await? {
-                Some((role, of_actor)) => (Some(of_actor), Some(role)),
-                None => (None, None),
-            },
-        };
-        Ok(StatementFields {
-            speaker_id: self.speaker_id,
-            on_behalf_of_id,
-            on_behalf_of_role_id,
-            stated_on: self.stated_on,
-            kind: self.kind,
-            text: self.text,
-            verbatim: self.verbatim,
-            language: self.language,
-            topics,
-            subjects: self
-                .subjects
-                .into_iter()
-                .map(|s| (s.actor_id, s.stance))
-                .collect(),
-            visit_id: self.visit_id,
-        })
-    }
-}
-
-/// Topics without repeats, in the order given.
-pub(crate) fn unique_topics(topics: Vec<Topic>) -> Vec<Topic> {
-    let mut unique: Vec<Topic> = Vec::with_capacity(topics.len());
-    for topic in topics {
-        if !unique.contains(&topic) {
-            unique.push(topic);
-        }
-    }
-    unique
-}
-
-/// No subject twice (a check that needs no database).
-pub(crate) fn check_subject_shape(subjects: &[NewSubject]) -> Result<()> {
-    for (i, subject) in subjects.iter().enumerate() {
-        if subjects[..i].iter().any(|s| s.actor_id == subject.actor_id) {
-            return Err(ApiError::unprocessable_field(
-                format!("#/subjects/{i}/actor_id"),
-                "names the same actor twice",
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Checks and stores a new statement with its links (also used by the demo data loader).
-pub(crate) async fn insert(conn: &mut PgConnection, input: NewStatement) -> Result<Uuid> {
-    let links = check_links(conn, input.citations).await?;
-    let fields = Draft {
-        speaker_id: input.speaker_id,
-        on_behalf_of_id: input.on_behalf_of_id,
-        stated_on: input.stated_on,
-        kind: input.kind,
-        text: input.text,
-        verbatim: input.verbatim,
-        language: input.language,
-        topics: input.topics,
-        subjects: input.subjects,
-        visit_id: input.visit_id,
-    }
-    .check(conn)
-    .await?;
-    let id = store::insert(conn, &fields).await?;
-    links::replace(conn, Claim::Statement, id, &links).await?;
-    Ok(id)
-}
-
 // What each handler extracts, authorization first (aliases: see actors.rs).
 type ListStatementsRequest = Read<Query<StatementListQuery>>;
 type CreateStatementRequest = Write<(IdempotencyKey, JsonBody<NewStatement>)>;
@@ -533,10 +122,8 @@ type DeleteStatementRequest = Write<web::Path<String>>;
     responses(
         (status = 200, description = "A page of statements", content((StatementPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]
@@ -613,14 +200,8 @@ pub async fn list_statements(
                 ("UpdateStatement" = (operation_id = "update_statement", parameters(("statement_id" = "$response.body#/id")))),
                 ("DeleteStatement" = (operation_id = "delete_statement", parameters(("statement_id" = "$response.body#/id")))),
             )),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        WriteProblems, BodyProblems,
     ),
     security(("bearer" = ["write"])),
 )]
@@ -630,30 +211,7 @@ pub async fn create_statement(
     write: CreateStatementRequest,
 ) -> Result<HttpResponse> {
     let Write(caller, (key, JsonBody(input))) = write;
-    let mut tx = state.pool.begin().await?;
-    let pending = match key
-        .begin(&mut tx, &caller, "POST /v1/statements", &input)
-        .await?
-    {
-        Begun::Replay(response) => return Ok(response),
-        Begun::Proceed(pending) => pending,
-    };
-    let id = insert(&mut tx, input).await?;
-    let statement = load(&mut tx, id, false).await?;
-    let representation = Representation::of(&statement)?;
-    record_change(
-        &mut tx,
-        Resource::Statement,
-        id,
-        Operation::Create,
-        &caller.name,
-        &representation,
-    )
-    .await?;
-    let response = created(format!("/v1/statements/{id}"), representation);
-    let response = pending.finish(&mut tx, response).await?;
-    tx.commit().await?;
-    Ok(response)
+    record::create::<Statement>(&state, &caller, key, (), input).await
 }
 
 /// Get a statement.
@@ -664,10 +222,8 @@ pub async fn create_statement(
     responses(
         (status = 200, description = "The statement", body = Statement, headers(("ETag" = String))),
         (status = 304, description = "Not modified since the ETag given in If-None-Match", headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]
@@ -678,10 +234,7 @@ pub async fn get_statement(
     read: GetStatementRequest,
 ) -> Result<HttpResponse> {
     let Read(path) = read;
-    let id = parse_id(&path, "statement_id")?;
-    let mut conn = state.pool.acquire().await?;
-    let statement = load(&mut conn, id, false).await?;
-    Ok(Representation::of(&statement)?.respond(&req))
+    record::get::<Statement>(&state, &req, parse_id(&path, "statement_id")?).await
 }
 
 /// Update a statement.
@@ -698,16 +251,10 @@ pub async fn get_statement(
     )),
     responses(
         (status = 200, description = "The updated statement", body = Statement, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
         (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        WriteProblems, BodyProblems,
     ),
     security(("bearer" = ["write"])),
 )]
@@ -719,80 +266,7 @@ pub async fn update_statement(
 ) -> Result<HttpResponse> {
     let Write(caller, (path, JsonBody(patch))) = write;
     let id = parse_id(&path, "statement_id")?;
-    let mut tx = state.pool.begin().await?;
-    let current = load(&mut tx, id, true).await?;
-    check_if_match(&req, Some(&Representation::of(&current)?.etag))?;
-    let stored = |what: &str| {
-        ApiError::Internal(anyhow::anyhow!(
-            "stored statement {id} has an invalid {what}"
-        ))
-    };
-    let given_before = current
-        .on_behalf_of_role_id
-        .is_none()
-        .then(|| current.on_behalf_of.as_ref().map(|a| a.id))
-        .flatten();
-    let draft = Draft {
-        speaker_id: patch.speaker_id.unwrap_or(current.speaker.id),
-        // Explicit stays explicit unless removed; derived (or none) is derived again.
-        on_behalf_of_id: match patch.on_behalf_of_id {
-            Some(given) => given,
-            None => given_before,
-        },
-        stated_on: patch.stated_on.unwrap_or(current.stated_on),
-        kind: patch.kind.unwrap_or(current.kind),
-        text: match patch.text {
-            Some(text) => text,
-            None => StatementText::parse(current.text.clone()).map_err(|_| stored("text"))?,
-        },
-        verbatim: patch.verbatim.unwrap_or(current.verbatim),
-        language: match patch.language {
-            Some(language) => language,
-            None => current
-                .language
-                .clone()
-                .and_then(|l| LanguageTag::parse(l).ok()),
-        },
-        topics: match patch.topics {
-            Some(topics) => topics,
-            None => current
-                .topics
-                .iter()
-                .filter_map(|t| Topic::parse(t.clone()).ok())
-                .collect(),
-        },
-        subjects: match patch.subjects {
-            Some(subjects) => subjects,
-            None => current
-                .subjects
-                .iter()
-                .map(|s| NewSubject {
-                    actor_id: s.actor.id,
-                    stance: s.stance,
-                })
-                .collect(),
-        },
-        visit_id: patch.visit_id.unwrap_or(current.visit_id),
-    };
-    if let Some(citations) = patch.citations {
-        let links = check_links(&mut tx, citations).await?;
-        links::replace(&mut tx, Claim::Statement, id, &links).await?;
-    }
-    let fields = draft.check(&mut tx).await?;
-    store::update(&mut tx, id, &fields).await?;
-    let updated = load(&mut tx, id, false).await?;
-    let representation = Representation::of(&updated)?;
-    record_change(
-        &mut tx,
-        Resource::Statement,
-        id,
-        Operation::Update,
-        &caller.name,
-        &representation,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(representation.with_status(StatusCode::OK))
+    record::update::<Statement>(&state, &req, &caller, id, patch).await
 }
 
 /// Delete a statement.
@@ -802,12 +276,9 @@ pub async fn update_statement(
     params(StatementPath, ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on; 412 if the statement has changed since")),
     responses(
         (status = 204, description = "The statement was deleted"),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 412, response = PreconditionFailed),
-        (status = 503, response = ServiceUnavailable),
+        WriteProblems,
     ),
     security(("bearer" = ["write"])),
 )]
@@ -819,11 +290,55 @@ pub async fn delete_statement(
 ) -> Result<HttpResponse> {
     let Write(caller, path) = write;
     let id = parse_id(&path, "statement_id")?;
-    let mut tx = state.pool.begin().await?;
-    let current = load(&mut tx, id, true).await?;
-    check_if_match(&req, Some(&Representation::of(&current)?.etag))?;
-    store::delete(&mut tx, id).await?;
-    record_deletion(&mut tx, Resource::Statement, id, &caller.name).await?;
-    tx.commit().await?;
-    Ok(HttpResponse::NoContent().finish())
+    record::delete::<Statement>(&state, &req, &caller, id).await
+}
+
+impl CsvRecord for Statement {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "stated_on",
+        "kind",
+        "speaker_id",
+        "speaker_slug",
+        "speaker_name",
+        "on_behalf_of_id",
+        "on_behalf_of_slug",
+        "on_behalf_of_name",
+        "text",
+        "verbatim",
+        "language",
+        "topics",
+        "subjects",
+        "visit_id",
+        "sources",
+        "created_at",
+        "updated_at",
+    ];
+    fn fields(&self) -> Vec<String> {
+        let subjects: Vec<String> = self
+            .subjects
+            .iter()
+            .map(|s| format!("{} ({})", s.actor.slug, s.stance.as_str()))
+            .collect();
+        vec![
+            self.id.to_string(),
+            self.stated_on.to_string(),
+            snake(&self.kind),
+            self.speaker.id.to_string(),
+            self.speaker.slug.clone(),
+            self.speaker.name.clone(),
+            opt(&self.on_behalf_of.as_ref().map(|a| a.id)),
+            opt(&self.on_behalf_of.as_ref().map(|a| a.slug.clone())),
+            opt(&self.on_behalf_of.as_ref().map(|a| a.name.clone())),
+            self.text.clone(),
+            self.verbatim.to_string(),
+            opt(&self.language),
+            list(&self.topics),
+            list(&subjects),
+            opt(&self.visit_id),
+            sources(&self.citations),
+            self.created_at.to_rfc3339(),
+            self.updated_at.to_rfc3339(),
+        ]
+    }
 }

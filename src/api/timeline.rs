@@ -16,14 +16,16 @@ use crate::store::timeline::{self as store, EntryRow, TimelineQuery};
 use crate::store::visits as visit_store;
 
 use super::AppState;
-use super::actors::{ActorPath, ActorSummary};
+use super::actors::ActorPath;
 use super::auth::Read;
 use super::extract::Query;
+use super::formats::{CsvRecord, opt, snake, sources};
 use super::pagination;
+use super::pagination::date_range;
 use super::problems::*;
-use super::sources::date_range;
-use super::statements::Statement;
-use super::visits::Visit;
+use crate::records::actors::ActorSummary;
+use crate::records::statements::{self, Statement};
+use crate::records::visits::{self, Visit};
 
 /// The kind of record on a timeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -134,11 +136,9 @@ type TimelineRequest = Read<(web::Path<String>, Query<TimelineQueryParams>)>;
     responses(
         (status = 200, description = "A page of the timeline", content((TimelinePage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
         (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]
@@ -199,9 +199,9 @@ async fn entries(conn: &mut PgConnection, rows: Vec<EntryRow>) -> Result<Vec<Tim
             .collect()
     };
     let visit_rows = visit_store::by_ids(&mut *conn, &ids_of("visit")).await?;
-    let mut visits = super::visits::assemble(&mut *conn, visit_rows).await?;
+    let mut visits = visits::assemble(&mut *conn, visit_rows).await?;
     let statement_rows = statement_store::by_ids(&mut *conn, &ids_of("statement")).await?;
-    let mut statements = super::statements::assemble(&mut *conn, statement_rows).await?;
+    let mut statements = statements::assemble(&mut *conn, statement_rows).await?;
     let via_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.via).collect();
     let via_actors = actor_store::summaries(&mut *conn, &via_ids).await?;
 
@@ -257,4 +257,64 @@ fn missing(row: &EntryRow) -> ApiError {
         row.record,
         row.id
     ))
+}
+
+impl CsvRecord for TimelineEntry {
+    const HEADER: &'static [&'static str] = &[
+        "record",
+        "date",
+        "capacity",
+        "via_slug",
+        "id",
+        "what",
+        "counterparts",
+        "sources",
+    ];
+    fn fields(&self) -> Vec<String> {
+        let (id, what, counterparts, citations) = match (&self.visit, &self.statement) {
+            (Some(visit), _) => {
+                let visitors: Vec<&str> = visit.visitors.iter().map(|v| v.slug.as_str()).collect();
+                let what = visit
+                    .occasion
+                    .clone()
+                    .or_else(|| visit.summary.clone())
+                    .unwrap_or_default();
+                (
+                    visit.id,
+                    what,
+                    format!("{} -> {}", visitors.join("; "), visit.host.slug),
+                    sources(&visit.citations),
+                )
+            }
+            (None, Some(statement)) => {
+                let subjects: Vec<&str> = statement
+                    .subjects
+                    .iter()
+                    .map(|s| s.actor.slug.as_str())
+                    .collect();
+                (
+                    statement.id,
+                    statement.text.clone(),
+                    format!("{} on {}", statement.speaker.slug, subjects.join("; ")),
+                    sources(&statement.citations),
+                )
+            }
+            (None, None) => (
+                uuid::Uuid::nil(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ),
+        };
+        vec![
+            snake(&self.record),
+            self.date.to_string(),
+            snake(&self.capacity),
+            opt(&self.via.as_ref().map(|v| v.slug.clone())),
+            id.to_string(),
+            what,
+            counterparts,
+            citations,
+        ]
+    }
 }

@@ -12,12 +12,12 @@ use crate::error::{ApiError, Result};
 use crate::store::analysis::LinkQuery;
 
 use super::super::AppState;
-use super::super::actors::ActorSummary;
 use super::super::auth::Read;
 use super::super::extract::Query;
 use super::super::formats::{self, CsvRecord};
 use super::super::problems::*;
 use super::{Names, PeriodBounds, RecordRef, UnresolvedParticipant, Window};
+use crate::records::actors::ActorSummary;
 
 /// The two actors, the window and the series.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -181,11 +181,9 @@ type DyadRequest = Read<Query<DyadParams>>;
     params(DyadParams),
     responses(
         (status = 200, description = "The dyad", content((Dyad = "application/json"), (String = "text/csv"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
         (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]

@@ -15,12 +15,13 @@ use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::analysis::LinkQuery;
 
 use super::super::AppState;
-use super::super::actors::{ActorPath, ActorSummary};
+use super::super::actors::ActorPath;
 use super::super::auth::Read;
 use super::super::extract::Query;
 use super::super::formats::{self, CsvRecord, opt};
 use super::super::problems::*;
 use super::{PeriodBounds, RecordRef, UnresolvedParticipant, Window};
+use crate::records::actors::ActorSummary;
 
 /// The most partners `partners=` may name.
 const MAX_PARTNERS: usize = 50;
@@ -199,11 +200,9 @@ type EngagementRequest = Read<(web::Path<String>, Query<EngagementParams>)>;
     params(ActorPath, EngagementParams),
     responses(
         (status = 200, description = "The engagement", content((Engagement = "application/json"), (String = "text/csv"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
         (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]

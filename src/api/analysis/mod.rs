@@ -24,8 +24,8 @@ use crate::error::{ApiError, Result};
 use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::analysis::{self as store, LinkQuery};
 
-use super::actors::ActorSummary;
 use super::formats::{self, CsvRecord};
+use crate::records::actors::ActorSummary;
 
 /// The most links one answer reads: beyond it, the caller is asked to narrow the window.
 pub const MAX_LINKS: i64 = 200_000;

@@ -179,10 +179,8 @@ fn busy() -> ApiError {
             (String = "application/graphml+xml"),
             (String = "application/gexf+xml"),
         )),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 422, response = Unprocessable),
-        (status = 503, response = ServiceUnavailable),
+        ReadProblems,
     ),
     security((), ("bearer" = [])),
 )]

@@ -23,9 +23,9 @@ use crate::store::{statements as statement_store, visits as visit_store};
 use super::AppState;
 use super::analysis::engagement::{self, Engagement, EngagementParams};
 use super::extract::parse_query;
-use super::sources::CitationRef;
-use super::statements::Statement;
-use super::visits::Visit;
+use crate::records::links::CitationRef;
+use crate::records::statements::{self, Statement};
+use crate::records::visits::{self, Visit};
 
 /// The most records the page lists with their sources; the API has the rest.
 const MAX_RECORDS: usize = 300;
@@ -182,13 +182,13 @@ async fn render(
         ids.truncate(MAX_RECORDS);
     }
     let rows = visit_store::by_ids(&mut conn, &visit_ids).await?;
-    let visits: HashMap<Uuid, Visit> = super::visits::assemble(&mut conn, rows)
+    let visits: HashMap<Uuid, Visit> = visits::assemble(&mut conn, rows)
         .await?
         .into_iter()
         .map(|v| (v.id, v))
         .collect();
     let rows = statement_store::by_ids(&mut conn, &statement_ids).await?;
-    let statements: HashMap<Uuid, Statement> = super::statements::assemble(&mut conn, rows)
+    let statements: HashMap<Uuid, Statement> = statements::assemble(&mut conn, rows)
         .await?
         .into_iter()
         .map(|s| (s.id, s))

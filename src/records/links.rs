@@ -1,6 +1,5 @@
 //! What claims share: citation links in and out, date ranges, references to other records.
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use utoipa::ToSchema;
@@ -11,7 +10,7 @@ use crate::error::{ApiError, FieldError, Result};
 use crate::store;
 use crate::store::links::{LinkFields, LinkRow};
 
-use super::serde_helpers::non_null;
+use super::fields::non_null;
 
 /// A claim's link to a citation, with where in the source and in which words.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -165,25 +164,6 @@ pub fn unprocessable(errors: Vec<FieldError>) -> ApiError {
         .collect::<Vec<_>>()
         .join("; ");
     ApiError::Unprocessable { detail, errors }
-}
-
-/// `from` and `to` as the first day and the day after the last; partial dates widen to
-/// their whole period. A range that ends before it starts is a 422.
-pub fn date_range(
-    from: Option<PartialDate>,
-    to: Option<PartialDate>,
-) -> Result<(Option<NaiveDate>, Option<NaiveDate>)> {
-    let first = from.map(|d| d.first_day());
-    let after = to.map(|d| d.day_after());
-    if let (Some(first), Some(after)) = (first, after)
-        && first >= after
-    {
-        return Err(ApiError::unprocessable_field(
-            "#/query/to",
-            "is before `from`",
-        ));
-    }
-    Ok((first, after))
 }
 
 /// Checks that `end` is not before `start`, respecting precision: an end of `2022-10` is not

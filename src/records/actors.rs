@@ -1,0 +1,394 @@
+//! Actors: states, people, organizations, and the roles they hold.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::{ActorKind, Alias, CountryCode, Description, Name, Slug, WikidataId};
+use crate::error::{ApiError, Result};
+use crate::store::actors::{self as store, ActorFields, ActorKey, ActorRow};
+use crate::store::changes::{Operation, Resource};
+use crate::store::roles as role_store;
+
+use super::fields::{bounded, bounded_nullable, non_null, nullable};
+use super::roles::Role;
+use super::{Record, body, record_change};
+
+/// A state, person, organization or other actor, with the roles it holds.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0d",
+    "slug": "kassym-jomart-tokayev",
+    "kind": "person",
+    "name": "Kassym-Jomart Tokayev",
+    "aliases": ["Tokayev", "Qasym-Jomart Toqayev"],
+    "country_code": "KZ",
+    "wikidata_id": "Q379407",
+    "roles": [],
+    "created_at": "2026-11-27T12:00:00Z",
+    "updated_at": "2026-11-27T12:00:00Z"
+}))]
+pub struct Actor {
+    pub id: Uuid,
+    /// Unique, human-friendly handle; usable wherever an actor id is.
+    pub slug: String,
+    pub kind: ActorKind,
+    pub name: String,
+    /// Other names: transliterations, former names, metonyms ("Akorda").
+    pub aliases: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = CountryCode)]
+    pub country_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = WikidataId)]
+    pub wikidata_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub description: Option<String>,
+    /// The roles this actor holds (offices, memberships), latest start first.
+    pub roles: Vec<Role>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Just enough of an actor to show it where another record refers to it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActorSummary {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub kind: ActorKind,
+}
+
+/// A new actor.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kind": "person",
+    "name": "Kassym-Jomart Tokayev",
+    "aliases": ["Tokayev"],
+    "country_code": "KZ",
+    "wikidata_id": "Q379407"
+}))]
+pub struct NewActor {
+    /// Derived from `name` when absent (`Recep Tayyip Erdoğan` → `recep-tayyip-erdogan`).
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub slug: Option<Slug>,
+    pub kind: ActorKind,
+    pub name: Name,
+    #[serde(
+        default,
+        deserialize_with = "bounded::<_, _, 0, 50>",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    #[schema(max_items = 50)]
+    pub aliases: Vec<Alias>,
+    /// Where one applies: the state itself, or a person's or organization's home state.
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub country_code: Option<CountryCode>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub wikidata_id: Option<WikidataId>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub description: Option<Description>,
+}
+
+/// A JSON Merge Patch (RFC 7396) of an actor: absent fields stay as they are; `null` removes
+/// an optional field; `aliases` is replaced as a whole.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"aliases": ["Tokayev", "Toqayev"], "description": null}))]
+pub struct ActorPatch {
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub slug: Option<Slug>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub kind: Option<ActorKind>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub name: Option<Name>,
+    /// Replaces every alias; `null` or `[]` removes them all.
+    #[serde(
+        default,
+        deserialize_with = "bounded_nullable::<_, _, 0, 50>",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Vec<Alias>>, max_items = 50)]
+    pub aliases: Option<Option<Vec<Alias>>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<CountryCode>)]
+    pub country_code: Option<Option<CountryCode>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<WikidataId>)]
+    pub wikidata_id: Option<Option<WikidataId>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Description>)]
+    pub description: Option<Option<Description>>,
+}
+
+impl ActorKey {
+    pub fn not_found(&self) -> ApiError {
+        match self {
+            Self::Id(id) => ApiError::NotFound(format!("no actor with id `{id}`")),
+            Self::Slug(slug) => ApiError::NotFound(format!("no actor with slug `{slug}`")),
+        }
+    }
+}
+
+impl ActorSummary {
+    pub fn from_row(row: &ActorRow) -> Self {
+        Self {
+            id: row.id,
+            slug: row.slug.clone(),
+            name: row.name.clone(),
+            kind: row.kind,
+        }
+    }
+}
+
+impl Actor {
+    fn from_parts(row: ActorRow, roles: Vec<Role>) -> Self {
+        Self {
+            id: row.id,
+            slug: row.slug,
+            kind: row.kind,
+            name: row.name,
+            aliases: row.aliases,
+            country_code: row.country_code,
+            wikidata_id: row.wikidata_id,
+            description: row.description,
+            roles,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// Loads full actors (with their roles and the roles' citations) for rows, in three queries
+/// whatever their number.
+pub(crate) async fn with_roles(conn: &mut PgConnection, rows: Vec<ActorRow>) -> Result<Vec<Actor>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let role_rows = role_store::held_by(&mut *conn, &ids).await?;
+    let mut roles = super::roles::assemble(conn, role_rows).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let own: Vec<Role> = roles
+                .extract_if(.., |role| role.actor_id == row.id)
+                .collect();
+            Actor::from_parts(row, own)
+        })
+        .collect())
+}
+
+/// Loads one full actor, optionally locking it for the rest of the transaction.
+pub(crate) async fn load(conn: &mut PgConnection, key: &ActorKey, lock: bool) -> Result<Actor> {
+    let row = store::find(&mut *conn, key, lock)
+        .await?
+        .ok_or_else(|| key.not_found())?;
+    let mut actors = with_roles(conn, vec![row]).await?;
+    actors.pop().ok_or_else(|| key.not_found())
+}
+
+/// Aliases without repeats, in the order given.
+fn unique(aliases: Vec<Alias>) -> Vec<Alias> {
+    let mut unique: Vec<Alias> = Vec::with_capacity(aliases.len());
+    for alias in aliases {
+        if !unique.contains(&alias) {
+            unique.push(alias);
+        }
+    }
+    unique
+}
+
+/// Records an update of an actor whose representation changed without a write of its own
+/// (a role it holds changed).
+pub(crate) async fn record_update(conn: &mut PgConnection, id: Uuid, by: &str) -> Result<()> {
+    let actor = load(&mut *conn, &ActorKey::Id(id), false).await?;
+    record_change(
+        conn,
+        Resource::Actor,
+        id,
+        Operation::Update,
+        by,
+        &body(&actor)?,
+    )
+    .await
+}
+
+/// Checks and stores a new actor (also used by the demo data loader).
+pub(crate) async fn insert(conn: &mut PgConnection, input: NewActor) -> Result<Uuid> {
+    let fields = input.into_fields()?;
+    store::insert(conn, &fields).await
+}
+
+impl NewActor {
+    pub(crate) fn into_fields(self) -> Result<ActorFields> {
+        let slug = match self.slug {
+            Some(slug) => slug,
+            None => Slug::from_name(self.name.as_str()).ok_or_else(|| {
+                ApiError::unprocessable_field(
+                    "#/slug",
+                    "cannot be derived from this name; give one",
+                )
+            })?,
+        };
+        Ok(ActorFields {
+            slug,
+            kind: self.kind,
+            name: self.name,
+            aliases: unique(self.aliases),
+            country_code: self.country_code,
+            wikidata_id: self.wikidata_id,
+            description: self.description,
+        })
+    }
+}
+
+impl ActorPatch {
+    fn apply(self, current: &Actor) -> Result<ActorFields> {
+        let existing = |what: &str, value: &str| {
+            ApiError::Internal(anyhow::anyhow!(
+                "stored actor {} has an invalid {what}: {value}",
+                current.id
+            ))
+        };
+        Ok(ActorFields {
+            slug: match self.slug {
+                Some(slug) => slug,
+                None => Slug::parse(current.slug.clone())
+                    .map_err(|_| existing("slug", &current.slug))?,
+            },
+            kind: self.kind.unwrap_or(current.kind),
+            name: match self.name {
+                Some(name) => name,
+                None => Name::parse(current.name.clone())
+                    .map_err(|_| existing("name", &current.name))?,
+            },
+            aliases: match self.aliases {
+                Some(new) => unique(new.unwrap_or_default()),
+                None => current
+                    .aliases
+                    .iter()
+                    .filter_map(|a| Alias::parse(a.clone()).ok())
+                    .collect(),
+            },
+            country_code: match self.country_code {
+                Some(new) => new,
+                None => current
+                    .country_code
+                    .as_deref()
+                    .and_then(|c| CountryCode::parse(c).ok()),
+            },
+            wikidata_id: match self.wikidata_id {
+                Some(new) => new,
+                None => current
+                    .wikidata_id
+                    .clone()
+                    .and_then(|w| WikidataId::parse(w).ok()),
+            },
+            description: match self.description {
+                Some(new) => new,
+                None => current
+                    .description
+                    .clone()
+                    .and_then(|d| Description::parse(d).ok()),
+            },
+        })
+    }
+}
+
+impl Record for Actor {
+    const RESOURCE: Resource = Resource::Actor;
+    type Key = ActorKey;
+    type Parent = ();
+    type New = NewActor;
+    type Patch = ActorPatch;
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn href(&self) -> String {
+        format!("/v1/actors/{}", self.id)
+    }
+
+    async fn collection(_: &mut PgConnection, _: &()) -> Result<String> {
+        Ok("/v1/actors".into())
+    }
+
+    async fn load(conn: &mut PgConnection, key: &ActorKey, lock: bool) -> Result<Self> {
+        load(conn, key, lock).await
+    }
+
+    async fn create(conn: &mut PgConnection, _: &(), input: NewActor) -> Result<Self> {
+        let id = insert(&mut *conn, input).await?;
+        load(conn, &ActorKey::Id(id), false).await
+    }
+
+    async fn update(self, conn: &mut PgConnection, patch: ActorPatch) -> Result<Self> {
+        let fields = patch.apply(&self)?;
+        store::update(&mut *conn, self.id, &fields).await?;
+        load(conn, &ActorKey::Id(self.id), false).await
+    }
+
+    async fn delete(self, conn: &mut PgConnection) -> Result<()> {
+        let (references, total) = store::references(&mut *conn, self.id, 100).await?;
+        if total > 0 {
+            return Err(ApiError::Conflict {
+                detail: format!(
+                    "`{}` is referred to by {total} record(s); delete or change them first",
+                    self.slug
+                ),
+                references,
+            });
+        }
+        store::delete(conn, self.id).await
+    }
+}

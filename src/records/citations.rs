@@ -1,0 +1,354 @@
+//! Citations: the sources behind claims, reusable by any number of them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::{Author, CitationTitle, Excerpt, LanguageTag, PartialDate, Source, WebUrl};
+use crate::error::{ApiError, Result};
+use crate::store::changes::Resource;
+use crate::store::citations::{self as store, CitationFields, CitationRow};
+
+use super::Record;
+use super::fields::{bounded, bounded_nullable, non_null, nullable};
+
+/// A source: an article, a communiqué, a transcript.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0f",
+    "source": "Eurasia Daily Monitor",
+    "url": "https://jamestown.org/program/kazakhstans-expanding-multi-vector-foreign-policy/",
+    "title": "Kazakhstan's Expanding Multi-Vector Foreign Policy",
+    "authors": [],
+    "published_on": "2023-01",
+    "language": "en",
+    "created_at": "2026-11-27T12:00:00Z",
+    "updated_at": "2026-11-27T12:00:00Z"
+}))]
+pub struct Citation {
+    pub id: Uuid,
+    /// The outlet or publisher.
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub published_on: Option<PartialDate>,
+    /// When the source was read, for web sources that change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub accessed_on: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub excerpt: Option<String>,
+    /// A copy in a web archive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub archive_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new citation. Only `source` is required: a newspaper cited without a link is still a
+/// citation. A `url` is unique: cite the existing citation again instead of repeating it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "source": "Eurasia Daily Monitor",
+    "url": "https://jamestown.org/program/kazakhstans-expanding-multi-vector-foreign-policy/",
+    "title": "Kazakhstan's Expanding Multi-Vector Foreign Policy",
+    "published_on": "2023-01",
+    "language": "en"
+}))]
+pub struct NewCitation {
+    pub source: Source,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub url: Option<WebUrl>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub title: Option<CitationTitle>,
+    #[serde(
+        default,
+        deserialize_with = "bounded::<_, _, 0, 50>",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    #[schema(max_items = 50)]
+    pub authors: Vec<Author>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub published_on: Option<PartialDate>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub accessed_on: Option<NaiveDate>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub language: Option<LanguageTag>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub excerpt: Option<Excerpt>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub archive_url: Option<WebUrl>,
+}
+
+/// A JSON Merge Patch (RFC 7396) of a citation; `null` removes an optional field.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"accessed_on": "2026-11-27", "archive_url": null}))]
+pub struct CitationPatch {
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub source: Option<Source>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<WebUrl>)]
+    pub url: Option<Option<WebUrl>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<CitationTitle>)]
+    pub title: Option<Option<CitationTitle>>,
+    #[serde(
+        default,
+        deserialize_with = "bounded_nullable::<_, _, 0, 50>",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Vec<Author>>, max_items = 50)]
+    pub authors: Option<Option<Vec<Author>>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<PartialDate>)]
+    pub published_on: Option<Option<PartialDate>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub accessed_on: Option<Option<NaiveDate>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<LanguageTag>)]
+    pub language: Option<Option<LanguageTag>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Excerpt>)]
+    pub excerpt: Option<Option<Excerpt>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<WebUrl>)]
+    pub archive_url: Option<Option<WebUrl>>,
+}
+
+impl Citation {
+    pub fn from_row(row: CitationRow) -> Self {
+        let published_on = row.published_on();
+        Self {
+            id: row.id,
+            source: row.source,
+            url: row.url,
+            title: row.title,
+            authors: row.authors,
+            published_on,
+            accessed_on: row.accessed_on,
+            language: row.language,
+            excerpt: row.excerpt,
+            archive_url: row.archive_url,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+fn not_found(id: Uuid) -> ApiError {
+    ApiError::NotFound(format!("no citation with id `{id}`"))
+}
+
+impl NewCitation {
+    pub(crate) fn into_fields(self) -> Result<CitationFields> {
+        Ok(CitationFields {
+            source: self.source,
+            url: self.url,
+            title: self.title,
+            authors: self.authors,
+            published_on: self.published_on,
+            accessed_on: self.accessed_on,
+            language: self.language,
+            excerpt: self.excerpt,
+            archive_url: self.archive_url,
+        })
+    }
+}
+
+impl CitationPatch {
+    fn apply(self, current: &Citation) -> Result<CitationFields> {
+        let stored = |what: &str| {
+            ApiError::Internal(anyhow::anyhow!(
+                "stored citation {} has an invalid {what}",
+                current.id
+            ))
+        };
+        let authors = match self.authors {
+            Some(new) => new.unwrap_or_default(),
+            None => current
+                .authors
+                .iter()
+                .filter_map(|a| Author::parse(a.clone()).ok())
+                .collect(),
+        };
+        Ok(CitationFields {
+            source: match self.source {
+                Some(source) => source,
+                None => Source::parse(current.source.clone()).map_err(|_| stored("source"))?,
+            },
+            url: self
+                .url
+                .unwrap_or_else(|| current.url.clone().and_then(|u| WebUrl::parse(u).ok())),
+            title: self.title.unwrap_or_else(|| {
+                current
+                    .title
+                    .clone()
+                    .and_then(|t| CitationTitle::parse(t).ok())
+            }),
+            authors,
+            published_on: self.published_on.unwrap_or(current.published_on),
+            accessed_on: self.accessed_on.unwrap_or(current.accessed_on),
+            language: self.language.unwrap_or_else(|| {
+                current
+                    .language
+                    .clone()
+                    .and_then(|l| LanguageTag::parse(l).ok())
+            }),
+            excerpt: self
+                .excerpt
+                .unwrap_or_else(|| current.excerpt.clone().and_then(|e| Excerpt::parse(e).ok())),
+            archive_url: self.archive_url.unwrap_or_else(|| {
+                current
+                    .archive_url
+                    .clone()
+                    .and_then(|u| WebUrl::parse(u).ok())
+            }),
+        })
+    }
+}
+
+pub(crate) async fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Citation> {
+    store::find(conn, id, lock)
+        .await?
+        .map(Citation::from_row)
+        .ok_or_else(|| not_found(id))
+}
+
+impl Record for Citation {
+    const RESOURCE: Resource = Resource::Citation;
+    type Key = Uuid;
+    type Parent = ();
+    type New = NewCitation;
+    type Patch = CitationPatch;
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn href(&self) -> String {
+        format!("/v1/citations/{}", self.id)
+    }
+
+    async fn collection(_: &mut PgConnection, _: &()) -> Result<String> {
+        Ok("/v1/citations".into())
+    }
+
+    async fn load(conn: &mut PgConnection, id: &Uuid, lock: bool) -> Result<Self> {
+        load(conn, *id, lock).await
+    }
+
+    async fn create(conn: &mut PgConnection, _: &(), input: NewCitation) -> Result<Self> {
+        let id = store::insert(&mut *conn, &input.into_fields()?).await?;
+        load(conn, id, false).await
+    }
+
+    async fn update(self, conn: &mut PgConnection, patch: CitationPatch) -> Result<Self> {
+        let fields = patch.apply(&self)?;
+        store::update(&mut *conn, self.id, &fields).await?;
+        load(conn, self.id, false).await
+    }
+
+    async fn delete(self, conn: &mut PgConnection) -> Result<()> {
+        let citing = store::citing(&mut *conn, self.id, None, 100).await?;
+        if !citing.is_empty() {
+            return Err(ApiError::Conflict {
+                detail: format!(
+                    "the citation is cited by {}{} record(s); remove those links first",
+                    citing.len().min(100),
+                    if citing.len() > 100 { "+" } else { "" }
+                ),
+                references: citing
+                    .iter()
+                    .take(100)
+                    .map(store::CitingRow::reference)
+                    .collect(),
+            });
+        }
+        store::delete(conn, self.id).await
+    }
+}

@@ -1,0 +1,317 @@
+//! Roles: offices and memberships over time.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::{PartialDate, RoleRank, Title};
+use crate::error::{ApiError, Result};
+use crate::store::actors::{self as actor_store, ActorKey};
+use crate::store::changes::Resource;
+use crate::store::links::{self, Claim};
+use crate::store::roles::{self as store, RoleFields, RoleRow};
+
+use super::Record;
+use super::actors::ActorSummary;
+use super::fields::{bounded, bounded_non_null, non_null, nullable};
+use super::links::{CitationLink, CitationRef, check_links, check_period, links_of};
+
+/// An office or membership held over a period: Tokayev as President of Kazakhstan,
+/// Kazakhstan as a member of the Eurasian Economic Union.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0e",
+    "actor_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0d",
+    "of_actor_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a",
+    "actor": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0d", "slug": "kassym-jomart-tokayev", "name": "Kassym-Jomart Tokayev", "kind": "person"},
+    "of_actor": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a", "slug": "kazakhstan", "name": "Kazakhstan", "kind": "state"},
+    "title": "President",
+    "rank": "head_of_state",
+    "start": "2019-03-20",
+    "created_at": "2026-11-27T12:00:00Z",
+    "updated_at": "2026-11-27T12:00:00Z"
+}))]
+pub struct Role {
+    pub id: Uuid,
+    /// Who holds the role.
+    pub actor_id: Uuid,
+    /// The state or organization the role is in.
+    pub of_actor_id: Uuid,
+    pub actor: ActorSummary,
+    pub of_actor: ActorSummary,
+    pub title: String,
+    /// How senior the role is, when known: analysis can weight what its holder does by it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub rank: Option<RoleRank>,
+    /// When the role began, as precisely as known; absent if unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub start: Option<PartialDate>,
+    /// When the role ended, as precisely as known; absent while it lasts or if unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub end: Option<PartialDate>,
+    /// The sources for the role.
+    pub citations: Vec<CitationRef>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Turns rows into roles with their citations: one more query whatever their number.
+pub(crate) async fn assemble(conn: &mut PgConnection, rows: Vec<RoleRow>) -> Result<Vec<Role>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut citations = links::load(conn, Claim::Role, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let own = links_of(&mut citations, row.id);
+            Role::from_row(row, own)
+        })
+        .collect())
+}
+
+impl Role {
+    fn from_row(row: RoleRow, citations: Vec<CitationRef>) -> Self {
+        let (start, end) = (row.start(), row.end());
+        Self {
+            id: row.id,
+            actor_id: row.actor_id,
+            of_actor_id: row.of_actor_id,
+            actor: ActorSummary {
+                id: row.actor_id,
+                slug: row.actor_slug,
+                name: row.actor_name,
+                kind: row.actor_kind,
+            },
+            of_actor: ActorSummary {
+                id: row.of_actor_id,
+                slug: row.of_actor_slug,
+                name: row.of_actor_name,
+                kind: row.of_actor_kind,
+            },
+            title: row.title,
+            rank: row.rank,
+            start,
+            end,
+            citations,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// A new role for the actor in the path.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"of_actor_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a", "title": "President", "rank": "head_of_state", "start": "2019-03-20"}))]
+pub struct NewRole {
+    /// The state or organization the role is in.
+    pub of_actor_id: Uuid,
+    pub title: Title,
+    /// How senior the role is; analysis can weight what its holder does by it.
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub rank: Option<RoleRank>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub start: Option<PartialDate>,
+    /// Not before `start`.
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub end: Option<PartialDate>,
+    /// The sources for the role.
+    #[serde(
+        default,
+        deserialize_with = "bounded::<_, _, 0, 50>",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    #[schema(max_items = 50)]
+    pub citations: Vec<CitationLink>,
+}
+
+/// A JSON Merge Patch (RFC 7396) of a role; `null` removes `start` or `end`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"end": "2022-12"}))]
+pub struct RolePatch {
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub of_actor_id: Option<Uuid>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub title: Option<Title>,
+    /// `null` removes the rank.
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<RoleRank>)]
+    pub rank: Option<Option<RoleRank>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<PartialDate>)]
+    pub start: Option<Option<PartialDate>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<PartialDate>)]
+    pub end: Option<Option<PartialDate>>,
+    /// Replaces every citation; `[]` removes them all.
+    #[serde(
+        default,
+        deserialize_with = "bounded_non_null::<_, _, 0, 50>",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false, max_items = 50)]
+    pub citations: Option<Vec<CitationLink>>,
+}
+
+/// Checks and stores a new role with its links (also used by the demo data loader).
+pub(crate) async fn insert(conn: &mut PgConnection, holder: Uuid, input: NewRole) -> Result<Uuid> {
+    check_period(input.start, input.end)?;
+    let links = check_links(conn, input.citations).await?;
+    let fields = RoleFields {
+        of_actor_id: input.of_actor_id,
+        title: input.title,
+        rank: input.rank,
+        start: input.start,
+        end: input.end,
+    };
+    let id = store::insert(conn, holder, &fields).await?;
+    links::replace(conn, Claim::Role, id, &links).await?;
+    Ok(id)
+}
+
+pub(crate) async fn load(conn: &mut PgConnection, participant: Uuid, id: Uuid) -> Result<Role> {
+    let not_found = || ApiError::NotFound(format!("no role `{id}` of this actor"));
+    let row = store::find(&mut *conn, participant, id)
+        .await?
+        .ok_or_else(not_found)?;
+    assemble(conn, vec![row]).await?.pop().ok_or_else(not_found)
+}
+
+/// A role as a path names it: under one of its two actors.
+pub struct RoleKey {
+    pub actor: ActorKey,
+    pub id: Uuid,
+}
+
+/// The id of the actor a path names, or 404.
+async fn participant(conn: &mut PgConnection, actor: &ActorKey) -> Result<Uuid> {
+    actor_store::resolve(conn, actor)
+        .await?
+        .ok_or_else(|| actor.not_found())
+}
+
+impl Record for Role {
+    const RESOURCE: Resource = Resource::Role;
+    type Key = RoleKey;
+    type Parent = ActorKey;
+    type New = NewRole;
+    type Patch = RolePatch;
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn href(&self) -> String {
+        format!("/v1/actors/{}/roles/{}", self.actor_id, self.id)
+    }
+
+    fn holder(&self) -> Option<Uuid> {
+        Some(self.actor_id)
+    }
+
+    async fn collection(conn: &mut PgConnection, holder: &ActorKey) -> Result<String> {
+        Ok(format!(
+            "/v1/actors/{}/roles",
+            participant(conn, holder).await?
+        ))
+    }
+
+    async fn load(conn: &mut PgConnection, key: &RoleKey, lock: bool) -> Result<Self> {
+        let participant = participant(&mut *conn, &key.actor).await?;
+        if lock && !store::lock(&mut *conn, participant, key.id).await? {
+            return Err(ApiError::NotFound(format!(
+                "no role `{}` of this actor",
+                key.id
+            )));
+        }
+        load(conn, participant, key.id).await
+    }
+
+    async fn create(conn: &mut PgConnection, holder: &ActorKey, input: NewRole) -> Result<Self> {
+        let holder = participant(&mut *conn, holder).await?;
+        let id = insert(&mut *conn, holder, input).await?;
+        load(conn, holder, id).await
+    }
+
+    async fn update(self, conn: &mut PgConnection, patch: RolePatch) -> Result<Self> {
+        let current = self;
+        let id = current.id;
+        let title = match patch.title {
+            Some(title) => title,
+            None => Title::parse(current.title.clone()).map_err(|_| {
+                ApiError::Internal(anyhow::anyhow!("stored role {id} has an invalid title"))
+            })?,
+        };
+        let fields = RoleFields {
+            of_actor_id: patch.of_actor_id.unwrap_or(current.of_actor_id),
+            title,
+            rank: patch.rank.unwrap_or(current.rank),
+            start: patch.start.unwrap_or(current.start),
+            end: patch.end.unwrap_or(current.end),
+        };
+        check_period(fields.start, fields.end)?;
+        if let Some(citations) = patch.citations {
+            let links = check_links(&mut *conn, citations).await?;
+            links::replace(&mut *conn, Claim::Role, id, &links).await?;
+        }
+        store::update(&mut *conn, id, &fields).await?;
+        // The role may have moved away from the actor in the path; read it under its holder.
+        load(conn, current.actor_id, id).await
+    }
+
+    async fn delete(self, conn: &mut PgConnection) -> Result<()> {
+        let references = store::references(&mut *conn, self.id, 100).await?;
+        if !references.is_empty() {
+            return Err(ApiError::Conflict {
+                detail: format!(
+                    "{} statement(s) are attributed through this role; give them an explicit on_behalf_of_id or delete them first",
+                    references.len()
+                ),
+                references,
+            });
+        }
+        store::delete(conn, self.id).await
+    }
+}

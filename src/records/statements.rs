@@ -1,0 +1,518 @@
+//! Statements: who said what, for whom, about whom, and where it is sourced.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::{LanguageTag, PartialDate, Stance, StatementKind, StatementText, Topic};
+use crate::error::{ApiError, Result};
+use crate::store::changes::Resource;
+use crate::store::links::{self, Claim};
+use crate::store::statements::{self as store, StatementFields, StatementRow};
+use crate::store::visits as visit_store;
+
+use super::Record;
+use super::actors::ActorSummary;
+use super::fields::{bounded, bounded_non_null, non_null, nullable};
+use super::links::{CitationLink, CitationRef, check_actors, check_links, links_of};
+
+/// An actor a statement is about, and the statement's stance toward it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Subject {
+    pub actor: ActorSummary,
+    pub stance: Stance,
+}
+
+/// A statement: a declaration, pledge, proposal, denial, criticism or agreement, by a
+/// speaker, for the state or organization they spoke for, with its sources.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c12",
+    "speaker": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c11", "slug": "xi-jinping", "name": "Xi Jinping", "kind": "person"},
+    "on_behalf_of": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c13", "slug": "china", "name": "China", "kind": "state"},
+    "on_behalf_of_role_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c14",
+    "stated_on": "2022-09",
+    "kind": "pledge",
+    "text": "Xi Jinping pledged to defend Kazakhstan's independence and territorial integrity.",
+    "verbatim": false,
+    "language": "en",
+    "topics": ["sovereignty", "security"],
+    "subjects": [{"actor": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a", "slug": "kazakhstan", "name": "Kazakhstan", "kind": "state"}, "stance": "support"}],
+    "visit_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c10",
+    "citations": [{"citation": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0f", "source": "Fmprc.gov.cn", "published_on": "2022-09-15"}}],
+    "created_at": "2026-11-27T12:00:00Z",
+    "updated_at": "2026-11-27T12:00:00Z"
+}))]
+pub struct Statement {
+    pub id: Uuid,
+    pub speaker: ActorSummary,
+    /// The state or organization the speaker spoke for: as given, or derived from the role
+    /// the speaker held on that date (then `on_behalf_of_role_id` names it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub on_behalf_of: Option<ActorSummary>,
+    /// The speaker's role `on_behalf_of` was derived from; absent when it was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub on_behalf_of_role_id: Option<Uuid>,
+    pub stated_on: PartialDate,
+    pub kind: StatementKind,
+    pub text: String,
+    /// Whether `text` is the speaker's words (true) or a paraphrase.
+    pub verbatim: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub language: Option<String>,
+    pub topics: Vec<String>,
+    pub subjects: Vec<Subject>,
+    /// The visit during which it was said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub visit_id: Option<Uuid>,
+    pub citations: Vec<CitationRef>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An actor a new statement is about.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSubject {
+    pub actor_id: Uuid,
+    pub stance: Stance,
+}
+
+/// A new statement.
+///
+/// When `on_behalf_of_id` is absent it is derived from the role the speaker held on
+/// `stated_on` (a role in a state first, then the most recent); a speaker without such a
+/// role speaks for no one but themselves.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "speaker_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c11",
+    "stated_on": "2022-09",
+    "kind": "pledge",
+    "text": "Xi Jinping pledged to defend Kazakhstan's independence and territorial integrity.",
+    "topics": ["sovereignty", "security"],
+    "subjects": [{"actor_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a", "stance": "support"}],
+    "citations": [{"citation_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0f", "locator": "paragraph 3"}]
+}))]
+pub struct NewStatement {
+    pub speaker_id: Uuid,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub on_behalf_of_id: Option<Uuid>,
+    pub stated_on: PartialDate,
+    pub kind: StatementKind,
+    pub text: StatementText,
+    /// True when `text` is the speaker's own words; a paraphrase by default.
+    #[serde(default)]
+    pub verbatim: bool,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub language: Option<LanguageTag>,
+    #[serde(
+        default,
+        deserialize_with = "bounded::<_, _, 0, 20>",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    #[schema(max_items = 20)]
+    pub topics: Vec<Topic>,
+    #[serde(
+        default,
+        deserialize_with = "bounded::<_, _, 0, 50>",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    #[schema(max_items = 50)]
+    pub subjects: Vec<NewSubject>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub visit_id: Option<Uuid>,
+    /// The sources: at least one.
+    #[schema(min_items = 1, max_items = 50)]
+    #[serde(deserialize_with = "bounded::<_, _, 1, 50>")]
+    pub citations: Vec<CitationLink>,
+}
+
+/// A JSON Merge Patch (RFC 7396) of a statement; lists are replaced whole. `null` removes an
+/// optional field; for `on_behalf_of_id` it means "derive it from the speaker's role again".
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"topics": ["energy", "gas-union"], "on_behalf_of_id": null}))]
+pub struct StatementPatch {
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub speaker_id: Option<Uuid>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Uuid>)]
+    pub on_behalf_of_id: Option<Option<Uuid>>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub stated_on: Option<PartialDate>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub kind: Option<StatementKind>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub text: Option<StatementText>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub verbatim: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<LanguageTag>)]
+    pub language: Option<Option<LanguageTag>>,
+    #[serde(
+        default,
+        deserialize_with = "bounded_non_null::<_, _, 0, 20>",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false, max_items = 20)]
+    pub topics: Option<Vec<Topic>>,
+    #[serde(
+        default,
+        deserialize_with = "bounded_non_null::<_, _, 0, 50>",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false, max_items = 50)]
+    pub subjects: Option<Vec<NewSubject>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Uuid>)]
+    pub visit_id: Option<Option<Uuid>>,
+    #[serde(
+        default,
+        deserialize_with = "bounded_non_null::<_, _, 1, 50>",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false, min_items = 1, max_items = 50)]
+    pub citations: Option<Vec<CitationLink>>,
+}
+
+/// Turns rows into statements with their subjects and citations: two more queries per page.
+pub(crate) async fn assemble(
+    conn: &mut PgConnection,
+    rows: Vec<StatementRow>,
+) -> Result<Vec<Statement>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut subjects = store::subjects(&mut *conn, &ids).await?;
+    let mut citations = links::load(conn, Claim::Statement, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let own_subjects = subjects
+                .extract_if(.., |s| s.statement_id == row.id)
+                .map(|s| Subject {
+                    actor: ActorSummary {
+                        id: s.id,
+                        slug: s.slug,
+                        name: s.name,
+                        kind: s.kind,
+                    },
+                    stance: s.stance,
+                })
+                .collect();
+            let own_citations = links_of(&mut citations, row.id);
+            let stated_on = row.stated_on();
+            let on_behalf_of = match (
+                row.on_behalf_of_id,
+                row.on_behalf_of_slug,
+                row.on_behalf_of_name,
+                row.on_behalf_of_kind,
+            ) {
+                (Some(id), Some(slug), Some(name), Some(kind)) => Some(ActorSummary {
+                    id,
+                    slug,
+                    name,
+                    kind,
+                }),
+                _ => None,
+            };
+            Statement {
+                id: row.id,
+                speaker: ActorSummary {
+                    id: row.speaker_id,
+                    slug: row.speaker_slug,
+                    name: row.speaker_name,
+                    kind: row.speaker_kind,
+                },
+                on_behalf_of,
+                on_behalf_of_role_id: row.on_behalf_of_role_id,
+                stated_on,
+                kind: row.kind,
+                text: row.text,
+                verbatim: row.verbatim,
+                language: row.language,
+                topics: row.topics,
+                subjects: own_subjects,
+                visit_id: row.visit_id,
+                citations: own_citations,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+            }
+        })
+        .collect())
+}
+
+pub(crate) async fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Statement> {
+    let row = store::find(&mut *conn, id, lock)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no statement with id `{id}`")))?;
+    let mut statements = assemble(conn, vec![row]).await?;
+    statements
+        .pop()
+        .ok_or_else(|| ApiError::NotFound(format!("no statement with id `{id}`")))
+}
+
+/// What a statement's fields need checked against the database, and its attribution.
+struct Draft {
+    speaker_id: Uuid,
+    /// `Some` when given explicitly.
+    on_behalf_of_id: Option<Uuid>,
+    stated_on: PartialDate,
+    kind: StatementKind,
+    text: StatementText,
+    verbatim: bool,
+    language: Option<LanguageTag>,
+    topics: Vec<Topic>,
+    subjects: Vec<NewSubject>,
+    visit_id: Option<Uuid>,
+}
+
+impl Draft {
+    async fn check(self, conn: &mut PgConnection) -> Result<StatementFields> {
+        let topics = unique_topics(self.topics);
+        check_subject_shape(&self.subjects)?;
+        let mut refs = vec![("#/speaker_id".to_owned(), self.speaker_id)];
+        if let Some(id) = self.on_behalf_of_id {
+            refs.push(("#/on_behalf_of_id".to_owned(), id));
+        }
+        refs.extend(
+            self.subjects
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (format!("#/subjects/{i}/actor_id"), s.actor_id)),
+        );
+        check_actors(conn, &refs).await?;
+        if let Some(visit) = self.visit_id
+            && !visit_store::exists(conn, visit).await?
+        {
+            return Err(ApiError::unprocessable_field(
+                "#/visit_id",
+                "no visit has this id",
+            ));
+        }
+        let (on_behalf_of_id, on_behalf_of_role_id) = match self.on_behalf_of_id {
+            Some(id) => (Some(id), None),
+            None => match store::attribution(conn, self.speaker_id, self.stated_on).await? {
+                Some((role, of_actor)) => (Some(of_actor), Some(role)),
+                None => (None, None),
+            },
+        };
+        Ok(StatementFields {
+            speaker_id: self.speaker_id,
+            on_behalf_of_id,
+            on_behalf_of_role_id,
+            stated_on: self.stated_on,
+            kind: self.kind,
+            text: self.text,
+            verbatim: self.verbatim,
+            language: self.language,
+            topics,
+            subjects: self
+                .subjects
+                .into_iter()
+                .map(|s| (s.actor_id, s.stance))
+                .collect(),
+            visit_id: self.visit_id,
+        })
+    }
+}
+
+/// Topics without repeats, in the order given.
+pub(crate) fn unique_topics(topics: Vec<Topic>) -> Vec<Topic> {
+    let mut unique: Vec<Topic> = Vec::with_capacity(topics.len());
+    for topic in topics {
+        if !unique.contains(&topic) {
+            unique.push(topic);
+        }
+    }
+    unique
+}
+
+/// No subject twice (a check that needs no database).
+pub(crate) fn check_subject_shape(subjects: &[NewSubject]) -> Result<()> {
+    for (i, subject) in subjects.iter().enumerate() {
+        if subjects[..i].iter().any(|s| s.actor_id == subject.actor_id) {
+            return Err(ApiError::unprocessable_field(
+                format!("#/subjects/{i}/actor_id"),
+                "names the same actor twice",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks and stores a new statement with its links (also used by the demo data loader).
+pub(crate) async fn insert(conn: &mut PgConnection, input: NewStatement) -> Result<Uuid> {
+    let links = check_links(conn, input.citations).await?;
+    let fields = Draft {
+        speaker_id: input.speaker_id,
+        on_behalf_of_id: input.on_behalf_of_id,
+        stated_on: input.stated_on,
+        kind: input.kind,
+        text: input.text,
+        verbatim: input.verbatim,
+        language: input.language,
+        topics: input.topics,
+        subjects: input.subjects,
+        visit_id: input.visit_id,
+    }
+    .check(conn)
+    .await?;
+    let id = store::insert(conn, &fields).await?;
+    links::replace(conn, Claim::Statement, id, &links).await?;
+    Ok(id)
+}
+
+impl Record for Statement {
+    const RESOURCE: Resource = Resource::Statement;
+    type Key = Uuid;
+    type Parent = ();
+    type New = NewStatement;
+    type Patch = StatementPatch;
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn href(&self) -> String {
+        format!("/v1/statements/{}", self.id)
+    }
+
+    async fn collection(_: &mut PgConnection, _: &()) -> Result<String> {
+        Ok("/v1/statements".into())
+    }
+
+    async fn load(conn: &mut PgConnection, id: &Uuid, lock: bool) -> Result<Self> {
+        load(conn, *id, lock).await
+    }
+
+    async fn create(conn: &mut PgConnection, _: &(), input: NewStatement) -> Result<Self> {
+        let id = insert(&mut *conn, input).await?;
+        load(conn, id, false).await
+    }
+
+    async fn update(self, conn: &mut PgConnection, patch: StatementPatch) -> Result<Self> {
+        let current = self;
+        let id = current.id;
+        let stored = |what: &str| {
+            ApiError::Internal(anyhow::anyhow!(
+                "stored statement {id} has an invalid {what}"
+            ))
+        };
+        let given_before = current
+            .on_behalf_of_role_id
+            .is_none()
+            .then(|| current.on_behalf_of.as_ref().map(|a| a.id))
+            .flatten();
+        let draft = Draft {
+            speaker_id: patch.speaker_id.unwrap_or(current.speaker.id),
+            // Explicit stays explicit unless removed; derived (or none) is derived again.
+            on_behalf_of_id: match patch.on_behalf_of_id {
+                Some(given) => given,
+                None => given_before,
+            },
+            stated_on: patch.stated_on.unwrap_or(current.stated_on),
+            kind: patch.kind.unwrap_or(current.kind),
+            text: match patch.text {
+                Some(text) => text,
+                None => StatementText::parse(current.text.clone()).map_err(|_| stored("text"))?,
+            },
+            verbatim: patch.verbatim.unwrap_or(current.verbatim),
+            language: match patch.language {
+                Some(language) => language,
+                None => current
+                    .language
+                    .clone()
+                    .and_then(|l| LanguageTag::parse(l).ok()),
+            },
+            topics: match patch.topics {
+                Some(topics) => topics,
+                None => current
+                    .topics
+                    .iter()
+                    .filter_map(|t| Topic::parse(t.clone()).ok())
+                    .collect(),
+            },
+            subjects: match patch.subjects {
+                Some(subjects) => subjects,
+                None => current
+                    .subjects
+                    .iter()
+                    .map(|s| NewSubject {
+                        actor_id: s.actor.id,
+                        stance: s.stance,
+                    })
+                    .collect(),
+            },
+            visit_id: patch.visit_id.unwrap_or(current.visit_id),
+        };
+        if let Some(citations) = patch.citations {
+            let links = check_links(&mut *conn, citations).await?;
+            links::replace(&mut *conn, Claim::Statement, id, &links).await?;
+        }
+        let fields = draft.check(&mut *conn).await?;
+        store::update(&mut *conn, id, &fields).await?;
+        load(conn, id, false).await
+    }
+
+    async fn delete(self, conn: &mut PgConnection) -> Result<()> {
+        store::delete(conn, self.id).await
+    }
+}

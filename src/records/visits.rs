@@ -1,0 +1,425 @@
+//! Visits: who went where to meet whom, with the sources that say so.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::{CountryCode, Occasion, PartialDate, Place, Summary, VisitKind};
+use crate::error::{ApiError, Result};
+use crate::store::actors::{self as actor_store, ActorKey};
+use crate::store::changes::Resource;
+use crate::store::links::{self, Claim};
+use crate::store::visits::{self as store, VisitFields, VisitRow};
+
+use super::Record;
+use super::actors::ActorSummary;
+use super::fields::{bounded, bounded_non_null, non_null, nullable};
+use super::links::{CitationLink, CitationRef, check_actors, check_links, check_period, links_of};
+
+/// A visit: the principal(s) travelling, the state or organization hosting them, where and
+/// when, and the sources that report it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c10",
+    "visitors": [{"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c11", "slug": "xi-jinping", "name": "Xi Jinping", "kind": "person"}],
+    "host": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a", "slug": "kazakhstan", "name": "Kazakhstan", "kind": "state"},
+    "place": "Astana",
+    "country_code": "KZ",
+    "start": "2022-09",
+    "kind": "official",
+    "citations": [{"citation": {"id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0f", "source": "Fmprc.gov.cn", "published_on": "2022-09-15"}}],
+    "created_at": "2026-11-27T12:00:00Z",
+    "updated_at": "2026-11-27T12:00:00Z"
+}))]
+pub struct Visit {
+    pub id: Uuid,
+    /// Who travelled, in the order given.
+    pub visitors: Vec<ActorSummary>,
+    /// Who received them.
+    pub host: ActorSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub place: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = CountryCode)]
+    pub country_code: Option<String>,
+    pub start: PartialDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub end: Option<PartialDate>,
+    pub kind: VisitKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub occasion: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub summary: Option<String>,
+    pub citations: Vec<CitationRef>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new visit.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "visitor_ids": ["0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c11"],
+    "host_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a",
+    "place": "Astana",
+    "start": "2022-09",
+    "kind": "official",
+    "citations": [{"citation_id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0f"}]
+}))]
+pub struct NewVisit {
+    /// The principal(s) travelling: 1 to 20 actors, none of them the host.
+    #[schema(min_items = 1, max_items = 20)]
+    #[serde(deserialize_with = "bounded::<_, _, 1, 20>")]
+    pub visitor_ids: Vec<Uuid>,
+    /// The state or organization receiving them.
+    pub host_id: Uuid,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub place: Option<Place>,
+    /// Where the visit took place; the host's country when absent.
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub country_code: Option<CountryCode>,
+    pub start: PartialDate,
+    /// Not before `start`.
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub end: Option<PartialDate>,
+    pub kind: VisitKind,
+    /// What brought the visitors, e.g. a summit.
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub occasion: Option<Occasion>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub summary: Option<Summary>,
+    /// The sources: at least one.
+    #[schema(min_items = 1, max_items = 50)]
+    #[serde(deserialize_with = "bounded::<_, _, 1, 50>")]
+    pub citations: Vec<CitationLink>,
+}
+
+/// A JSON Merge Patch (RFC 7396) of a visit; lists are replaced whole; `null` removes an
+/// optional field.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"end": "2022-09-15", "summary": "Talks on transit and trade."}))]
+pub struct VisitPatch {
+    #[serde(
+        default,
+        deserialize_with = "bounded_non_null::<_, _, 1, 20>",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false, min_items = 1, max_items = 20)]
+    pub visitor_ids: Option<Vec<Uuid>>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub host_id: Option<Uuid>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Place>)]
+    pub place: Option<Option<Place>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<CountryCode>)]
+    pub country_code: Option<Option<CountryCode>>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub start: Option<PartialDate>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<PartialDate>)]
+    pub end: Option<Option<PartialDate>>,
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
+    pub kind: Option<VisitKind>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Occasion>)]
+    pub occasion: Option<Option<Occasion>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Summary>)]
+    pub summary: Option<Option<Summary>>,
+    #[serde(
+        default,
+        deserialize_with = "bounded_non_null::<_, _, 1, 50>",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false, min_items = 1, max_items = 50)]
+    pub citations: Option<Vec<CitationLink>>,
+}
+
+/// Turns rows into visits with their visitors and citations: two more queries per page.
+pub(crate) async fn assemble(conn: &mut PgConnection, rows: Vec<VisitRow>) -> Result<Vec<Visit>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut visitors = store::visitors(&mut *conn, &ids).await?;
+    let mut citations = links::load(conn, Claim::Visit, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let own_visitors = visitors
+                .extract_if(.., |v| v.visit_id == row.id)
+                .map(|v| ActorSummary {
+                    id: v.id,
+                    slug: v.slug,
+                    name: v.name,
+                    kind: v.kind,
+                })
+                .collect();
+            let own_citations = links_of(&mut citations, row.id);
+            let (start, end) = (row.start(), row.end());
+            Visit {
+                id: row.id,
+                visitors: own_visitors,
+                host: ActorSummary {
+                    id: row.host_id,
+                    slug: row.host_slug,
+                    name: row.host_name,
+                    kind: row.host_kind,
+                },
+                place: row.place,
+                country_code: row.country_code,
+                start,
+                end,
+                kind: row.kind,
+                occasion: row.occasion,
+                summary: row.summary,
+                citations: own_citations,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+            }
+        })
+        .collect())
+}
+
+pub(crate) async fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Visit> {
+    let row = store::find(&mut *conn, id, lock)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no visit with id `{id}`")))?;
+    let mut visits = assemble(conn, vec![row]).await?;
+    visits
+        .pop()
+        .ok_or_else(|| ApiError::NotFound(format!("no visit with id `{id}`")))
+}
+
+/// Checks what the schema cannot say about visitors and host, and that they exist.
+async fn check_participants(conn: &mut PgConnection, visitors: &[Uuid], host: Uuid) -> Result<()> {
+    check_participant_shape(visitors, host)?;
+    let mut refs: Vec<(String, Uuid)> = visitors
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (format!("#/visitor_ids/{i}"), *id))
+        .collect();
+    refs.push(("#/host_id".into(), host));
+    check_actors(conn, &refs).await
+}
+
+/// No visitor twice, and none of them the host (checks that need no database).
+pub(crate) fn check_participant_shape(visitors: &[Uuid], host: Uuid) -> Result<()> {
+    for (i, visitor) in visitors.iter().enumerate() {
+        if visitors[..i].contains(visitor) {
+            return Err(ApiError::unprocessable_field(
+                format!("#/visitor_ids/{i}"),
+                "names the same actor twice",
+            ));
+        }
+        if *visitor == host {
+            return Err(ApiError::unprocessable_field(
+                format!("#/visitor_ids/{i}"),
+                "is the host: a visitor travels to another actor",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The host's country, for a visit given none.
+async fn host_country(conn: &mut PgConnection, host: Uuid) -> Result<Option<CountryCode>> {
+    let row = actor_store::find(conn, &ActorKey::Id(host), false).await?;
+    Ok(row
+        .and_then(|r| r.country_code)
+        .and_then(|c| CountryCode::parse(&c).ok()))
+}
+
+/// Checks and stores a new visit with its links (also used by the demo data loader).
+pub(crate) async fn insert(conn: &mut PgConnection, input: NewVisit) -> Result<Uuid> {
+    check_period(Some(input.start), input.end)?;
+    check_participants(conn, &input.visitor_ids, input.host_id).await?;
+    let links = check_links(conn, input.citations).await?;
+    let country_code = match input.country_code {
+        Some(code) => Some(code),
+        None => host_country(conn, input.host_id).await?,
+    };
+    let fields = VisitFields {
+        visitor_ids: input.visitor_ids,
+        host_id: input.host_id,
+        place: input.place,
+        country_code,
+        start: input.start,
+        end: input.end,
+        kind: input.kind,
+        occasion: input.occasion,
+        summary: input.summary,
+    };
+    let id = store::insert(conn, &fields).await?;
+    links::replace(conn, Claim::Visit, id, &links).await?;
+    Ok(id)
+}
+
+impl Record for Visit {
+    const RESOURCE: Resource = Resource::Visit;
+    type Key = Uuid;
+    type Parent = ();
+    type New = NewVisit;
+    type Patch = VisitPatch;
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn href(&self) -> String {
+        format!("/v1/visits/{}", self.id)
+    }
+
+    async fn collection(_: &mut PgConnection, _: &()) -> Result<String> {
+        Ok("/v1/visits".into())
+    }
+
+    async fn load(conn: &mut PgConnection, id: &Uuid, lock: bool) -> Result<Self> {
+        load(conn, *id, lock).await
+    }
+
+    async fn create(conn: &mut PgConnection, _: &(), input: NewVisit) -> Result<Self> {
+        let id = insert(&mut *conn, input).await?;
+        load(conn, id, false).await
+    }
+
+    async fn update(self, conn: &mut PgConnection, patch: VisitPatch) -> Result<Self> {
+        let current = self;
+        let id = current.id;
+        let stored = |what: &str| {
+            ApiError::Internal(anyhow::anyhow!("stored visit {id} has an invalid {what}"))
+        };
+        let visitor_ids = patch
+            .visitor_ids
+            .unwrap_or_else(|| current.visitors.iter().map(|v| v.id).collect());
+        let host_id = patch.host_id.unwrap_or(current.host.id);
+        let fields = VisitFields {
+            place: match patch.place {
+                Some(place) => place,
+                None => current
+                    .place
+                    .clone()
+                    .map(Place::parse)
+                    .transpose()
+                    .map_err(|_| stored("place"))?,
+            },
+            country_code: match patch.country_code {
+                Some(code) => code,
+                None => current
+                    .country_code
+                    .as_deref()
+                    .and_then(|c| CountryCode::parse(c).ok()),
+            },
+            start: patch.start.unwrap_or(current.start),
+            end: patch.end.unwrap_or(current.end),
+            kind: patch.kind.unwrap_or(current.kind),
+            occasion: match patch.occasion {
+                Some(occasion) => occasion,
+                None => current
+                    .occasion
+                    .clone()
+                    .map(Occasion::parse)
+                    .transpose()
+                    .map_err(|_| stored("occasion"))?,
+            },
+            summary: match patch.summary {
+                Some(summary) => summary,
+                None => current
+                    .summary
+                    .clone()
+                    .map(Summary::parse)
+                    .transpose()
+                    .map_err(|_| stored("summary"))?,
+            },
+            visitor_ids,
+            host_id,
+        };
+        check_period(Some(fields.start), fields.end)?;
+        check_participants(&mut *conn, &fields.visitor_ids, fields.host_id).await?;
+        if let Some(citations) = patch.citations {
+            let links = check_links(&mut *conn, citations).await?;
+            links::replace(&mut *conn, Claim::Visit, id, &links).await?;
+        }
+        store::update(&mut *conn, id, &fields).await?;
+        load(conn, id, false).await
+    }
+
+    async fn delete(self, conn: &mut PgConnection) -> Result<()> {
+        let references = store::references(&mut *conn, self.id, 100).await?;
+        if !references.is_empty() {
+            return Err(ApiError::Conflict {
+                detail: format!(
+                    "{} statement(s) were made during this visit; change or delete them first",
+                    references.len()
+                ),
+                references,
+            });
+        }
+        store::delete(conn, self.id).await
+    }
+}

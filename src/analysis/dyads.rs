@@ -8,9 +8,11 @@ use uuid::Uuid;
 use crate::domain::{Stance, StatementKind, VisitKind};
 
 use super::engagement::Unresolved;
+use super::kinds::RecordKind;
+use super::links::Link;
 use super::links::{End, Kind};
+use super::periods::Period;
 use super::periods::period_of;
-use super::{Link, Period, RecordKind};
 
 /// The cells of one direction: records by visit kind, and by statement kind and stance.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -8,9 +8,12 @@ use uuid::Uuid;
 use crate::domain::{PartialDate, RoleRank};
 
 use super::indices::{Concentration, concentration, jensen_shannon};
+use super::kinds::{Direction, RecordKind};
+use super::links::Link;
 use super::links::{Kind, senior};
+use super::periods::Period;
 use super::periods::period_of;
-use super::{Direction, Link, Period, RecordKind, Weights};
+use super::weights::Weights;
 
 /// What to compute.
 #[derive(Debug, Clone)]

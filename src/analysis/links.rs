@@ -5,7 +5,7 @@ use uuid::Uuid;
 use crate::domain::{PartialDate, RoleRank, Stance, StatementKind, VisitKind};
 use crate::store::analysis::LinkRow;
 
-use super::{Direction, RecordKind};
+use super::kinds::{Direction, RecordKind};
 
 /// One end of a link: the participant and whom they count for on the record's date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,42 +6,13 @@
 pub mod dyads;
 pub mod engagement;
 pub mod indices;
+pub mod kinds;
 pub mod links;
 pub mod network;
 pub mod periods;
 pub mod weights;
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
+pub use kinds::{Direction, RecordKind};
 pub use links::{End, Link};
 pub use periods::{Granularity, MAX_PERIODS, Period};
 pub use weights::{WEIGHTS_PATTERN, Weights};
-
-/// The kinds of record that analyses count.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordKind {
-    Visit,
-    Statement,
-}
-
-/// Which way a record goes, seen from the actor analysed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    /// From a partner to the actor: a visit to it, a statement about it.
-    In,
-    /// From the actor to a partner: its visit abroad, its statement about another.
-    Out,
-    /// Either way.
-    Both,
-}
-
-impl Direction {
-    fn admits(self, way: Direction) -> bool {
-        self == Direction::Both || self == way
-    }
-}

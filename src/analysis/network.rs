@@ -10,8 +10,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::engagement::Unresolved;
+use super::kinds::RecordKind;
+use super::links::Link;
+use super::periods::Period;
 use super::periods::period_of;
-use super::{Link, Period, RecordKind};
 
 /// Whom the nodes stand for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

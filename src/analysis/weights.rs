@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use crate::domain::{RoleRank, StatementKind, VisitKind};
 
-use super::RecordKind;
+use super::kinds::RecordKind;
 use super::links::Kind;
 
 /// One group of `weights`: a dimension and its factors.

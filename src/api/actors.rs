@@ -10,7 +10,6 @@ use crate::error::{ApiError, Result};
 use crate::records::actors::{Actor, ActorPatch, NewActor, with_roles};
 use crate::store::actors::{self as store, ActorFilter, ActorKey};
 
-use super::AppState;
 use super::auth::{Read, Write};
 use super::extract::{JsonBody, Query};
 use super::formats::{CsvRecord, list, opt};
@@ -18,6 +17,7 @@ use super::idempotency::IdempotencyKey;
 use super::pagination;
 use super::problems::*;
 use super::record;
+use super::state::AppState;
 
 /// One page of actors.
 #[derive(Debug, Serialize, ToSchema)]
@@ -110,7 +110,7 @@ pub async fn list_actors(
     let Read(Query(query)) = read;
     let limit = pagination::limit(query.limit)?;
     let q = match query.q {
-        Some(q) => Some(super::search_query(&q, "#/query/q")?),
+        Some(q) => Some(super::extract::search_query(&q, "#/query/q")?),
         None => None,
     };
     let filters = pagination::filter_digest(&[

@@ -11,7 +11,7 @@ use crate::auth::Scope;
 use crate::error::ApiError;
 use crate::store;
 
-use super::AppState;
+use super::state::AppState;
 
 /// An authenticated token.
 #[derive(Debug, Clone)]

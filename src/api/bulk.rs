@@ -14,10 +14,10 @@ use uuid::Uuid;
 use crate::bulk::{self, ImportSummary, Importer, Kind, MAX_LINE_BYTES};
 use crate::error::{ApiError, Result};
 
-use super::AppState;
 use super::auth::{Read, Write};
 use super::extract::{Query, declared_length};
 use super::problems::*;
+use super::state::AppState;
 
 pub const NDJSON: &str = "application/x-ndjson";
 

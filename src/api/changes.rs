@@ -14,7 +14,6 @@ use crate::error::{ApiError, Result};
 use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::changes::{self as store, ChangeRow, Resource};
 
-use super::AppState;
 use super::actors::ActorPath;
 use super::auth::Read;
 use super::citations::{CitationPath, parse_id};
@@ -23,6 +22,7 @@ use super::formats::{self, CsvRecord, json_text, opt, snake};
 use super::pagination;
 use super::problems::*;
 use super::roles::RolePath;
+use super::state::AppState;
 use super::statements::StatementPath;
 use super::visits::VisitPath;
 

@@ -11,7 +11,6 @@ use crate::error::{ApiError, Result};
 use crate::records::citations::{Citation, CitationPatch, NewCitation, load};
 use crate::store::citations::{self as store, CitationFilter};
 
-use super::AppState;
 use super::auth::{Read, Write};
 use super::conditional::Representation;
 use super::extract::{JsonBody, Query};
@@ -22,6 +21,7 @@ use super::idempotency::IdempotencyKey;
 use super::pagination::{self, date_range, with_link};
 use super::problems::*;
 use super::record;
+use super::state::AppState;
 
 impl Citation {
     /// The citation as a CSL-JSON item.
@@ -261,7 +261,7 @@ pub async fn list_citations(
     let Read(Query(query)) = read;
     let limit = pagination::limit(query.limit)?;
     let q = match &query.q {
-        Some(q) => Some(super::text_query(q, "#/query/q")?),
+        Some(q) => Some(super::extract::text_query(q, "#/query/q")?),
         None => None,
     };
     let (from, until) = date_range(query.from, query.to)?;

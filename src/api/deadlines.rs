@@ -18,7 +18,7 @@ use bytes::Bytes;
 use futures_util::{Stream, StreamExt, stream};
 use tokio::time::Instant;
 
-use super::AppState;
+use super::state::AppState;
 
 /// How long a request body may take.
 #[derive(Debug, Clone, Copy)]

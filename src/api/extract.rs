@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{ApiError, FieldError};
 use crate::records::json::{escape_pointer, parse_json};
 
-use super::AppState;
+use super::state::AppState;
 
 /// A JSON request body, parsed into `T` (whose input types refuse unknown fields).
 /// `POST` takes `application/json`; `PATCH` also takes `application/merge-patch+json`.
@@ -134,4 +134,28 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
             errors: vec![error],
         }
     })
+}
+
+/// Checks a search query: no NUL, 1 to 200 characters.
+pub fn text_query(q: &str, pointer: &str) -> Result<String, ApiError> {
+    if q.contains('\0') {
+        return Err(ApiError::invalid_field(
+            pointer,
+            "must not contain NUL characters",
+        ));
+    }
+    let count = q.chars().count();
+    if count == 0 || count > 200 {
+        return Err(ApiError::invalid_field(
+            pointer,
+            "must be 1 to 200 characters",
+        ));
+    }
+    Ok(q.to_owned())
+}
+
+/// Checks a name query like [`text_query`] and folds it like the names it is matched against;
+/// the result may be empty (a query of punctuation only matches nothing).
+pub fn search_query(q: &str, pointer: &str) -> Result<String, ApiError> {
+    text_query(q, pointer).map(|q| crate::domain::search_key(&q))
 }

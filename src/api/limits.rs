@@ -32,7 +32,7 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 pub use crate::config::RateSettings;
 use crate::error::ApiError;
 
-use super::AppState;
+use super::state::AppState;
 
 type Limiter<K> = DefaultKeyedRateLimiter<K, StateInformationMiddleware>;
 

@@ -21,40 +21,21 @@ pub mod pagination;
 pub mod problems;
 pub mod record;
 pub mod roles;
+pub mod routes;
 pub mod semantics;
+pub mod state;
 pub mod statements;
 pub mod timeline;
 pub mod visits;
 
-use std::sync::Arc;
-
-use actix_web::dev::ResourceDef;
-use actix_web::{HttpRequest, HttpResponse, web};
-use sqlx::PgPool;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::error::{ApiError, Problem};
-use crate::telemetry::Metrics;
+use crate::error::Problem;
 
-/// What every handler can reach.
-pub struct AppState {
-    pub pool: PgPool,
-    pub require_read_token: bool,
-    pub body_limit_bytes: usize,
-    pub metrics: Arc<Metrics>,
-    /// Permits for answers whose size grows with the record (the network): a few at a time,
-    /// so many callers cannot hold many large answers in memory at once.
-    pub large_answers: tokio::sync::Semaphore,
-    pub body_deadlines: deadlines::BodyDeadlines,
-    /// Permits for imports: each holds a temporary file and, once whole, a connection.
-    pub imports: tokio::sync::Semaphore,
-    pub import_max_bytes: u64,
-    pub rate_limits: limits::RateLimits,
-    /// Whether `/metrics` on the main address is served without a token.
-    pub metrics_open: bool,
-}
+pub use routes::{RouteTable, fallback};
+pub use state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -252,121 +233,4 @@ fn fix_links(value: &mut serde_json::Value) {
         serde_json::Value::Array(items) => items.iter_mut().for_each(fix_links),
         _ => {}
     }
-}
-
-/// The documented paths with their methods and query parameters: to tell "no such route"
-/// (404) from "no such method here" (405 with `Allow`), and to refuse query parameters an
-/// operation does not take, wherever it is (lists refuse them in their own parsing too).
-pub struct RouteTable(Vec<Route>);
-
-struct Route {
-    path: ResourceDef,
-    allow: String,
-    /// The query parameters of each method.
-    query: Vec<(actix_web::http::Method, Vec<String>)>,
-}
-
-impl RouteTable {
-    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
-        use actix_web::http::Method;
-        use utoipa::openapi::path::{Operation, ParameterIn};
-        let query_names = |operation: &Operation| -> Vec<String> {
-            operation
-                .parameters
-                .iter()
-                .flatten()
-                .filter(|p| matches!(p.parameter_in, ParameterIn::Query))
-                .map(|p| p.name.clone())
-                .collect()
-        };
-        let routes = doc
-            .paths
-            .paths
-            .iter()
-            .map(|(path, item)| {
-                let operations = [
-                    (Method::GET, &item.get),
-                    (Method::POST, &item.post),
-                    (Method::PUT, &item.put),
-                    (Method::PATCH, &item.patch),
-                    (Method::DELETE, &item.delete),
-                ];
-                let mut allow: Vec<String> = Vec::new();
-                let mut query = Vec::new();
-                for (method, operation) in operations {
-                    if let Some(operation) = operation {
-                        allow.push(method.as_str().to_owned());
-                        if method == Method::GET {
-                            allow.push("HEAD".to_owned());
-                        }
-                        query.push((method, query_names(operation)));
-                    }
-                }
-                Route {
-                    path: ResourceDef::new(path.as_str()),
-                    allow: allow.join(", "),
-                    query,
-                }
-            })
-            .collect();
-        Self(routes)
-    }
-
-    fn route(&self, path: &str) -> Option<&Route> {
-        self.0.iter().find(|route| route.path.is_match(path))
-    }
-
-    fn allowed(&self, path: &str) -> Option<&str> {
-        self.route(path).map(|route| route.allow.as_str())
-    }
-
-    /// The query parameters a documented operation takes; `None` for anything else.
-    pub fn query_names(&self, method: &actix_web::http::Method, path: &str) -> Option<&[String]> {
-        let route = self.route(path)?;
-        route
-            .query
-            .iter()
-            .find(|(m, _)| m == method)
-            .map(|(_, names)| names.as_slice())
-    }
-}
-
-/// Answers requests no route took: 405 with `Allow` on a known path, 404 otherwise.
-pub async fn fallback(
-    req: HttpRequest,
-    routes: web::Data<RouteTable>,
-) -> Result<HttpResponse, ApiError> {
-    Err(match routes.allowed(req.path()) {
-        Some(allow) => ApiError::MethodNotAllowed {
-            allow: allow.to_owned(),
-        },
-        None => ApiError::NotFound(format!(
-            "nothing at `{}`; see /docs for the API",
-            req.path()
-        )),
-    })
-}
-
-/// Checks a search query: no NUL, 1 to 200 characters.
-pub fn text_query(q: &str, pointer: &str) -> Result<String, ApiError> {
-    if q.contains('\0') {
-        return Err(ApiError::invalid_field(
-            pointer,
-            "must not contain NUL characters",
-        ));
-    }
-    let count = q.chars().count();
-    if count == 0 || count > 200 {
-        return Err(ApiError::invalid_field(
-            pointer,
-            "must be 1 to 200 characters",
-        ));
-    }
-    Ok(q.to_owned())
-}
-
-/// Checks a name query like [`text_query`] and folds it like the names it is matched against;
-/// the result may be empty (a query of punctuation only matches nothing).
-pub fn search_query(q: &str, pointer: &str) -> Result<String, ApiError> {
-    text_query(q, pointer).map(|q| crate::domain::search_key(&q))
 }

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 use crate::auth::Scope;
 use crate::error::Result;
 
-use super::AppState;
 use super::problems::Unauthorized;
+use super::state::AppState;
 
 /// Health of the process or of its dependencies.
 #[derive(Debug, Serialize, ToSchema)]

@@ -12,10 +12,10 @@ use crate::error::Result;
 use crate::records::{self, Record};
 use crate::store::changes::Operation;
 
-use super::AppState;
 use super::auth::Caller;
 use super::conditional::{Representation, check_if_match};
 use super::idempotency::{Begun, IdempotencyKey, created};
+use super::state::AppState;
 
 /// `GET` of one record: 200 with its ETag, or 304 when `If-None-Match` has it.
 pub async fn get<R: Record>(

@@ -16,7 +16,6 @@ use crate::records::roles::{NewRole, Role, RoleKey, RolePatch, assemble};
 use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::roles::{self as store, RoleFilter, Side};
 
-use super::AppState;
 use super::actors::ActorPath;
 use super::auth::{Read, Write};
 use super::extract::{JsonBody, Query};
@@ -25,6 +24,7 @@ use super::idempotency::IdempotencyKey;
 use super::pagination;
 use super::problems::*;
 use super::record;
+use super::state::AppState;
 
 /// One page of roles.
 #[derive(Debug, Serialize, ToSchema)]

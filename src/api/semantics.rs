@@ -13,7 +13,7 @@ use actix_web::web;
 
 use crate::error::ApiError;
 
-use super::RouteTable;
+use super::routes::RouteTable;
 
 const DOCS_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
      img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; \

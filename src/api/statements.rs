@@ -11,7 +11,6 @@ use crate::error::Result;
 use crate::records::statements::{NewStatement, Statement, StatementPatch, assemble};
 use crate::store::statements::{self as store, StatementFilter};
 
-use super::AppState;
 use super::auth::{Read, Write};
 use super::citations::parse_id;
 use super::extract::{JsonBody, Query};
@@ -20,6 +19,7 @@ use super::idempotency::IdempotencyKey;
 use super::pagination::{self, date_range};
 use super::problems::*;
 use super::record;
+use super::state::AppState;
 use super::visits::actor_filter;
 
 /// One page of statements.
@@ -136,7 +136,7 @@ pub async fn list_statements(
     let Read(Query(query)) = read;
     let limit = pagination::limit(query.limit)?;
     let q = match &query.q {
-        Some(q) => Some(super::text_query(q, "#/query/q")?),
+        Some(q) => Some(super::extract::text_query(q, "#/query/q")?),
         None => None,
     };
     let (from, until) = date_range(query.from, query.to)?;

@@ -15,7 +15,6 @@ use crate::store::statements as statement_store;
 use crate::store::timeline::{self as store, EntryRow, TimelineQuery};
 use crate::store::visits as visit_store;
 
-use super::AppState;
 use super::actors::ActorPath;
 use super::auth::Read;
 use super::extract::Query;
@@ -23,6 +22,7 @@ use super::formats::{CsvRecord, opt, snake, sources};
 use super::pagination;
 use super::pagination::date_range;
 use super::problems::*;
+use super::state::AppState;
 use crate::records::actors::ActorSummary;
 use crate::records::statements::{self, Statement};
 use crate::records::visits::{self, Visit};

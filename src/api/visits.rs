@@ -13,7 +13,6 @@ use crate::records::visits::{NewVisit, Visit, VisitPatch, assemble};
 use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::visits::{self as store, VisitFilter};
 
-use super::AppState;
 use super::auth::{Read, Write};
 use super::citations::parse_id;
 use super::extract::{JsonBody, Query};
@@ -22,6 +21,7 @@ use super::idempotency::IdempotencyKey;
 use super::pagination::{self, date_range};
 use super::problems::*;
 use super::record;
+use super::state::AppState;
 
 /// One page of visits.
 #[derive(Debug, Serialize, ToSchema)]
@@ -151,7 +151,7 @@ pub async fn list_visits(
     let Read(Query(query)) = read;
     let limit = pagination::limit(query.limit)?;
     let q = match &query.q {
-        Some(q) => Some(super::text_query(q, "#/query/q")?),
+        Some(q) => Some(super::extract::text_query(q, "#/query/q")?),
         None => None,
     };
     let (from, until) = date_range(query.from, query.to)?;

@@ -3,7 +3,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::DatePrecision;
+use super::kinds::DatePrecision;
 
 /// A date with year, month or day precision, stored as its first day plus the precision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -132,7 +132,7 @@ impl std::str::FromStr for PartialDate {
 
 impl utoipa::PartialSchema for PartialDate {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        super::string_schema(
+        super::schema::string_schema(
             "A date as precise as its source: a year (`2022`), a month (`2022-10`) or a day \
              (`2022-10-12`). It is never made more precise than given. Filters match partial \
              dates by overlap: `2022-10` matches a filter from `2022-10-15`.",

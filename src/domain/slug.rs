@@ -87,7 +87,7 @@ impl std::fmt::Display for Slug {
 
 impl utoipa::PartialSchema for Slug {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        super::string_schema(
+        super::schema::string_schema(
             "A unique, human-friendly handle: lower-case letters and digits in groups joined by \
              single hyphens; never shaped like a UUID.",
             Some(Self::PATTERN),

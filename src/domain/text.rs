@@ -172,7 +172,7 @@ macro_rules! text_type {
 
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                super::string_schema(
+                super::schema::string_schema(
                     &format!("{} At most {} characters{}{}; no control characters, bidirectional \
                         overrides (U+202A–U+202E, U+2066–U+2069) or invisible characters \
                         (U+200B, U+2060, U+FEFF, U+180E): these are refused, not stripped.",

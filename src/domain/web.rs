@@ -97,7 +97,7 @@ impl WebUrl {
 
 impl utoipa::PartialSchema for WebUrl {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        super::string_schema(
+        super::schema::string_schema(
             "An absolute http(s) URL: a host name (letters, digits, dots, hyphens), an optional \
              port, then a path, query or fragment of printable ASCII (percent-encode anything else).",
             Some(Self::PATTERN),
@@ -138,7 +138,7 @@ impl LanguageTag {
 
 impl utoipa::PartialSchema for LanguageTag {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        super::string_schema(
+        super::schema::string_schema(
             "A BCP 47 language tag: a language subtag and up to four more (`en`, `zh-Hans`).",
             Some(Self::PATTERN),
             Some(2),
@@ -175,7 +175,7 @@ impl Topic {
 
 impl utoipa::PartialSchema for Topic {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        super::string_schema(
+        super::schema::string_schema(
             "A topic tag: lower-case letters and digits in groups joined by single hyphens.",
             Some(Self::PATTERN),
             Some(1),

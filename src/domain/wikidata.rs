@@ -45,7 +45,7 @@ impl From<WikidataId> for String {
 
 impl utoipa::PartialSchema for WikidataId {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        super::string_schema(
+        super::schema::string_schema(
             "A Wikidata item id.",
             Some(Self::PATTERN),
             None,

@@ -13,8 +13,8 @@ use crate::store::changes::{Operation, Resource};
 use crate::store::roles as role_store;
 
 use super::fields::{bounded, bounded_nullable, non_null, nullable};
+use super::record::{Record, body, record_change};
 use super::roles::Role;
-use super::{Record, body, record_change};
 
 /// A state, person, organization or other actor, with the roles it holds.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -11,8 +11,8 @@ use crate::error::{ApiError, Result};
 use crate::store::changes::Resource;
 use crate::store::citations::{self as store, CitationFields, CitationRow};
 
-use super::Record;
 use super::fields::{bounded, bounded_nullable, non_null, nullable};
+use super::record::Record;
 
 /// A source: an article, a communiqué, a transcript.
 #[derive(Debug, Clone, Serialize, ToSchema)]

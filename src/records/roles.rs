@@ -13,10 +13,10 @@ use crate::store::changes::Resource;
 use crate::store::links::{self, Claim};
 use crate::store::roles::{self as store, RoleFields, RoleRow};
 
-use super::Record;
 use super::actors::ActorSummary;
 use super::fields::{bounded, bounded_non_null, non_null, nullable};
 use super::links::{CitationLink, CitationRef, check_links, check_period, links_of};
+use super::record::Record;
 
 /// An office or membership held over a period: Tokayev as President of Kazakhstan,
 /// Kazakhstan as a member of the Eurasian Economic Union.
@@ -249,6 +249,10 @@ impl Record for Role {
 
     fn holder(&self) -> Option<Uuid> {
         Some(self.actor_id)
+    }
+
+    async fn record_holder(conn: &mut PgConnection, holder: Uuid, by: &str) -> Result<()> {
+        super::actors::record_update(conn, holder, by).await
     }
 
     async fn collection(conn: &mut PgConnection, holder: &ActorKey) -> Result<String> {

@@ -13,10 +13,10 @@ use crate::store::links::{self, Claim};
 use crate::store::statements::{self as store, StatementFields, StatementRow};
 use crate::store::visits as visit_store;
 
-use super::Record;
 use super::actors::ActorSummary;
 use super::fields::{bounded, bounded_non_null, non_null, nullable};
 use super::links::{CitationLink, CitationRef, check_actors, check_links, links_of};
+use super::record::Record;
 
 /// An actor a statement is about, and the statement's stance toward it.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -13,10 +13,10 @@ use crate::store::changes::Resource;
 use crate::store::links::{self, Claim};
 use crate::store::visits::{self as store, VisitFields, VisitRow};
 
-use super::Record;
 use super::actors::ActorSummary;
 use super::fields::{bounded, bounded_non_null, non_null, nullable};
 use super::links::{CitationLink, CitationRef, check_actors, check_links, check_period, links_of};
+use super::record::Record;
 
 /// A visit: the principal(s) travelling, the state or organization hosting them, where and
 /// when, and the sources that report it.

@@ -11,11 +11,11 @@ use crate::domain::{PartialDate, Stance, StatementKind, VisitKind};
 use crate::error::{ApiError, Result};
 use crate::store::analysis::LinkQuery;
 
-use super::super::AppState;
 use super::super::auth::Read;
 use super::super::extract::Query;
 use super::super::formats::{self, CsvRecord};
 use super::super::problems::*;
+use super::super::state::AppState;
 use super::{Names, PeriodBounds, RecordRef, UnresolvedParticipant, Window};
 use crate::records::actors::ActorSummary;
 

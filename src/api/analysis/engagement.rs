@@ -14,12 +14,12 @@ use crate::error::{ApiError, Result};
 use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::analysis::LinkQuery;
 
-use super::super::AppState;
 use super::super::actors::ActorPath;
 use super::super::auth::Read;
 use super::super::extract::Query;
 use super::super::formats::{self, CsvRecord, opt};
 use super::super::problems::*;
+use super::super::state::AppState;
 use super::{PeriodBounds, RecordRef, UnresolvedParticipant, Window};
 use crate::records::actors::ActorSummary;
 

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, Result};
 
-use super::network::{Network, NetworkEdge, NetworkNode};
+use super::graph::{Network, NetworkEdge, NetworkNode};
 
 pub const GRAPHML: &str = "application/graphml+xml";
 pub const GEXF: &str = "application/gexf+xml";

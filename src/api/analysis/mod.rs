@@ -4,6 +4,7 @@
 
 pub mod dyads;
 pub mod engagement;
+pub mod graph;
 pub mod graph_files;
 pub mod network;
 

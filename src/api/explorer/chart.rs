@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::escape;
+use super::html::escape;
 use crate::api::analysis::engagement::Engagement;
 
 /// Colour-blind-safe colours (Okabe–Ito), for the heaviest partners of the window in order;

@@ -4,6 +4,7 @@
 //! sources, and the actor's timeline. The numbers are the engagement API's own.
 
 mod chart;
+mod html;
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -20,12 +21,13 @@ use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::timeline::{self as timeline_store, TimelineQuery};
 use crate::store::{statements as statement_store, visits as visit_store};
 
-use super::AppState;
 use super::analysis::engagement::{self, Engagement, EngagementParams};
 use super::extract::parse_query;
+use super::state::AppState;
 use crate::records::links::CitationRef;
 use crate::records::statements::{self, Statement};
 use crate::records::visits::{self, Visit};
+use html::escape;
 
 /// The most records the page lists with their sources; the API has the rest.
 const MAX_RECORDS: usize = 300;
@@ -39,22 +41,6 @@ struct ExploreParams {
     from: Option<PartialDate>,
     to: Option<PartialDate>,
     by: Option<Granularity>,
-}
-
-/// HTML-escapes text for element content and quoted attributes.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `/explore`: the picker, or the actor it names (`?actor=`).

@@ -1,0 +1,27 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use sqlx::PgPool;
+
+use crate::telemetry::Metrics;
+
+use super::{deadlines, limits};
+
+/// The shared state of the service, one per process.
+pub struct AppState {
+    pub pool: PgPool,
+    pub require_read_token: bool,
+    pub body_limit_bytes: usize,
+    pub metrics: Arc<Metrics>,
+    /// Permits for answers whose size grows with the record (the network): a few at a time,
+    /// so many callers cannot hold many large answers in memory at once.
+    pub large_answers: tokio::sync::Semaphore,
+    pub body_deadlines: deadlines::BodyDeadlines,
+    /// Permits for imports: each holds a temporary file and, once whole, a connection.
+    pub imports: tokio::sync::Semaphore,
+    pub import_max_bytes: u64,
+    pub rate_limits: limits::RateLimits,
+    /// Whether `/metrics` on the main address is served without a token.
+    pub metrics_open: bool,
+}

@@ -333,6 +333,16 @@ fn is_unavailable(code: &str) -> bool {
         || matches!(code, "57014" | "40001" | "40P01")
 }
 
+impl From<crate::store::StoreError> for ApiError {
+    fn from(error: crate::store::StoreError) -> Self {
+        use crate::store::StoreError;
+        match error {
+            StoreError::Violation { error, .. } | StoreError::Database(error) => error.into(),
+            StoreError::Encoding(error) => Self::Internal(error.into()),
+        }
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         match &error {
@@ -351,13 +361,5 @@ impl From<sqlx::Error> for ApiError {
             }
             _ => Self::Internal(anyhow::Error::new(error).context("database error")),
         }
-    }
-}
-
-/// The name of the constraint a database error violated, if any.
-pub fn violated_constraint(error: &sqlx::Error) -> Option<&str> {
-    match error {
-        sqlx::Error::Database(db) => db.constraint(),
-        _ => None,
     }
 }

@@ -490,9 +490,7 @@ async fn create_token(pool: &sqlx::PgPool, name: &str, scope: Scope) -> anyhow::
     let mut conn = pool.acquire().await?;
     match store::tokens::insert(&mut conn, name, scope, &generated).await {
         Ok(_) => Ok(generated.token),
-        Err(error)
-            if chancery::error::violated_constraint(&error) == Some("api_tokens_name_key") =>
-        {
+        Err(error) if error.constraint() == Some("api_tokens_name_key") => {
             anyhow::bail!(
                 "a token was already named `{name}`, and names are never reused (the change feed \
                  and revisions name tokens by name); pick another name"

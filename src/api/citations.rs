@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::domain::{LanguageTag, PartialDate};
 use crate::error::{ApiError, Result};
 use crate::records::citations::{Citation, CitationPatch, NewCitation, load};
+use crate::records::record::reference;
 use crate::store::citations::{self as store, CitationFilter};
 
 use super::auth::{Read, Write};
@@ -475,7 +476,7 @@ pub async fn list_citing_records(
     let items = rows
         .into_iter()
         .map(|row| CitingRecord {
-            href: row.href(),
+            href: reference(&row.referrer()).href,
             date: PartialDate::from_parts(row.date, row.precision),
             resource: row.resource,
             id: row.id,

@@ -81,6 +81,13 @@ impl IdempotencyKey {
             Claim::Fresh => Ok(Begun::Proceed(Pending {
                 key: Some((caller.token_id, key, fingerprint)),
             })),
+            Claim::InFlight => Err(ApiError::conflict(
+                "a request with this Idempotency-Key is still being processed; retry once it has finished",
+            )),
+            Claim::Mismatch => Err(ApiError::unprocessable_field(
+                format!("#/header/{HEADER}"),
+                "was already used with a different request; use a new key for a new request",
+            )),
         }
     }
 }

@@ -111,18 +111,19 @@ pub fn split_page<T, K: Serialize>(
 /// `fetch(conn, after, n)` reads up to `n + 1` rows after a key (one more tells whether more
 /// follow), `assemble` turns rows into items in the same order, and `key_of` gives a row's
 /// sort key. Returns the items and the cursor of the next page.
-pub async fn fill<R, T, K>(
+pub async fn fill<R, T, K, E>(
     conn: &mut PgConnection,
     limit: i64,
     filters: &str,
     mut after: Option<K>,
-    mut fetch: impl AsyncFnMut(&mut PgConnection, Option<K>, i64) -> Result<Vec<R>>,
+    mut fetch: impl AsyncFnMut(&mut PgConnection, Option<K>, i64) -> Result<Vec<R>, E>,
     mut assemble: impl AsyncFnMut(&mut PgConnection, Vec<R>) -> Result<Vec<T>>,
     key_of: impl Fn(&R) -> K,
 ) -> Result<(Vec<T>, Option<String>)>
 where
     T: Serialize,
     K: Serialize + Clone,
+    ApiError: From<E>,
 {
     let mut items: Vec<T> = Vec::new();
     let mut bytes = 0usize;

@@ -8,12 +8,13 @@ use uuid::Uuid;
 
 use crate::domain::{ActorKind, Alias, CountryCode, Description, Name, Slug, WikidataId};
 use crate::error::{ApiError, Result};
+use crate::store::StoreError;
 use crate::store::actors::{self as store, ActorFields, ActorKey, ActorRow};
 use crate::store::changes::{Operation, Resource};
 use crate::store::roles as role_store;
 
 use super::fields::{bounded, bounded_nullable, non_null, nullable};
-use super::record::{Record, body, record_change};
+use super::record::{Record, body, record_change, reference, referred_meanwhile};
 use super::roles::Role;
 
 /// A state, person, organization or other actor, with the roles it holds.
@@ -262,10 +263,27 @@ pub(crate) async fn record_update(conn: &mut PgConnection, id: Uuid, by: &str) -
     .await
 }
 
+/// What a broken unique constraint means for an actor's fields.
+fn refused(error: StoreError, fields: &ActorFields) -> ApiError {
+    match error.constraint() {
+        Some("actors_slug_key") => ApiError::conflict(format!(
+            "an actor with slug `{}` already exists",
+            fields.slug
+        )),
+        Some("actors_wikidata_id_key") => ApiError::conflict(format!(
+            "an actor with Wikidata id `{}` already exists",
+            fields.wikidata_id.as_ref().map_or("", |w| w.as_str())
+        )),
+        _ => error.into(),
+    }
+}
+
 /// Checks and stores a new actor (also used by the demo data loader).
 pub(crate) async fn insert(conn: &mut PgConnection, input: NewActor) -> Result<Uuid> {
     let fields = input.into_fields()?;
-    store::insert(conn, &fields).await
+    store::insert(conn, &fields)
+        .await
+        .map_err(|e| refused(e, &fields))
 }
 
 impl NewActor {
@@ -374,7 +392,9 @@ impl Record for Actor {
 
     async fn update(self, conn: &mut PgConnection, patch: ActorPatch) -> Result<Self> {
         let fields = patch.apply(&self)?;
-        store::update(&mut *conn, self.id, &fields).await?;
+        store::update(&mut *conn, self.id, &fields)
+            .await
+            .map_err(|e| refused(e, &fields))?;
         load(conn, &ActorKey::Id(self.id), false).await
     }
 
@@ -386,9 +406,11 @@ impl Record for Actor {
                     "`{}` is referred to by {total} record(s); delete or change them first",
                     self.slug
                 ),
-                references,
+                references: references.iter().map(reference).collect(),
             });
         }
-        store::delete(conn, self.id).await
+        store::delete(conn, self.id)
+            .await
+            .map_err(|e| referred_meanwhile(e, "other records started referring to this actor"))
     }
 }

@@ -8,11 +8,12 @@ use uuid::Uuid;
 
 use crate::domain::{Author, CitationTitle, Excerpt, LanguageTag, PartialDate, Source, WebUrl};
 use crate::error::{ApiError, Result};
+use crate::store::StoreError;
 use crate::store::changes::Resource;
 use crate::store::citations::{self as store, CitationFields, CitationRow};
 
 use super::fields::{bounded, bounded_nullable, non_null, nullable};
-use super::record::Record;
+use super::record::{Record, reference, referred_meanwhile};
 
 /// A source: an article, a communiqué, a transcript.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -220,6 +221,17 @@ impl Citation {
     }
 }
 
+/// What a broken unique constraint means for a citation's fields.
+fn refused(error: StoreError, fields: &CitationFields) -> ApiError {
+    match error.constraint() {
+        Some("citations_url_key") => ApiError::conflict(format!(
+            "a citation of `{}` already exists; cite it again instead",
+            fields.url.as_ref().map_or("", WebUrl::as_str)
+        )),
+        _ => error.into(),
+    }
+}
+
 fn not_found(id: Uuid) -> ApiError {
     ApiError::NotFound(format!("no citation with id `{id}`"))
 }
@@ -323,13 +335,18 @@ impl Record for Citation {
     }
 
     async fn create(conn: &mut PgConnection, _: &(), input: NewCitation) -> Result<Self> {
-        let id = store::insert(&mut *conn, &input.into_fields()?).await?;
+        let fields = input.into_fields()?;
+        let id = store::insert(&mut *conn, &fields)
+            .await
+            .map_err(|e| refused(e, &fields))?;
         load(conn, id, false).await
     }
 
     async fn update(self, conn: &mut PgConnection, patch: CitationPatch) -> Result<Self> {
         let fields = patch.apply(&self)?;
-        store::update(&mut *conn, self.id, &fields).await?;
+        store::update(&mut *conn, self.id, &fields)
+            .await
+            .map_err(|e| refused(e, &fields))?;
         load(conn, self.id, false).await
     }
 
@@ -345,10 +362,12 @@ impl Record for Citation {
                 references: citing
                     .iter()
                     .take(100)
-                    .map(store::CitingRow::reference)
+                    .map(|row| reference(&row.referrer()))
                     .collect(),
             });
         }
-        store::delete(conn, self.id).await
+        store::delete(conn, self.id)
+            .await
+            .map_err(|e| referred_meanwhile(e, "other records started citing this citation"))
     }
 }

@@ -4,8 +4,9 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::error::Result;
+use crate::error::{ApiError, Reference, Result};
 use crate::store::changes::{self, Operation, Resource};
+use crate::store::{Referrer, StoreError};
 
 /// Records a create or update of a record in the change feed, with `body` (its JSON as `GET`
 /// shows it), in the write's transaction.
@@ -118,4 +119,54 @@ pub async fn record_removal<R: Record>(
 /// The JSON of a record, as `GET` shows it and the change feed keeps it.
 pub fn body<T: Serialize>(record: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(record).map_err(|e| crate::error::ApiError::Internal(e.into()))
+}
+
+/// Where a record that refers to another is found, for a 409 that lists what stands in the way.
+pub fn reference(referrer: &Referrer) -> Reference {
+    let id = referrer.id;
+    Reference {
+        href: match (referrer.resource.as_str(), referrer.holder) {
+            ("role", Some(actor)) => format!("/v1/actors/{actor}/roles/{id}"),
+            ("visit", _) => format!("/v1/visits/{id}"),
+            _ => format!("/v1/statements/{id}"),
+        },
+        resource: referrer.resource.clone(),
+        id,
+    }
+}
+
+/// A 409 for a delete that others came to refer to after it was checked (the foreign keys
+/// catch the race); any other failure as it is.
+pub fn referred_meanwhile(error: StoreError, what: &str) -> ApiError {
+    match error.constraint() {
+        Some(c) if c.ends_with("_fkey") => {
+            ApiError::conflict(format!("{what}; list them and retry"))
+        }
+        _ => error.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_link_to_where_each_kind_of_record_is_read() {
+        let id = Uuid::nil();
+        let holder = Uuid::max();
+        let href = |resource: &str, holder| {
+            reference(&Referrer {
+                resource: resource.into(),
+                id,
+                holder,
+            })
+            .href
+        };
+        assert_eq!(
+            href("role", Some(holder)),
+            format!("/v1/actors/{holder}/roles/{id}")
+        );
+        assert_eq!(href("visit", None), format!("/v1/visits/{id}"));
+        assert_eq!(href("statement", None), format!("/v1/statements/{id}"));
+    }
 }

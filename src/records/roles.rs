@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::domain::{PartialDate, RoleRank, Title};
 use crate::error::{ApiError, Result};
+use crate::store::StoreError;
 use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::changes::Resource;
 use crate::store::links::{self, Claim};
@@ -16,7 +17,7 @@ use crate::store::roles::{self as store, RoleFields, RoleRow};
 use super::actors::ActorSummary;
 use super::fields::{bounded, bounded_non_null, non_null, nullable};
 use super::links::{CitationLink, CitationRef, check_links, check_period, links_of};
-use super::record::Record;
+use super::record::{Record, reference};
 
 /// An office or membership held over a period: Tokayev as President of Kazakhstan,
 /// Kazakhstan as a member of the Eurasian Economic Union.
@@ -195,6 +196,19 @@ pub struct RolePatch {
     pub citations: Option<Vec<CitationLink>>,
 }
 
+/// What a broken constraint means for a role's fields.
+fn refused(error: StoreError) -> ApiError {
+    match error.constraint() {
+        Some("roles_of_actor_id_fkey") => {
+            ApiError::unprocessable_field("#/of_actor_id", "no actor has this id")
+        }
+        Some("roles_not_self") => {
+            ApiError::unprocessable_field("#/of_actor_id", "an actor cannot hold a role in itself")
+        }
+        _ => error.into(),
+    }
+}
+
 /// Checks and stores a new role with its links (also used by the demo data loader).
 pub(crate) async fn insert(conn: &mut PgConnection, holder: Uuid, input: NewRole) -> Result<Uuid> {
     check_period(input.start, input.end)?;
@@ -206,7 +220,9 @@ pub(crate) async fn insert(conn: &mut PgConnection, holder: Uuid, input: NewRole
         start: input.start,
         end: input.end,
     };
-    let id = store::insert(conn, holder, &fields).await?;
+    let id = store::insert(&mut *conn, holder, &fields)
+        .await
+        .map_err(refused)?;
     links::replace(conn, Claim::Role, id, &links).await?;
     Ok(id)
 }
@@ -300,7 +316,9 @@ impl Record for Role {
             let links = check_links(&mut *conn, citations).await?;
             links::replace(&mut *conn, Claim::Role, id, &links).await?;
         }
-        store::update(&mut *conn, id, &fields).await?;
+        store::update(&mut *conn, id, &fields)
+            .await
+            .map_err(refused)?;
         // The role may have moved away from the actor in the path; read it under its holder.
         load(conn, current.actor_id, id).await
     }
@@ -313,9 +331,9 @@ impl Record for Role {
                     "{} statement(s) are attributed through this role; give them an explicit on_behalf_of_id or delete them first",
                     references.len()
                 ),
-                references,
+                references: references.iter().map(reference).collect(),
             });
         }
-        store::delete(conn, self.id).await
+        Ok(store::delete(conn, self.id).await?)
     }
 }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::domain::{LanguageTag, PartialDate, Stance, StatementKind, StatementText, Topic};
 use crate::error::{ApiError, Result};
+use crate::store::StoreError;
 use crate::store::changes::Resource;
 use crate::store::links::{self, Claim};
 use crate::store::statements::{self as store, StatementFields, StatementRow};
@@ -398,6 +399,29 @@ pub(crate) fn check_subject_shape(subjects: &[NewSubject]) -> Result<()> {
     Ok(())
 }
 
+/// What a broken constraint means for a statement's fields: a record it names was deleted
+/// after it was checked.
+fn refused(error: StoreError) -> ApiError {
+    match error.constraint() {
+        Some("statements_speaker_id_fkey") => {
+            ApiError::unprocessable_field("#/speaker_id", "no actor has this id")
+        }
+        Some("statements_on_behalf_of_id_fkey") => {
+            ApiError::unprocessable_field("#/on_behalf_of_id", "no actor has this id")
+        }
+        Some("statements_visit_id_fkey") => {
+            ApiError::unprocessable_field("#/visit_id", "no visit has this id")
+        }
+        Some("statement_subjects_actor_id_fkey") => {
+            ApiError::unprocessable_field("#/subjects", "names an actor that does not exist")
+        }
+        Some("statements_on_behalf_of_role_id_fkey") => {
+            ApiError::conflict("the speaker's role changed meanwhile; retry")
+        }
+        _ => error.into(),
+    }
+}
+
 /// Checks and stores a new statement with its links (also used by the demo data loader).
 pub(crate) async fn insert(conn: &mut PgConnection, input: NewStatement) -> Result<Uuid> {
     let links = check_links(conn, input.citations).await?;
@@ -415,7 +439,7 @@ pub(crate) async fn insert(conn: &mut PgConnection, input: NewStatement) -> Resu
     }
     .check(conn)
     .await?;
-    let id = store::insert(conn, &fields).await?;
+    let id = store::insert(&mut *conn, &fields).await.map_err(refused)?;
     links::replace(conn, Claim::Statement, id, &links).await?;
     Ok(id)
 }
@@ -508,11 +532,13 @@ impl Record for Statement {
             links::replace(&mut *conn, Claim::Statement, id, &links).await?;
         }
         let fields = draft.check(&mut *conn).await?;
-        store::update(&mut *conn, id, &fields).await?;
+        store::update(&mut *conn, id, &fields)
+            .await
+            .map_err(refused)?;
         load(conn, id, false).await
     }
 
     async fn delete(self, conn: &mut PgConnection) -> Result<()> {
-        store::delete(conn, self.id).await
+        Ok(store::delete(conn, self.id).await?)
     }
 }

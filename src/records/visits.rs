@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::domain::{CountryCode, Occasion, PartialDate, Place, Summary, VisitKind};
 use crate::error::{ApiError, Result};
+use crate::store::StoreError;
 use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::changes::Resource;
 use crate::store::links::{self, Claim};
@@ -16,7 +17,7 @@ use crate::store::visits::{self as store, VisitFields, VisitRow};
 use super::actors::ActorSummary;
 use super::fields::{bounded, bounded_non_null, non_null, nullable};
 use super::links::{CitationLink, CitationRef, check_actors, check_links, check_period, links_of};
-use super::record::Record;
+use super::record::{Record, reference};
 
 /// A visit: the principal(s) travelling, the state or organization hosting them, where and
 /// when, and the sources that report it.
@@ -295,6 +296,20 @@ async fn host_country(conn: &mut PgConnection, host: Uuid) -> Result<Option<Coun
         .and_then(|c| CountryCode::parse(&c).ok()))
 }
 
+/// What a broken constraint means for a visit's fields: an actor it names was deleted after
+/// it was checked.
+fn refused(error: StoreError) -> ApiError {
+    match error.constraint() {
+        Some("visits_host_id_fkey") => {
+            ApiError::unprocessable_field("#/host_id", "no actor has this id")
+        }
+        Some("visit_visitors_actor_id_fkey") => {
+            ApiError::unprocessable_field("#/visitor_ids", "names an actor that does not exist")
+        }
+        _ => error.into(),
+    }
+}
+
 /// Checks and stores a new visit with its links (also used by the demo data loader).
 pub(crate) async fn insert(conn: &mut PgConnection, input: NewVisit) -> Result<Uuid> {
     check_period(Some(input.start), input.end)?;
@@ -315,7 +330,7 @@ pub(crate) async fn insert(conn: &mut PgConnection, input: NewVisit) -> Result<U
         occasion: input.occasion,
         summary: input.summary,
     };
-    let id = store::insert(conn, &fields).await?;
+    let id = store::insert(&mut *conn, &fields).await.map_err(refused)?;
     links::replace(conn, Claim::Visit, id, &links).await?;
     Ok(id)
 }
@@ -405,7 +420,9 @@ impl Record for Visit {
             let links = check_links(&mut *conn, citations).await?;
             links::replace(&mut *conn, Claim::Visit, id, &links).await?;
         }
-        store::update(&mut *conn, id, &fields).await?;
+        store::update(&mut *conn, id, &fields)
+            .await
+            .map_err(refused)?;
         load(conn, id, false).await
     }
 
@@ -417,9 +434,16 @@ impl Record for Visit {
                     "{} statement(s) were made during this visit; change or delete them first",
                     references.len()
                 ),
-                references,
+                references: references.iter().map(reference).collect(),
             });
         }
-        store::delete(conn, self.id).await
+        store::delete(conn, self.id)
+            .await
+            .map_err(|e| match e.constraint() {
+                Some("statements_visit_id_fkey") => ApiError::conflict(
+                    "statements started referring to this visit; list them and retry",
+                ),
+                _ => e.into(),
+            })
     }
 }

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::{Referrer, Result};
 use crate::domain::{ActorKind, Alias, CountryCode, Description, Name, Slug, WikidataId};
-use crate::error::{ApiError, Reference, Result, violated_constraint};
 
 /// An actor as stored.
 #[derive(Debug, Clone)]
@@ -51,23 +51,6 @@ pub struct ActorFilter {
     pub q: Option<String>,
 }
 
-fn map_unique(error: sqlx::Error, fields: &ActorFields) -> ApiError {
-    match violated_constraint(&error) {
-        Some("actors_slug_key") => ApiError::Conflict {
-            detail: format!("an actor with slug `{}` already exists", fields.slug),
-            references: Vec::new(),
-        },
-        Some("actors_wikidata_id_key") => ApiError::Conflict {
-            detail: format!(
-                "an actor with Wikidata id `{}` already exists",
-                fields.wikidata_id.as_ref().map_or("", |w| w.as_str())
-            ),
-            references: Vec::new(),
-        },
-        _ => error.into(),
-    }
-}
-
 fn strings<T: AsRef<str>>(values: &[T]) -> Vec<String> {
     values.iter().map(|v| v.as_ref().to_owned()).collect()
 }
@@ -99,7 +82,7 @@ pub async fn insert(conn: &mut PgConnection, fields: &ActorFields) -> Result<Uui
     )
     .execute(conn)
     .await
-    .map_err(|e| map_unique(e, fields))?;
+    ?;
     Ok(id)
 }
 
@@ -120,8 +103,7 @@ pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &ActorFields) -> 
         search_text(fields),
     )
     .execute(conn)
-    .await
-    .map_err(|e| map_unique(e, fields))?;
+    .await?;
     Ok(())
 }
 
@@ -262,13 +244,7 @@ pub async fn list(
 pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<()> {
     sqlx::query!("DELETE FROM actors WHERE id = $1", id)
         .execute(conn)
-        .await
-        .map_err(|error| match violated_constraint(&error) {
-            Some(c) if c.ends_with("_fkey") => ApiError::conflict(
-                "other records started referring to this actor; list them and retry",
-            ),
-            _ => error.into(),
-        })?;
+        .await?;
     Ok(())
 }
 
@@ -277,7 +253,7 @@ pub async fn references(
     conn: &mut PgConnection,
     id: Uuid,
     limit: i64,
-) -> Result<(Vec<Reference>, i64)> {
+) -> Result<(Vec<Referrer>, i64)> {
     let rows = sqlx::query!(
         r#"SELECT resource AS "resource!", id AS "id!", parent AS "parent!", count(*) OVER () AS "total!"
            FROM (
@@ -303,12 +279,8 @@ pub async fn references(
     let total = rows.first().map_or(0, |r| r.total);
     let references = rows
         .into_iter()
-        .map(|r| Reference {
-            href: match r.resource.as_str() {
-                "role" => format!("/v1/actors/{}/roles/{}", r.parent, r.id),
-                "visit" => format!("/v1/visits/{}", r.id),
-                _ => format!("/v1/statements/{}", r.id),
-            },
+        .map(|r| Referrer {
+            holder: (r.resource == "role").then_some(r.parent),
             resource: r.resource,
             id: r.id,
         })

@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
+use super::Result;
 use crate::domain::{DatePrecision, RoleRank, Stance, StatementKind, VisitKind};
-use crate::error::Result;
 
 /// One link a record makes between two participants, with whom each counts for.
 #[derive(Debug, Clone, sqlx::FromRow)]

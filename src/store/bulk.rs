@@ -7,10 +7,10 @@ use chrono::NaiveDate;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::Result;
 use crate::domain::{
     ActorKind, DatePrecision, PartialDate, RoleRank, Stance, StatementKind, VisitKind,
 };
-use crate::error::Result;
 
 use super::actors::ActorFields;
 use super::citations::CitationFields;

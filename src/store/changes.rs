@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::error::Result;
+use super::Result;
 
 /// What kind of record changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

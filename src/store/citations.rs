@@ -4,10 +4,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::{Referrer, Result};
 use crate::domain::{
     Author, CitationTitle, DatePrecision, Excerpt, LanguageTag, PartialDate, Source, WebUrl,
 };
-use crate::error::{ApiError, Reference, Result, violated_constraint};
 
 #[derive(Debug, Clone)]
 pub struct CitationRow {
@@ -55,16 +55,6 @@ pub struct CitationFilter {
     pub until: Option<NaiveDate>,
 }
 
-fn map_unique(error: sqlx::Error, fields: &CitationFields) -> ApiError {
-    match violated_constraint(&error) {
-        Some("citations_url_key") => ApiError::conflict(format!(
-            "a citation of `{}` already exists; cite it again instead",
-            fields.url.as_ref().map_or("", WebUrl::as_str)
-        )),
-        _ => error.into(),
-    }
-}
-
 pub async fn insert(conn: &mut PgConnection, fields: &CitationFields) -> Result<Uuid> {
     let id = Uuid::now_v7();
     let authors: Vec<String> = fields
@@ -90,7 +80,7 @@ pub async fn insert(conn: &mut PgConnection, fields: &CitationFields) -> Result<
     )
     .execute(conn)
     .await
-    .map_err(|e| map_unique(e, fields))?;
+    ?;
     Ok(id)
 }
 
@@ -118,8 +108,7 @@ pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &CitationFields) 
         fields.archive_url.as_ref().map(WebUrl::as_str),
     )
     .execute(conn)
-    .await
-    .map_err(|e| map_unique(e, fields))?;
+    .await?;
     Ok(())
 }
 
@@ -210,13 +199,7 @@ pub async fn list(
 pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<()> {
     sqlx::query!("DELETE FROM citations WHERE id = $1", id)
         .execute(conn)
-        .await
-        .map_err(|error| match violated_constraint(&error) {
-            Some(c) if c.ends_with("_fkey") => ApiError::conflict(
-                "other records started citing this citation; list them and retry",
-            ),
-            _ => error.into(),
-        })?;
+        .await?;
     Ok(())
 }
 
@@ -235,19 +218,11 @@ pub struct CitingRow {
 }
 
 impl CitingRow {
-    pub fn href(&self) -> String {
-        match (self.resource.as_str(), self.parent_id) {
-            ("role", Some(actor)) => format!("/v1/actors/{actor}/roles/{}", self.id),
-            ("visit", _) => format!("/v1/visits/{}", self.id),
-            _ => format!("/v1/statements/{}", self.id),
-        }
-    }
-
-    pub fn reference(&self) -> Reference {
-        Reference {
+    pub fn referrer(&self) -> Referrer {
+        Referrer {
             resource: self.resource.clone(),
             id: self.id,
-            href: self.href(),
+            holder: self.parent_id,
         }
     }
 }

@@ -3,7 +3,7 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::error::{ApiError, Result};
+use super::Result;
 
 pub const EXPIRY_HOURS: i32 = 24;
 
@@ -18,12 +18,16 @@ pub enum Claim {
     Fresh,
     /// The key was used with the same request: answer with what was answered then.
     Replay(StoredResponse),
+    /// A request with the key is still in flight (its transaction holds the key's lock).
+    InFlight,
+    /// The key was used with a different request.
+    Mismatch,
 }
 
 /// Claims `key` for this token within the caller's transaction.
 ///
 /// A transaction-scoped advisory lock on (token, key) makes a concurrent request with the same
-/// key fail fast with 409 instead of waiting; it is released when the transaction ends, so a
+/// key fail fast (`InFlight`) instead of waiting; it is released when the transaction ends, so a
 /// crash never leaves a key stuck "in flight".
 pub async fn claim(
     conn: &mut PgConnection,
@@ -39,9 +43,7 @@ pub async fn claim(
     .fetch_one(&mut *conn)
     .await?;
     if !locked {
-        return Err(ApiError::conflict(
-            "a request with this Idempotency-Key is still being processed; retry once it has finished",
-        ));
+        return Ok(Claim::InFlight);
     }
     sqlx::query!(
         "DELETE FROM idempotency_keys WHERE token_id = $1 AND key = $2
@@ -64,10 +66,7 @@ pub async fn claim(
         return Ok(Claim::Fresh);
     };
     if row.fingerprint != fingerprint {
-        return Err(ApiError::unprocessable_field(
-            "#/header/Idempotency-Key",
-            "was already used with a different request; use a new key for a new request",
-        ));
+        return Ok(Claim::Mismatch);
     }
     let headers: Vec<(String, String)> =
         serde_json::from_value(row.response_headers).unwrap_or_default();
@@ -85,8 +84,7 @@ pub async fn save(
     fingerprint: &[u8],
     response: &StoredResponse,
 ) -> Result<()> {
-    let headers =
-        serde_json::to_value(&response.headers).map_err(|e| ApiError::Internal(e.into()))?;
+    let headers = serde_json::to_value(&response.headers)?;
     sqlx::query!(
         "INSERT INTO idempotency_keys (token_id, key, fingerprint, response_status, response_headers, response_body)
          VALUES ($1, $2, $3, $4, $5, $6)",

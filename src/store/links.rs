@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::Result;
 use crate::domain::{DatePrecision, Locator, PartialDate, Quote};
-use crate::error::Result;
 
 /// A claim's link to a citation, valid by construction.
 #[derive(Debug, Clone)]

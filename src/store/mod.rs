@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod bulk;
 pub mod changes;
 pub mod citations;
+mod error;
 pub mod idempotency;
 pub mod links;
 pub mod roles;
@@ -13,3 +14,5 @@ pub mod statements;
 pub mod timeline;
 pub mod tokens;
 pub mod visits;
+
+pub use error::{Referrer, Result, StoreError};

@@ -4,8 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::{Referrer, Result};
 use crate::domain::{ActorKind, DatePrecision, PartialDate, RoleRank, Title};
-use crate::error::{ApiError, Reference, Result, violated_constraint};
 
 /// A role as stored, with summaries of both actors.
 #[derive(Debug, Clone)]
@@ -65,18 +65,6 @@ pub struct RoleFilter {
     pub on: Option<PartialDate>,
 }
 
-fn map_write_error(error: sqlx::Error) -> ApiError {
-    match violated_constraint(&error) {
-        Some("roles_of_actor_id_fkey") => {
-            ApiError::unprocessable_field("#/of_actor_id", "no actor has this id")
-        }
-        Some("roles_not_self") => {
-            ApiError::unprocessable_field("#/of_actor_id", "an actor cannot hold a role in itself")
-        }
-        _ => error.into(),
-    }
-}
-
 fn parts(date: Option<PartialDate>) -> (Option<NaiveDate>, Option<DatePrecision>) {
     (date.map(|d| d.first_day()), date.map(|d| d.precision()))
 }
@@ -100,7 +88,7 @@ pub async fn insert(conn: &mut PgConnection, actor_id: Uuid, fields: &RoleFields
     )
     .execute(conn)
     .await
-    .map_err(map_write_error)?;
+    ?;
     Ok(id)
 }
 
@@ -122,12 +110,12 @@ pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &RoleFields) -> R
     )
     .execute(conn)
     .await
-    .map_err(map_write_error)?;
+    ?;
     Ok(())
 }
 
 /// The statements whose attribution was derived from a role (at most `limit`).
-pub async fn references(conn: &mut PgConnection, id: Uuid, limit: i64) -> Result<Vec<Reference>> {
+pub async fn references(conn: &mut PgConnection, id: Uuid, limit: i64) -> Result<Vec<Referrer>> {
     let ids = sqlx::query_scalar!(
         "SELECT id FROM statements WHERE on_behalf_of_role_id = $1 ORDER BY id LIMIT $2",
         id,
@@ -137,10 +125,10 @@ pub async fn references(conn: &mut PgConnection, id: Uuid, limit: i64) -> Result
     .await?;
     Ok(ids
         .into_iter()
-        .map(|id| Reference {
+        .map(|id| Referrer {
             resource: "statement".into(),
             id,
-            href: format!("/v1/statements/{id}"),
+            holder: None,
         })
         .collect())
 }

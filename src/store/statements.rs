@@ -4,10 +4,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
+use super::Result;
 use crate::domain::{
     ActorKind, DatePrecision, LanguageTag, PartialDate, Stance, StatementKind, StatementText, Topic,
 };
-use crate::error::{ApiError, Result, violated_constraint};
 
 /// A statement as stored, with summaries of its speaker and of whom it was made for.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -95,27 +95,6 @@ pub const SELECT: &str =
     JOIN actors sp ON sp.id = s.speaker_id
     LEFT JOIN actors ob ON ob.id = s.on_behalf_of_id";
 
-fn map_error(error: sqlx::Error) -> ApiError {
-    match violated_constraint(&error) {
-        Some("statements_speaker_id_fkey") => {
-            ApiError::unprocessable_field("#/speaker_id", "no actor has this id")
-        }
-        Some("statements_on_behalf_of_id_fkey") => {
-            ApiError::unprocessable_field("#/on_behalf_of_id", "no actor has this id")
-        }
-        Some("statements_visit_id_fkey") => {
-            ApiError::unprocessable_field("#/visit_id", "no visit has this id")
-        }
-        Some("statement_subjects_actor_id_fkey") => {
-            ApiError::unprocessable_field("#/subjects", "names an actor that does not exist")
-        }
-        Some("statements_on_behalf_of_role_id_fkey") => {
-            ApiError::conflict("the speaker's role changed meanwhile; retry")
-        }
-        _ => error.into(),
-    }
-}
-
 fn topics(fields: &StatementFields) -> Vec<String> {
     fields
         .topics
@@ -144,8 +123,7 @@ pub async fn insert(conn: &mut PgConnection, fields: &StatementFields) -> Result
         fields.visit_id,
     )
     .execute(&mut *conn)
-    .await
-    .map_err(map_error)?;
+    .await?;
     replace_subjects(conn, id, &fields.subjects).await?;
     Ok(id)
 }
@@ -171,7 +149,7 @@ pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &StatementFields)
     )
     .execute(&mut *conn)
     .await
-    .map_err(map_error)?;
+    ?;
     replace_subjects(conn, id, &fields.subjects).await
 }
 
@@ -200,8 +178,7 @@ async fn replace_subjects(
         &positions
     )
     .execute(conn)
-    .await
-    .map_err(map_error)?;
+    .await?;
     Ok(())
 }
 

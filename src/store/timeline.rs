@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use crate::error::Result;
+use super::Result;
 
 /// One record of a timeline, before its details are loaded.
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use super::Result;
 use crate::auth::{GeneratedToken, Scope};
 
 pub struct TokenRow {
@@ -17,15 +18,15 @@ pub struct TokenInfo {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn find_active(pool: &PgPool, lookup: &str) -> Result<Option<TokenRow>, sqlx::Error> {
-    sqlx::query_as!(
+pub async fn find_active(pool: &PgPool, lookup: &str) -> Result<Option<TokenRow>> {
+    Ok(sqlx::query_as!(
         TokenRow,
         r#"SELECT id, name, scope AS "scope: Scope", secret_sha256
            FROM api_tokens WHERE lookup = $1 AND revoked_at IS NULL"#,
         lookup
     )
     .fetch_optional(pool)
-    .await
+    .await?)
 }
 
 /// Stores a new token; fails with the `api_tokens_name_key` constraint when any token, even a
@@ -35,7 +36,7 @@ pub async fn insert(
     name: &str,
     scope: Scope,
     token: &GeneratedToken,
-) -> Result<Uuid, sqlx::Error> {
+) -> Result<Uuid> {
     let id = Uuid::now_v7();
     sqlx::query!(
         "INSERT INTO api_tokens (id, name, scope, lookup, secret_sha256) VALUES ($1, $2, $3, $4, $5)",
@@ -50,18 +51,18 @@ pub async fn insert(
     Ok(id)
 }
 
-pub async fn list_active(pool: &PgPool) -> Result<Vec<TokenInfo>, sqlx::Error> {
-    sqlx::query_as!(
+pub async fn list_active(pool: &PgPool) -> Result<Vec<TokenInfo>> {
+    Ok(sqlx::query_as!(
         TokenInfo,
         r#"SELECT name, scope AS "scope: Scope", created_at
            FROM api_tokens WHERE revoked_at IS NULL ORDER BY created_at, name"#
     )
     .fetch_all(pool)
-    .await
+    .await?)
 }
 
 /// Revokes the active token with this name; returns whether there was one.
-pub async fn revoke(pool: &PgPool, name: &str) -> Result<bool, sqlx::Error> {
+pub async fn revoke(pool: &PgPool, name: &str) -> Result<bool> {
     let result = sqlx::query!(
         "UPDATE api_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL",
         name

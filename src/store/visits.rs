@@ -4,10 +4,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
+use super::{Referrer, Result};
 use crate::domain::{
     ActorKind, CountryCode, DatePrecision, Occasion, PartialDate, Place, Summary, VisitKind,
 };
-use crate::error::{ApiError, Reference, Result, violated_constraint};
 
 /// A visit as stored, with a summary of its host.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -104,8 +104,7 @@ pub async fn insert(conn: &mut PgConnection, fields: &VisitFields) -> Result<Uui
         fields.summary.as_ref().map(Summary::as_str),
     )
     .execute(&mut *conn)
-    .await
-    .map_err(map_error)?;
+    .await?;
     replace_visitors(conn, id, &fields.visitor_ids).await?;
     Ok(id)
 }
@@ -129,21 +128,8 @@ pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &VisitFields) -> 
         fields.summary.as_ref().map(Summary::as_str),
     )
     .execute(&mut *conn)
-    .await
-    .map_err(map_error)?;
+    .await?;
     replace_visitors(conn, id, &fields.visitor_ids).await
-}
-
-fn map_error(error: sqlx::Error) -> ApiError {
-    match violated_constraint(&error) {
-        Some("visits_host_id_fkey") => {
-            ApiError::unprocessable_field("#/host_id", "no actor has this id")
-        }
-        Some("visit_visitors_actor_id_fkey") => {
-            ApiError::unprocessable_field("#/visitor_ids", "names an actor that does not exist")
-        }
-        _ => error.into(),
-    }
 }
 
 async fn replace_visitors(conn: &mut PgConnection, id: Uuid, visitors: &[Uuid]) -> Result<()> {
@@ -161,8 +147,7 @@ async fn replace_visitors(conn: &mut PgConnection, id: Uuid, visitors: &[Uuid]) 
         &positions
     )
     .execute(conn)
-    .await
-    .map_err(map_error)?;
+    .await?;
     Ok(())
 }
 
@@ -311,7 +296,7 @@ pub async fn exists(conn: &mut PgConnection, id: Uuid) -> Result<bool> {
 }
 
 /// The statements made during a visit (at most `limit`).
-pub async fn references(conn: &mut PgConnection, id: Uuid, limit: i64) -> Result<Vec<Reference>> {
+pub async fn references(conn: &mut PgConnection, id: Uuid, limit: i64) -> Result<Vec<Referrer>> {
     let ids = sqlx::query_scalar!(
         "SELECT id FROM statements WHERE visit_id = $1 ORDER BY id LIMIT $2",
         id,
@@ -321,10 +306,10 @@ pub async fn references(conn: &mut PgConnection, id: Uuid, limit: i64) -> Result
     .await?;
     Ok(ids
         .into_iter()
-        .map(|id| Reference {
+        .map(|id| Referrer {
             resource: "statement".into(),
             id,
-            href: format!("/v1/statements/{id}"),
+            holder: None,
         })
         .collect())
 }
@@ -332,12 +317,6 @@ pub async fn references(conn: &mut PgConnection, id: Uuid, limit: i64) -> Result
 pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<()> {
     sqlx::query!("DELETE FROM visits WHERE id = $1", id)
         .execute(conn)
-        .await
-        .map_err(|error| match violated_constraint(&error) {
-            Some("statements_visit_id_fkey") => ApiError::conflict(
-                "statements started referring to this visit; list them and retry",
-            ),
-            _ => error.into(),
-        })?;
+        .await?;
     Ok(())
 }

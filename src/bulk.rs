@@ -20,7 +20,11 @@ use sqlx::{PgConnection, PgPool};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::{PartialDate, RoleRank, Stance, StatementKind, VisitKind};
+use crate::domain::{
+    Author, CitationTitle, CountryCode, Excerpt, LanguageTag, Occasion, PartialDate, Place,
+    RoleRank, Source, Stance, StatementKind, StatementText, Summary, Title, Topic, VisitKind,
+    WebUrl,
+};
 pub use crate::error::LineError;
 use crate::error::{ApiError, FieldError};
 use crate::records::actors::{self, NewActor};
@@ -829,23 +833,23 @@ fn none<T>(value: &&Option<T>) -> bool {
 
 #[derive(Serialize)]
 struct CitationOut<'a> {
-    source: &'a str,
+    source: &'a Source,
     #[serde(skip_serializing_if = "none")]
-    url: &'a Option<String>,
+    url: &'a Option<WebUrl>,
     #[serde(skip_serializing_if = "none")]
-    title: &'a Option<String>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    authors: &'a [String],
+    title: &'a Option<CitationTitle>,
+    #[serde(skip_serializing_if = "<[Author]>::is_empty")]
+    authors: &'a [Author],
     #[serde(skip_serializing_if = "Option::is_none")]
     published_on: Option<PartialDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     accessed_on: Option<chrono::NaiveDate>,
     #[serde(skip_serializing_if = "none")]
-    language: &'a Option<String>,
+    language: &'a Option<LanguageTag>,
     #[serde(skip_serializing_if = "none")]
-    excerpt: &'a Option<String>,
+    excerpt: &'a Option<Excerpt>,
     #[serde(skip_serializing_if = "none")]
-    archive_url: &'a Option<String>,
+    archive_url: &'a Option<WebUrl>,
 }
 
 #[derive(Serialize)]
@@ -867,7 +871,7 @@ struct ActorOut<'a> {
 struct RoleOut<'a> {
     actor_id: Uuid,
     of_actor_id: Uuid,
-    title: &'a str,
+    title: &'a Title,
     #[serde(skip_serializing_if = "Option::is_none")]
     rank: Option<RoleRank>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -883,17 +887,17 @@ struct VisitOut<'a> {
     visitor_ids: Vec<Uuid>,
     host_id: Uuid,
     #[serde(skip_serializing_if = "none")]
-    place: &'a Option<String>,
+    place: &'a Option<Place>,
     #[serde(skip_serializing_if = "none")]
-    country_code: &'a Option<String>,
+    country_code: &'a Option<CountryCode>,
     start: PartialDate,
     #[serde(skip_serializing_if = "Option::is_none")]
     end: Option<PartialDate>,
     kind: VisitKind,
     #[serde(skip_serializing_if = "none")]
-    occasion: &'a Option<String>,
+    occasion: &'a Option<Occasion>,
     #[serde(skip_serializing_if = "none")]
-    summary: &'a Option<String>,
+    summary: &'a Option<Summary>,
     citations: Vec<LinkOut<'a>>,
 }
 
@@ -911,12 +915,12 @@ struct StatementOut<'a> {
     on_behalf_of_id: Option<Uuid>,
     stated_on: PartialDate,
     kind: StatementKind,
-    text: &'a str,
+    text: &'a StatementText,
     verbatim: bool,
     #[serde(skip_serializing_if = "none")]
-    language: &'a Option<String>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    topics: &'a [String],
+    language: &'a Option<LanguageTag>,
+    #[serde(skip_serializing_if = "<[Topic]>::is_empty")]
+    topics: &'a [Topic],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     subjects: Vec<SubjectOut>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -276,9 +276,9 @@ impl CsvRecord for Actor {
             .collect();
         vec![
             self.id.to_string(),
-            self.slug.clone(),
+            self.slug.to_string(),
             self.kind.as_str().to_owned(),
-            self.name.clone(),
+            self.name.to_string(),
             list(&self.aliases),
             opt(&self.country_code),
             opt(&self.wikidata_id),

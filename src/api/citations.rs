@@ -34,7 +34,7 @@ impl Citation {
         };
         let mut notes = Vec::new();
         if let Some(excerpt) = &self.excerpt {
-            notes.push(excerpt.clone());
+            notes.push(excerpt.to_string());
         }
         if let Some(archive) = &self.archive_url {
             notes.push(format!("Archived at {archive}"));
@@ -42,19 +42,21 @@ impl Citation {
         CslItem {
             id: self.id.to_string(),
             kind: kind.to_owned(),
-            title: self.title.clone(),
-            container_title: self.source.clone(),
+            title: self.title.as_ref().map(ToString::to_string),
+            container_title: self.source.to_string(),
             author: self
                 .authors
                 .iter()
-                .map(|a| CslName { literal: a.clone() })
+                .map(|a| CslName {
+                    literal: a.to_string(),
+                })
                 .collect(),
             issued: self.published_on.map(CslDate::from_partial),
             accessed: self.accessed_on.map(|d| {
                 CslDate::from_partial(PartialDate::new(d, crate::domain::DatePrecision::Day))
             }),
-            url: self.url.clone(),
-            language: self.language.clone(),
+            url: self.url.as_ref().map(ToString::to_string),
+            language: self.language.as_ref().map(ToString::to_string),
             note: (!notes.is_empty()).then(|| notes.join(" — ")),
         }
     }
@@ -67,7 +69,7 @@ impl Citation {
         const MONTHS: [&str; 12] = [
             "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
         ];
-        let stem: String = crate::domain::search_key(&self.source).replace(' ', "");
+        let stem: String = crate::domain::search_key(self.source.as_str()).replace(' ', "");
         let stem = if stem.is_empty() {
             "source".to_owned()
         } else {
@@ -82,13 +84,14 @@ impl Citation {
         let key = format!("{stem}{year}_{}", &self.id.simple().to_string()[20..]);
         let mut fields: Vec<(&str, String)> = Vec::new();
         if let Some(title) = &self.title {
-            fields.push(("title", title.clone()));
-            fields.push(("journal", self.source.clone()));
+            fields.push(("title", title.to_string()));
+            fields.push(("journal", self.source.to_string()));
         } else {
-            fields.push(("howpublished", self.source.clone()));
+            fields.push(("howpublished", self.source.to_string()));
         }
         if !self.authors.is_empty() {
-            fields.push(("author", self.authors.join(" and ")));
+            let authors: Vec<&str> = self.authors.iter().map(AsRef::as_ref).collect();
+            fields.push(("author", authors.join(" and ")));
         }
         if let Some(date) = self.published_on {
             fields.push(("date", date.to_string()));
@@ -99,13 +102,13 @@ impl Citation {
             }
         }
         if let Some(url) = &self.url {
-            fields.push(("url", url.clone()));
+            fields.push(("url", url.to_string()));
         }
         if let Some(accessed) = self.accessed_on {
             fields.push(("urldate", accessed.to_string()));
         }
         if let Some(language) = &self.language {
-            fields.push(("language", language.clone()));
+            fields.push(("language", language.to_string()));
         }
         if let Some(note) = self.csl().note {
             fields.push(("note", note));
@@ -507,7 +510,7 @@ impl CsvRecord for Citation {
     fn fields(&self) -> Vec<String> {
         vec![
             self.id.to_string(),
-            self.source.clone(),
+            self.source.to_string(),
             opt(&self.title),
             opt(&self.url),
             list(&self.authors),

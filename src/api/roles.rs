@@ -295,7 +295,7 @@ impl CsvRecord for Role {
             self.of_actor.id.to_string(),
             self.of_actor.slug.clone(),
             self.of_actor.name.clone(),
-            self.title.clone(),
+            self.title.to_string(),
             self.rank.map(|r| r.as_str().to_owned()).unwrap_or_default(),
             opt(&self.start),
             opt(&self.end),

@@ -330,7 +330,7 @@ impl CsvRecord for Statement {
             opt(&self.on_behalf_of.as_ref().map(|a| a.id)),
             opt(&self.on_behalf_of.as_ref().map(|a| a.slug.clone())),
             opt(&self.on_behalf_of.as_ref().map(|a| a.name.clone())),
-            self.text.clone(),
+            self.text.to_string(),
             self.verbatim.to_string(),
             opt(&self.language),
             list(&self.topics),

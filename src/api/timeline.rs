@@ -276,8 +276,9 @@ impl CsvRecord for TimelineEntry {
                 let visitors: Vec<&str> = visit.visitors.iter().map(|v| v.slug.as_str()).collect();
                 let what = visit
                     .occasion
-                    .clone()
-                    .or_else(|| visit.summary.clone())
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .or_else(|| visit.summary.as_ref().map(ToString::to_string))
                     .unwrap_or_default();
                 (
                     visit.id,
@@ -294,7 +295,7 @@ impl CsvRecord for TimelineEntry {
                     .collect();
                 (
                     statement.id,
-                    statement.text.clone(),
+                    statement.text.to_string(),
                     format!("{} on {}", statement.speaker.slug, subjects.join("; ")),
                     sources(&statement.citations),
                 )

@@ -275,8 +275,18 @@ impl CountryCode {
     }
 
     pub fn as_str(&self) -> &str {
-        // Only ever built from the ASCII table above.
+        // Only ever built from two ASCII letters.
         std::str::from_utf8(&self.0).unwrap_or("??")
+    }
+
+    /// A code read back from the database: it parsed when it was written, so it is taken as
+    /// it is, even if it has been unassigned since (anything but two ASCII letters, which the
+    /// service never writes, reads as `??`).
+    pub fn stored(value: &str) -> Self {
+        match value.as_bytes() {
+            [a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => Self([*a, *b]),
+            _ => Self(*b"??"),
+        }
     }
 
     pub fn all() -> impl Iterator<Item = &'static str> {

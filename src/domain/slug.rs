@@ -64,6 +64,12 @@ impl Slug {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A value read back from the database: it parsed when it was written, so it is taken as
+    /// it is (a rule made stricter later leaves stored records readable).
+    pub fn stored(value: String) -> Self {
+        Self(value)
+    }
 }
 
 impl TryFrom<String> for Slug {

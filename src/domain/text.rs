@@ -146,6 +146,12 @@ macro_rules! text_type {
                 &self.0
             }
 
+            /// A value read back from the database: it parsed when it was written, so it is
+            /// taken as it is (a rule made stricter later leaves stored records readable).
+            pub fn stored(value: String) -> Self {
+                Self(value)
+            }
+
             pub fn into_inner(self) -> String {
                 self.0
             }
@@ -167,6 +173,12 @@ macro_rules! text_type {
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {
                 &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
             }
         }
 

@@ -28,6 +28,12 @@ impl WikidataId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A value read back from the database: it parsed when it was written, so it is taken as
+    /// it is (a rule made stricter later leaves stored records readable).
+    pub fn stored(value: String) -> Self {
+        Self(value)
+    }
 }
 
 impl TryFrom<String> for WikidataId {
@@ -40,6 +46,12 @@ impl TryFrom<String> for WikidataId {
 impl From<WikidataId> for String {
     fn from(value: WikidataId) -> String {
         value.0
+    }
+}
+
+impl std::fmt::Display for WikidataId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 

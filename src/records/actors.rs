@@ -34,20 +34,23 @@ use super::roles::Role;
 pub struct Actor {
     pub id: Uuid,
     /// Unique, human-friendly handle; usable wherever an actor id is.
-    pub slug: String,
+    #[schema(value_type = String)]
+    pub slug: Slug,
     pub kind: ActorKind,
-    pub name: String,
+    #[schema(value_type = String)]
+    pub name: Name,
     /// Other names: transliterations, former names, metonyms ("Akorda").
-    pub aliases: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub aliases: Vec<Alias>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = CountryCode)]
-    pub country_code: Option<String>,
+    pub country_code: Option<CountryCode>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = WikidataId)]
-    pub wikidata_id: Option<String>,
+    pub wikidata_id: Option<WikidataId>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub description: Option<String>,
+    #[schema(value_type = String, nullable = false)]
+    pub description: Option<Description>,
     /// The roles this actor holds (offices, memberships), latest start first.
     pub roles: Vec<Role>,
     pub created_at: DateTime<Utc>,
@@ -197,13 +200,13 @@ impl Actor {
     fn from_parts(row: ActorRow, roles: Vec<Role>) -> Self {
         Self {
             id: row.id,
-            slug: row.slug,
+            slug: Slug::stored(row.slug),
             kind: row.kind,
-            name: row.name,
-            aliases: row.aliases,
-            country_code: row.country_code,
-            wikidata_id: row.wikidata_id,
-            description: row.description,
+            name: Name::stored(row.name),
+            aliases: row.aliases.into_iter().map(Alias::stored).collect(),
+            country_code: row.country_code.as_deref().map(CountryCode::stored),
+            wikidata_id: row.wikidata_id.map(WikidataId::stored),
+            description: row.description.map(Description::stored),
             roles,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -310,55 +313,25 @@ impl NewActor {
 }
 
 impl ActorPatch {
-    fn apply(self, current: &Actor) -> Result<ActorFields> {
-        let existing = |what: &str, value: &str| {
-            ApiError::Internal(anyhow::anyhow!(
-                "stored actor {} has an invalid {what}: {value}",
-                current.id
-            ))
-        };
-        Ok(ActorFields {
-            slug: match self.slug {
-                Some(slug) => slug,
-                None => Slug::parse(current.slug.clone())
-                    .map_err(|_| existing("slug", &current.slug))?,
-            },
+    /// The actor's fields with the patch applied (RFC 7396: an absent member keeps its value,
+    /// `null` removes it).
+    fn apply(self, current: &Actor) -> ActorFields {
+        ActorFields {
+            slug: self.slug.unwrap_or_else(|| current.slug.clone()),
             kind: self.kind.unwrap_or(current.kind),
-            name: match self.name {
-                Some(name) => name,
-                None => Name::parse(current.name.clone())
-                    .map_err(|_| existing("name", &current.name))?,
-            },
+            name: self.name.unwrap_or_else(|| current.name.clone()),
             aliases: match self.aliases {
                 Some(new) => unique(new.unwrap_or_default()),
-                None => current
-                    .aliases
-                    .iter()
-                    .filter_map(|a| Alias::parse(a.clone()).ok())
-                    .collect(),
+                None => current.aliases.clone(),
             },
-            country_code: match self.country_code {
-                Some(new) => new,
-                None => current
-                    .country_code
-                    .as_deref()
-                    .and_then(|c| CountryCode::parse(c).ok()),
-            },
-            wikidata_id: match self.wikidata_id {
-                Some(new) => new,
-                None => current
-                    .wikidata_id
-                    .clone()
-                    .and_then(|w| WikidataId::parse(w).ok()),
-            },
-            description: match self.description {
-                Some(new) => new,
-                None => current
-                    .description
-                    .clone()
-                    .and_then(|d| Description::parse(d).ok()),
-            },
-        })
+            country_code: self.country_code.unwrap_or(current.country_code),
+            wikidata_id: self
+                .wikidata_id
+                .unwrap_or_else(|| current.wikidata_id.clone()),
+            description: self
+                .description
+                .unwrap_or_else(|| current.description.clone()),
+        }
     }
 }
 
@@ -391,7 +364,7 @@ impl Record for Actor {
     }
 
     async fn update(self, conn: &mut PgConnection, patch: ActorPatch) -> Result<Self> {
-        let fields = patch.apply(&self)?;
+        let fields = patch.apply(&self);
         store::update(&mut *conn, self.id, &fields)
             .await
             .map_err(|e| refused(e, &fields))?;

@@ -31,14 +31,16 @@ use super::record::{Record, reference, referred_meanwhile};
 pub struct Citation {
     pub id: Uuid,
     /// The outlet or publisher.
-    pub source: String,
+    #[schema(value_type = String)]
+    pub source: Source,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub url: Option<String>,
+    #[schema(value_type = String, nullable = false)]
+    pub url: Option<WebUrl>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub title: Option<String>,
-    pub authors: Vec<String>,
+    #[schema(value_type = String, nullable = false)]
+    pub title: Option<CitationTitle>,
+    #[schema(value_type = Vec<String>)]
+    pub authors: Vec<Author>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub published_on: Option<PartialDate>,
@@ -47,15 +49,15 @@ pub struct Citation {
     #[schema(nullable = false)]
     pub accessed_on: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub language: Option<String>,
+    #[schema(value_type = String, nullable = false)]
+    pub language: Option<LanguageTag>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub excerpt: Option<String>,
+    #[schema(value_type = String, nullable = false)]
+    pub excerpt: Option<Excerpt>,
     /// A copy in a web archive.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub archive_url: Option<String>,
+    #[schema(value_type = String, nullable = false)]
+    pub archive_url: Option<WebUrl>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -206,15 +208,15 @@ impl Citation {
         let published_on = row.published_on();
         Self {
             id: row.id,
-            source: row.source,
-            url: row.url,
-            title: row.title,
-            authors: row.authors,
+            source: Source::stored(row.source),
+            url: row.url.map(WebUrl::stored),
+            title: row.title.map(CitationTitle::stored),
+            authors: row.authors.into_iter().map(Author::stored).collect(),
             published_on,
             accessed_on: row.accessed_on,
-            language: row.language,
-            excerpt: row.excerpt,
-            archive_url: row.archive_url,
+            language: row.language.map(LanguageTag::stored),
+            excerpt: row.excerpt.map(Excerpt::stored),
+            archive_url: row.archive_url.map(WebUrl::stored),
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -253,54 +255,24 @@ impl NewCitation {
 }
 
 impl CitationPatch {
-    fn apply(self, current: &Citation) -> Result<CitationFields> {
-        let stored = |what: &str| {
-            ApiError::Internal(anyhow::anyhow!(
-                "stored citation {} has an invalid {what}",
-                current.id
-            ))
-        };
-        let authors = match self.authors {
-            Some(new) => new.unwrap_or_default(),
-            None => current
-                .authors
-                .iter()
-                .filter_map(|a| Author::parse(a.clone()).ok())
-                .collect(),
-        };
-        Ok(CitationFields {
-            source: match self.source {
-                Some(source) => source,
-                None => Source::parse(current.source.clone()).map_err(|_| stored("source"))?,
+    /// The citation's fields with the patch applied (RFC 7396: an absent member keeps its
+    /// value, `null` removes it).
+    fn apply(self, current: &Citation) -> CitationFields {
+        let current = current.clone();
+        CitationFields {
+            source: self.source.unwrap_or(current.source),
+            url: self.url.unwrap_or(current.url),
+            title: self.title.unwrap_or(current.title),
+            authors: match self.authors {
+                Some(new) => new.unwrap_or_default(),
+                None => current.authors,
             },
-            url: self
-                .url
-                .unwrap_or_else(|| current.url.clone().and_then(|u| WebUrl::parse(u).ok())),
-            title: self.title.unwrap_or_else(|| {
-                current
-                    .title
-                    .clone()
-                    .and_then(|t| CitationTitle::parse(t).ok())
-            }),
-            authors,
             published_on: self.published_on.unwrap_or(current.published_on),
             accessed_on: self.accessed_on.unwrap_or(current.accessed_on),
-            language: self.language.unwrap_or_else(|| {
-                current
-                    .language
-                    .clone()
-                    .and_then(|l| LanguageTag::parse(l).ok())
-            }),
-            excerpt: self
-                .excerpt
-                .unwrap_or_else(|| current.excerpt.clone().and_then(|e| Excerpt::parse(e).ok())),
-            archive_url: self.archive_url.unwrap_or_else(|| {
-                current
-                    .archive_url
-                    .clone()
-                    .and_then(|u| WebUrl::parse(u).ok())
-            }),
-        })
+            language: self.language.unwrap_or(current.language),
+            excerpt: self.excerpt.unwrap_or(current.excerpt),
+            archive_url: self.archive_url.unwrap_or(current.archive_url),
+        }
     }
 }
 
@@ -343,7 +315,7 @@ impl Record for Citation {
     }
 
     async fn update(self, conn: &mut PgConnection, patch: CitationPatch) -> Result<Self> {
-        let fields = patch.apply(&self)?;
+        let fields = patch.apply(&self);
         store::update(&mut *conn, self.id, &fields)
             .await
             .map_err(|e| refused(e, &fields))?;

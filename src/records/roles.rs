@@ -42,7 +42,8 @@ pub struct Role {
     pub of_actor_id: Uuid,
     pub actor: ActorSummary,
     pub of_actor: ActorSummary,
-    pub title: String,
+    #[schema(value_type = String)]
+    pub title: Title,
     /// How senior the role is, when known: analysis can weight what its holder does by it.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -93,7 +94,7 @@ impl Role {
                 name: row.of_actor_name,
                 kind: row.of_actor_kind,
             },
-            title: row.title,
+            title: Title::stored(row.title),
             rank: row.rank,
             start,
             end,
@@ -298,15 +299,9 @@ impl Record for Role {
     async fn update(self, conn: &mut PgConnection, patch: RolePatch) -> Result<Self> {
         let current = self;
         let id = current.id;
-        let title = match patch.title {
-            Some(title) => title,
-            None => Title::parse(current.title.clone()).map_err(|_| {
-                ApiError::Internal(anyhow::anyhow!("stored role {id} has an invalid title"))
-            })?,
-        };
         let fields = RoleFields {
             of_actor_id: patch.of_actor_id.unwrap_or(current.of_actor_id),
-            title,
+            title: patch.title.unwrap_or(current.title),
             rank: patch.rank.unwrap_or(current.rank),
             start: patch.start.unwrap_or(current.start),
             end: patch.end.unwrap_or(current.end),

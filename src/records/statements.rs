@@ -60,13 +60,15 @@ pub struct Statement {
     pub on_behalf_of_role_id: Option<Uuid>,
     pub stated_on: PartialDate,
     pub kind: StatementKind,
-    pub text: String,
+    #[schema(value_type = String)]
+    pub text: StatementText,
     /// Whether `text` is the speaker's words (true) or a paraphrase.
     pub verbatim: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub language: Option<String>,
-    pub topics: Vec<String>,
+    #[schema(value_type = String, nullable = false)]
+    pub language: Option<LanguageTag>,
+    #[schema(value_type = Vec<String>)]
+    pub topics: Vec<Topic>,
     pub subjects: Vec<Subject>,
     /// The visit during which it was said.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -286,10 +288,10 @@ pub(crate) async fn assemble(
                 on_behalf_of_role_id: row.on_behalf_of_role_id,
                 stated_on,
                 kind: row.kind,
-                text: row.text,
+                text: StatementText::stored(row.text),
                 verbatim: row.verbatim,
-                language: row.language,
-                topics: row.topics,
+                language: row.language.map(LanguageTag::stored),
+                topics: row.topics.into_iter().map(Topic::stored).collect(),
                 subjects: own_subjects,
                 visit_id: row.visit_id,
                 citations: own_citations,
@@ -475,11 +477,6 @@ impl Record for Statement {
     async fn update(self, conn: &mut PgConnection, patch: StatementPatch) -> Result<Self> {
         let current = self;
         let id = current.id;
-        let stored = |what: &str| {
-            ApiError::Internal(anyhow::anyhow!(
-                "stored statement {id} has an invalid {what}"
-            ))
-        };
         let given_before = current
             .on_behalf_of_role_id
             .is_none()
@@ -494,26 +491,10 @@ impl Record for Statement {
             },
             stated_on: patch.stated_on.unwrap_or(current.stated_on),
             kind: patch.kind.unwrap_or(current.kind),
-            text: match patch.text {
-                Some(text) => text,
-                None => StatementText::parse(current.text.clone()).map_err(|_| stored("text"))?,
-            },
+            text: patch.text.unwrap_or_else(|| current.text.clone()),
             verbatim: patch.verbatim.unwrap_or(current.verbatim),
-            language: match patch.language {
-                Some(language) => language,
-                None => current
-                    .language
-                    .clone()
-                    .and_then(|l| LanguageTag::parse(l).ok()),
-            },
-            topics: match patch.topics {
-                Some(topics) => topics,
-                None => current
-                    .topics
-                    .iter()
-                    .filter_map(|t| Topic::parse(t.clone()).ok())
-                    .collect(),
-            },
+            language: patch.language.unwrap_or_else(|| current.language.clone()),
+            topics: patch.topics.unwrap_or_else(|| current.topics.clone()),
             subjects: match patch.subjects {
                 Some(subjects) => subjects,
                 None => current

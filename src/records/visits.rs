@@ -41,22 +41,22 @@ pub struct Visit {
     /// Who received them.
     pub host: ActorSummary,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub place: Option<String>,
+    #[schema(value_type = String, nullable = false)]
+    pub place: Option<Place>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = CountryCode)]
-    pub country_code: Option<String>,
+    pub country_code: Option<CountryCode>,
     pub start: PartialDate,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub end: Option<PartialDate>,
     pub kind: VisitKind,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub occasion: Option<String>,
+    #[schema(value_type = String, nullable = false)]
+    pub occasion: Option<Occasion>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub summary: Option<String>,
+    #[schema(value_type = String, nullable = false)]
+    pub summary: Option<Summary>,
     pub citations: Vec<CitationRef>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -232,13 +232,13 @@ pub(crate) async fn assemble(conn: &mut PgConnection, rows: Vec<VisitRow>) -> Re
                     name: row.host_name,
                     kind: row.host_kind,
                 },
-                place: row.place,
-                country_code: row.country_code,
+                place: row.place.map(Place::stored),
+                country_code: row.country_code.as_deref().map(CountryCode::stored),
                 start,
                 end,
                 kind: row.kind,
-                occasion: row.occasion,
-                summary: row.summary,
+                occasion: row.occasion.map(Occasion::stored),
+                summary: row.summary.map(Summary::stored),
                 citations: own_citations,
                 created_at: row.created_at,
                 updated_at: row.updated_at,
@@ -293,7 +293,7 @@ async fn host_country(conn: &mut PgConnection, host: Uuid) -> Result<Option<Coun
     let row = actor_store::find(conn, &ActorKey::Id(host), false).await?;
     Ok(row
         .and_then(|r| r.country_code)
-        .and_then(|c| CountryCode::parse(&c).ok()))
+        .map(|c| CountryCode::stored(&c)))
 }
 
 /// What a broken constraint means for a visit's fields: an actor it names was deleted after
@@ -366,53 +366,18 @@ impl Record for Visit {
     async fn update(self, conn: &mut PgConnection, patch: VisitPatch) -> Result<Self> {
         let current = self;
         let id = current.id;
-        let stored = |what: &str| {
-            ApiError::Internal(anyhow::anyhow!("stored visit {id} has an invalid {what}"))
-        };
-        let visitor_ids = patch
-            .visitor_ids
-            .unwrap_or_else(|| current.visitors.iter().map(|v| v.id).collect());
-        let host_id = patch.host_id.unwrap_or(current.host.id);
         let fields = VisitFields {
-            place: match patch.place {
-                Some(place) => place,
-                None => current
-                    .place
-                    .clone()
-                    .map(Place::parse)
-                    .transpose()
-                    .map_err(|_| stored("place"))?,
-            },
-            country_code: match patch.country_code {
-                Some(code) => code,
-                None => current
-                    .country_code
-                    .as_deref()
-                    .and_then(|c| CountryCode::parse(c).ok()),
-            },
+            visitor_ids: patch
+                .visitor_ids
+                .unwrap_or_else(|| current.visitors.iter().map(|v| v.id).collect()),
+            host_id: patch.host_id.unwrap_or(current.host.id),
+            place: patch.place.unwrap_or_else(|| current.place.clone()),
+            country_code: patch.country_code.unwrap_or(current.country_code),
             start: patch.start.unwrap_or(current.start),
             end: patch.end.unwrap_or(current.end),
             kind: patch.kind.unwrap_or(current.kind),
-            occasion: match patch.occasion {
-                Some(occasion) => occasion,
-                None => current
-                    .occasion
-                    .clone()
-                    .map(Occasion::parse)
-                    .transpose()
-                    .map_err(|_| stored("occasion"))?,
-            },
-            summary: match patch.summary {
-                Some(summary) => summary,
-                None => current
-                    .summary
-                    .clone()
-                    .map(Summary::parse)
-                    .transpose()
-                    .map_err(|_| stored("summary"))?,
-            },
-            visitor_ids,
-            host_id,
+            occasion: patch.occasion.unwrap_or_else(|| current.occasion.clone()),
+            summary: patch.summary.unwrap_or_else(|| current.summary.clone()),
         };
         check_period(Some(fields.start), fields.end)?;
         check_participants(&mut *conn, &fields.visitor_ids, fields.host_id).await?;

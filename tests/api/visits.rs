@@ -255,3 +255,54 @@ async fn deleting_an_actor_with_visits_and_statements_is_refused_naming_them() {
     assert_eq!(resources, ["statement", "visit"]);
     let _ = record;
 }
+
+/// Values stored before a rule was made stricter stay readable and writable: a patch of other
+/// fields keeps them as they are, with no 500 and nothing dropped.
+#[tokio::test]
+async fn a_patch_keeps_stored_values_that_newer_rules_would_refuse() {
+    let app = spawn_app().await;
+    let record = seed_record(&app).await;
+    let visit_id = uuid_of(&record.visit);
+    let actor_id = uuid_of(&record.kz);
+    // A zero-width space and a bell: both refused today.
+    let legacy = "Astana\u{200b}\u{7}";
+    sqlx::query("UPDATE visits SET place = $1, occasion = $1 WHERE id = $2")
+        .bind(legacy)
+        .bind(uuid::Uuid::parse_str(&visit_id).unwrap_or_default())
+        .execute(&app.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    sqlx::query(
+        "UPDATE actors SET aliases = ARRAY[$1, 'Qazaqstan'], description = $1, name = $1 WHERE id = $2",
+    )
+    .bind(legacy)
+    .bind(uuid::Uuid::parse_str(&actor_id).unwrap_or_default())
+    .execute(&app.pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+
+    let response = app
+        .patch_json(
+            &format!("/v1/visits/{visit_id}"),
+            &serde_json::json!({"summary": "Talks on transit."}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let visit = json(response).await;
+    assert_eq!(visit["place"], legacy);
+    assert_eq!(visit["occasion"], legacy);
+    assert_eq!(visit["summary"], "Talks on transit.");
+
+    let response = app
+        .patch_json(
+            &format!("/v1/actors/{actor_id}"),
+            &serde_json::json!({"kind": "organization"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let actor = json(response).await;
+    assert_eq!(actor["name"], legacy);
+    assert_eq!(actor["description"], legacy);
+    assert_eq!(actor["aliases"], serde_json::json!([legacy, "Qazaqstan"]));
+    assert_eq!(actor["kind"], "organization");
+}

@@ -389,7 +389,8 @@ fn visit_line(v: &Visit) -> String {
     let visitors: Vec<String> = v.visitors.iter().map(|a| escape(&a.name)).collect();
     let place = v
         .place
-        .as_deref()
+        .as_ref()
+        .map(AsRef::as_ref)
         .map(|p| format!(", {}", escape(p)))
         .unwrap_or_default();
     format!(
@@ -404,8 +405,8 @@ fn visit_line(v: &Visit) -> String {
 }
 
 fn statement_line(s: &Statement) -> String {
-    let text: String = s.text.chars().take(240).collect();
-    let ellipsis = if s.text.chars().count() > 240 {
+    let text: String = s.text.as_str().chars().take(240).collect();
+    let ellipsis = if s.text.as_str().chars().count() > 240 {
         "…"
     } else {
         ""

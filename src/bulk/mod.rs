@@ -1,0 +1,306 @@
+//! Bulk import and export in NDJSON: one record per line.
+//!
+//! A line is `{"type": "actor" | "citation" | "role" | "visit" | "statement", …}` with the
+//! fields of a create (`NewActor`, `NewCitation`, … ; a role also has `actor_id`, its holder),
+//! plus an optional `id` (kept, so an export imports back unchanged) and an optional `key`.
+//! Any reference (`host_id`, `citation_id`, …) may name a record by id, or by the `key` of a
+//! line earlier in the same file.
+//!
+//! Import is all or nothing, in one transaction: every line is checked as a single write
+//! would be, every failing line is reported, and nothing is kept unless all pass. Lines are
+//! read as they arrive and written in batches, one statement per table per batch, so memory
+//! does not grow with the file.
+
+mod export;
+mod read;
+mod validate;
+mod write;
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use sqlx::{PgConnection, PgPool};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+pub use crate::error::LineError;
+use crate::error::{ApiError, FieldError};
+use crate::store::actors::ActorFields;
+use crate::store::citations::CitationFields;
+use crate::store::links::LinkFields;
+use crate::store::roles::RoleFields;
+use crate::store::statements::StatementFields;
+use crate::store::visits::VisitFields;
+pub use export::export_page;
+
+/// Lines written per batch at most...
+const BATCH: usize = 2000;
+/// ...and bytes of them: a batch of long lines is cut short, so an import's memory is
+/// bounded by this (and one line), not by 2,000 of the longest lines.
+pub const BATCH_BYTES: usize = 8 * 1024 * 1024;
+/// Errors reported at most; the import stops checking after that many.
+pub const MAX_ERRORS: usize = 1000;
+/// The longest line accepted.
+pub const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// The kinds of record a file can hold, in the order an export writes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Citation,
+    Actor,
+    Role,
+    Visit,
+    Statement,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [
+        Kind::Citation,
+        Kind::Actor,
+        Kind::Role,
+        Kind::Visit,
+        Kind::Statement,
+    ];
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Some(match value {
+            "citation" => Self::Citation,
+            "actor" => Self::Actor,
+            "role" => Self::Role,
+            "visit" => Self::Visit,
+            "statement" => Self::Statement,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Citation => "citation",
+            Self::Actor => "actor",
+            Self::Role => "role",
+            Self::Visit => "visit",
+            Self::Statement => "statement",
+        }
+    }
+
+    fn table(self) -> &'static str {
+        match self {
+            Self::Citation => "citations",
+            Self::Actor => "actors",
+            Self::Role => "roles",
+            Self::Visit => "visits",
+            Self::Statement => "statements",
+        }
+    }
+}
+
+/// What an import created.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ImportSummary {
+    /// Lines read, blank ones included.
+    pub lines: usize,
+    pub citations: usize,
+    pub actors: usize,
+    pub roles: usize,
+    pub visits: usize,
+    pub statements: usize,
+}
+
+impl ImportSummary {
+    pub fn records(&self) -> usize {
+        self.citations + self.actors + self.roles + self.visits + self.statements
+    }
+}
+
+#[derive(Default)]
+struct Batch {
+    citations: Vec<(usize, Uuid, CitationFields)>,
+    actors: Vec<(usize, Uuid, ActorFields)>,
+    roles: Vec<(usize, Uuid, Uuid, RoleFields, Vec<LinkFields>)>,
+    visits: Vec<(usize, Uuid, VisitFields, Vec<LinkFields>)>,
+    statements: Vec<(usize, Uuid, StatementFields, Vec<LinkFields>)>,
+    /// References to records not in this file: `(line, pointer, kind, id)`.
+    external: Vec<(usize, String, Kind, Uuid)>,
+    /// The length of the lines staged.
+    bytes: usize,
+}
+
+impl Batch {
+    fn len(&self) -> usize {
+        self.citations.len()
+            + self.actors.len()
+            + self.roles.len()
+            + self.visits.len()
+            + self.statements.len()
+    }
+}
+
+/// An import in progress, in the caller's transaction.
+pub struct Importer<'c> {
+    conn: &'c mut PgConnection,
+    by: String,
+    keys: HashMap<String, (Kind, Uuid)>,
+    /// Ids, slugs, Wikidata ids and URLs of the batch not yet written, to find repeats within
+    /// it; repeats of earlier batches are found in the database, where those are written. So
+    /// memory grows with the batch, not the file (only `keys` grows, with the lines that
+    /// define one).
+    defined: HashSet<(Kind, Uuid)>,
+    slugs: HashSet<String>,
+    wikidata: HashSet<String>,
+    urls: HashSet<String>,
+    batch: Batch,
+    /// Whether every earlier batch was written, so the database knows what it defined.
+    written_so_far: bool,
+    errors: Vec<LineError>,
+    summary: ImportSummary,
+}
+
+type LineResult<T> = std::result::Result<T, Vec<(String, String)>>;
+
+fn one(pointer: impl Into<String>, detail: impl Into<String>) -> Vec<(String, String)> {
+    vec![(pointer.into(), detail.into())]
+}
+
+fn from_api(error: ApiError) -> Vec<(String, String)> {
+    match error {
+        ApiError::BadRequest { errors, detail } | ApiError::Unprocessable { errors, detail }
+            if !errors.is_empty() =>
+        {
+            let _ = detail;
+            errors
+                .into_iter()
+                .map(|FieldError { pointer, detail }| (pointer, detail))
+                .collect()
+        }
+        other => one("#", other.problem().detail.unwrap_or_default()),
+    }
+}
+
+fn parse<T: DeserializeOwned>(map: Map<String, Value>) -> LineResult<T> {
+    crate::records::json::parse_value(Value::Object(map)).map_err(from_api)
+}
+
+/// A record's JSON for the change log (no ETag needed here).
+fn record_json<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.into()))
+}
+
+impl<'c> Importer<'c> {
+    pub fn new(conn: &'c mut PgConnection, by: impl Into<String>) -> Self {
+        Self {
+            conn,
+            by: by.into(),
+            keys: HashMap::new(),
+            defined: HashSet::new(),
+            slugs: HashSet::new(),
+            wikidata: HashSet::new(),
+            urls: HashSet::new(),
+            batch: Batch::default(),
+            written_so_far: true,
+            errors: Vec::new(),
+            summary: ImportSummary::default(),
+        }
+    }
+
+    /// Whether enough errors were found to stop reading.
+    pub fn gave_up(&self) -> bool {
+        self.errors.len() >= MAX_ERRORS
+    }
+
+    pub fn lines(&self) -> usize {
+        self.summary.lines
+    }
+
+    /// Records written to the database so far (the rest wait in the batch).
+    pub fn written(&self) -> usize {
+        self.summary.records()
+    }
+
+    /// Takes one line (without its newline).
+    pub async fn push(&mut self, text: &str) -> Result<(), ApiError> {
+        self.summary.lines += 1;
+        let line = self.summary.lines;
+        if text.trim().is_empty() {
+            return Ok(());
+        }
+        if let Err(errors) = self.stage(line, text) {
+            self.refuse(line, errors);
+        }
+        self.batch.bytes += text.len();
+        if self.batch.len() >= BATCH || self.batch.bytes >= BATCH_BYTES {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Ends the import: the summary, or every line refused (the caller then rolls back).
+    pub async fn finish(
+        mut self,
+    ) -> Result<std::result::Result<ImportSummary, Vec<LineError>>, ApiError> {
+        self.flush().await?;
+        if self.errors.is_empty() {
+            Ok(Ok(self.summary))
+        } else {
+            self.errors.sort_by_key(|e| e.line);
+            Ok(Err(self.errors))
+        }
+    }
+
+    fn refuse(&mut self, line: usize, errors: Vec<(String, String)>) {
+        for (pointer, detail) in errors {
+            if self.errors.len() < MAX_ERRORS {
+                self.errors.push(LineError {
+                    line,
+                    pointer,
+                    detail,
+                });
+            }
+        }
+    }
+
+    /// Checks the batch against the database and, while no line has been refused, writes it.
+    async fn flush(&mut self) -> Result<(), ApiError> {
+        let batch = std::mem::take(&mut self.batch);
+        self.defined.clear();
+        self.slugs.clear();
+        self.wikidata.clear();
+        self.urls.clear();
+        if batch.len() == 0 && batch.external.is_empty() {
+            return Ok(());
+        }
+        if !self.written_so_far {
+            // Once a batch is refused nothing more is written, so the database no longer
+            // knows what earlier lines defined: later lines are only checked on their own.
+            return Ok(());
+        }
+        self.check_against_database(&batch).await?;
+        if !self.errors.is_empty() {
+            self.written_so_far = false; // Nothing is kept: check the rest, write nothing more.
+            return Ok(());
+        }
+        self.write(batch).await
+    }
+}
+
+/// Imports a whole NDJSON text in one transaction (the demo data, tests).
+pub async fn import_text(
+    pool: &PgPool,
+    text: &str,
+    by: &str,
+) -> Result<std::result::Result<ImportSummary, Vec<LineError>>, ApiError> {
+    let mut tx = pool.begin().await?;
+    let mut importer = Importer::new(&mut tx, by);
+    for line in text.lines() {
+        importer.push(line).await?;
+        if importer.gave_up() {
+            break;
+        }
+    }
+    let outcome = importer.finish().await?;
+    if outcome.is_ok() {
+        tx.commit().await?;
+    }
+    Ok(outcome)
+}

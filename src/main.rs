@@ -403,7 +403,7 @@ async fn export(pool: &sqlx::PgPool, types: Option<&str>) -> anyhow::Result<()> 
     for kind in kinds {
         let mut after = uuid::Uuid::nil();
         loop {
-            let (bytes, last) = chancery::bulk::export_page(&mut conn, kind, after, 1000)
+            let (bytes, last) = chancery::bulk::export::export_page(&mut conn, kind, after, 1000)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.problem().detail.unwrap_or_default()))?;
             let Some(last) = last else { break };

@@ -8,9 +8,11 @@ use uuid::Uuid;
 use crate::domain::{ActorKind, CountryCode, Slug};
 use crate::error::{ApiError, Result};
 use crate::records::actors::{Actor, ActorPatch, NewActor, with_roles};
+use crate::store::actors as actor_store;
 use crate::store::actors::{self as store, ActorFilter, ActorKey};
 
 use super::auth::{Read, Write};
+use super::changes::{RevisionPage, RevisionQuery, revisions};
 use super::extract::{JsonBody, Query};
 use super::formats::{CsvRecord, list, opt};
 use super::idempotency::IdempotencyKey;
@@ -18,6 +20,7 @@ use super::pagination;
 use super::problems::*;
 use super::record;
 use super::state::AppState;
+use crate::store::changes::Resource;
 
 /// One page of actors.
 #[derive(Debug, Serialize, ToSchema)]
@@ -252,6 +255,43 @@ pub async fn delete_actor(
     let Write(caller, path) = write;
     let key = ActorKey::from_path(&path)?;
     record::delete::<Actor>(&state, &req, &caller, key).await
+}
+
+type ActorRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
+
+/// List an actor's revisions.
+///
+/// Every version of the actor, oldest first: what changed, when, and the name of the token
+/// that changed it. A deleted actor's history stays readable by its id.
+#[utoipa::path(
+    tag = "actors",
+    operation_id = "list_actor_revisions",
+    params(ActorPath, RevisionQuery),
+    responses(
+        (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
+            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        (status = 404, response = NotFound),
+        ReadProblems,
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("/{actor}/revisions")]
+pub async fn list_actor_revisions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    read: ActorRevisionsRequest,
+) -> Result<HttpResponse> {
+    let Read((path, Query(query))) = read;
+    let id = match ActorKey::from_path(&path)? {
+        ActorKey::Id(id) => id,
+        key @ ActorKey::Slug(_) => {
+            let mut conn = state.pool.acquire().await?;
+            actor_store::resolve(&mut conn, &key)
+                .await?
+                .ok_or_else(|| key.not_found())?
+        }
+    };
+    revisions(&state, &req, Resource::Actor, id, query).await
 }
 
 impl CsvRecord for Actor {

@@ -254,7 +254,7 @@ pub async fn export_records(
             let mut after = Uuid::nil();
             loop {
                 let page = match pool.acquire().await {
-                    Ok(mut conn) => bulk::export_page(&mut conn, kind, after, 500).await,
+                    Ok(mut conn) => bulk::export::export_page(&mut conn, kind, after, 500).await,
                     Err(e) => Err(e.into()),
                 };
                 match page {

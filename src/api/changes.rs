@@ -11,20 +11,14 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::error::{ApiError, Result};
-use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::changes::{self as store, ChangeRow, Resource};
 
-use super::actors::ActorPath;
 use super::auth::Read;
-use super::citations::{CitationPath, parse_id};
 use super::extract::Query;
 use super::formats::{self, CsvRecord, json_text, opt, snake};
 use super::pagination;
 use super::problems::*;
-use super::roles::RolePath;
 use super::state::AppState;
-use super::statements::StatementPath;
-use super::visits::VisitPath;
 
 pub const MAX_WAIT_SECONDS: u32 = 30;
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
@@ -304,7 +298,7 @@ pub fn merge_diff(old: &serde_json::Value, new: &serde_json::Value) -> serde_jso
     }
 }
 
-async fn revisions(
+pub(crate) async fn revisions(
     state: &AppState,
     req: &HttpRequest,
     resource: Resource,
@@ -358,143 +352,6 @@ async fn revisions(
     }
     let page = RevisionPage { items, next_cursor };
     pagination::respond(req, &page, &page.items, page.next_cursor.as_deref())
-}
-
-type ActorRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
-type RoleRevisionsRequest = Read<(web::Path<(String, String)>, Query<RevisionQuery>)>;
-type RecordRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
-
-/// List an actor's revisions.
-///
-/// Every version of the actor, oldest first: what changed, when, and the name of the token
-/// that changed it. A deleted actor's history stays readable by its id.
-#[utoipa::path(
-    tag = "actors",
-    operation_id = "list_actor_revisions",
-    params(ActorPath, RevisionQuery),
-    responses(
-        (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
-            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
-        (status = 404, response = NotFound),
-        ReadProblems,
-    ),
-    security((), ("bearer" = [])),
-)]
-#[get("/{actor}/revisions")]
-pub async fn list_actor_revisions(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    read: ActorRevisionsRequest,
-) -> Result<HttpResponse> {
-    let Read((path, Query(query))) = read;
-    let id = match ActorKey::from_path(&path)? {
-        ActorKey::Id(id) => id,
-        key @ ActorKey::Slug(_) => {
-            let mut conn = state.pool.acquire().await?;
-            actor_store::resolve(&mut conn, &key)
-                .await?
-                .ok_or_else(|| key.not_found())?
-        }
-    };
-    revisions(&state, &req, Resource::Actor, id, query).await
-}
-
-/// List a role's revisions.
-#[utoipa::path(
-    tag = "roles",
-    operation_id = "list_role_revisions",
-    params(RolePath, RevisionQuery),
-    responses(
-        (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
-            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
-        (status = 404, response = NotFound),
-        ReadProblems,
-    ),
-    security((), ("bearer" = [])),
-)]
-#[get("/{actor}/roles/{role_id}/revisions")]
-pub async fn list_role_revisions(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    read: RoleRevisionsRequest,
-) -> Result<HttpResponse> {
-    let Read((path, Query(query))) = read;
-    let (actor, role) = path.into_inner();
-    ActorKey::from_path(&actor)?;
-    let id = parse_id(&role, "role_id")?;
-    revisions(&state, &req, Resource::Role, id, query).await
-}
-
-/// List a statement's revisions.
-#[utoipa::path(
-    tag = "statements",
-    operation_id = "list_statement_revisions",
-    params(StatementPath, RevisionQuery),
-    responses(
-        (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
-            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
-        (status = 404, response = NotFound),
-        ReadProblems,
-    ),
-    security((), ("bearer" = [])),
-)]
-#[get("/{statement_id}/revisions")]
-pub async fn list_statement_revisions(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    read: RecordRevisionsRequest,
-) -> Result<HttpResponse> {
-    let Read((path, Query(query))) = read;
-    let id = parse_id(&path, "statement_id")?;
-    revisions(&state, &req, Resource::Statement, id, query).await
-}
-
-/// List a visit's revisions.
-#[utoipa::path(
-    tag = "visits",
-    operation_id = "list_visit_revisions",
-    params(VisitPath, RevisionQuery),
-    responses(
-        (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
-            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
-        (status = 404, response = NotFound),
-        ReadProblems,
-    ),
-    security((), ("bearer" = [])),
-)]
-#[get("/{visit_id}/revisions")]
-pub async fn list_visit_revisions(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    read: RecordRevisionsRequest,
-) -> Result<HttpResponse> {
-    let Read((path, Query(query))) = read;
-    let id = parse_id(&path, "visit_id")?;
-    revisions(&state, &req, Resource::Visit, id, query).await
-}
-
-/// List a citation's revisions.
-#[utoipa::path(
-    tag = "citations",
-    operation_id = "list_citation_revisions",
-    params(CitationPath, RevisionQuery),
-    responses(
-        (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
-            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
-        (status = 404, response = NotFound),
-        ReadProblems,
-    ),
-    security((), ("bearer" = [])),
-)]
-#[get("/{citation_id}/revisions")]
-pub async fn list_citation_revisions(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    read: RecordRevisionsRequest,
-) -> Result<HttpResponse> {
-    let Read((path, Query(query))) = read;
-    let id = parse_id(&path, "citation_id")?;
-    revisions(&state, &req, Resource::Citation, id, query).await
 }
 
 impl CsvRecord for Change {

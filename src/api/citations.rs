@@ -13,122 +13,17 @@ use crate::records::record::reference;
 use crate::store::citations::{self as store, CitationFilter};
 
 use super::auth::{Read, Write};
+use super::bibliography::{BIBTEX, CSL_JSON, CslItem};
+use super::changes::{RevisionPage, RevisionQuery, revisions};
 use super::conditional::Representation;
 use super::extract::{JsonBody, Query};
-use super::formats::{
-    self, BIBTEX, CSL_JSON, CslDate, CslItem, CslName, CsvRecord, JSON, bibtex_escape, list, opt,
-};
+use super::formats::{self, CsvRecord, JSON, list, opt};
 use super::idempotency::IdempotencyKey;
 use super::pagination::{self, date_range, with_link};
 use super::problems::*;
 use super::record;
 use super::state::AppState;
-
-impl Citation {
-    /// The citation as a CSL-JSON item.
-    pub fn csl(&self) -> CslItem {
-        let kind = match (&self.title, &self.url) {
-            (Some(_), _) => "article-newspaper",
-            (None, Some(_)) => "webpage",
-            (None, None) => "document",
-        };
-        let mut notes = Vec::new();
-        if let Some(excerpt) = &self.excerpt {
-            notes.push(excerpt.to_string());
-        }
-        if let Some(archive) = &self.archive_url {
-            notes.push(format!("Archived at {archive}"));
-        }
-        CslItem {
-            id: self.id.to_string(),
-            kind: kind.to_owned(),
-            title: self.title.as_ref().map(ToString::to_string),
-            container_title: self.source.to_string(),
-            author: self
-                .authors
-                .iter()
-                .map(|a| CslName {
-                    literal: a.to_string(),
-                })
-                .collect(),
-            issued: self.published_on.map(CslDate::from_partial),
-            accessed: self.accessed_on.map(|d| {
-                CslDate::from_partial(PartialDate::new(d, crate::domain::DatePrecision::Day))
-            }),
-            url: self.url.as_ref().map(ToString::to_string),
-            language: self.language.as_ref().map(ToString::to_string),
-            note: (!notes.is_empty()).then(|| notes.join(" — ")),
-        }
-    }
-
-    /// The citation as a BibTeX entry: `@article` when it has a title, `@misc` otherwise.
-    /// `date` and `urldate` carry dates as precisely as known (biblatex reads them); `year`
-    /// and `month` are there for classic BibTeX.
-    pub fn bibtex(&self) -> String {
-        use chrono::Datelike;
-        const MONTHS: [&str; 12] = [
-            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-        ];
-        let stem: String = crate::domain::search_key(self.source.as_str()).replace(' ', "");
-        let stem = if stem.is_empty() {
-            "source".to_owned()
-        } else {
-            stem
-        };
-        let year = self
-            .published_on
-            .map(|d| d.first_day().year().to_string())
-            .unwrap_or_default();
-        // The id's random tail: its first digits are a timestamp, the same for every citation
-        // made in the same minute, which made keys collide.
-        let key = format!("{stem}{year}_{}", &self.id.simple().to_string()[20..]);
-        let mut fields: Vec<(&str, String)> = Vec::new();
-        if let Some(title) = &self.title {
-            fields.push(("title", title.to_string()));
-            fields.push(("journal", self.source.to_string()));
-        } else {
-            fields.push(("howpublished", self.source.to_string()));
-        }
-        if !self.authors.is_empty() {
-            let authors: Vec<&str> = self.authors.iter().map(AsRef::as_ref).collect();
-            fields.push(("author", authors.join(" and ")));
-        }
-        if let Some(date) = self.published_on {
-            fields.push(("date", date.to_string()));
-            fields.push(("year", year.clone()));
-            if date.precision() != crate::domain::DatePrecision::Year {
-                let month = MONTHS[usize::try_from(date.first_day().month0()).unwrap_or(0)];
-                fields.push(("month", month.to_owned()));
-            }
-        }
-        if let Some(url) = &self.url {
-            fields.push(("url", url.to_string()));
-        }
-        if let Some(accessed) = self.accessed_on {
-            fields.push(("urldate", accessed.to_string()));
-        }
-        if let Some(language) = &self.language {
-            fields.push(("language", language.to_string()));
-        }
-        if let Some(note) = self.csl().note {
-            fields.push(("note", note));
-        }
-        let kind = if self.title.is_some() {
-            "article"
-        } else {
-            "misc"
-        };
-        let body: Vec<String> = fields
-            .into_iter()
-            .map(|(name, value)| match name {
-                // Months are BibTeX macros, written bare.
-                "month" => format!("  {name} = {value}"),
-                _ => format!("  {name} = {{{}}}", bibtex_escape(&value)),
-            })
-            .collect();
-        format!("@{kind}{{{key},\n{}\n}}\n", body.join(",\n"))
-    }
-}
+use crate::store::changes::Resource;
 
 /// One page of citations.
 #[derive(Debug, Serialize, ToSchema)]
@@ -490,6 +385,32 @@ pub async fn list_citing_records(
         .collect();
     let page = CitingPage { items, next_cursor };
     pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref())
+}
+
+type RecordRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
+
+/// List a citation's revisions.
+#[utoipa::path(
+    tag = "citations",
+    operation_id = "list_citation_revisions",
+    params(CitationPath, RevisionQuery),
+    responses(
+        (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
+            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        (status = 404, response = NotFound),
+        ReadProblems,
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("/{citation_id}/revisions")]
+pub async fn list_citation_revisions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    read: RecordRevisionsRequest,
+) -> Result<HttpResponse> {
+    let Read((path, Query(query))) = read;
+    let id = parse_id(&path, "citation_id")?;
+    revisions(&state, &req, Resource::Citation, id, query).await
 }
 
 impl CsvRecord for Citation {

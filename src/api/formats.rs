@@ -1,17 +1,13 @@
-//! Other representations of the same data: CSV for every list (`Accept: text/csv`), and
-//! citations as CSL-JSON (what Zotero and citeproc read) and BibTeX.
+//! Other representations of the same data: content negotiation, and CSV for every list
+//! (`Accept: text/csv`).
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
 use serde::Serialize;
-use utoipa::ToSchema;
 
-use crate::domain::{DatePrecision, PartialDate};
 use crate::records::links::CitationRef;
 
 pub const CSV: &str = "text/csv";
-pub const CSL_JSON: &str = "application/vnd.citationstyles.csl+json";
-pub const BIBTEX: &str = "application/x-bibtex";
 pub const JSON: &str = "application/json";
 
 /// The media type the client asked for, among `offered` (the first is the default): the one
@@ -119,102 +115,6 @@ pub fn list<T: AsRef<str>>(values: &[T]) -> String {
         .join("; ")
 }
 
-/// A CSL-JSON date: `{"date-parts": [[2022, 10]]}`, as precise as the date is.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CslDate {
-    #[serde(rename = "date-parts")]
-    pub date_parts: Vec<Vec<i32>>,
-}
-
-impl CslDate {
-    pub fn from_partial(date: PartialDate) -> Self {
-        use chrono::Datelike;
-        let d = date.first_day();
-        let parts = match date.precision() {
-            DatePrecision::Year => vec![d.year()],
-            DatePrecision::Month => vec![d.year(), i32::try_from(d.month()).unwrap_or(1)],
-            DatePrecision::Day => vec![
-                d.year(),
-                i32::try_from(d.month()).unwrap_or(1),
-                i32::try_from(d.day()).unwrap_or(1),
-            ],
-        };
-        Self {
-            date_parts: vec![parts],
-        }
-    }
-}
-
-/// A CSL-JSON name, given as the source gives it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CslName {
-    pub literal: String,
-}
-
-/// A citation as a CSL-JSON item (the Citation Style Language's input format).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CslItem {
-    pub id: String,
-    /// `article-newspaper` for articles, `webpage` for pages without a title of their own,
-    /// `document` otherwise.
-    #[serde(rename = "type")]
-    pub kind: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub title: Option<String>,
-    #[serde(rename = "container-title")]
-    pub container_title: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub author: Vec<CslName>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub issued: Option<CslDate>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub accessed: Option<CslDate>,
-    #[serde(rename = "URL", skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub language: Option<String>,
-    /// The excerpt, and where the source is archived.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub note: Option<String>,
-}
-
-/// Escapes text for a BibTeX field value in braces.
-///
-/// BibTeX readers count braces without regard to backslashes, so `\}` still closes a group:
-/// braces that nest properly are escaped as `\{` and `\}` (readers show them as braces), and
-/// in text whose braces do not nest, every brace is written as `\textbraceleft{}` or
-/// `\textbraceright{}`, which keeps the entry (and the list after it) readable.
-pub fn bibtex_escape(text: &str) -> String {
-    let nested = text.chars().try_fold(0usize, |depth, c| match c {
-        '{' => Some(depth + 1),
-        '}' => depth.checked_sub(1),
-        _ => Some(depth),
-    }) == Some(0);
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\textbackslash{}"),
-            '{' if !nested => out.push_str("\\textbraceleft{}"),
-            '}' if !nested => out.push_str("\\textbraceright{}"),
-            '{' | '}' | '%' | '&' | '#' | '$' | '_' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '^' => out.push_str("\\^{}"),
-            '~' => out.push_str("\\~{}"),
-            '\n' | '\r' => out.push(' '),
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 // Cells that several resources' CSV rows share (each resource lays out its own row).
 
 /// The sources of a claim, each with its date.
@@ -298,32 +198,6 @@ mod tests {
         assert_eq!(
             String::from_utf8_lossy(&body),
             "a,b\r\n'=1+1,'+SUM(A1)\r\n'-2,'@cmd\r\n'\tx,a=b\r\n"
-        );
-    }
-
-    #[test]
-    fn bibtex_braces_stay_balanced_whatever_the_text() {
-        assert_eq!(bibtex_escape("a {b} c"), "a \\{b\\} c");
-        assert_eq!(
-            bibtex_escape("x } y {"),
-            "x \\textbraceright{} y \\textbraceleft{}"
-        );
-        for hostile in ["}", "{", "}{", "{{}", "a\\}", "{}}{"] {
-            let escaped = bibtex_escape(hostile);
-            let depth = escaped.chars().try_fold(0i32, |d, c| match c {
-                '{' => Some(d + 1),
-                '}' => (d > 0).then(|| d - 1),
-                _ => Some(d),
-            });
-            assert_eq!(depth, Some(0), "{hostile} became {escaped}");
-        }
-    }
-
-    #[test]
-    fn bibtex_escapes_special_characters() {
-        assert_eq!(
-            bibtex_escape("50% & {x}_1 #2 $3"),
-            "50\\% \\& \\{x\\}\\_1 \\#2 \\$3"
         );
     }
 }

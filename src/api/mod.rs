@@ -4,6 +4,7 @@
 pub mod actors;
 pub mod analysis;
 pub mod auth;
+pub mod bibliography;
 pub mod bulk;
 pub mod changes;
 pub mod citations;
@@ -118,8 +119,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(roles::delete_role)
                 .service(timeline::get_timeline)
                 .service(analysis::engagement::get_engagement)
-                .service(changes::list_actor_revisions)
-                .service(changes::list_role_revisions),
+                .service(actors::list_actor_revisions)
+                .service(roles::list_role_revisions),
         )
         .service(
             utoipa_actix_web::scope("/v1/statements")
@@ -128,7 +129,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(statements::get_statement)
                 .service(statements::update_statement)
                 .service(statements::delete_statement)
-                .service(changes::list_statement_revisions),
+                .service(statements::list_statement_revisions),
         )
         .service(
             utoipa_actix_web::scope("/v1/visits")
@@ -137,7 +138,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(visits::get_visit)
                 .service(visits::update_visit)
                 .service(visits::delete_visit)
-                .service(changes::list_visit_revisions),
+                .service(visits::list_visit_revisions),
         )
         .service(
             utoipa_actix_web::scope("/v1/citations")
@@ -147,7 +148,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(citations::update_citation)
                 .service(citations::delete_citation)
                 .service(citations::list_citing_records)
-                .service(changes::list_citation_revisions),
+                .service(citations::list_citation_revisions),
         )
         .service(utoipa_actix_web::scope("/v1/dyads").service(analysis::dyads::get_dyads))
         .service(utoipa_actix_web::scope("/v1/network").service(analysis::network::get_network))

@@ -18,6 +18,8 @@ use crate::store::roles::{self as store, RoleFilter, Side};
 
 use super::actors::ActorPath;
 use super::auth::{Read, Write};
+use super::changes::{RevisionPage, RevisionQuery, revisions};
+use super::citations::parse_id;
 use super::extract::{JsonBody, Query};
 use super::formats::{CsvRecord, opt, sources};
 use super::idempotency::IdempotencyKey;
@@ -25,6 +27,7 @@ use super::pagination;
 use super::problems::*;
 use super::record;
 use super::state::AppState;
+use crate::store::changes::Resource;
 
 /// One page of roles.
 #[derive(Debug, Serialize, ToSchema)]
@@ -267,6 +270,34 @@ pub async fn delete_role(
     let Write(caller, path) = write;
     let key = role_key(path.into_inner())?;
     record::delete::<Role>(&state, &req, &caller, key).await
+}
+
+type RoleRevisionsRequest = Read<(web::Path<(String, String)>, Query<RevisionQuery>)>;
+
+/// List a role's revisions.
+#[utoipa::path(
+    tag = "roles",
+    operation_id = "list_role_revisions",
+    params(RolePath, RevisionQuery),
+    responses(
+        (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
+            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        (status = 404, response = NotFound),
+        ReadProblems,
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("/{actor}/roles/{role_id}/revisions")]
+pub async fn list_role_revisions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    read: RoleRevisionsRequest,
+) -> Result<HttpResponse> {
+    let Read((path, Query(query))) = read;
+    let (actor, role) = path.into_inner();
+    ActorKey::from_path(&actor)?;
+    let id = parse_id(&role, "role_id")?;
+    revisions(&state, &req, Resource::Role, id, query).await
 }
 
 impl CsvRecord for Role {

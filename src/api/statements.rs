@@ -12,6 +12,7 @@ use crate::records::statements::{NewStatement, Statement, StatementPatch, assemb
 use crate::store::statements::{self as store, StatementFilter};
 
 use super::auth::{Read, Write};
+use super::changes::{RevisionPage, RevisionQuery, revisions};
 use super::citations::parse_id;
 use super::extract::{JsonBody, Query};
 use super::formats::{CsvRecord, list, opt, snake, sources};
@@ -21,6 +22,7 @@ use super::problems::*;
 use super::record;
 use super::state::AppState;
 use super::visits::actor_filter;
+use crate::store::changes::Resource;
 
 /// One page of statements.
 #[derive(Debug, Serialize, ToSchema)]
@@ -291,6 +293,32 @@ pub async fn delete_statement(
     let Write(caller, path) = write;
     let id = parse_id(&path, "statement_id")?;
     record::delete::<Statement>(&state, &req, &caller, id).await
+}
+
+type RecordRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
+
+/// List a statement's revisions.
+#[utoipa::path(
+    tag = "statements",
+    operation_id = "list_statement_revisions",
+    params(StatementPath, RevisionQuery),
+    responses(
+        (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
+            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        (status = 404, response = NotFound),
+        ReadProblems,
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("/{statement_id}/revisions")]
+pub async fn list_statement_revisions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    read: RecordRevisionsRequest,
+) -> Result<HttpResponse> {
+    let Read((path, Query(query))) = read;
+    let id = parse_id(&path, "statement_id")?;
+    revisions(&state, &req, Resource::Statement, id, query).await
 }
 
 impl CsvRecord for Statement {

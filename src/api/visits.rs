@@ -14,6 +14,7 @@ use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::visits::{self as store, VisitFilter};
 
 use super::auth::{Read, Write};
+use super::changes::{RevisionPage, RevisionQuery, revisions};
 use super::citations::parse_id;
 use super::extract::{JsonBody, Query};
 use super::formats::{CsvRecord, list, opt, snake, sources};
@@ -22,6 +23,7 @@ use super::pagination::{self, date_range};
 use super::problems::*;
 use super::record;
 use super::state::AppState;
+use crate::store::changes::Resource;
 
 /// One page of visits.
 #[derive(Debug, Serialize, ToSchema)]
@@ -300,6 +302,32 @@ pub async fn delete_visit(
     let Write(caller, path) = write;
     let id = parse_id(&path, "visit_id")?;
     record::delete::<Visit>(&state, &req, &caller, id).await
+}
+
+type RecordRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
+
+/// List a visit's revisions.
+#[utoipa::path(
+    tag = "visits",
+    operation_id = "list_visit_revisions",
+    params(VisitPath, RevisionQuery),
+    responses(
+        (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
+            headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
+        (status = 404, response = NotFound),
+        ReadProblems,
+    ),
+    security((), ("bearer" = [])),
+)]
+#[get("/{visit_id}/revisions")]
+pub async fn list_visit_revisions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    read: RecordRevisionsRequest,
+) -> Result<HttpResponse> {
+    let Read((path, Query(query))) = read;
+    let id = parse_id(&path, "visit_id")?;
+    revisions(&state, &req, Resource::Visit, id, query).await
 }
 
 impl CsvRecord for Visit {

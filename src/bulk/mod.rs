@@ -11,7 +11,7 @@
 //! read as they arrive and written in batches, one statement per table per batch, so memory
 //! does not grow with the file.
 
-mod export;
+pub mod export;
 mod read;
 mod validate;
 mod write;
@@ -33,7 +33,6 @@ use crate::store::links::LinkFields;
 use crate::store::roles::RoleFields;
 use crate::store::statements::StatementFields;
 use crate::store::visits::VisitFields;
-pub use export::export_page;
 
 /// Lines written per batch at most...
 const BATCH: usize = 2000;

@@ -181,7 +181,7 @@ impl Importer<'_> {
             text: input.text,
             verbatim: input.verbatim,
             language: input.language,
-            topics: statements::unique_topics(input.topics),
+            topics: crate::records::fields::unique(input.topics),
             subjects: input
                 .subjects
                 .into_iter()

@@ -13,7 +13,7 @@ use crate::store::actors::{self as store, ActorFields, ActorKey, ActorRow};
 use crate::store::changes::{Operation, Resource};
 use crate::store::roles as role_store;
 
-use super::fields::{bounded, bounded_nullable, non_null, nullable};
+use super::fields::{bounded, bounded_nullable, non_null, nullable, unique};
 use super::record::{Record, body, record_change, reference, referred_meanwhile};
 use super::roles::Role;
 
@@ -238,17 +238,6 @@ pub(crate) async fn load(conn: &mut PgConnection, key: &ActorKey, lock: bool) ->
         .ok_or_else(|| key.not_found())?;
     let mut actors = with_roles(conn, vec![row]).await?;
     actors.pop().ok_or_else(|| key.not_found())
-}
-
-/// Aliases without repeats, in the order given.
-fn unique(aliases: Vec<Alias>) -> Vec<Alias> {
-    let mut unique: Vec<Alias> = Vec::with_capacity(aliases.len());
-    for alias in aliases {
-        if !unique.contains(&alias) {
-            unique.push(alias);
-        }
-    }
-    unique
 }
 
 /// Records an update of an actor whose representation changed without a write of its own

@@ -70,3 +70,14 @@ where
     }
     Ok(Some(items))
 }
+
+/// The values without repeats, in the order given (aliases, topics).
+pub fn unique<T: PartialEq>(values: Vec<T>) -> Vec<T> {
+    let mut unique: Vec<T> = Vec::with_capacity(values.len());
+    for value in values {
+        if !unique.contains(&value) {
+            unique.push(value);
+        }
+    }
+    unique
+}

@@ -15,7 +15,7 @@ use crate::store::statements::{self as store, StatementFields, StatementRow};
 use crate::store::visits as visit_store;
 
 use super::actors::ActorSummary;
-use super::fields::{bounded, bounded_non_null, non_null, nullable};
+use super::fields::{bounded, bounded_non_null, non_null, nullable, unique};
 use super::links::{CitationLink, CitationRef, check_actors, check_links, links_of};
 use super::record::Record;
 
@@ -329,7 +329,7 @@ struct Draft {
 
 impl Draft {
     async fn check(self, conn: &mut PgConnection) -> Result<StatementFields> {
-        let topics = unique_topics(self.topics);
+        let topics = unique(self.topics);
         check_subject_shape(&self.subjects)?;
         let mut refs = vec![("#/speaker_id".to_owned(), self.speaker_id)];
         if let Some(id) = self.on_behalf_of_id {
@@ -375,17 +375,6 @@ impl Draft {
             visit_id: self.visit_id,
         })
     }
-}
-
-/// Topics without repeats, in the order given.
-pub(crate) fn unique_topics(topics: Vec<Topic>) -> Vec<Topic> {
-    let mut unique: Vec<Topic> = Vec::with_capacity(topics.len());
-    for topic in topics {
-        if !unique.contains(&topic) {
-            unique.push(topic);
-        }
-    }
-    unique
 }
 
 /// No subject twice (a check that needs no database).

@@ -27,13 +27,7 @@ struct Cli {
     #[command(flatten)]
     database: DatabaseArgs,
     /// Log format.
-    #[arg(
-        long,
-        env = "CHANCERY_LOG_FORMAT",
-        value_enum,
-        default_value = "auto",
-        global = true
-    )]
+    #[arg(long, env = "CHANCERY_LOG_FORMAT", value_enum, default_value = "auto", global = true)]
     log_format: LogFormat,
 }
 
@@ -43,12 +37,7 @@ struct DatabaseArgs {
     #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
     database_url: Option<String>,
     /// Data directory of the embedded PostgreSQL.
-    #[arg(
-        long,
-        env = "CHANCERY_DATA_DIR",
-        default_value = "data/postgres",
-        global = true
-    )]
+    #[arg(long, env = "CHANCERY_DATA_DIR", default_value = "data/postgres", global = true)]
     data_dir: PathBuf,
     /// Directory of the PostgreSQL server binaries (initdb, pg_ctl, postgres); found
     /// automatically when unset.
@@ -103,12 +92,7 @@ enum TokenCommand {
 #[derive(Args, Clone)]
 struct ServeArgs {
     /// Address to listen on.
-    #[arg(
-        long,
-        env = "CHANCERY_HOST",
-        default_value = "127.0.0.1",
-        global = true
-    )]
+    #[arg(long, env = "CHANCERY_HOST", default_value = "127.0.0.1", global = true)]
     host: String,
     /// Port to listen on.
     #[arg(long, env = "CHANCERY_PORT", default_value_t = 8080, global = true)]
@@ -120,20 +104,10 @@ struct ServeArgs {
     #[arg(long, env = "CHANCERY_REQUIRE_READ_TOKEN", global = true)]
     require_read_token: bool,
     /// Maximum database connections.
-    #[arg(
-        long,
-        env = "CHANCERY_DB_POOL_SIZE",
-        default_value_t = 16,
-        global = true
-    )]
+    #[arg(long, env = "CHANCERY_DB_POOL_SIZE", default_value_t = 16, global = true)]
     db_pool_size: u32,
     /// Longest a statement may run, in milliseconds.
-    #[arg(
-        long,
-        env = "CHANCERY_STATEMENT_TIMEOUT_MS",
-        default_value_t = 10_000,
-        global = true
-    )]
+    #[arg(long, env = "CHANCERY_STATEMENT_TIMEOUT_MS", default_value_t = 10_000, global = true)]
     statement_timeout_ms: u64,
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "CHANCERY_BODY_LIMIT", default_value_t = 1024 * 1024, global = true)]
@@ -179,12 +153,7 @@ struct ServeArgs {
     #[arg(long, env = "CHANCERY_METRICS_ADDRESS", global = true, value_parser = parse_address)]
     metrics_address: Option<(String, u16)>,
     /// Seconds in-flight requests get to finish after SIGTERM.
-    #[arg(
-        long,
-        env = "CHANCERY_SHUTDOWN_TIMEOUT",
-        default_value_t = 30,
-        global = true
-    )]
+    #[arg(long, env = "CHANCERY_SHUTDOWN_TIMEOUT", default_value_t = 30, global = true)]
     shutdown_timeout: u64,
 }
 

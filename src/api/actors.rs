@@ -48,12 +48,7 @@ pub struct ActorListQuery {
     #[param(value_type = Option<CountryCode>)]
     pub country: Option<CountryCode>,
     /// Text to find in names and aliases (case- and accent-insensitive).
-    #[param(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"^[^\u0000]*$",
-        example = "tokayev"
-    )]
+    #[param(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*$", example = "tokayev")]
     pub q: Option<String>,
 }
 

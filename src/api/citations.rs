@@ -79,12 +79,7 @@ pub struct CitationListQuery {
     pub cursor: Option<String>,
     /// Full-text search in title, source and excerpt (web-search syntax: `"exact phrase"`,
     /// `-excluded`, `or`).
-    #[param(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"^[^\u0000]*$",
-        example = "multi-vector"
-    )]
+    #[param(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*$", example = "multi-vector")]
     pub q: Option<String>,
     /// Only citations in this language (`en` also finds `en-GB`).
     #[param(value_type = Option<LanguageTag>)]

@@ -79,12 +79,7 @@ pub struct VisitListQuery {
     #[param(value_type = Option<PartialDate>, example = "2022-12")]
     pub to: Option<PartialDate>,
     /// Full-text search in occasion, place and summary (web-search syntax).
-    #[param(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"^[^\u0000]*$",
-        example = "summit"
-    )]
+    #[param(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*$", example = "summit")]
     pub q: Option<String>,
 }
 

@@ -78,11 +78,7 @@ pub struct ActorSummary {
 }))]
 pub struct NewActor {
     /// Derived from `name` when absent (`Recep Tayyip Erdoğan` → `recep-tayyip-erdogan`).
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub slug: Option<Slug>,
     pub kind: ActorKind,
@@ -95,25 +91,13 @@ pub struct NewActor {
     #[schema(max_items = 50)]
     pub aliases: Vec<Alias>,
     /// Where one applies: the state itself, or a person's or organization's home state.
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub country_code: Option<CountryCode>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub wikidata_id: Option<WikidataId>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub description: Option<Description>,
 }
@@ -124,25 +108,13 @@ pub struct NewActor {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"aliases": ["Tokayev", "Toqayev"], "description": null}))]
 pub struct ActorPatch {
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub slug: Option<Slug>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub kind: Option<ActorKind>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub name: Option<Name>,
     /// Replaces every alias; `null` or `[]` removes them all.
@@ -153,25 +125,13 @@ pub struct ActorPatch {
     )]
     #[schema(value_type = Option<Vec<Alias>>, max_items = 50)]
     pub aliases: Option<Option<Vec<Alias>>>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<CountryCode>)]
     pub country_code: Option<Option<CountryCode>>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<WikidataId>)]
     pub wikidata_id: Option<Option<WikidataId>>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Description>)]
     pub description: Option<Option<Description>>,
 }

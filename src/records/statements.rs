@@ -105,11 +105,7 @@ pub struct NewSubject {
 }))]
 pub struct NewStatement {
     pub speaker_id: Uuid,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub on_behalf_of_id: Option<Uuid>,
     pub stated_on: PartialDate,
@@ -118,11 +114,7 @@ pub struct NewStatement {
     /// True when `text` is the speaker's own words; a paraphrase by default.
     #[serde(default)]
     pub verbatim: bool,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub language: Option<LanguageTag>,
     #[serde(
@@ -139,11 +131,7 @@ pub struct NewStatement {
     )]
     #[schema(max_items = 50)]
     pub subjects: Vec<NewSubject>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub visit_id: Option<Uuid>,
     /// The sources: at least one.
@@ -158,53 +146,25 @@ pub struct NewStatement {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"topics": ["energy", "gas-union"], "on_behalf_of_id": null}))]
 pub struct StatementPatch {
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub speaker_id: Option<Uuid>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Uuid>)]
     pub on_behalf_of_id: Option<Option<Uuid>>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub stated_on: Option<PartialDate>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub kind: Option<StatementKind>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub text: Option<StatementText>,
-    #[serde(
-        default,
-        deserialize_with = "non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub verbatim: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<LanguageTag>)]
     pub language: Option<Option<LanguageTag>>,
     #[serde(
@@ -221,11 +181,7 @@ pub struct StatementPatch {
     )]
     #[schema(nullable = false, max_items = 50)]
     pub subjects: Option<Vec<NewSubject>>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Uuid>)]
     pub visit_id: Option<Option<Uuid>>,
     #[serde(

@@ -1,6 +1,6 @@
 //! Every error a client sees is an RFC 9457 `application/problem+json` document.
 //!
-//! Handlers and the store return [`ApiError`]; database and internal errors are logged with
+//! Handlers and the record layer return [`ApiError`] (the store's own errors convert into it); database and internal errors are logged with
 //! their detail and answered with a generic message, so nothing internal leaks.
 
 use actix_web::http::{StatusCode, header};

@@ -1,7 +1,9 @@
 //! chancery: a record service for diplomatic activity.
 //!
-//! The HTTP layer is in [`api`], the SQL in [`store`], the types that validate input in
-//! [`domain`]. [`startup::Application`] puts them together for `main` and for the tests.
+//! The HTTP layer is in [`api`]; the records and their rules, which the API, the importer
+//! ([`bulk`]) and the demo data loader ([`seed`]) all write through, in [`records`]; the SQL in
+//! [`store`]; the types that validate input in [`domain`]. [`startup::Application`] puts them
+//! together for `main` and for the tests.
 
 pub mod analysis;
 pub mod api;

@@ -7,8 +7,7 @@ use uuid::Uuid;
 
 use crate::domain::{ActorKind, CountryCode, Slug};
 use crate::error::{ApiError, Result};
-use crate::records::actors::{Actor, ActorPatch, NewActor, with_roles};
-use crate::store::actors as actor_store;
+use crate::records::actors::{Actor, ActorPatch, NewActor, id_of, with_roles};
 use crate::store::actors::{self as store, ActorFilter, ActorKey};
 
 use super::auth::{Read, Write};
@@ -279,12 +278,7 @@ pub async fn list_actor_revisions(
     let Read((path, Query(query))) = read;
     let id = match ActorKey::from_path(&path)? {
         ActorKey::Id(id) => id,
-        key @ ActorKey::Slug(_) => {
-            let mut conn = state.pool.acquire().await?;
-            actor_store::resolve(&mut conn, &key)
-                .await?
-                .ok_or_else(|| key.not_found())?
-        }
+        key @ ActorKey::Slug(_) => id_of(&mut *state.pool.acquire().await?, &key).await?,
     };
     revisions(&state, &req, Resource::Actor, id, query).await
 }

@@ -18,7 +18,7 @@ pub struct Representation {
 
 impl Representation {
     pub fn of<T: Serialize>(value: &T) -> Result<Self> {
-        let body = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.into()))?;
+        let body = crate::records::body(value)?;
         let digest = crate::auth::sha256(&body);
         let etag = format!(
             "\"{}\"",

@@ -12,8 +12,9 @@ use uuid::Uuid;
 
 use crate::domain::PartialDate;
 use crate::error::{ApiError, Result};
+use crate::records::actors::id_of;
 use crate::records::roles::{NewRole, Role, RoleKey, RolePatch, assemble};
-use crate::store::actors::{self as actor_store, ActorKey};
+use crate::store::actors::ActorKey;
 use crate::store::roles::{self as store, RoleFilter, Side};
 
 use super::actors::ActorPath;
@@ -84,13 +85,6 @@ pub struct RolePath {
     pub role_id: Uuid,
 }
 
-async fn participant(conn: &mut sqlx::PgConnection, actor: &str) -> Result<Uuid> {
-    let key = ActorKey::from_path(actor)?;
-    actor_store::resolve(conn, &key)
-        .await?
-        .ok_or_else(|| key.not_found())
-}
-
 /// A role as the path names it; the role id is checked first.
 fn role_key((actor, role): (String, String)) -> Result<RoleKey> {
     let id = Uuid::try_parse(&role)
@@ -144,7 +138,7 @@ pub async fn list_roles(
     let after: Option<(Option<NaiveDate>, Uuid)> =
         pagination::decode(query.cursor.as_deref(), &filters)?;
     let mut conn = state.pool.acquire().await?;
-    let participant = participant(&mut conn, &path).await?;
+    let participant = id_of(&mut conn, &ActorKey::from_path(&path)?).await?;
     let filter = RoleFilter { side, on: query.on };
     let (items, next_cursor) = pagination::fill(
         &mut conn,

@@ -280,12 +280,12 @@ impl CountryCode {
     }
 
     /// A code read back from the database: it parsed when it was written, so it is taken as
-    /// it is, even if it has been unassigned since (anything but two ASCII letters, which the
-    /// service never writes, reads as `??`).
-    pub fn stored(value: &str) -> Self {
+    /// it is, even if it has been unassigned since. Anything but two ASCII letters, which the
+    /// service never writes, reads as no code.
+    pub(crate) fn stored(value: &str) -> Option<Self> {
         match value.as_bytes() {
-            [a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => Self([*a, *b]),
-            _ => Self(*b"??"),
+            [a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => Some(Self([*a, *b])),
+            _ => None,
         }
     }
 

@@ -2,7 +2,9 @@
 //!
 //! Each type checks its input once, at the edge (`parse`, or serde through `TryFrom<String>`),
 //! and documents the same rules in its OpenAPI schema, so that a client that follows the
-//! schema is never refused with a 400.
+//! schema is never refused with a 400. What the database gives back is taken as it is
+//! (`stored`, for the record layer only): it parsed when it was written, and a rule made
+//! stricter since must not make a stored record unreadable or unwritable.
 
 mod country;
 mod kinds;

@@ -31,7 +31,7 @@ impl WikidataId {
 
     /// A value read back from the database: it parsed when it was written, so it is taken as
     /// it is (a rule made stricter later leaves stored records readable).
-    pub fn stored(value: String) -> Self {
+    pub(crate) fn stored(value: String) -> Self {
         Self(value)
     }
 }

@@ -136,22 +136,18 @@ pub struct ActorPatch {
     pub description: Option<Option<Description>>,
 }
 
+/// The id of the actor a key names, or 404.
+pub async fn id_of(conn: &mut PgConnection, key: &ActorKey) -> Result<Uuid> {
+    store::resolve(conn, key)
+        .await?
+        .ok_or_else(|| key.not_found())
+}
+
 impl ActorKey {
     pub fn not_found(&self) -> ApiError {
         match self {
             Self::Id(id) => ApiError::NotFound(format!("no actor with id `{id}`")),
             Self::Slug(slug) => ApiError::NotFound(format!("no actor with slug `{slug}`")),
-        }
-    }
-}
-
-impl ActorSummary {
-    pub fn from_row(row: &ActorRow) -> Self {
-        Self {
-            id: row.id,
-            slug: row.slug.clone(),
-            name: row.name.clone(),
-            kind: row.kind,
         }
     }
 }
@@ -164,7 +160,7 @@ impl Actor {
             kind: row.kind,
             name: Name::stored(row.name),
             aliases: row.aliases.into_iter().map(Alias::stored).collect(),
-            country_code: row.country_code.as_deref().map(CountryCode::stored),
+            country_code: row.country_code.as_deref().and_then(CountryCode::stored),
             wikidata_id: row.wikidata_id.map(WikidataId::stored),
             description: row.description.map(Description::stored),
             roles,
@@ -230,8 +226,8 @@ fn refused(error: StoreError, fields: &ActorFields) -> ApiError {
     }
 }
 
-/// Checks and stores a new actor (also used by the demo data loader).
-pub(crate) async fn insert(conn: &mut PgConnection, input: NewActor) -> Result<Uuid> {
+/// Checks and stores a new actor.
+async fn insert(conn: &mut PgConnection, input: NewActor) -> Result<Uuid> {
     let fields = input.into_fields()?;
     store::insert(conn, &fields)
         .await
@@ -293,14 +289,6 @@ impl Record for Actor {
 
     fn id(&self) -> Uuid {
         self.id
-    }
-
-    fn href(&self) -> String {
-        format!("/v1/actors/{}", self.id)
-    }
-
-    async fn collection(_: &mut PgConnection, _: &()) -> Result<String> {
-        Ok("/v1/actors".into())
     }
 
     async fn load(conn: &mut PgConnection, key: &ActorKey, lock: bool) -> Result<Self> {

@@ -234,14 +234,6 @@ impl Record for Citation {
         self.id
     }
 
-    fn href(&self) -> String {
-        format!("/v1/citations/{}", self.id)
-    }
-
-    async fn collection(_: &mut PgConnection, _: &()) -> Result<String> {
-        Ok("/v1/citations".into())
-    }
-
     async fn load(conn: &mut PgConnection, id: &Uuid, lock: bool) -> Result<Self> {
         load(conn, *id, lock).await
     }

@@ -1,4 +1,4 @@
-//! What claims share: citation links in and out, date ranges, references to other records.
+//! What claims share: citation links in and out, periods in order, references to actors.
 
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;

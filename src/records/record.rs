@@ -49,7 +49,9 @@ pub trait Record: Serialize + Sized {
     fn id(&self) -> Uuid;
 
     /// Where the record is read and written.
-    fn href(&self) -> String;
+    fn href(&self) -> String {
+        href(Self::RESOURCE, self.id(), self.holder())
+    }
 
     /// The actor whose representation embeds this record (a role's holder): its change is
     /// recorded with the record's.
@@ -64,7 +66,9 @@ pub trait Record: Serialize + Sized {
 
     /// The path of the collection a new record is posted to, with ids resolved: two requests
     /// with the same Idempotency-Key are the same request when they name the same collection.
-    async fn collection(conn: &mut PgConnection, parent: &Self::Parent) -> Result<String>;
+    async fn collection(_conn: &mut PgConnection, _parent: &Self::Parent) -> Result<String> {
+        Ok(format!("/v1/{}s", Self::RESOURCE.as_str()))
+    }
 
     /// Loads one record, or 404; `lock` holds its row until the transaction ends, so that
     /// concurrent writes to it take turns.
@@ -121,17 +125,25 @@ pub fn body<T: Serialize>(record: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(record).map_err(|e| crate::error::ApiError::Internal(e.into()))
 }
 
+/// Where a record is read and written: a role under the actor who holds it.
+pub fn href(resource: Resource, id: Uuid, holder: Option<Uuid>) -> String {
+    match (resource, holder) {
+        (Resource::Role, Some(actor)) => format!("/v1/actors/{actor}/roles/{id}"),
+        _ => format!("/v1/{}s/{id}", resource.as_str()),
+    }
+}
+
 /// Where a record that refers to another is found, for a 409 that lists what stands in the way.
 pub fn reference(referrer: &Referrer) -> Reference {
-    let id = referrer.id;
+    let resource = match referrer.resource.as_str() {
+        "role" => Resource::Role,
+        "visit" => Resource::Visit,
+        _ => Resource::Statement,
+    };
     Reference {
-        href: match (referrer.resource.as_str(), referrer.holder) {
-            ("role", Some(actor)) => format!("/v1/actors/{actor}/roles/{id}"),
-            ("visit", _) => format!("/v1/visits/{id}"),
-            _ => format!("/v1/statements/{id}"),
-        },
+        href: href(resource, referrer.id, referrer.holder),
         resource: referrer.resource.clone(),
-        id,
+        id: referrer.id,
     }
 }
 
@@ -168,5 +180,17 @@ mod tests {
         );
         assert_eq!(href("visit", None), format!("/v1/visits/{id}"));
         assert_eq!(href("statement", None), format!("/v1/statements/{id}"));
+        for (resource, path) in [
+            (Resource::Actor, "actors"),
+            (Resource::Citation, "citations"),
+            (Resource::Visit, "visits"),
+            (Resource::Statement, "statements"),
+        ] {
+            assert_eq!(super::href(resource, id, None), format!("/v1/{path}/{id}"));
+        }
+        assert_eq!(
+            super::href(Resource::Role, id, Some(holder)),
+            format!("/v1/actors/{holder}/roles/{id}")
+        );
     }
 }

@@ -9,12 +9,12 @@ use uuid::Uuid;
 use crate::domain::{PartialDate, RoleRank, Title};
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
-use crate::store::actors::{self as actor_store, ActorKey};
+use crate::store::actors::ActorKey;
 use crate::store::changes::Resource;
 use crate::store::links::{self, Claim};
 use crate::store::roles::{self as store, RoleFields, RoleRow};
 
-use super::actors::ActorSummary;
+use super::actors::{ActorSummary, id_of};
 use super::fields::{bounded, bounded_non_null, non_null, nullable};
 use super::links::{CitationLink, CitationRef, check_links, check_period, links_of};
 use super::record::{Record, reference};
@@ -178,8 +178,8 @@ fn refused(error: StoreError) -> ApiError {
     }
 }
 
-/// Checks and stores a new role with its links (also used by the demo data loader).
-pub(crate) async fn insert(conn: &mut PgConnection, holder: Uuid, input: NewRole) -> Result<Uuid> {
+/// Checks and stores a new role with its links.
+async fn insert(conn: &mut PgConnection, holder: Uuid, input: NewRole) -> Result<Uuid> {
     check_period(input.start, input.end)?;
     let links = check_links(conn, input.citations).await?;
     let fields = RoleFields {
@@ -210,13 +210,6 @@ pub struct RoleKey {
     pub id: Uuid,
 }
 
-/// The id of the actor a path names, or 404.
-async fn participant(conn: &mut PgConnection, actor: &ActorKey) -> Result<Uuid> {
-    actor_store::resolve(conn, actor)
-        .await?
-        .ok_or_else(|| actor.not_found())
-}
-
 impl Record for Role {
     const RESOURCE: Resource = Resource::Role;
     type Key = RoleKey;
@@ -228,10 +221,6 @@ impl Record for Role {
         self.id
     }
 
-    fn href(&self) -> String {
-        format!("/v1/actors/{}/roles/{}", self.actor_id, self.id)
-    }
-
     fn holder(&self) -> Option<Uuid> {
         Some(self.actor_id)
     }
@@ -241,14 +230,11 @@ impl Record for Role {
     }
 
     async fn collection(conn: &mut PgConnection, holder: &ActorKey) -> Result<String> {
-        Ok(format!(
-            "/v1/actors/{}/roles",
-            participant(conn, holder).await?
-        ))
+        Ok(format!("/v1/actors/{}/roles", id_of(conn, holder).await?))
     }
 
     async fn load(conn: &mut PgConnection, key: &RoleKey, lock: bool) -> Result<Self> {
-        let participant = participant(&mut *conn, &key.actor).await?;
+        let participant = id_of(&mut *conn, &key.actor).await?;
         if lock && !store::lock(&mut *conn, participant, key.id).await? {
             return Err(ApiError::NotFound(format!(
                 "no role `{}` of this actor",
@@ -259,7 +245,7 @@ impl Record for Role {
     }
 
     async fn create(conn: &mut PgConnection, holder: &ActorKey, input: NewRole) -> Result<Self> {
-        let holder = participant(&mut *conn, holder).await?;
+        let holder = id_of(&mut *conn, holder).await?;
         let id = insert(&mut *conn, holder, input).await?;
         load(conn, holder, id).await
     }

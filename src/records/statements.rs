@@ -369,8 +369,8 @@ fn refused(error: StoreError) -> ApiError {
     }
 }
 
-/// Checks and stores a new statement with its links (also used by the demo data loader).
-pub(crate) async fn insert(conn: &mut PgConnection, input: NewStatement) -> Result<Uuid> {
+/// Checks and stores a new statement with its links.
+async fn insert(conn: &mut PgConnection, input: NewStatement) -> Result<Uuid> {
     let links = check_links(conn, input.citations).await?;
     let fields = Draft {
         speaker_id: input.speaker_id,
@@ -400,14 +400,6 @@ impl Record for Statement {
 
     fn id(&self) -> Uuid {
         self.id
-    }
-
-    fn href(&self) -> String {
-        format!("/v1/statements/{}", self.id)
-    }
-
-    async fn collection(_: &mut PgConnection, _: &()) -> Result<String> {
-        Ok("/v1/statements".into())
     }
 
     async fn load(conn: &mut PgConnection, id: &Uuid, lock: bool) -> Result<Self> {

@@ -181,7 +181,7 @@ pub(crate) async fn assemble(conn: &mut PgConnection, rows: Vec<VisitRow>) -> Re
                     kind: row.host_kind,
                 },
                 place: row.place.map(Place::stored),
-                country_code: row.country_code.as_deref().map(CountryCode::stored),
+                country_code: row.country_code.as_deref().and_then(CountryCode::stored),
                 start,
                 end,
                 kind: row.kind,
@@ -241,7 +241,7 @@ async fn host_country(conn: &mut PgConnection, host: Uuid) -> Result<Option<Coun
     let row = actor_store::find(conn, &ActorKey::Id(host), false).await?;
     Ok(row
         .and_then(|r| r.country_code)
-        .map(|c| CountryCode::stored(&c)))
+        .and_then(|c| CountryCode::parse(&c).ok()))
 }
 
 /// What a broken constraint means for a visit's fields: an actor it names was deleted after
@@ -258,8 +258,8 @@ fn refused(error: StoreError) -> ApiError {
     }
 }
 
-/// Checks and stores a new visit with its links (also used by the demo data loader).
-pub(crate) async fn insert(conn: &mut PgConnection, input: NewVisit) -> Result<Uuid> {
+/// Checks and stores a new visit with its links.
+async fn insert(conn: &mut PgConnection, input: NewVisit) -> Result<Uuid> {
     check_period(Some(input.start), input.end)?;
     check_participants(conn, &input.visitor_ids, input.host_id).await?;
     let links = check_links(conn, input.citations).await?;
@@ -292,14 +292,6 @@ impl Record for Visit {
 
     fn id(&self) -> Uuid {
         self.id
-    }
-
-    fn href(&self) -> String {
-        format!("/v1/visits/{}", self.id)
-    }
-
-    async fn collection(_: &mut PgConnection, _: &()) -> Result<String> {
-        Ok("/v1/visits".into())
     }
 
     async fn load(conn: &mut PgConnection, id: &Uuid, lock: bool) -> Result<Self> {

@@ -81,8 +81,7 @@ pub async fn insert(conn: &mut PgConnection, fields: &ActorFields) -> Result<Uui
         search_text(fields),
     )
     .execute(conn)
-    .await
-    ?;
+    .await?;
     Ok(id)
 }
 

@@ -79,8 +79,7 @@ pub async fn insert(conn: &mut PgConnection, fields: &CitationFields) -> Result<
         fields.archive_url.as_ref().map(WebUrl::as_str),
     )
     .execute(conn)
-    .await
-    ?;
+    .await?;
     Ok(id)
 }
 

@@ -87,8 +87,7 @@ pub async fn insert(conn: &mut PgConnection, actor_id: Uuid, fields: &RoleFields
         fields.rank as Option<RoleRank>,
     )
     .execute(conn)
-    .await
-    ?;
+    .await?;
     Ok(id)
 }
 
@@ -109,8 +108,7 @@ pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &RoleFields) -> R
         fields.rank as Option<RoleRank>,
     )
     .execute(conn)
-    .await
-    ?;
+    .await?;
     Ok(())
 }
 

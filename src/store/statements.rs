@@ -148,8 +148,7 @@ pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &StatementFields)
         fields.visit_id,
     )
     .execute(&mut *conn)
-    .await
-    ?;
+    .await?;
     replace_subjects(conn, id, &fields.subjects).await
 }
 

@@ -7,14 +7,10 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::records::actors::NewActor;
 use crate::records::citations::NewCitation;
-use crate::records::links::{check_period, link_fields};
 use crate::records::roles::NewRole;
-use crate::records::statements::{self, NewStatement};
-use crate::records::visits::{self, NewVisit};
+use crate::records::statements::NewStatement;
+use crate::records::visits::NewVisit;
 use crate::store::bulk;
-use crate::store::roles::RoleFields;
-use crate::store::statements::StatementFields;
-use crate::store::visits::VisitFields;
 
 use super::{Batch, Importer, Kind, LineResult, from_api, one, parse};
 
@@ -89,21 +85,13 @@ impl Importer<'_> {
             external,
         )?;
         let input: NewRole = parse(map)?;
-        check_period(input.start, input.end).map_err(from_api)?;
-        if input.of_actor_id == holder {
+        let (fields, links) = input.into_parts().map_err(from_api)?;
+        if fields.of_actor_id == holder {
             return Err(one(
                 "#/of_actor_id",
                 "an actor cannot hold a role in itself",
             ));
         }
-        let links = link_fields(input.citations).map_err(from_api)?;
-        let fields = RoleFields {
-            of_actor_id: input.of_actor_id,
-            title: input.title,
-            rank: input.rank,
-            start: input.start,
-            end: input.end,
-        };
         self.batch.roles.push((line, id, holder, fields, links));
         Ok(())
     }
@@ -126,20 +114,7 @@ impl Importer<'_> {
             external,
         )?;
         let input: NewVisit = parse(map)?;
-        check_period(Some(input.start), input.end).map_err(from_api)?;
-        visits::check_participant_shape(&input.visitor_ids, input.host_id).map_err(from_api)?;
-        let links = link_fields(input.citations).map_err(from_api)?;
-        let fields = VisitFields {
-            visitor_ids: input.visitor_ids,
-            host_id: input.host_id,
-            place: input.place,
-            country_code: input.country_code,
-            start: input.start,
-            end: input.end,
-            kind: input.kind,
-            occasion: input.occasion,
-            summary: input.summary,
-        };
+        let (fields, links) = input.into_parts().map_err(from_api)?;
         self.batch.visits.push((line, id, fields, links));
         Ok(())
     }
@@ -170,25 +145,7 @@ impl Importer<'_> {
             external,
         )?;
         let input: NewStatement = parse(map)?;
-        statements::check_subject_shape(&input.subjects).map_err(from_api)?;
-        let links = link_fields(input.citations).map_err(from_api)?;
-        let fields = StatementFields {
-            speaker_id: input.speaker_id,
-            on_behalf_of_id: input.on_behalf_of_id,
-            on_behalf_of_role_id: None,
-            stated_on: input.stated_on,
-            kind: input.kind,
-            text: input.text,
-            verbatim: input.verbatim,
-            language: input.language,
-            topics: crate::records::fields::unique(input.topics),
-            subjects: input
-                .subjects
-                .into_iter()
-                .map(|s| (s.actor_id, s.stance))
-                .collect(),
-            visit_id: input.visit_id,
-        };
+        let (fields, links) = input.into_parts().map_err(from_api)?;
         self.batch.statements.push((line, id, fields, links));
         Ok(())
     }

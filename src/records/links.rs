@@ -85,6 +85,12 @@ pub async fn check_links(
     links: Vec<CitationLink>,
 ) -> Result<Vec<LinkFields>> {
     let links = link_fields(links)?;
+    check_cited(conn, &links).await?;
+    Ok(links)
+}
+
+/// Every citation the links name exists (422 naming each that does not).
+pub async fn check_cited(conn: &mut PgConnection, links: &[LinkFields]) -> Result<()> {
     let ids: Vec<Uuid> = links.iter().map(|l| l.citation_id).collect();
     let found = store::bulk::existing(conn, "citations", &ids).await?;
     let missing: Vec<Uuid> = ids
@@ -92,21 +98,21 @@ pub async fn check_links(
         .filter(|id| !found.contains(id))
         .copied()
         .collect();
-    if !missing.is_empty() {
-        return Err(unprocessable(
-            ids.iter()
-                .enumerate()
-                .filter(|(_, id)| missing.contains(id))
-                .map(|(i, _)| {
-                    FieldError::new(
-                        format!("#/citations/{i}/citation_id"),
-                        "no citation has this id",
-                    )
-                })
-                .collect(),
-        ));
+    if missing.is_empty() {
+        return Ok(());
     }
-    Ok(links)
+    Err(unprocessable(
+        ids.iter()
+            .enumerate()
+            .filter(|(_, id)| missing.contains(id))
+            .map(|(i, _)| {
+                FieldError::new(
+                    format!("#/citations/{i}/citation_id"),
+                    "no citation has this id",
+                )
+            })
+            .collect(),
+    ))
 }
 
 /// The links as stored, refusing a citation cited twice (checks that need no database).

@@ -11,12 +11,14 @@ use crate::error::{ApiError, Result};
 use crate::store::StoreError;
 use crate::store::actors::ActorKey;
 use crate::store::changes::Resource;
-use crate::store::links::{self, Claim};
+use crate::store::links::{self, Claim, LinkFields};
 use crate::store::roles::{self as store, RoleFields, RoleRow};
 
 use super::actors::{ActorSummary, id_of};
 use super::fields::{bounded, bounded_non_null, non_null, nullable};
-use super::links::{CitationLink, CitationRef, check_links, check_period, links_of};
+use super::links::{
+    CitationLink, CitationRef, check_cited, check_links, check_period, link_fields, links_of,
+};
 use super::record::{Record, reference};
 
 /// An office or membership held over a period: Tokayev as President of Kazakhstan,
@@ -179,16 +181,26 @@ fn refused(error: StoreError) -> ApiError {
 }
 
 /// Checks and stores a new role with its links.
+impl NewRole {
+    /// The role's fields and links, with the checks that need no database (its period in
+    /// order, no citation twice): for a single write and for an import line alike.
+    pub(crate) fn into_parts(self) -> Result<(RoleFields, Vec<LinkFields>)> {
+        check_period(self.start, self.end)?;
+        let links = link_fields(self.citations)?;
+        let fields = RoleFields {
+            of_actor_id: self.of_actor_id,
+            title: self.title,
+            rank: self.rank,
+            start: self.start,
+            end: self.end,
+        };
+        Ok((fields, links))
+    }
+}
+
 async fn insert(conn: &mut PgConnection, holder: Uuid, input: NewRole) -> Result<Uuid> {
-    check_period(input.start, input.end)?;
-    let links = check_links(conn, input.citations).await?;
-    let fields = RoleFields {
-        of_actor_id: input.of_actor_id,
-        title: input.title,
-        rank: input.rank,
-        start: input.start,
-        end: input.end,
-    };
+    let (fields, links) = input.into_parts()?;
+    check_cited(conn, &links).await?;
     let id = store::insert(&mut *conn, holder, &fields)
         .await
         .map_err(refused)?;

@@ -10,13 +10,15 @@ use crate::domain::{LanguageTag, PartialDate, Stance, StatementKind, StatementTe
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
 use crate::store::changes::Resource;
-use crate::store::links::{self, Claim};
+use crate::store::links::{self, Claim, LinkFields};
 use crate::store::statements::{self as store, StatementFields, StatementRow};
 use crate::store::visits as visit_store;
 
 use super::actors::ActorSummary;
 use super::fields::{bounded, bounded_non_null, non_null, nullable, unique};
-use super::links::{CitationLink, CitationRef, check_actors, check_links, links_of};
+use super::links::{
+    CitationLink, CitationRef, check_actors, check_cited, check_links, link_fields, links_of,
+};
 use super::record::Record;
 
 /// An actor a statement is about, and the statement's stance toward it.
@@ -284,45 +286,20 @@ struct Draft {
 }
 
 impl Draft {
-    async fn check(self, conn: &mut PgConnection) -> Result<StatementFields> {
-        let topics = unique(self.topics);
+    /// The fields, with the checks that need no database (no subject twice; topics without
+    /// repeats) and `on_behalf_of` as given (none derived yet).
+    fn into_fields(self) -> Result<StatementFields> {
         check_subject_shape(&self.subjects)?;
-        let mut refs = vec![("#/speaker_id".to_owned(), self.speaker_id)];
-        if let Some(id) = self.on_behalf_of_id {
-            refs.push(("#/on_behalf_of_id".to_owned(), id));
-        }
-        refs.extend(
-            self.subjects
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (format!("#/subjects/{i}/actor_id"), s.actor_id)),
-        );
-        check_actors(conn, &refs).await?;
-        if let Some(visit) = self.visit_id
-            && !visit_store::exists(conn, visit).await?
-        {
-            return Err(ApiError::unprocessable_field(
-                "#/visit_id",
-                "no visit has this id",
-            ));
-        }
-        let (on_behalf_of_id, on_behalf_of_role_id) = match self.on_behalf_of_id {
-            Some(id) => (Some(id), None),
-            None => match store::attribution(conn, self.speaker_id, self.stated_on).await? {
-                Some((role, of_actor)) => (Some(of_actor), Some(role)),
-                None => (None, None),
-            },
-        };
         Ok(StatementFields {
             speaker_id: self.speaker_id,
-            on_behalf_of_id,
-            on_behalf_of_role_id,
+            on_behalf_of_id: self.on_behalf_of_id,
+            on_behalf_of_role_id: None,
             stated_on: self.stated_on,
             kind: self.kind,
             text: self.text,
             verbatim: self.verbatim,
             language: self.language,
-            topics,
+            topics: unique(self.topics),
             subjects: self
                 .subjects
                 .into_iter()
@@ -331,10 +308,72 @@ impl Draft {
             visit_id: self.visit_id,
         })
     }
+
+    /// The fields checked against the database (every actor and the visit exist), with
+    /// `on_behalf_of` derived from the speaker's role when it was not given.
+    async fn check(self, conn: &mut PgConnection) -> Result<StatementFields> {
+        let mut fields = self.into_fields()?;
+        let mut refs = vec![("#/speaker_id".to_owned(), fields.speaker_id)];
+        if let Some(id) = fields.on_behalf_of_id {
+            refs.push(("#/on_behalf_of_id".to_owned(), id));
+        }
+        refs.extend(
+            fields
+                .subjects
+                .iter()
+                .enumerate()
+                .map(|(i, (actor, _))| (format!("#/subjects/{i}/actor_id"), *actor)),
+        );
+        check_actors(conn, &refs).await?;
+        if let Some(visit) = fields.visit_id
+            && !visit_store::exists(conn, visit).await?
+        {
+            return Err(ApiError::unprocessable_field(
+                "#/visit_id",
+                "no visit has this id",
+            ));
+        }
+        if fields.on_behalf_of_id.is_none()
+            && let Some((role, of_actor)) =
+                store::attribution(conn, fields.speaker_id, fields.stated_on).await?
+        {
+            fields.on_behalf_of_id = Some(of_actor);
+            fields.on_behalf_of_role_id = Some(role);
+        }
+        Ok(fields)
+    }
+}
+
+impl NewStatement {
+    /// What the statement is before the database is asked, and its links, with the checks
+    /// that need none (no citation twice): for a single write and for an import line alike.
+    fn into_draft(self) -> Result<(Draft, Vec<LinkFields>)> {
+        let links = link_fields(self.citations)?;
+        let draft = Draft {
+            speaker_id: self.speaker_id,
+            on_behalf_of_id: self.on_behalf_of_id,
+            stated_on: self.stated_on,
+            kind: self.kind,
+            text: self.text,
+            verbatim: self.verbatim,
+            language: self.language,
+            topics: self.topics,
+            subjects: self.subjects,
+            visit_id: self.visit_id,
+        };
+        Ok((draft, links))
+    }
+
+    /// The statement's fields (`on_behalf_of` as given: an import derives the rest in SQL)
+    /// and links, with the checks that need no database.
+    pub(crate) fn into_parts(self) -> Result<(StatementFields, Vec<LinkFields>)> {
+        let (draft, links) = self.into_draft()?;
+        Ok((draft.into_fields()?, links))
+    }
 }
 
 /// No subject twice (a check that needs no database).
-pub(crate) fn check_subject_shape(subjects: &[NewSubject]) -> Result<()> {
+fn check_subject_shape(subjects: &[NewSubject]) -> Result<()> {
     for (i, subject) in subjects.iter().enumerate() {
         if subjects[..i].iter().any(|s| s.actor_id == subject.actor_id) {
             return Err(ApiError::unprocessable_field(
@@ -371,21 +410,9 @@ fn refused(error: StoreError) -> ApiError {
 
 /// Checks and stores a new statement with its links.
 async fn insert(conn: &mut PgConnection, input: NewStatement) -> Result<Uuid> {
-    let links = check_links(conn, input.citations).await?;
-    let fields = Draft {
-        speaker_id: input.speaker_id,
-        on_behalf_of_id: input.on_behalf_of_id,
-        stated_on: input.stated_on,
-        kind: input.kind,
-        text: input.text,
-        verbatim: input.verbatim,
-        language: input.language,
-        topics: input.topics,
-        subjects: input.subjects,
-        visit_id: input.visit_id,
-    }
-    .check(conn)
-    .await?;
+    let (draft, links) = input.into_draft()?;
+    check_cited(&mut *conn, &links).await?;
+    let fields = draft.check(&mut *conn).await?;
     let id = store::insert(&mut *conn, &fields).await.map_err(refused)?;
     links::replace(conn, Claim::Statement, id, &links).await?;
     Ok(id)

@@ -11,12 +11,15 @@ use crate::error::{ApiError, Result};
 use crate::store::StoreError;
 use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::changes::Resource;
-use crate::store::links::{self, Claim};
+use crate::store::links::{self, Claim, LinkFields};
 use crate::store::visits::{self as store, VisitFields, VisitRow};
 
 use super::actors::ActorSummary;
 use super::fields::{bounded, bounded_non_null, non_null, nullable};
-use super::links::{CitationLink, CitationRef, check_actors, check_links, check_period, links_of};
+use super::links::{
+    CitationLink, CitationRef, check_actors, check_cited, check_links, check_period, link_fields,
+    links_of,
+};
 use super::record::{Record, reference};
 
 /// A visit: the principal(s) travelling, the state or organization hosting them, where and
@@ -218,7 +221,7 @@ async fn check_participants(conn: &mut PgConnection, visitors: &[Uuid], host: Uu
 }
 
 /// No visitor twice, and none of them the host (checks that need no database).
-pub(crate) fn check_participant_shape(visitors: &[Uuid], host: Uuid) -> Result<()> {
+fn check_participant_shape(visitors: &[Uuid], host: Uuid) -> Result<()> {
     for (i, visitor) in visitors.iter().enumerate() {
         if visitors[..i].contains(visitor) {
             return Err(ApiError::unprocessable_field(
@@ -259,25 +262,36 @@ fn refused(error: StoreError) -> ApiError {
 }
 
 /// Checks and stores a new visit with its links.
+impl NewVisit {
+    /// The visit's fields and links, with the checks that need no database (its period in
+    /// order, no visitor twice nor the host, no citation twice): for a single write and for an
+    /// import line alike.
+    pub(crate) fn into_parts(self) -> Result<(VisitFields, Vec<LinkFields>)> {
+        check_period(Some(self.start), self.end)?;
+        check_participant_shape(&self.visitor_ids, self.host_id)?;
+        let links = link_fields(self.citations)?;
+        let fields = VisitFields {
+            visitor_ids: self.visitor_ids,
+            host_id: self.host_id,
+            place: self.place,
+            country_code: self.country_code,
+            start: self.start,
+            end: self.end,
+            kind: self.kind,
+            occasion: self.occasion,
+            summary: self.summary,
+        };
+        Ok((fields, links))
+    }
+}
+
 async fn insert(conn: &mut PgConnection, input: NewVisit) -> Result<Uuid> {
-    check_period(Some(input.start), input.end)?;
-    check_participants(conn, &input.visitor_ids, input.host_id).await?;
-    let links = check_links(conn, input.citations).await?;
-    let country_code = match input.country_code {
-        Some(code) => Some(code),
-        None => host_country(conn, input.host_id).await?,
-    };
-    let fields = VisitFields {
-        visitor_ids: input.visitor_ids,
-        host_id: input.host_id,
-        place: input.place,
-        country_code,
-        start: input.start,
-        end: input.end,
-        kind: input.kind,
-        occasion: input.occasion,
-        summary: input.summary,
-    };
+    let (mut fields, links) = input.into_parts()?;
+    check_participants(&mut *conn, &fields.visitor_ids, fields.host_id).await?;
+    check_cited(&mut *conn, &links).await?;
+    if fields.country_code.is_none() {
+        fields.country_code = host_country(&mut *conn, fields.host_id).await?;
+    }
     let id = store::insert(&mut *conn, &fields).await.map_err(refused)?;
     links::replace(conn, Claim::Visit, id, &links).await?;
     Ok(id)

@@ -487,3 +487,42 @@ impl Record for Statement {
         Ok(store::delete(conn, self.id).await?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn an_import_gets_the_same_fields_a_write_checks_before_the_database() {
+        let (xi, kz) = (Uuid::now_v7(), Uuid::now_v7());
+        let statement = |subjects: serde_json::Value| -> NewStatement {
+            serde_json::from_value(json!({
+                "speaker_id": xi, "stated_on": "2022-09", "kind": "pledge", "text": "Support.",
+                "topics": ["security", "trade", "security"], "subjects": subjects,
+                "citations": [{"citation_id": Uuid::now_v7()}]
+            }))
+            .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let twice =
+            json!([{"actor_id": kz, "stance": "support"}, {"actor_id": kz, "stance": "oppose"}]);
+        match statement(twice).into_parts() {
+            Err(ApiError::Unprocessable { errors, .. }) => {
+                assert_eq!(errors[0].pointer, "#/subjects/1/actor_id");
+            }
+            other => panic!("not a 422: {:?}", other.map(|_| ())),
+        }
+        let (fields, links) = statement(json!([{"actor_id": kz, "stance": "support"}]))
+            .into_parts()
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let topics: Vec<&str> = fields.topics.iter().map(Topic::as_str).collect();
+        assert_eq!(topics, ["security", "trade"]);
+        assert_eq!(fields.subjects, [(kz, Stance::Support)]);
+        assert_eq!(
+            (fields.on_behalf_of_id, fields.on_behalf_of_role_id),
+            (None, None)
+        );
+        assert_eq!(links.len(), 1);
+    }
+}

@@ -366,3 +366,61 @@ impl Record for Visit {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// The pointer of the first field a 422 names.
+    fn refused(body: serde_json::Value) -> String {
+        let input: NewVisit = serde_json::from_value(body).unwrap_or_else(|e| panic!("{e}"));
+        match input.into_parts() {
+            Err(ApiError::Unprocessable { errors, .. }) => errors[0].pointer.clone(),
+            Err(other) => panic!("not a 422: {other:?}"),
+            Ok(_) => panic!("accepted"),
+        }
+    }
+
+    #[test]
+    fn the_checks_that_need_no_database_come_before_any_query() {
+        let (xi, kz) = (Uuid::now_v7(), Uuid::now_v7());
+        let c = Uuid::now_v7();
+        let visit = |changes: serde_json::Value| {
+            let mut body = json!({
+                "visitor_ids": [xi], "host_id": kz, "start": "2022-09", "kind": "official",
+                "citations": [{"citation_id": c}]
+            });
+            if let (Some(body), Some(changes)) = (body.as_object_mut(), changes.as_object()) {
+                body.extend(changes.clone());
+            }
+            body
+        };
+        assert_eq!(refused(visit(json!({"end": "2022-08-31"}))), "#/end");
+        assert_eq!(
+            refused(visit(json!({"visitor_ids": [xi, xi]}))),
+            "#/visitor_ids/1"
+        );
+        assert_eq!(
+            refused(visit(json!({"visitor_ids": [kz]}))),
+            "#/visitor_ids/0"
+        );
+        assert_eq!(
+            refused(visit(
+                json!({"citations": [{"citation_id": c}, {"citation_id": c}]})
+            )),
+            "#/citations/1/citation_id"
+        );
+        // A month-precise start may end within that month.
+        let input: NewVisit = serde_json::from_value(visit(json!({"end": "2022-09-05"})))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (fields, links) = input.into_parts().unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(fields.start.to_string(), "2022-09");
+        assert_eq!(
+            fields.country_code, None,
+            "the host's country is added with the database"
+        );
+        assert_eq!(links.len(), 1);
+    }
+}

@@ -9,6 +9,7 @@ use crate::domain::{ActorKind, CountryCode, Slug};
 use crate::error::{ApiError, Result};
 use crate::records::actors::{Actor, ActorPatch, NewActor, id_of, with_roles};
 use crate::store::actors::{self as store, ActorFilter, ActorKey};
+use crate::store::changes::Resource;
 
 use super::auth::{Read, Write};
 use super::changes::{RevisionPage, RevisionQuery, revisions};
@@ -19,7 +20,6 @@ use super::pagination;
 use super::problems::*;
 use super::record;
 use super::state::AppState;
-use crate::store::changes::Resource;
 
 /// One page of actors.
 #[derive(Debug, Serialize, ToSchema)]

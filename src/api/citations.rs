@@ -10,6 +10,7 @@ use crate::domain::{LanguageTag, PartialDate};
 use crate::error::{ApiError, Result};
 use crate::records::citations::{Citation, CitationPatch, NewCitation, load};
 use crate::records::record::reference;
+use crate::store::changes::Resource;
 use crate::store::citations::{self as store, CitationFilter};
 
 use super::auth::{Read, Write};
@@ -23,7 +24,6 @@ use super::pagination::{self, date_range, with_link};
 use super::problems::*;
 use super::record;
 use super::state::AppState;
-use crate::store::changes::Resource;
 
 /// One page of citations.
 #[derive(Debug, Serialize, ToSchema)]

@@ -15,6 +15,7 @@ use crate::error::{ApiError, Result};
 use crate::records::actors::id_of;
 use crate::records::roles::{NewRole, Role, RoleKey, RolePatch, assemble};
 use crate::store::actors::ActorKey;
+use crate::store::changes::Resource;
 use crate::store::roles::{self as store, RoleFilter, Side};
 
 use super::actors::ActorPath;
@@ -28,7 +29,6 @@ use super::pagination;
 use super::problems::*;
 use super::record;
 use super::state::AppState;
-use crate::store::changes::Resource;
 
 /// One page of roles.
 #[derive(Debug, Serialize, ToSchema)]

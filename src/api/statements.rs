@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::domain::{CountryCode, PartialDate, StatementKind, Topic};
 use crate::error::Result;
 use crate::records::statements::{NewStatement, Statement, StatementPatch, assemble};
+use crate::store::changes::Resource;
 use crate::store::statements::{self as store, StatementFilter};
 
 use super::auth::{Read, Write};
@@ -22,7 +23,6 @@ use super::problems::*;
 use super::record;
 use super::state::AppState;
 use super::visits::actor_filter;
-use crate::store::changes::Resource;
 
 /// One page of statements.
 #[derive(Debug, Serialize, ToSchema)]

@@ -11,6 +11,7 @@ use crate::domain::{CountryCode, PartialDate, VisitKind};
 use crate::error::{ApiError, Result};
 use crate::records::visits::{NewVisit, Visit, VisitPatch, assemble};
 use crate::store::actors::{self as actor_store, ActorKey};
+use crate::store::changes::Resource;
 use crate::store::visits::{self as store, VisitFilter};
 
 use super::auth::{Read, Write};
@@ -23,7 +24,6 @@ use super::pagination::{self, date_range};
 use super::problems::*;
 use super::record;
 use super::state::AppState;
-use crate::store::changes::Resource;
 
 /// One page of visits.
 #[derive(Debug, Serialize, ToSchema)]

@@ -17,7 +17,7 @@ SELECT lpad(to_hex(n), 32, '0')::uuid,
        'actor-' || n,
        CASE WHEN n % 10 = 0 THEN 'state' ELSE 'person' END::actor_kind,
        CASE WHEN n % 10 = 0 THEN 'State ' ELSE 'Person ' END || n,
-       ARRAY['Alias ' || n],
+       jsonb_build_array(jsonb_build_object('name', 'Alias ' || n, 'kind', 'name')),
        (ARRAY['KZ', 'RU', 'CN', 'TR', 'UZ', 'DE', 'FR', 'US'])[1 + n % 8],
        CASE WHEN n % 10 = 0 THEN 'state ' ELSE 'person ' END || n || ' alias ' || n
 FROM generate_series(1, :actors) AS n;

@@ -33,11 +33,17 @@ pub fn pool(settings: &Settings) -> anyhow::Result<PgPool> {
         .connect_lazy_with(options))
 }
 
+/// Applies the migrations, then derives what SQL cannot: the folded names of actors written
+/// before the name index existed.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR
         .run(pool)
         .await
-        .context("applying database migrations")
+        .context("applying database migrations")?;
+    crate::store::actors::index_unnamed(pool)
+        .await
+        .context("indexing the names of actors")?;
+    Ok(())
 }
 
 /// Whether every migration this build knows has been applied.

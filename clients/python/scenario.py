@@ -15,6 +15,8 @@ from chancery_client.api.visits import create_visit
 from chancery_client.models import (
     ActorKind,
     ActorPatch,
+    AliasKind,
+    NewAlias,
     CountryCode,
     CitationLink,
     NewActor,
@@ -48,7 +50,10 @@ communique = created(create_citation.sync_detailed(client=client, body=NewCitati
 state = created(create_actor.sync_detailed(client=client, body=NewActor(
     kind=ActorKind.STATE, name=f"Kazakhstan {run}", country_code=CountryCode.KZ)))
 person = created(create_actor.sync_detailed(client=client, body=NewActor(
-    kind=ActorKind.PERSON, name=f"Xi Jinping {run}", aliases=["Xi"])))
+    kind=ActorKind.PERSON, name=f"Xi Jinping {run}",
+    aliases=["Xi", NewAlias(name=f"习近平 {run}", kind=AliasKind.TRANSLITERATION)])))
+assert [(a.name, a.kind) for a in person.aliases] == [
+    ("Xi", AliasKind.NAME), (f"习近平 {run}", AliasKind.TRANSLITERATION)], person.aliases
 
 # A visit, and statements made during it.
 visit = created(create_visit.sync_detailed(client=client, body=NewVisit(
@@ -144,5 +149,16 @@ network = get_network.sync(client=client, from_="2022", to="2022")
 hub = next(n for n in network.nodes if n.slug == "kazakhstan")
 assert (hub.in_strength, hub.out_strength) == (9, 6), (hub.in_strength, hub.out_strength)
 assert hub.betweenness == max(n.betweenness for n in network.nodes) > 0
+
+# Names to actors (the demo dataset's aliases, and the person made above): one name, then
+# many in one request, answered in order.
+from chancery_client.api.actors import resolve_name, resolve_names
+
+kremlin = resolve_name.sync(client=client, name="the Kremlin")
+best = kremlin.candidates[0]
+assert best.actor.slug == "russia" and best.alias_kind == AliasKind.METONYM and best.valid, kremlin
+batch = resolve_names.sync(client=client, body=["Tokaev", f"President Xi Jinping {run}", "Brussels"], limit=1)
+assert [r.candidates[0].actor.slug for r in batch.results] == [
+    "kassym-jomart-tokayev", person.slug, "european-union"], batch
 
 print("python client scenario: ok")

@@ -32,7 +32,9 @@ async function main(): Promise<void> {
   const articleId = must(article.data, article.error, "create citation").id;
   const state = await client.POST("/v1/actors", { body: { kind: "state", name: `Kazakhstan ${run}`, country_code: "KZ" } });
   const stateActor = must(state.data, state.error, "create state");
-  const person = await client.POST("/v1/actors", { body: { kind: "person", name: `Xi Jinping ${run}` } });
+  const person = await client.POST("/v1/actors", {
+    body: { kind: "person", name: `Xi Jinping ${run}`, aliases: ["Xi", { name: `习近平 ${run}`, kind: "transliteration" }] },
+  });
   const personActor = must(person.data, person.error, "create person");
 
   // A visit and statements.
@@ -124,6 +126,18 @@ async function main(): Promise<void> {
   check(hub?.in_strength === 9 && hub.out_strength === 6, JSON.stringify(hub));
   const most = Math.max(...graph.nodes.map((n) => n.betweenness ?? 0));
   check(hub.betweenness === most && most > 0, "Kazakhstan sits between the others");
+
+  // Names to actors: one name, then many in one request, answered in order.
+  const kremlin = await client.GET("/v1/resolve", { params: { query: { name: "the Kremlin" } } });
+  const best = must(kremlin.data, kremlin.error, "resolve").candidates[0];
+  check(best?.actor.slug === "russia" && best.match === "folded_alias" && best.alias_kind === "metonym", JSON.stringify(best));
+  const batch = await client.POST("/v1/resolve", {
+    body: ["Tokaev", `President Xi Jinping ${run}`],
+    params: { query: { limit: 1 } },
+  });
+  const firsts = must(batch.data, batch.error, "resolve many").results.map((r) => r.candidates[0]?.actor.slug);
+  check(firsts.join(" ") === `kassym-jomart-tokayev ${personActor.slug}`, firsts.join(" "));
+  check(personActor.aliases[1]?.kind === "transliteration", JSON.stringify(personActor.aliases));
 
   console.log("typescript client scenario: ok");
 }

@@ -303,12 +303,13 @@ impl CsvRecord for Actor {
             .iter()
             .map(|r| format!("{} of {}", r.title, r.of_actor.slug))
             .collect();
+        let aliases: Vec<&str> = self.aliases.iter().map(|a| a.name.as_str()).collect();
         vec![
             self.id.to_string(),
             self.slug.to_string(),
             self.kind.as_str().to_owned(),
             self.name.to_string(),
-            list(&self.aliases),
+            list(&aliases),
             opt(&self.country_code),
             opt(&self.wikidata_id),
             opt(&self.description),

@@ -22,36 +22,68 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<web::Data<AppState>>()
-            .map_or(1024 * 1024, |state| state.body_limit_bytes);
-        let content_type = check_content_type(req);
-        let declared_length = declared_length(req);
-        let mut payload = payload.take();
-        Box::pin(async move {
-            content_type?;
-            if declared_length.is_some_and(|len| len > limit as u64) {
+        // serde would read a struct from an array too (`[]` as an empty patch).
+        json_body(
+            req,
+            payload,
+            b'{',
+            "the body must be a JSON object",
+            JsonBody,
+        )
+    }
+}
+
+/// A JSON request body that is an array, parsed into `T`.
+pub struct JsonArray<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonArray<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        json_body(
+            req,
+            payload,
+            b'[',
+            "the body must be a JSON array",
+            JsonArray,
+        )
+    }
+}
+
+/// Reads a JSON body within the size limit, checks that it opens with `opening`, and parses it.
+fn json_body<T: DeserializeOwned + 'static, B: 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    opening: u8,
+    refusal: &'static str,
+    wrap: fn(T) -> B,
+) -> LocalBoxFuture<'static, Result<B, ApiError>> {
+    let limit = req
+        .app_data::<web::Data<AppState>>()
+        .map_or(1024 * 1024, |state| state.body_limit_bytes);
+    let content_type = check_content_type(req);
+    let declared_length = declared_length(req);
+    let mut payload = payload.take();
+    Box::pin(async move {
+        content_type?;
+        if declared_length.is_some_and(|len| len > limit as u64) {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(ApiError::body)?;
+            if body.len() + chunk.len() > limit {
                 return Err(ApiError::PayloadTooLarge { limit });
             }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(ApiError::body)?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge { limit });
-                }
-                body.extend_from_slice(&chunk);
-            }
-            // serde would read a struct from an array too (`[]` as an empty patch).
-            let first = body.iter().find(|b| !b.is_ascii_whitespace());
-            if first.is_some_and(|b| *b != b'{') {
-                return Err(ApiError::invalid_field(
-                    "#",
-                    "the body must be a JSON object",
-                ));
-            }
-            parse_json(&body).map(JsonBody)
-        })
-    }
+            body.extend_from_slice(&chunk);
+        }
+        let first = body.iter().find(|b| !b.is_ascii_whitespace());
+        if first.is_some_and(|b| *b != opening) {
+            return Err(ApiError::invalid_field("#", refusal));
+        }
+        parse_json(&body).map(wrap)
+    })
 }
 
 /// The body's length as `Content-Length` declares it, if it does.

@@ -238,10 +238,11 @@ fn address_key(req: &ServiceRequest) -> IpAddr {
     }
 }
 
-/// Name searches and analyses: what costs the database most per request.
+/// Name searches (`q=`, resolving names) and analyses: what costs the database most per request.
 fn is_costly(req: &ServiceRequest) -> bool {
     let path = req.path();
     path.starts_with("/v1/network")
+        || path.starts_with("/v1/resolve")
         || path.starts_with("/v1/dyads")
         || path.ends_with("/engagement")
         || form_urlencoded::parse(req.query_string().as_bytes()).any(|(name, _)| name == "q")

@@ -21,6 +21,7 @@ pub mod ops;
 pub mod pagination;
 pub mod problems;
 pub mod record;
+pub mod resolve;
 pub mod roles;
 pub mod routes;
 pub mod semantics;
@@ -149,6 +150,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(citations::delete_citation)
                 .service(citations::list_citing_records)
                 .service(citations::list_citation_revisions),
+        )
+        .service(
+            utoipa_actix_web::scope("/v1/resolve")
+                .service(resolve::resolve_name)
+                .service(resolve::resolve_names),
         )
         .service(utoipa_actix_web::scope("/v1/dyads").service(analysis::dyads::get_dyads))
         .service(utoipa_actix_web::scope("/v1/network").service(analysis::network::get_network))

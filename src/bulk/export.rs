@@ -76,8 +76,8 @@ struct ActorOut<'a> {
     slug: &'a str,
     kind: crate::domain::ActorKind,
     name: &'a str,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    aliases: &'a [String],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    aliases: Vec<crate::domain::ActorAlias>,
     #[serde(skip_serializing_if = "none")]
     country_code: &'a Option<String>,
     #[serde(skip_serializing_if = "none")]
@@ -214,7 +214,13 @@ pub async fn export_page(
                         slug: &a.slug,
                         kind: a.kind,
                         name: &a.name,
-                        aliases: &a.aliases,
+                        aliases: a
+                            .aliases
+                            .0
+                            .iter()
+                            .cloned()
+                            .map(|a| a.into_alias())
+                            .collect(),
                         country_code: &a.country_code,
                         wikidata_id: &a.wikidata_id,
                         description: &a.description,

@@ -125,6 +125,36 @@ pub enum RoleRank {
     Official,
 }
 
+/// What kind of name an alias is.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    sqlx::Type,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "alias_kind", rename_all = "snake_case")]
+pub enum AliasKind {
+    /// Another current name ("Republic of Kazakhstan", "Türkiye").
+    #[default]
+    Name,
+    /// A name no longer used ("Kazakh SSR").
+    FormerName,
+    /// The same name in another spelling or script ("Tokaev", "Токаев").
+    Transliteration,
+    /// A short form ("PRC", "EU").
+    Abbreviation,
+    /// A capital or seat standing for a state or organization ("the Kremlin", "Brussels").
+    Metonym,
+}
+
 macro_rules! as_str {
     ($($ty:ident { $($variant:ident => $s:expr),* $(,)? })*) => {
         $(impl $ty {
@@ -139,5 +169,6 @@ as_str! {
     VisitKind { State => "state", Official => "official", Working => "working", Summit => "summit", Multilateral => "multilateral", Other => "other" }
     StatementKind { Declaration => "declaration", Pledge => "pledge", Proposal => "proposal", Denial => "denial", Criticism => "criticism", Agreement => "agreement", Other => "other" }
     Stance { Support => "support", Oppose => "oppose", Neutral => "neutral" }
+    AliasKind { Name => "name", FormerName => "former_name", Transliteration => "transliteration", Abbreviation => "abbreviation", Metonym => "metonym" }
     RoleRank { HeadOfState => "head_of_state", HeadOfGovernment => "head_of_government", ForeignMinister => "foreign_minister", Minister => "minister", Envoy => "envoy", Official => "official" }
 }

@@ -6,8 +6,10 @@
 //! (`stored`, for the record layer only): it parsed when it was written, and a rule made
 //! stricter since must not make a stored record unreadable or unwritable.
 
+mod alias;
 mod country;
 mod kinds;
+mod names;
 mod partial_date;
 mod schema;
 mod slug;
@@ -15,8 +17,10 @@ mod text;
 mod web;
 mod wikidata;
 
+pub use alias::ActorAlias;
 pub use country::CountryCode;
-pub use kinds::{ActorKind, DatePrecision, RoleRank, Stance, StatementKind, VisitKind};
+pub use kinds::{ActorKind, AliasKind, DatePrecision, RoleRank, Stance, StatementKind, VisitKind};
+pub use names::{MatchKind, NameQuery, score as score_name};
 pub use partial_date::PartialDate;
 pub use slug::Slug;
 pub use text::{

@@ -6,7 +6,10 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::{ActorKind, Alias, CountryCode, Description, Name, Slug, WikidataId};
+use crate::domain::{
+    ActorAlias, ActorKind, Alias, AliasKind, CountryCode, Description, Name, PartialDate, Slug,
+    WikidataId,
+};
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
 use crate::store::actors::{self as store, ActorFields, ActorKey, ActorRow};
@@ -14,6 +17,7 @@ use crate::store::changes::{Operation, Resource};
 use crate::store::roles as role_store;
 
 use super::fields::{bounded, bounded_nullable, non_null, nullable, unique};
+use super::links::check_period;
 use super::record::{Record, body, record_change, reference, referred_meanwhile};
 use super::roles::Role;
 
@@ -24,7 +28,10 @@ use super::roles::Role;
     "slug": "kassym-jomart-tokayev",
     "kind": "person",
     "name": "Kassym-Jomart Tokayev",
-    "aliases": ["Tokayev", "Qasym-Jomart Toqayev"],
+    "aliases": [
+        {"name": "Tokayev", "kind": "name"},
+        {"name": "Qasym-Jomart Toqayev", "kind": "transliteration"}
+    ],
     "country_code": "KZ",
     "wikidata_id": "Q379407",
     "roles": [],
@@ -39,9 +46,9 @@ pub struct Actor {
     pub kind: ActorKind,
     #[schema(value_type = String)]
     pub name: Name,
-    /// Other names: transliterations, former names, metonyms ("Akorda").
-    #[schema(value_type = Vec<String>)]
-    pub aliases: Vec<Alias>,
+    /// Other names: transliterations, former names, abbreviations, metonyms ("Akorda"), each
+    /// with the dates it was in use when they matter.
+    pub aliases: Vec<ActorAlias>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = CountryCode)]
     pub country_code: Option<CountryCode>,
@@ -72,7 +79,7 @@ pub struct ActorSummary {
 #[schema(example = json!({
     "kind": "person",
     "name": "Kassym-Jomart Tokayev",
-    "aliases": ["Tokayev"],
+    "aliases": ["Tokayev", {"name": "Токаев", "kind": "transliteration"}],
     "country_code": "KZ",
     "wikidata_id": "Q379407"
 }))]
@@ -89,7 +96,7 @@ pub struct NewActor {
         skip_serializing_if = "Vec::is_empty"
     )]
     #[schema(max_items = 50)]
-    pub aliases: Vec<Alias>,
+    pub aliases: Vec<AliasInput>,
     /// Where one applies: the state itself, or a person's or organization's home state.
     #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -106,7 +113,7 @@ pub struct NewActor {
 /// an optional field; `aliases` is replaced as a whole.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"aliases": ["Tokayev", "Toqayev"], "description": null}))]
+#[schema(example = json!({"aliases": ["Tokayev", {"name": "Toqayev", "kind": "transliteration"}], "description": null}))]
 pub struct ActorPatch {
     #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -123,8 +130,8 @@ pub struct ActorPatch {
         deserialize_with = "bounded_nullable::<_, _, 0, 50>",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schema(value_type = Option<Vec<Alias>>, max_items = 50)]
-    pub aliases: Option<Option<Vec<Alias>>>,
+    #[schema(value_type = Option<Vec<AliasInput>>, max_items = 50)]
+    pub aliases: Option<Option<Vec<AliasInput>>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<CountryCode>)]
     pub country_code: Option<Option<CountryCode>>,
@@ -134,6 +141,83 @@ pub struct ActorPatch {
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Description>)]
     pub description: Option<Option<Description>>,
+}
+
+/// An alias as a client writes it: a plain name (`"Tokayev"`), or an object that says what
+/// kind of name it is and when it was in use.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum AliasInput {
+    /// A plain other name, of kind `name`, used at any time.
+    Name(Alias),
+    Alias(NewAlias),
+}
+
+/// An alias with its kind and the dates it was in use.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Akmola", "kind": "former_name", "start": "1992", "end": "1998-05"}))]
+pub struct NewAlias {
+    pub name: Alias,
+    /// `name` when absent.
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub kind: Option<AliasKind>,
+    /// When the name came into use, as precisely as known.
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub start: Option<PartialDate>,
+    /// When it went out of use; not before `start`.
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub end: Option<PartialDate>,
+}
+
+// By hand rather than `untagged`, so that a bad field of an alias object is reported at its
+// own pointer rather than as "matched no variant".
+impl<'de> Deserialize<'de> for AliasInput {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Either;
+        impl<'de> serde::de::Visitor<'de> for Either {
+            type Value = AliasInput;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a name, or an object with `name` and optionally `kind`, `start`, `end`",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<AliasInput, E> {
+                Alias::parse(value).map(AliasInput::Name).map_err(E::custom)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<AliasInput, A::Error> {
+                NewAlias::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(AliasInput::Alias)
+            }
+        }
+        deserializer.deserialize_any(Either)
+    }
+}
+
+/// The aliases as stored: each checked (`end` not before `start`), duplicates dropped.
+fn aliases(input: Vec<AliasInput>) -> Result<Vec<ActorAlias>> {
+    let mut aliases = Vec::with_capacity(input.len());
+    for (n, alias) in input.into_iter().enumerate() {
+        aliases.push(match alias {
+            AliasInput::Name(name) => ActorAlias::plain(name),
+            AliasInput::Alias(a) => {
+                check_period(a.start, a.end, &format!("#/aliases/{n}/end"))?;
+                ActorAlias {
+                    name: a.name,
+                    kind: a.kind.unwrap_or_default(),
+                    start: a.start,
+                    end: a.end,
+                }
+            }
+        });
+    }
+    Ok(unique(aliases))
 }
 
 /// The id of the actor a key names, or 404.
@@ -159,7 +243,7 @@ impl Actor {
             slug: Slug::stored(row.slug),
             kind: row.kind,
             name: Name::stored(row.name),
-            aliases: row.aliases.into_iter().map(Alias::stored).collect(),
+            aliases: row.aliases.0.into_iter().map(|a| a.into_alias()).collect(),
             country_code: row.country_code.as_deref().and_then(CountryCode::stored),
             wikidata_id: row.wikidata_id.map(WikidataId::stored),
             description: row.description.map(Description::stored),
@@ -249,7 +333,7 @@ impl NewActor {
             slug,
             kind: self.kind,
             name: self.name,
-            aliases: unique(self.aliases),
+            aliases: aliases(self.aliases)?,
             country_code: self.country_code,
             wikidata_id: self.wikidata_id,
             description: self.description,
@@ -260,13 +344,13 @@ impl NewActor {
 impl ActorPatch {
     /// The actor's fields with the patch applied (RFC 7396: an absent member keeps its value,
     /// `null` removes it).
-    fn apply(self, current: &Actor) -> ActorFields {
-        ActorFields {
+    fn apply(self, current: &Actor) -> Result<ActorFields> {
+        Ok(ActorFields {
             slug: self.slug.unwrap_or_else(|| current.slug.clone()),
             kind: self.kind.unwrap_or(current.kind),
             name: self.name.unwrap_or_else(|| current.name.clone()),
             aliases: match self.aliases {
-                Some(new) => unique(new.unwrap_or_default()),
+                Some(new) => aliases(new.unwrap_or_default())?,
                 None => current.aliases.clone(),
             },
             country_code: self.country_code.unwrap_or(current.country_code),
@@ -276,7 +360,7 @@ impl ActorPatch {
             description: self
                 .description
                 .unwrap_or_else(|| current.description.clone()),
-        }
+        })
     }
 }
 
@@ -301,7 +385,7 @@ impl Record for Actor {
     }
 
     async fn update(self, conn: &mut PgConnection, patch: ActorPatch) -> Result<Self> {
-        let fields = patch.apply(&self);
+        let fields = patch.apply(&self)?;
         store::update(&mut *conn, self.id, &fields)
             .await
             .map_err(|e| refused(e, &fields))?;

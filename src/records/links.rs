@@ -166,12 +166,17 @@ pub fn unprocessable(errors: Vec<FieldError>) -> ApiError {
 
 /// Checks that `end` is not before `start`, respecting precision: an end of `2022-10` is not
 /// before a start of `2022-10-12`.
-pub fn check_period(start: Option<PartialDate>, end: Option<PartialDate>) -> Result<()> {
+/// `pointer` names the end in the request.
+pub fn check_period(
+    start: Option<PartialDate>,
+    end: Option<PartialDate>,
+    pointer: &str,
+) -> Result<()> {
     if let (Some(start), Some(end)) = (start, end)
         && end.last_day() < start.first_day()
     {
         return Err(ApiError::unprocessable_field(
-            "#/end",
+            pointer,
             format!("`{end}` is before the start `{start}`"),
         ));
     }

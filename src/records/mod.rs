@@ -8,6 +8,7 @@ pub mod fields;
 pub mod json;
 pub mod links;
 pub mod record;
+pub mod resolve;
 pub mod roles;
 pub mod statements;
 pub mod visits;

@@ -185,7 +185,7 @@ impl NewRole {
     /// The role's fields and links, with the checks that need no database (its period in
     /// order, no citation twice): for a single write and for an import line alike.
     pub(crate) fn into_parts(self) -> Result<(RoleFields, Vec<LinkFields>)> {
-        check_period(self.start, self.end)?;
+        check_period(self.start, self.end, "#/end")?;
         let links = link_fields(self.citations)?;
         let fields = RoleFields {
             of_actor_id: self.of_actor_id,
@@ -272,7 +272,7 @@ impl Record for Role {
             start: patch.start.unwrap_or(current.start),
             end: patch.end.unwrap_or(current.end),
         };
-        check_period(fields.start, fields.end)?;
+        check_period(fields.start, fields.end, "#/end")?;
         if let Some(citations) = patch.citations {
             let links = check_links(&mut *conn, citations).await?;
             links::replace(&mut *conn, Claim::Role, id, &links).await?;

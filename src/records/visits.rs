@@ -267,7 +267,7 @@ impl NewVisit {
     /// order, no visitor twice nor the host, no citation twice): for a single write and for an
     /// import line alike.
     pub(crate) fn into_parts(self) -> Result<(VisitFields, Vec<LinkFields>)> {
-        check_period(Some(self.start), self.end)?;
+        check_period(Some(self.start), self.end, "#/end")?;
         check_participant_shape(&self.visitor_ids, self.host_id)?;
         let links = link_fields(self.citations)?;
         let fields = VisitFields {
@@ -333,7 +333,7 @@ impl Record for Visit {
             occasion: patch.occasion.unwrap_or_else(|| current.occasion.clone()),
             summary: patch.summary.unwrap_or_else(|| current.summary.clone()),
         };
-        check_period(Some(fields.start), fields.end)?;
+        check_period(Some(fields.start), fields.end, "#/end")?;
         check_participants(&mut *conn, &fields.visitor_ids, fields.host_id).await?;
         if let Some(citations) = patch.citations {
             let links = check_links(&mut *conn, citations).await?;

@@ -1,11 +1,16 @@
 //! SQL for actors.
 
-use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::{Referrer, Result};
-use crate::domain::{ActorKind, Alias, CountryCode, Description, Name, Slug, WikidataId};
+use crate::domain::{
+    ActorAlias, ActorKind, AliasKind, CountryCode, Description, Name, PartialDate, Slug,
+    WikidataId, search_key,
+};
 
 /// An actor as stored.
 #[derive(Debug, Clone)]
@@ -14,12 +19,21 @@ pub struct ActorRow {
     pub slug: String,
     pub kind: ActorKind,
     pub name: String,
-    pub aliases: Vec<String>,
+    pub aliases: Json<Vec<StoredAlias>>,
     pub country_code: Option<String>,
     pub wikidata_id: Option<String>,
     pub description: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// An alias as stored in the actor's `aliases` column: what [`ActorAlias`] serializes to.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoredAlias {
+    pub name: String,
+    pub kind: AliasKind,
+    pub start: Option<PartialDate>,
+    pub end: Option<PartialDate>,
 }
 
 /// The fields of an actor a client writes, valid by construction.
@@ -28,7 +42,7 @@ pub struct ActorFields {
     pub slug: Slug,
     pub kind: ActorKind,
     pub name: Name,
-    pub aliases: Vec<Alias>,
+    pub aliases: Vec<ActorAlias>,
     pub country_code: Option<CountryCode>,
     pub wikidata_id: Option<WikidataId>,
     pub description: Option<Description>,
@@ -51,18 +65,143 @@ pub struct ActorFilter {
     pub q: Option<String>,
 }
 
-fn strings<T: AsRef<str>>(values: &[T]) -> Vec<String> {
-    values.iter().map(|v| v.as_ref().to_owned()).collect()
-}
-
 /// What `q` searches: the name and every alias, folded.
 pub(crate) fn search_text(fields: &ActorFields) -> String {
     let mut text = fields.name.as_str().to_owned();
     for alias in &fields.aliases {
         text.push(' ');
-        text.push_str(alias.as_str());
+        text.push_str(alias.name.as_str());
     }
-    crate::domain::search_key(&text)
+    search_key(&text)
+}
+
+/// The rows of `actor_names` for actors, as parallel columns for `UNNEST`.
+#[derive(Default)]
+pub(crate) struct NameRows {
+    actor: Vec<Uuid>,
+    position: Vec<i16>,
+    name: Vec<String>,
+    kind: Vec<Option<AliasKind>>,
+    key: Vec<String>,
+    from: Vec<Option<NaiveDate>>,
+    until: Vec<Option<NaiveDate>>,
+    dated: Vec<bool>,
+}
+
+impl NameRows {
+    /// Adds an actor's name (position 0) and its aliases (1, 2, …).
+    pub(crate) fn push(&mut self, id: Uuid, name: &str, aliases: &[ActorAlias]) {
+        self.push_one(id, 0, name, None, None, None);
+        for (n, alias) in aliases.iter().enumerate() {
+            let position = i16::try_from(n + 1).unwrap_or(i16::MAX);
+            self.push_one(
+                id,
+                position,
+                alias.name.as_str(),
+                Some(alias.kind),
+                alias.start,
+                alias.end,
+            );
+        }
+    }
+
+    fn push_one(
+        &mut self,
+        id: Uuid,
+        position: i16,
+        name: &str,
+        kind: Option<AliasKind>,
+        start: Option<PartialDate>,
+        end: Option<PartialDate>,
+    ) {
+        self.actor.push(id);
+        self.position.push(position);
+        self.name.push(name.to_owned());
+        self.kind.push(kind);
+        self.key.push(search_key(name));
+        self.from.push(start.map(|s| s.first_day()));
+        self.until.push(end.map(|e| e.day_after()));
+        self.dated.push(start.is_some() || end.is_some());
+    }
+
+    /// Replaces the names of every actor pushed.
+    pub(crate) async fn store(&self, conn: &mut PgConnection) -> Result<()> {
+        let mut actors = self.actor.clone();
+        actors.dedup();
+        sqlx::query!("DELETE FROM actor_names WHERE actor_id = ANY($1)", &actors)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(
+            "INSERT INTO actor_names (actor_id, position, name, kind, key, valid)
+             SELECT a, p, n, k, y, CASE WHEN d THEN daterange(f, u, '[)') END
+             FROM UNNEST($1::uuid[], $2::int2[], $3::text[], $4::alias_kind[], $5::text[],
+                         $6::date[], $7::date[], $8::bool[]) AS t(a, p, n, k, y, f, u, d)",
+        )
+        .bind(&self.actor)
+        .bind(&self.position)
+        .bind(&self.name)
+        .bind(&self.kind)
+        .bind(&self.key)
+        .bind(&self.from)
+        .bind(&self.until)
+        .bind(&self.dated)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+}
+
+async fn store_names(conn: &mut PgConnection, id: Uuid, fields: &ActorFields) -> Result<()> {
+    let mut names = NameRows::default();
+    names.push(id, fields.name.as_str(), &fields.aliases);
+    names.store(conn).await
+}
+
+/// Indexes the names of actors written before `actor_names` existed (or by hand), a batch at a
+/// time; run after migrations. Returns how many actors it indexed.
+pub async fn index_unnamed(pool: &PgPool) -> Result<u64> {
+    let mut indexed = 0;
+    loop {
+        let mut tx = pool.begin().await?;
+        let rows = sqlx::query!(
+            r#"SELECT a.id, a.name, a.aliases AS "aliases: Json<Vec<StoredAlias>>"
+               FROM actors a
+               WHERE NOT EXISTS (SELECT 1 FROM actor_names n WHERE n.actor_id = a.id)
+               ORDER BY a.id LIMIT 1000
+               FOR UPDATE"#
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        if rows.is_empty() {
+            return Ok(indexed);
+        }
+        let mut names = NameRows::default();
+        for row in &rows {
+            let aliases: Vec<ActorAlias> = row
+                .aliases
+                .0
+                .iter()
+                .cloned()
+                .map(StoredAlias::into_alias)
+                .collect();
+            names.push(row.id, &row.name, &aliases);
+        }
+        names.store(&mut tx).await?;
+        tx.commit().await?;
+        indexed += rows.len() as u64;
+    }
+}
+
+impl StoredAlias {
+    /// The alias as the record layer holds it; what was stored parsed when it was written.
+    pub fn into_alias(self) -> ActorAlias {
+        ActorAlias {
+            name: crate::domain::Alias::stored(self.name),
+            kind: self.kind,
+            start: self.start,
+            end: self.end,
+        }
+    }
 }
 
 pub async fn insert(conn: &mut PgConnection, fields: &ActorFields) -> Result<Uuid> {
@@ -74,14 +213,15 @@ pub async fn insert(conn: &mut PgConnection, fields: &ActorFields) -> Result<Uui
         fields.slug.as_str(),
         fields.kind as ActorKind,
         fields.name.as_str(),
-        &strings(&fields.aliases),
+        Json(&fields.aliases) as _,
         fields.country_code.as_ref().map(CountryCode::as_str),
         fields.wikidata_id.as_ref().map(WikidataId::as_str),
         fields.description.as_ref().map(Description::as_str),
         search_text(fields),
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    store_names(conn, id, fields).await?;
     Ok(id)
 }
 
@@ -95,15 +235,15 @@ pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &ActorFields) -> 
         fields.slug.as_str(),
         fields.kind as ActorKind,
         fields.name.as_str(),
-        &strings(&fields.aliases),
+        Json(&fields.aliases) as _,
         fields.country_code.as_ref().map(CountryCode::as_str),
         fields.wikidata_id.as_ref().map(WikidataId::as_str),
         fields.description.as_ref().map(Description::as_str),
         search_text(fields),
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    store_names(conn, id, fields).await
 }
 
 /// The id of an actor named by id or slug, if it exists.
@@ -161,7 +301,8 @@ pub async fn principals(conn: &mut PgConnection, limit: i64) -> Result<Vec<Actor
 pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<ActorRow>> {
     Ok(sqlx::query_as!(
         ActorRow,
-        r#"SELECT id, slug, kind AS "kind: ActorKind", name, aliases, country_code, wikidata_id,
+        r#"SELECT id, slug, kind AS "kind: ActorKind", name,
+                  aliases AS "aliases: Json<Vec<StoredAlias>>", country_code, wikidata_id,
                   description, created_at, updated_at
            FROM actors WHERE id = ANY($1)"#,
         ids
@@ -184,7 +325,8 @@ pub async fn find(conn: &mut PgConnection, key: &ActorKey, lock: bool) -> Result
     let row = if lock {
         sqlx::query_as!(
             ActorRow,
-            r#"SELECT id, slug, kind AS "kind: ActorKind", name, aliases, country_code, wikidata_id,
+            r#"SELECT id, slug, kind AS "kind: ActorKind", name,
+                  aliases AS "aliases: Json<Vec<StoredAlias>>", country_code, wikidata_id,
                       description, created_at, updated_at
                FROM actors WHERE id = $1 FOR UPDATE"#,
             id
@@ -194,7 +336,8 @@ pub async fn find(conn: &mut PgConnection, key: &ActorKey, lock: bool) -> Result
     } else {
         sqlx::query_as!(
             ActorRow,
-            r#"SELECT id, slug, kind AS "kind: ActorKind", name, aliases, country_code, wikidata_id,
+            r#"SELECT id, slug, kind AS "kind: ActorKind", name,
+                  aliases AS "aliases: Json<Vec<StoredAlias>>", country_code, wikidata_id,
                       description, created_at, updated_at
                FROM actors WHERE id = $1"#,
             id
@@ -218,7 +361,8 @@ pub async fn list(
     let (after_name, after_id) = after.unzip();
     let rows = sqlx::query_as!(
         ActorRow,
-        r#"SELECT id, slug, kind AS "kind: ActorKind", name, aliases, country_code, wikidata_id,
+        r#"SELECT id, slug, kind AS "kind: ActorKind", name,
+                  aliases AS "aliases: Json<Vec<StoredAlias>>", country_code, wikidata_id,
                   description, created_at, updated_at
            FROM actors
            WHERE ($1::actor_kind IS NULL OR kind = $1)

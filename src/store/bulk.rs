@@ -12,7 +12,7 @@ use crate::domain::{
     ActorKind, DatePrecision, PartialDate, RoleRank, Stance, StatementKind, VisitKind,
 };
 
-use super::actors::ActorFields;
+use super::actors::{ActorFields, NameRows};
 use super::citations::CitationFields;
 use super::links::{Claim, LinkFields};
 use super::roles::RoleFields;
@@ -160,7 +160,10 @@ pub async fn insert_actors(conn: &mut PgConnection, rows: &[(Uuid, ActorFields)]
         .iter()
         .map(|(_, f)| f.name.as_str().to_owned())
         .collect();
-    let aliases: Vec<String> = rows.iter().map(|(_, f)| joined(&f.aliases)).collect();
+    let aliases = rows
+        .iter()
+        .map(|(_, f)| serde_json::to_string(&f.aliases))
+        .collect::<Result<Vec<String>, _>>()?;
     let country: Vec<Option<String>> = rows
         .iter()
         .map(|(_, f)| f.country_code.map(|c| c.to_string()))
@@ -174,16 +177,13 @@ pub async fn insert_actors(conn: &mut PgConnection, rows: &[(Uuid, ActorFields)]
         .iter()
         .map(|(_, f)| super::actors::search_text(f))
         .collect();
-    sqlx::query(&format!(
+    sqlx::query(
         "INSERT INTO actors (id, slug, kind, name, aliases, country_code, wikidata_id, description, search_text)
-         SELECT id, slug, kind, name,
-                {aliases},
-                country, wikidata, description, search
+         SELECT id, slug, kind, name, aliases::jsonb, country, wikidata, description, search
          FROM UNNEST($1::uuid[], $2::text[], $3::actor_kind[], $4::text[], $5::text[], $6::text[],
                      $7::text[], $8::text[], $9::text[])
               AS t(id, slug, kind, name, aliases, country, wikidata, description, search)",
-        aliases = list("aliases")
-    ))
+    )
     .bind(&ids)
     .bind(&slug)
     .bind(&kind)
@@ -193,9 +193,13 @@ pub async fn insert_actors(conn: &mut PgConnection, rows: &[(Uuid, ActorFields)]
     .bind(&wikidata)
     .bind(&description)
     .bind(&search)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    let mut names = NameRows::default();
+    for (id, fields) in rows {
+        names.push(*id, fields.name.as_str(), &fields.aliases);
+    }
+    names.store(conn).await
 }
 
 /// Roles: `(id, holder, fields)`.

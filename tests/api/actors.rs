@@ -145,6 +145,30 @@ async fn invalid_actors_are_400_naming_the_field() {
             "#/aliases",
         ),
         (
+            json!({"kind": "state", "name": "Rome", "aliases": ["Roma", 42]}),
+            "#/aliases/1",
+        ),
+        (
+            json!({"kind": "state", "name": "Rome", "aliases": [{"name": "Roma", "kind": "nickname"}]}),
+            "#/aliases/0/kind",
+        ),
+        (
+            json!({"kind": "state", "name": "Rome", "aliases": [{"name": "Roma", "start": "2022-13"}]}),
+            "#/aliases/0/start",
+        ),
+        (
+            json!({"kind": "state", "name": "Rome", "aliases": [{"name": "Roma", "kind": null}]}),
+            "#/aliases/0/kind",
+        ),
+        (
+            json!({"kind": "state", "name": "Rome", "aliases": [{"name": "Roma", "nmae": "typo"}]}),
+            "#/aliases/0/nmae",
+        ),
+        (
+            json!({"kind": "state", "name": "Rome", "aliases": [{"name": ""}]}),
+            "#/aliases/0/name",
+        ),
+        (
             json!({"kind": "state", "name": "Rome", "aliases": vec!["a"; 51]}),
             "#/aliases",
         ),
@@ -353,7 +377,10 @@ async fn merge_patch_changes_given_fields_removes_nulls_and_keeps_the_rest() {
     let patched = json(response).await;
     assert_eq!(patched["description"], "Central Asia");
     assert!(patched.get("wikidata_id").is_none(), "{patched}");
-    assert_eq!(patched["aliases"], json!(["Qazaqstan"]));
+    assert_eq!(
+        patched["aliases"],
+        json!([{"name": "Qazaqstan", "kind": "name"}])
+    );
     assert_eq!(patched["name"], kz["name"]);
     assert_eq!(patched["country_code"], "KZ");
     assert_ne!(patched["updated_at"], kz["updated_at"]);
@@ -526,4 +553,51 @@ async fn names_that_would_mislead_a_reader_are_refused_everywhere() {
     // Persian spelled with a zero-width non-joiner is a name like any other.
     app.create_actor(json!({"kind": "person", "name": "مى\u{200c}خواهم"}))
         .await;
+}
+
+#[tokio::test]
+async fn aliases_carry_a_kind_and_the_dates_they_were_used() {
+    let app = spawn_app().await;
+    let created = app
+        .create_actor(json!({"kind": "state", "name": "Kazakhstan", "aliases": [
+            "Republic of Kazakhstan",
+            {"name": "Akorda", "kind": "metonym"},
+            {"name": "Kazakh SSR", "kind": "former_name", "start": "1936-12-05", "end": "1991-12"},
+            {"name": "Akorda", "kind": "metonym"},
+        ]}))
+        .await;
+    // A plain name is a `name` of any time; a repeated alias is kept once.
+    assert_eq!(
+        created["aliases"],
+        json!([
+            {"name": "Republic of Kazakhstan", "kind": "name"},
+            {"name": "Akorda", "kind": "metonym"},
+            {"name": "Kazakh SSR", "kind": "former_name", "start": "1936-12-05", "end": "1991-12"},
+        ])
+    );
+    let path = format!("/v1/actors/{}", uuid_of(&created));
+    assert_eq!(
+        json(app.get(&path).await).await["aliases"],
+        created["aliases"]
+    );
+
+    // Aliases are found by `q` whatever their kind.
+    let found = json(app.get("/v1/actors?q=kazakh%20ssr").await).await;
+    assert_eq!(ids(&found), vec![uuid_of(&created)]);
+
+    // An end before the start is refused at the alias, and nothing changes.
+    let problem = problem(
+        app.patch_json(
+            &path,
+            &json!({"aliases": ["Qazaqstan", {"name": "Akmola", "start": "1998", "end": "1992"}]}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(pointers(&problem), vec!["#/aliases/1/end".to_owned()]);
+    assert_eq!(
+        json(app.get(&path).await).await["aliases"],
+        created["aliases"]
+    );
 }

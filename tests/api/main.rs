@@ -21,6 +21,7 @@ mod network;
 mod openapi;
 mod ops;
 mod pages;
+mod resolve;
 mod roles;
 mod slow_callers;
 mod statements;

@@ -99,7 +99,8 @@ fn every_operation_has_an_id_a_summary_and_documented_errors() {
             for status in ["400", "503"] {
                 assert!(responses.contains_key(status), "{method} {path}: {status}");
             }
-            if method != "get" {
+            // Resolving many names is a POST that reads.
+            if method != "get" && operation["operationId"] != "resolve_names" {
                 for status in ["401", "403"] {
                     assert!(responses.contains_key(status), "{method} {path}: {status}");
                 }

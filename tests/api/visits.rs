@@ -273,7 +273,9 @@ async fn a_patch_keeps_stored_values_that_newer_rules_would_refuse() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     sqlx::query(
-        "UPDATE actors SET aliases = ARRAY[$1, 'Qazaqstan'], description = $1, name = $1 WHERE id = $2",
+        "UPDATE actors SET aliases = jsonb_build_array(jsonb_build_object('name', $1::text, 'kind', 'name'),
+                                                 jsonb_build_object('name', 'Qazaqstan', 'kind', 'former_name')),
+                description = $1, name = $1 WHERE id = $2",
     )
     .bind(legacy)
     .bind(uuid::Uuid::parse_str(&actor_id).unwrap_or_default())
@@ -303,6 +305,9 @@ async fn a_patch_keeps_stored_values_that_newer_rules_would_refuse() {
     let actor = json(response).await;
     assert_eq!(actor["name"], legacy);
     assert_eq!(actor["description"], legacy);
-    assert_eq!(actor["aliases"], serde_json::json!([legacy, "Qazaqstan"]));
+    assert_eq!(
+        actor["aliases"],
+        serde_json::json!([{"name": legacy, "kind": "name"}, {"name": "Qazaqstan", "kind": "former_name"}])
+    );
     assert_eq!(actor["kind"], "organization");
 }

@@ -106,6 +106,7 @@ impl Application {
                             .route(web::get().to(api::explorer::explore_actor)),
                     )
                     .default_service(web::to(api::fallback))
+                    .wrap(from_fn(api::merges::follow_merges))
                     .wrap(from_fn(api::deadlines::enforce))
                     .wrap(from_fn(api::limits::enforce))
                     .wrap(from_fn(api::semantics::shared_semantics))

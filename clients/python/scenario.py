@@ -161,4 +161,18 @@ batch = resolve_names.sync(client=client, body=["Tokaev", f"President Xi Jinping
 assert [r.candidates[0].actor.slug for r in batch.results] == [
     "kassym-jomart-tokayev", person.slug, "european-union"], batch
 
+# A duplicate merged into the state: its name joins the aliases, its slug leads to the state.
+from chancery_client.api.actors import merge_actor
+from chancery_client.models import MergeInto
+
+duplicate = created(create_actor.sync_detailed(client=client, body=NewActor(
+    kind=ActorKind.STATE, name=f"Qazaqstan {run}")))
+merged = merge_actor.sync_detailed(client=client, actor=duplicate.slug, body=MergeInto(into=state.slug))
+assert merged.status_code == 200, (merged.status_code, merged.content)
+assert f"Qazaqstan {run}" in [a.name for a in merged.parsed.aliases], merged.parsed.aliases
+moved = client.get_httpx_client().get(f"/v1/actors/{duplicate.slug}")
+assert moved.status_code == 308 and moved.headers["location"] == f"/v1/actors/{state.slug}", moved
+again = merge_actor.sync_detailed(client=client, actor=duplicate.slug, body=MergeInto(into=state.slug))
+assert again.status_code == 200 and again.parsed.id == state.id, "a repeated merge answers the same"
+
 print("python client scenario: ok")

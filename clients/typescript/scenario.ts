@@ -139,6 +139,18 @@ async function main(): Promise<void> {
   check(firsts.join(" ") === `kassym-jomart-tokayev ${personActor.slug}`, firsts.join(" "));
   check(personActor.aliases[1]?.kind === "transliteration", JSON.stringify(personActor.aliases));
 
+  // A duplicate merged into the state; fetch follows the 308 from its slug to the state.
+  const duplicate = await client.POST("/v1/actors", { body: { kind: "state", name: `Qazaqstan ${run}` } });
+  const duplicateSlug = must(duplicate.data, duplicate.error, "create duplicate").slug;
+  const merge = await client.POST("/v1/actors/{actor}/merge", {
+    params: { path: { actor: duplicateSlug } },
+    body: { into: stateActor.slug },
+  });
+  const survivor = must(merge.data, merge.error, "merge");
+  check(survivor.aliases.some((a) => a.name === `Qazaqstan ${run}`), JSON.stringify(survivor.aliases));
+  const followed = await client.GET("/v1/actors/{actor}", { params: { path: { actor: duplicateSlug } } });
+  check(must(followed.data, followed.error, "read merged").id === stateActor.id, "the old slug leads to the state");
+
   console.log("typescript client scenario: ok");
 }
 

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::{ActorKind, CountryCode, Slug};
-use crate::error::{ApiError, Result};
+use crate::domain::{ActorKind, CountryCode};
+use crate::error::Result;
 use crate::records::actors::{Actor, ActorPatch, NewActor, id_of, with_roles};
 use crate::store::actors::{self as store, ActorFilter, ActorKey};
 use crate::store::changes::Resource;
@@ -67,12 +67,7 @@ pub struct ActorPath {
 impl ActorKey {
     /// Reads an id or slug from the path; a value that is neither is a 400.
     pub fn from_path(value: &str) -> Result<Self> {
-        if let Ok(id) = Uuid::try_parse(value) {
-            return Ok(Self::Id(id));
-        }
-        Slug::parse(value).map(Self::Slug).map_err(|e| {
-            ApiError::invalid_field("#/path/actor", format!("is neither an id nor a slug: {e}"))
-        })
+        Self::parse(value, "#/path/actor")
     }
 }
 

@@ -41,6 +41,9 @@ pub enum ChangeOperation {
     Create,
     Update,
     Delete,
+    /// The record was merged into another (`merged_into`): it ends like a delete, and its
+    /// id answers with a redirect to the other.
+    Merge,
 }
 
 /// One create, update or delete of a record.
@@ -69,10 +72,14 @@ pub struct Change {
     #[schema(nullable = false)]
     pub changed_by: Option<String>,
     /// The record as `GET` showed it right after the change (an `Actor`, `Role`, `Citation`,
-    /// `Visit` or `Statement`, as `resource` says); absent for a delete (a tombstone).
+    /// `Visit` or `Statement`, as `resource` says); absent for a delete or merge (a tombstone).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Object, nullable = false)]
     pub record: Option<serde_json::Value>,
+    /// For a merge, the id of the record it was merged into.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub merged_into: Option<Uuid>,
 }
 
 /// A page of the change feed.
@@ -116,10 +123,14 @@ pub struct Revision {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Object, nullable = false)]
     pub changes: Option<serde_json::Value>,
-    /// The record as it read after this change; absent for a delete.
+    /// The record as it read after this change; absent for a delete or merge.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Object, nullable = false)]
     pub record: Option<serde_json::Value>,
+    /// For a merge, the id of the record it was merged into.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub merged_into: Option<Uuid>,
 }
 
 /// A page of a record's revisions, oldest first.
@@ -175,6 +186,7 @@ fn operation(value: &str) -> ChangeOperation {
     match value {
         "create" => ChangeOperation::Create,
         "update" => ChangeOperation::Update,
+        "merge" => ChangeOperation::Merge,
         _ => ChangeOperation::Delete,
     }
 }
@@ -257,6 +269,7 @@ pub async fn list_changes(
             changed_at: row.changed_at,
             changed_by: row.changed_by,
             record: row.data,
+            merged_into: row.merged_into,
         })
         .collect();
     let page = ChangePage { items, next_cursor };
@@ -336,6 +349,7 @@ pub(crate) async fn revisions(
                     changed_by: row.changed_by,
                     changes,
                     record: row.data.clone(),
+                    merged_into: row.merged_into,
                 });
                 previous = row.data;
             }
@@ -364,6 +378,7 @@ impl CsvRecord for Change {
         "changed_at",
         "changed_by",
         "record",
+        "merged_into",
     ];
     fn fields(&self) -> Vec<String> {
         vec![
@@ -375,6 +390,7 @@ impl CsvRecord for Change {
             self.changed_at.to_rfc3339(),
             opt(&self.changed_by),
             json_text(&self.record),
+            opt(&self.merged_into),
         ]
     }
 }
@@ -387,6 +403,7 @@ impl CsvRecord for Revision {
         "changed_by",
         "changes",
         "record",
+        "merged_into",
     ];
     fn fields(&self) -> Vec<String> {
         vec![
@@ -396,6 +413,7 @@ impl CsvRecord for Revision {
             opt(&self.changed_by),
             json_text(&self.changes),
             json_text(&self.record),
+            opt(&self.merged_into),
         ]
     }
 }

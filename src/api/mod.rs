@@ -17,6 +17,7 @@ pub mod formats;
 pub mod framing;
 pub mod idempotency;
 pub mod limits;
+pub mod merges;
 pub mod ops;
 pub mod pagination;
 pub mod problems;
@@ -65,7 +66,7 @@ pub use state::AppState;
             problems::BadRequest, problems::Unauthorized, problems::Forbidden, problems::NotFound,
             problems::RequestTimeout, problems::Conflict, problems::PreconditionFailed,
             problems::PayloadTooLarge, problems::RequestLineTooLong, problems::UnsupportedMediaType, problems::Unprocessable,
-            problems::TooManyRequests, problems::ServiceUnavailable,
+            problems::TooManyRequests, problems::ServiceUnavailable, merges::ActorMerged,
         ),
     ),
     tags(
@@ -113,6 +114,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(actors::get_actor)
                 .service(actors::update_actor)
                 .service(actors::delete_actor)
+                .service(merges::merge_actor)
                 .service(roles::list_roles)
                 .service(roles::create_role)
                 .service(roles::get_role)
@@ -172,15 +174,18 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .configure(configure)
         .split_for_parts();
     let mut doc = doc;
-    every_operation_may_be_limited(&mut doc);
+    add_shared_responses(&mut doc);
     doc
 }
 
 /// What any request may meet whatever its operation: a rate limit (429, see [`limits`]), a
-/// request line too long (414), and for a body, a deadline (408, see [`deadlines`]).
-fn every_operation_may_be_limited(doc: &mut utoipa::openapi::OpenApi) {
+/// request line too long (414), for a body, a deadline (408, see [`deadlines`]), and under
+/// `/v1/actors/{actor}`, a merged actor (308, see [`merges`]).
+fn add_shared_responses(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{Ref, RefOr};
-    for item in doc.paths.paths.values_mut() {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        // A merged actor's id and slug answer with a redirect (see `merges::follow_merges`).
+        let names_an_actor = path.starts_with("/v1/actors/{actor}");
         for operation in [
             &mut item.get,
             &mut item.post,
@@ -203,6 +208,9 @@ fn every_operation_may_be_limited(doc: &mut utoipa::openapi::OpenApi) {
             }
             add("414", "RequestLineTooLong");
             add("429", "TooManyRequests");
+            if names_an_actor {
+                add("308", "ActorMerged");
+            }
         }
     }
 }

@@ -101,13 +101,8 @@ pub(crate) async fn actor_filter(
         return Ok(None);
     };
     let pointer = format!("#/query/{name}");
-    let key = match Uuid::try_parse(value) {
-        Ok(id) => ActorKey::Id(id),
-        Err(_) => ActorKey::Slug(crate::domain::Slug::parse(value).map_err(|e| {
-            ApiError::invalid_field(&pointer, format!("is neither an id nor a slug: {e}"))
-        })?),
-    };
-    match actor_store::resolve(conn, &key).await? {
+    let key = ActorKey::parse(value, &pointer)?;
+    match actor_store::resolve_merged(conn, &key).await? {
         Some(id) => Ok(Some(id)),
         None => Err(ApiError::unprocessable_field(
             pointer,

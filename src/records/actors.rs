@@ -228,6 +228,16 @@ pub async fn id_of(conn: &mut PgConnection, key: &ActorKey) -> Result<Uuid> {
 }
 
 impl ActorKey {
+    /// An actor named by id or slug; `pointer` says where, for the error.
+    pub fn parse(value: &str, pointer: &str) -> Result<Self> {
+        if let Ok(id) = Uuid::try_parse(value) {
+            return Ok(Self::Id(id));
+        }
+        Slug::parse(value).map(Self::Slug).map_err(|e| {
+            ApiError::invalid_field(pointer, format!("is neither an id nor a slug: {e}"))
+        })
+    }
+
     pub fn not_found(&self) -> ApiError {
         match self {
             Self::Id(id) => ApiError::NotFound(format!("no actor with id `{id}`")),
@@ -296,7 +306,7 @@ pub(crate) async fn record_update(conn: &mut PgConnection, id: Uuid, by: &str) -
 }
 
 /// What a broken unique constraint means for an actor's fields.
-fn refused(error: StoreError, fields: &ActorFields) -> ApiError {
+pub(crate) fn refused(error: StoreError, fields: &ActorFields) -> ApiError {
     match error.constraint() {
         Some("actors_slug_key") => ApiError::conflict(format!(
             "an actor with slug `{}` already exists",

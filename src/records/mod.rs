@@ -7,6 +7,7 @@ pub mod citations;
 pub mod fields;
 pub mod json;
 pub mod links;
+pub mod merges;
 pub mod record;
 pub mod resolve;
 pub mod roles;

@@ -262,6 +262,21 @@ pub async fn resolve(conn: &mut PgConnection, key: &ActorKey) -> Result<Option<U
     })
 }
 
+/// Like [`resolve`], but an actor merged away names the actor it was merged into: for
+/// filters, where an old id or slug still means the same actor.
+pub async fn resolve_merged(conn: &mut PgConnection, key: &ActorKey) -> Result<Option<Uuid>> {
+    if let Some(id) = resolve(&mut *conn, key).await? {
+        return Ok(Some(id));
+    }
+    let (id, slug) = match key {
+        ActorKey::Id(id) => (Some(*id), None),
+        ActorKey::Slug(slug) => (None, Some(slug.as_str())),
+    };
+    Ok(super::merges::redirected(conn, id, slug)
+        .await?
+        .map(|(id, _)| id))
+}
+
 /// Just enough of an actor to show it where another record refers to it.
 #[derive(Debug, Clone)]
 pub struct ActorSummaryRow {

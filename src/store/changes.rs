@@ -33,6 +33,8 @@ pub enum Operation {
     Create,
     Update,
     Delete,
+    /// The record was merged into another (see [`record_merge`]).
+    Merge,
 }
 
 impl Operation {
@@ -41,6 +43,7 @@ impl Operation {
             Self::Create => "create",
             Self::Update => "update",
             Self::Delete => "delete",
+            Self::Merge => "merge",
         }
     }
 }
@@ -58,6 +61,8 @@ pub struct ChangeRow {
     pub changed_at: DateTime<Utc>,
     pub changed_by: Option<String>,
     pub data: Option<serde_json::Value>,
+    /// For a merge, the record it went into.
+    pub merged_into: Option<Uuid>,
 }
 
 /// Records a change in the caller's transaction, and returns the record's new version.
@@ -90,6 +95,29 @@ pub async fn record(
     Ok(version)
 }
 
+/// Records that a record was merged into another: its last change, like a delete, naming
+/// the survivor.
+pub async fn record_merge(
+    conn: &mut PgConnection,
+    resource: Resource,
+    id: Uuid,
+    into: Uuid,
+    changed_by: &str,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar!(
+        r#"INSERT INTO changes (resource, record_id, operation, version, changed_by, merged_into)
+           SELECT $1, $2, 'merge', coalesce(max(version), 0) + 1, $3, $4
+           FROM changes WHERE record_id = $2 AND resource = $1
+           RETURNING version"#,
+        resource.as_str(),
+        id,
+        changed_by,
+        into
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
 /// Changes after `(xid, id)` in feed order, only from transactions that have ended: none
 /// still running can commit a change that sorts before them.
 pub async fn feed(
@@ -108,10 +136,10 @@ pub async fn feed(
         // the rows are cut here, so the service never holds more than that.
         r#"SELECT id AS "id!", xid AS "xid!", resource AS "resource!", record_id AS "record_id!",
                   operation AS "operation!", version AS "version!", changed_at AS "changed_at!",
-                  changed_by AS "changed_by!", data AS "data: serde_json::Value"
+                  changed_by AS "changed_by!", data AS "data: serde_json::Value", merged_into
            FROM (SELECT page.*, sum(size) OVER (ORDER BY position) - size AS before
                  FROM (SELECT id, xid::text AS xid, resource, record_id, operation, version,
-                              changed_at, changed_by, data, (xid, id) AS position,
+                              changed_at, changed_by, data, merged_into, (xid, id) AS position,
                               coalesce(octet_length(data::text), 0) + 256 AS size
                        FROM changes
                        WHERE ($1::text IS NULL OR (xid, id) > ($1::text::xid8, $2::bigint))
@@ -152,7 +180,7 @@ pub async fn history(
     Ok(sqlx::query_as!(
         ChangeRow,
         r#"SELECT id, xid::text AS "xid!", resource, record_id, operation, version, changed_at,
-                  changed_by, data AS "data: serde_json::Value"
+                  changed_by, data AS "data: serde_json::Value", merged_into
            FROM changes
            WHERE record_id = $1 AND resource = $2 AND ($3::bigint IS NULL OR id > $3)
            ORDER BY id

@@ -9,6 +9,7 @@ pub mod citations;
 mod error;
 pub mod idempotency;
 pub mod links;
+pub mod merges;
 pub mod names;
 pub mod roles;
 pub mod statements;

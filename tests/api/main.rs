@@ -17,6 +17,7 @@ mod framing;
 mod helpers;
 mod idempotency;
 mod limits;
+mod merges;
 mod network;
 mod openapi;
 mod ops;

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use crate::analysis::engagement::Unresolved;
 use crate::analysis::{Granularity, Link, MAX_PERIODS, Period, RecordKind, periods};
-use crate::domain::{PartialDate, Slug};
+use crate::domain::PartialDate;
 use crate::error::{ApiError, Result};
 use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::analysis::{self as store, LinkQuery};
@@ -154,17 +154,8 @@ pub async fn snapshot(pool: &sqlx::PgPool) -> Result<sqlx::Transaction<'static, 
 
 /// An actor named in a query parameter by id or slug: malformed is a 400, unknown a 404.
 pub async fn actor(conn: &mut PgConnection, value: &str, name: &str) -> Result<Uuid> {
-    let pointer = format!("#/query/{name}");
-    let key = match Uuid::try_parse(value) {
-        Ok(id) => ActorKey::Id(id),
-        Err(_) => ActorKey::Slug(Slug::parse(value).map_err(|e| {
-            ApiError::invalid_field(
-                &pointer,
-                format!("`{value}` is neither an id nor a slug: {e}"),
-            )
-        })?),
-    };
-    actor_store::resolve(conn, &key)
+    let key = ActorKey::parse(value, &format!("#/query/{name}"))?;
+    actor_store::resolve_merged(conn, &key)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no actor `{value}` (query parameter `{name}`)")))
 }

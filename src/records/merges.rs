@@ -1,0 +1,205 @@
+//! Merging a duplicate actor into the one that stays: every reference moves, the merged
+//! actor's names and ids join the survivor's, and its id and slug lead to the survivor.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::{ActorAlias, Alias};
+use crate::error::{ApiError, Result};
+use crate::store::actors::{self as store, ActorFields, ActorKey};
+use crate::store::changes::{self, Operation, Resource};
+use crate::store::merges;
+use crate::store::{roles as role_store, statements as statement_store, visits as visit_store};
+
+use super::actors::{self, Actor};
+use super::fields::unique;
+use super::record::{Record, body, record_change, reference, referred_meanwhile};
+use super::{roles, statements, visits};
+
+/// The most aliases an actor may have, as a client may write them.
+const MAX_ALIASES: usize = 50;
+
+/// Which actor a merged one goes into.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"into": "kassym-jomart-tokayev"}))]
+pub struct MergeInto {
+    /// The actor that stays: id or slug.
+    #[schema(
+        max_length = 64,
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$"
+    )]
+    pub into: String,
+}
+
+/// Where a merge of `from` into `into` stands: what a repeated request should answer.
+pub enum Target {
+    /// `from` exists: merge it.
+    Merge(Actor),
+    /// `from` was already merged into this actor: the merge is done.
+    Done(Actor),
+}
+
+/// The actor named by `into`, with its row locked, or 422.
+async fn survivor(conn: &mut PgConnection, into: &str) -> Result<Actor> {
+    let key = ActorKey::parse(into, "#/into")?;
+    let id = match store::resolve(&mut *conn, &key).await? {
+        Some(id) => id,
+        None => {
+            return Err(ApiError::unprocessable_field(
+                "#/into",
+                format!("no actor `{into}`"),
+            ));
+        }
+    };
+    actors::load(conn, &ActorKey::Id(id), true).await
+}
+
+/// What the merge of the actor `from` names into `into` finds: the actor to merge (locked),
+/// or, when `from` was merged into that same actor already, the survivor (a repeated merge
+/// answers the same). Anything else missing is a 404.
+pub async fn target(conn: &mut PgConnection, from: &ActorKey, into: &str) -> Result<Target> {
+    match actors::load(&mut *conn, from, true).await {
+        Ok(actor) => Ok(Target::Merge(actor)),
+        Err(ApiError::NotFound(detail)) => {
+            let (id, slug) = match from {
+                ActorKey::Id(id) => (Some(*id), None),
+                ActorKey::Slug(slug) => (None, Some(slug.as_str())),
+            };
+            let survivor = survivor(&mut *conn, into).await;
+            match (merges::redirected(conn, id, slug).await?, survivor) {
+                (Some((led_to, _)), Ok(survivor)) if led_to == survivor.id => {
+                    Ok(Target::Done(survivor))
+                }
+                _ => Err(ApiError::NotFound(detail)),
+            }
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Merges `from` (loaded and locked) into the actor `into` names, in the caller's
+/// transaction, and returns the survivor as it now reads. Refused with a 409 listing them
+/// when records would break a rule (a role of one in the other, a visit of one to the other,
+/// a statement about both with different stances), with nothing changed.
+pub async fn merge(conn: &mut PgConnection, from: Actor, into: &str, by: &str) -> Result<Actor> {
+    let survivor = survivor(&mut *conn, into).await?;
+    if survivor.id == from.id {
+        return Err(ApiError::unprocessable_field(
+            "#/into",
+            "names the actor being merged; merge it into another",
+        ));
+    }
+    let conflicts = merges::conflicts(&mut *conn, from.id, survivor.id).await?;
+    if !conflicts.is_empty() {
+        return Err(ApiError::Conflict {
+            detail: format!(
+                "merging `{}` into `{}` would leave {} record(s) with an actor related to itself \
+                 (a role in itself, a visit to itself, two stances toward itself); change them first",
+                from.slug,
+                survivor.slug,
+                conflicts.len()
+            ),
+            references: conflicts.iter().map(reference).collect(),
+        });
+    }
+    let fields = merged_fields(&survivor, &from)?;
+
+    let moved = merges::move_references(&mut *conn, from.id, survivor.id).await?;
+    store::delete(&mut *conn, from.id)
+        .await
+        .map_err(|e| referred_meanwhile(e, "other records started referring to this actor"))?;
+    merges::redirect(&mut *conn, from.id, from.slug.as_str(), survivor.id).await?;
+    store::update(&mut *conn, survivor.id, &fields)
+        .await
+        .map_err(|e| actors::refused(e, &fields))?;
+
+    // The change feed: the merge, then every record that now reads differently.
+    changes::record_merge(&mut *conn, Resource::Actor, from.id, survivor.id, by).await?;
+    for (gone, kept) in &moved.folded {
+        changes::record_merge(&mut *conn, Resource::Role, *gone, *kept, by).await?;
+    }
+    let rows = role_store::by_ids(&mut *conn, &moved.roles).await?;
+    let moved_roles = roles::assemble(&mut *conn, rows).await?;
+    let mut holders: BTreeSet<Uuid> = moved_roles.iter().map(|r| r.actor_id).collect();
+    record_updates(&mut *conn, moved_roles, by).await?;
+    let rows = visit_store::by_ids(&mut *conn, &moved.visits).await?;
+    let moved_visits = visits::assemble(&mut *conn, rows).await?;
+    record_updates(&mut *conn, moved_visits, by).await?;
+    let rows = statement_store::by_ids(&mut *conn, &moved.statements).await?;
+    let moved_statements = statements::assemble(&mut *conn, rows).await?;
+    record_updates(&mut *conn, moved_statements, by).await?;
+    holders.remove(&survivor.id);
+    for holder in holders {
+        actors::record_update(&mut *conn, holder, by).await?;
+    }
+    let merged = actors::load(&mut *conn, &ActorKey::Id(survivor.id), false).await?;
+    record_change(
+        conn,
+        Resource::Actor,
+        merged.id,
+        Operation::Update,
+        by,
+        &body(&merged)?,
+    )
+    .await?;
+    Ok(merged)
+}
+
+/// Records an update of each record in the change feed.
+async fn record_updates<R: Record>(
+    conn: &mut PgConnection,
+    records: Vec<R>,
+    by: &str,
+) -> Result<()> {
+    for record in records {
+        record_change(
+            conn,
+            R::RESOURCE,
+            record.id(),
+            Operation::Update,
+            by,
+            &body(&record)?,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The survivor's fields with the merged actor's: its name and aliases join the survivor's
+/// aliases, and its Wikidata id and country code fill the survivor's where it has none.
+fn merged_fields(survivor: &Actor, from: &Actor) -> Result<ActorFields> {
+    let mut aliases = survivor.aliases.clone();
+    aliases.push(ActorAlias::plain(Alias::stored(
+        from.name.as_str().to_owned(),
+    )));
+    aliases.extend(from.aliases.iter().cloned());
+    let aliases: Vec<ActorAlias> = unique(aliases)
+        .into_iter()
+        .filter(|a| {
+            a.name.as_str() != survivor.name.as_str() || a.start.is_some() || a.end.is_some()
+        })
+        .collect();
+    if aliases.len() > MAX_ALIASES {
+        return Err(ApiError::conflict(format!(
+            "the two actors have {} aliases between them, more than {MAX_ALIASES}; remove some first",
+            aliases.len()
+        )));
+    }
+    Ok(ActorFields {
+        slug: survivor.slug.clone(),
+        kind: survivor.kind,
+        name: survivor.name.clone(),
+        aliases,
+        country_code: survivor.country_code.or(from.country_code),
+        wikidata_id: survivor
+            .wikidata_id
+            .clone()
+            .or_else(|| from.wikidata_id.clone()),
+        description: survivor.description.clone(),
+    })
+}

@@ -113,6 +113,21 @@ impl ImportSummary {
     }
 }
 
+/// Where an import's time went, step by step (logged when it finishes).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Timings {
+    /// Reading and checking lines on their own (JSON, fields, rules).
+    pub parse: std::time::Duration,
+    /// Checking batches against the database (references, repeats).
+    pub check: std::time::Duration,
+    /// Inserting the records and their links.
+    pub insert: std::time::Duration,
+    /// Reading the new records back as `GET` shows them, for the change log.
+    pub read_back: std::time::Duration,
+    /// Writing the change log.
+    pub change_log: std::time::Duration,
+}
+
 #[derive(Default)]
 struct Batch {
     citations: Vec<(usize, Uuid, CitationFields)>,
@@ -154,6 +169,7 @@ pub struct Importer<'c> {
     written_so_far: bool,
     errors: Vec<LineError>,
     summary: ImportSummary,
+    timings: Timings,
 }
 
 type LineResult<T> = std::result::Result<T, Vec<(String, String)>>;
@@ -200,6 +216,7 @@ impl<'c> Importer<'c> {
             written_so_far: true,
             errors: Vec::new(),
             summary: ImportSummary::default(),
+            timings: Timings::default(),
         }
     }
 
@@ -224,9 +241,11 @@ impl<'c> Importer<'c> {
         if text.trim().is_empty() {
             return Ok(());
         }
+        let started = std::time::Instant::now();
         if let Err(errors) = self.stage(line, text) {
             self.refuse(line, errors);
         }
+        self.timings.parse += started.elapsed();
         self.batch.bytes += text.len();
         if self.batch.len() >= BATCH || self.batch.bytes >= BATCH_BYTES {
             self.flush().await?;
@@ -239,6 +258,16 @@ impl<'c> Importer<'c> {
         mut self,
     ) -> Result<std::result::Result<ImportSummary, Vec<LineError>>, ApiError> {
         self.flush().await?;
+        let t = self.timings;
+        tracing::info!(
+            records = self.summary.records(),
+            parse_ms = t.parse.as_millis() as u64,
+            check_ms = t.check.as_millis() as u64,
+            insert_ms = t.insert.as_millis() as u64,
+            read_back_ms = t.read_back.as_millis() as u64,
+            change_log_ms = t.change_log.as_millis() as u64,
+            "import steps"
+        );
         if self.errors.is_empty() {
             Ok(Ok(self.summary))
         } else {
@@ -274,7 +303,9 @@ impl<'c> Importer<'c> {
             // knows what earlier lines defined: later lines are only checked on their own.
             return Ok(());
         }
+        let started = std::time::Instant::now();
         self.check_against_database(&batch).await?;
+        self.timings.check += started.elapsed();
         if !self.errors.is_empty() {
             self.written_so_far = false; // Nothing is kept: check the rest, write nothing more.
             return Ok(());

@@ -1,6 +1,7 @@
 //! Writing a checked batch: one statement per table, then the change feed.
 
 use std::collections::HashSet;
+use std::time::Instant;
 
 use uuid::Uuid;
 
@@ -19,6 +20,7 @@ use super::{Batch, Importer, record_json};
 
 impl Importer<'_> {
     pub(super) async fn write(&mut self, batch: Batch) -> Result<(), ApiError> {
+        let started = Instant::now();
         let conn = &mut *self.conn;
         let citations: Vec<(Uuid, CitationFields)> = batch
             .citations
@@ -71,6 +73,9 @@ impl Importer<'_> {
         bulk::insert_statements(&mut *conn, &statements).await?;
         bulk::insert_links(&mut *conn, Claim::Statement, &statement_links).await?;
 
+        let inserted = Instant::now();
+        self.timings.insert += inserted - started;
+
         // The change log: each new record as GET shows it, and the holders of new roles
         // that were there before (their representation now embeds the role).
         let mut created: Vec<(&'static str, Uuid, Vec<u8>)> = Vec::new();
@@ -97,6 +102,8 @@ impl Importer<'_> {
         for statement in statements::assemble(&mut *conn, rows).await? {
             created.push(("statement", statement.id, record_json(&statement)?));
         }
+        let read = Instant::now();
+        self.timings.read_back += read - inserted;
         bulk::record_creations(&mut *conn, &self.by, &created).await?;
         let new_actors: HashSet<Uuid> = actor_ids.iter().copied().collect();
         let mut holders: Vec<Uuid> = roles
@@ -109,6 +116,7 @@ impl Importer<'_> {
         for holder in holders {
             actors::record_update(&mut *conn, holder, &self.by).await?;
         }
+        self.timings.change_log += read.elapsed();
 
         self.summary.citations += citations.len();
         self.summary.actors += actors.len();

@@ -47,7 +47,8 @@ pub enum Target {
 /// The actor named by `into`, with its row locked, or 422.
 async fn survivor(conn: &mut PgConnection, into: &str) -> Result<Actor> {
     let key = ActorKey::parse(into, "#/into")?;
-    let id = match store::resolve(&mut *conn, &key).await? {
+    // An actor merged away already stands for the one it went into.
+    let id = match store::resolve_merged(&mut *conn, &key).await? {
         Some(id) => id,
         None => {
             return Err(ApiError::unprocessable_field(

@@ -161,20 +161,25 @@ async fn store_names(conn: &mut PgConnection, id: Uuid, fields: &ActorFields) ->
 /// time; run after migrations. Returns how many actors it indexed.
 pub async fn index_unnamed(pool: &PgPool) -> Result<u64> {
     let mut indexed = 0;
+    // In id order from where the last batch ended, so each batch costs the same.
+    let mut after = Uuid::nil();
     loop {
         let mut tx = pool.begin().await?;
         let rows = sqlx::query!(
             r#"SELECT a.id, a.name, a.aliases AS "aliases: Json<Vec<StoredAlias>>"
                FROM actors a
-               WHERE NOT EXISTS (SELECT 1 FROM actor_names n WHERE n.actor_id = a.id)
+               WHERE a.id > $1
+                 AND NOT EXISTS (SELECT 1 FROM actor_names n WHERE n.actor_id = a.id)
                ORDER BY a.id LIMIT 1000
-               FOR UPDATE"#
+               FOR UPDATE"#,
+            after
         )
         .fetch_all(&mut *tx)
         .await?;
-        if rows.is_empty() {
+        let Some(last) = rows.last() else {
             return Ok(indexed);
-        }
+        };
+        after = last.id;
         let mut names = NameRows::default();
         for row in &rows {
             let aliases: Vec<ActorAlias> = row

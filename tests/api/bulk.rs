@@ -390,3 +390,72 @@ async fn batches_are_bounded_by_bytes_as_well_as_lines() {
         .unwrap_or_else(|lines| panic!("{lines:?}"));
     assert_eq!(summary.citations, lines);
 }
+
+#[tokio::test]
+async fn a_killed_import_leaves_nothing_behind() {
+    // `chancery import -` reads from a pipe: it has written two batches inside its
+    // transaction and waits for more when it is killed.
+    let app = spawn_app().await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_chancery"))
+        .args(["import", "-"])
+        .env("DATABASE_URL", &app.database_url)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut stdin = child.stdin.take().unwrap_or_else(|| panic!("no stdin"));
+    let lines: String = (0..4500)
+        .map(|i| {
+            format!(
+                "{}\n",
+                json!({"type": "citation", "source": format!("Source {i}")})
+            )
+        })
+        .collect();
+    tokio::io::AsyncWriteExt::write_all(&mut stdin, lines.as_bytes())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Its session sits idle inside the transaction once the batches are written.
+    let database = app
+        .database_url
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let waiting = "SELECT count(*) FROM pg_stat_activity
+                   WHERE datname = $1 AND application_name = 'chancery' AND state = 'idle in transaction'";
+    let mut idle = 0_i64;
+    for _ in 0..200 {
+        idle = sqlx::query_scalar(waiting)
+            .bind(&database)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if idle > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(idle, 1, "the import never wrote its batches");
+    child.kill().await.unwrap_or_else(|e| panic!("{e}"));
+
+    // PostgreSQL sees the connection go and rolls the transaction back.
+    let open =
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'chancery'
+                AND state LIKE '%transaction%'";
+    for _ in 0..200 {
+        let left: i64 = sqlx::query_scalar(open)
+            .bind(&database)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.count("citations").await, 0);
+    assert_eq!(app.count("changes").await, 0);
+}

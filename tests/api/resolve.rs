@@ -195,3 +195,35 @@ async fn name_variants_resolve_to_the_right_actor_first() {
     );
     assert!(accuracy >= 0.9, "{accuracy}: {misses:#?}");
 }
+
+#[tokio::test]
+async fn actors_written_before_the_name_index_are_indexed_after_migrating() {
+    let app = spawn_app().await;
+    // As a migration from before the index would leave them: rows with no names.
+    for n in 0..1500 {
+        sqlx::query(
+            "INSERT INTO actors (id, slug, kind, name, aliases, search_text)
+             VALUES (gen_random_uuid(), $1, 'person', $2, '[{\"name\": \"Old Alias\", \"kind\": \"name\"}]', '')",
+        )
+        .bind(format!("legacy-{n}"))
+        .bind(format!("Legacy Person {n}"))
+        .execute(&app.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let before = resolve(&app, "name=Legacy%20Person%201234").await;
+    assert_eq!(before["candidates"], json!([]));
+
+    let indexed = chancery::store::actors::index_unnamed(&app.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(indexed, 1500);
+    let after = resolve(&app, "name=Legacy%20Person%201234").await;
+    assert_eq!(top(&after), ("legacy-1234", "exact_name"));
+    assert_eq!(app.count("actor_names").await, 3000, "a name and an alias each");
+    // Run again, it finds nothing left to do.
+    let again = chancery::store::actors::index_unnamed(&app.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again, 0);
+}

@@ -64,12 +64,13 @@ pub async fn merge_actor(
 ) -> Result<HttpResponse> {
     let Write(caller, (path, JsonBody(merge))) = write;
     let key = ActorKey::from_path(&path)?;
+    let into = merge.key()?;
     let mut tx = state.pool.begin().await?;
-    let survivor = match merges::target(&mut tx, &key, &merge.into).await? {
+    let survivor = match merges::target(&mut tx, &key, &into).await? {
         Target::Done(survivor) => survivor,
         Target::Merge(from) => {
             check_if_match(&req, Some(&Representation::of(&from)?.etag))?;
-            merges::merge(&mut tx, from, &merge.into, &caller.name).await?
+            merges::merge(&mut tx, from, &into, &caller.name).await?
         }
     };
     tx.commit().await?;

@@ -113,9 +113,14 @@ impl Importer<'_> {
             .collect();
         holders.sort_unstable();
         holders.dedup();
-        for holder in holders {
-            actors::record_update(&mut *conn, holder, &self.by).await?;
+        // All of a batch's at once: one file of people each with a role would otherwise
+        // reload its people one by one.
+        let rows = store::actors::by_ids(&mut *conn, &holders).await?;
+        let mut updated = Vec::with_capacity(rows.len());
+        for actor in actors::with_roles(&mut *conn, rows).await? {
+            updated.push((actor.id, record_json(&actor)?));
         }
+        bulk::record_updates(&mut *conn, &self.by, "actor", &updated).await?;
         self.timings.change_log += read.elapsed();
 
         self.summary.citations += citations.len();

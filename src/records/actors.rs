@@ -239,9 +239,14 @@ impl ActorKey {
     }
 
     pub fn not_found(&self) -> ApiError {
+        ApiError::NotFound(self.missing())
+    }
+
+    /// That no actor has this id or slug, in words.
+    pub fn missing(&self) -> String {
         match self {
-            Self::Id(id) => ApiError::NotFound(format!("no actor with id `{id}`")),
-            Self::Slug(slug) => ApiError::NotFound(format!("no actor with slug `{slug}`")),
+            Self::Id(id) => format!("no actor with id `{id}`"),
+            Self::Slug(slug) => format!("no actor with slug `{slug}`"),
         }
     }
 }

@@ -44,18 +44,19 @@ pub enum Target {
     Done(Actor),
 }
 
+impl MergeInto {
+    /// The actor that stays, as a key; not an id or slug is a 400, before anything is read.
+    pub fn key(&self) -> Result<ActorKey> {
+        ActorKey::parse(&self.into, "#/into")
+    }
+}
+
 /// The actor named by `into`, with its row locked, or 422.
-async fn survivor(conn: &mut PgConnection, into: &str) -> Result<Actor> {
-    let key = ActorKey::parse(into, "#/into")?;
+async fn survivor(conn: &mut PgConnection, into: &ActorKey) -> Result<Actor> {
     // An actor merged away already stands for the one it went into.
-    let id = match store::resolve_merged(&mut *conn, &key).await? {
+    let id = match store::resolve_merged(&mut *conn, into).await? {
         Some(id) => id,
-        None => {
-            return Err(ApiError::unprocessable_field(
-                "#/into",
-                format!("no actor `{into}`"),
-            ));
-        }
+        None => return Err(ApiError::unprocessable_field("#/into", into.missing())),
     };
     actors::load(conn, &ActorKey::Id(id), true).await
 }
@@ -63,7 +64,7 @@ async fn survivor(conn: &mut PgConnection, into: &str) -> Result<Actor> {
 /// What the merge of the actor `from` names into `into` finds: the actor to merge (locked),
 /// or, when `from` was merged into that same actor already, the survivor (a repeated merge
 /// answers the same). Anything else missing is a 404.
-pub async fn target(conn: &mut PgConnection, from: &ActorKey, into: &str) -> Result<Target> {
+pub async fn target(conn: &mut PgConnection, from: &ActorKey, into: &ActorKey) -> Result<Target> {
     match actors::load(&mut *conn, from, true).await {
         Ok(actor) => Ok(Target::Merge(actor)),
         Err(ApiError::NotFound(detail)) => {
@@ -87,7 +88,12 @@ pub async fn target(conn: &mut PgConnection, from: &ActorKey, into: &str) -> Res
 /// transaction, and returns the survivor as it now reads. Refused with a 409 listing them
 /// when records would break a rule (a role of one in the other, a visit of one to the other,
 /// a statement about both with different stances), with nothing changed.
-pub async fn merge(conn: &mut PgConnection, from: Actor, into: &str, by: &str) -> Result<Actor> {
+pub async fn merge(
+    conn: &mut PgConnection,
+    from: Actor,
+    into: &ActorKey,
+    by: &str,
+) -> Result<Actor> {
     let survivor = survivor(&mut *conn, into).await?;
     if survivor.id == from.id {
         return Err(ApiError::unprocessable_field(

@@ -459,3 +459,55 @@ async fn a_killed_import_leaves_nothing_behind() {
     assert_eq!(app.count("citations").await, 0);
     assert_eq!(app.count("changes").await, 0);
 }
+
+#[tokio::test]
+async fn an_imported_role_updates_its_holder_in_the_change_feed() {
+    // Holders that were there before the import's batch: the feed gets their new version,
+    // with the role, once each however many roles they gain.
+    let app = spawn_app().await;
+    let (kz, tokayev, eu) = seed_actors(&app).await;
+    let lines = [
+        json!({"type": "role", "actor_id": tokayev["id"], "of_actor_id": kz["id"], "title": "President", "start": "2019-03-20"}),
+        json!({"type": "role", "actor_id": tokayev["id"], "of_actor_id": kz["id"], "title": "Chairman of the Senate", "start": "2013-10", "end": "2019-03"}),
+        json!({"type": "role", "actor_id": kz["id"], "of_actor_id": eu["id"], "title": "Partner"}),
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect::<Vec<_>>()
+    .join("\n");
+    let response = app.import(lines).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        json(response).await
+    );
+
+    let feed = json(app.get("/v1/changes?limit=100").await).await;
+    let updates: Vec<&Value> = feed["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["resource"] == "actor" && c["operation"] == "update")
+        .collect();
+    assert_eq!(updates.len(), 2, "{feed}");
+    let of = |actor: &Value| {
+        updates
+            .iter()
+            .find(|c| c["id"] == actor["id"])
+            .copied()
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(of(&tokayev)["version"], 2);
+    assert_eq!(
+        of(&tokayev)["record"]["roles"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(of(&kz)["version"], 2);
+    assert_eq!(
+        of(&kz)["record"],
+        json(app.get("/v1/actors/kazakhstan").await).await,
+        "the feed shows the holder as GET does"
+    );
+}

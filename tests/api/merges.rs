@@ -278,6 +278,16 @@ async fn a_merge_checks_its_target_and_if_match() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     problem(stale, StatusCode::PRECONDITION_FAILED).await;
+    // A body that does not match the schema is a 400 before any precondition is looked at.
+    let invalid = app
+        .request(Method::POST, "/v1/actors/kazakhstan/merge")
+        .bearer_auth(&app.write_token)
+        .header("If-Match", "\"stale\"")
+        .json(&json!({"into": ""}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    problem(invalid, StatusCode::BAD_REQUEST).await;
     assert_eq!(
         json(app.get("/v1/actors/kazakhstan").await).await["id"],
         kz["id"]

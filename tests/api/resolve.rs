@@ -220,7 +220,11 @@ async fn actors_written_before_the_name_index_are_indexed_after_migrating() {
     assert_eq!(indexed, 1500);
     let after = resolve(&app, "name=Legacy%20Person%201234").await;
     assert_eq!(top(&after), ("legacy-1234", "exact_name"));
-    assert_eq!(app.count("actor_names").await, 3000, "a name and an alias each");
+    assert_eq!(
+        app.count("actor_names").await,
+        3000,
+        "a name and an alias each"
+    );
     // Run again, it finds nothing left to do.
     let again = chancery::store::actors::index_unnamed(&app.pool)
         .await

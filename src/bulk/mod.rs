@@ -170,6 +170,8 @@ pub struct Importer<'c> {
     errors: Vec<LineError>,
     summary: ImportSummary,
     timings: Timings,
+    /// Batches written so far.
+    batches: u64,
 }
 
 type LineResult<T> = std::result::Result<T, Vec<(String, String)>>;
@@ -217,6 +219,7 @@ impl<'c> Importer<'c> {
             errors: Vec::new(),
             summary: ImportSummary::default(),
             timings: Timings::default(),
+            batches: 0,
         }
     }
 
@@ -310,7 +313,22 @@ impl<'c> Importer<'c> {
             self.written_so_far = false; // Nothing is kept: check the rest, write nothing more.
             return Ok(());
         }
-        self.write(batch).await
+        self.write(batch).await?;
+        self.batches += 1;
+        // The planner knows the tables as they were before the import: a table that grows
+        // from nothing inside the transaction is planned as empty, and lookups in it turn into
+        // scans that slow every batch. Its statistics are renewed as it grows (after batches
+        // 4, 16, 64, …: a few times per import, never for a small one), from the rows this
+        // transaction sees.
+        if self.batches >= 4
+            && self.batches.is_power_of_two()
+            && self.batches.trailing_zeros().is_multiple_of(2)
+        {
+            let started = std::time::Instant::now();
+            crate::store::bulk::analyze(&mut *self.conn).await?;
+            self.timings.insert += started.elapsed();
+        }
+        Ok(())
     }
 }
 

@@ -494,6 +494,18 @@ pub async fn record_updates(
     Ok(())
 }
 
+/// Renews the planner's statistics of the tables an import writes, from the rows the
+/// transaction sees (its own uncommitted ones included).
+pub async fn analyze(conn: &mut PgConnection) -> Result<()> {
+    sqlx::query(
+        "ANALYZE actors, actor_names, citations, roles, role_citations, visits, visit_visitors,
+                 visit_citations, statements, statement_subjects, statement_citations, changes",
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Visits given no country take their host's.
 pub async fn default_visit_countries(conn: &mut PgConnection, visits: &[Uuid]) -> Result<()> {
     if visits.is_empty() {

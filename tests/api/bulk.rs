@@ -483,14 +483,10 @@ async fn an_imported_role_updates_its_holder_in_the_change_feed() {
         json(response).await
     );
 
-    let feed = json(app.get("/v1/changes?limit=100").await).await;
-    let updates: Vec<&Value> = feed["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|c| c["resource"] == "actor" && c["operation"] == "update")
-        .collect();
-    assert_eq!(updates.len(), 2, "{feed}");
+    let is_update = |c: &&Value| c["resource"] == "actor" && c["operation"] == "update";
+    let feed = feed_until(&app, |items| items.iter().filter(is_update).count() >= 2).await;
+    let updates: Vec<&Value> = feed.iter().filter(is_update).collect();
+    assert_eq!(updates.len(), 2, "{feed:?}");
     let of = |actor: &Value| {
         updates
             .iter()
@@ -510,4 +506,31 @@ async fn an_imported_role_updates_its_holder_in_the_change_feed() {
         json(app.get("/v1/actors/kazakhstan").await).await,
         "the feed shows the holder as GET does"
     );
+}
+
+#[tokio::test]
+async fn a_large_import_renews_the_planner_statistics_as_it_goes() {
+    // Four batches: the tables' statistics are renewed inside the import's transaction.
+    let app = spawn_app().await;
+    let lines = (0..8000)
+        .map(|i| json!({"type": "citation", "source": format!("Source {i}"), "url": format!("https://example.org/{i}")}).to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let response = app.import(lines).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(app.count("citations").await, 8000);
+    let mut analyzed = 0_i64;
+    for _ in 0..100 {
+        analyzed = sqlx::query_scalar(
+            "SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'citations'",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        if analyzed > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(analyzed > 0, "the import never analyzed what it wrote");
 }

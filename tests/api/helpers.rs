@@ -404,3 +404,23 @@ pub fn uuid_of(value: &Value) -> String {
 pub fn parse_options(url: &str) -> sqlx::postgres::PgConnectOptions {
     sqlx::postgres::PgConnectOptions::from_str(url).unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// Reads the change feed from the start until `done` holds for what was read (or 20 s
+/// pass). The feed holds back changes while any older transaction in the cluster still runs,
+/// such as another test's, so a test waits for what it wrote rather than expecting it at once.
+#[allow(dead_code)]
+pub async fn feed_until(app: &TestApp, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut items: Vec<Value> = Vec::new();
+    let mut cursor: Option<String> = None;
+    while !done(&items) && std::time::Instant::now() < deadline {
+        let path = match &cursor {
+            Some(after) => format!("/v1/changes?limit=500&wait=2&after={after}"),
+            None => "/v1/changes?limit=500&wait=2".to_owned(),
+        };
+        let page = json(app.get(&path).await).await;
+        items.extend(page["items"].as_array().cloned().unwrap_or_default());
+        cursor = page["next_cursor"].as_str().map(str::to_owned);
+    }
+    items
+}

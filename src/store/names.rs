@@ -48,9 +48,12 @@ pub async fn similar(
            CROSS JOIN LATERAL (
                (SELECT n.actor_id, n.position, n.name, n.kind, n.valid,
                        greatest(similarity(n.key, q.key), word_similarity(q.key, n.key)) AS similarity
-                FROM actor_names n JOIN actors o ON o.id = n.actor_id
+                FROM actor_names n
                 WHERE q.key <> '' AND (n.key = q.key OR n.key % q.key OR q.key <% n.key)
-                  AND ($3::actor_kind IS NULL OR o.kind = $3)
+                  -- A lookup per name found, not a join: joined, the planner would read
+                  -- every actor to hash them when it cannot tell how many names match.
+                  AND ($3::actor_kind IS NULL
+                       OR EXISTS (SELECT 1 FROM actors o WHERE o.id = n.actor_id AND o.kind = $3))
                 ORDER BY similarity DESC, n.actor_id, n.position
                 LIMIT $4)
                UNION ALL

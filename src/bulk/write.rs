@@ -104,7 +104,7 @@ impl Importer<'_> {
         }
         let read = Instant::now();
         self.timings.read_back += read - inserted;
-        bulk::record_creations(&mut *conn, &self.by, &created).await?;
+        store::changes::record_creations(&mut *conn, &self.by, &created).await?;
         let new_actors: HashSet<Uuid> = actor_ids.iter().copied().collect();
         let mut holders: Vec<Uuid> = roles
             .iter()
@@ -120,7 +120,7 @@ impl Importer<'_> {
         for actor in actors::with_roles(&mut *conn, rows).await? {
             updated.push((actor.id, record_json(&actor)?));
         }
-        bulk::record_updates(&mut *conn, &self.by, "actor", &updated).await?;
+        store::changes::record_updates(&mut *conn, &self.by, "actor", &updated).await?;
         self.timings.change_log += read.elapsed();
 
         self.summary.citations += citations.len();

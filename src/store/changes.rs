@@ -210,3 +210,64 @@ pub async fn previous(
     .await?
     .flatten())
 }
+
+/// Creations in the change log, version 1 each: `(resource, id, representation)`.
+pub async fn record_creations(
+    conn: &mut PgConnection,
+    by: &str,
+    rows: &[(&'static str, Uuid, Vec<u8>)],
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let resource: Vec<&str> = rows.iter().map(|(r, _, _)| *r).collect();
+    let ids: Vec<Uuid> = rows.iter().map(|(_, id, _)| *id).collect();
+    let data: Vec<String> = rows
+        .iter()
+        .map(|(_, _, d)| String::from_utf8_lossy(d).into_owned())
+        .collect();
+    sqlx::query(
+        "INSERT INTO changes (resource, record_id, operation, version, changed_by, data)
+         SELECT resource, id, 'create', 1, $4, data::json FROM UNNEST($1::text[], $2::uuid[], $3::text[]) AS t(resource, id, data)",
+    )
+    .bind(&resource)
+    .bind(&ids)
+    .bind(&data)
+    .bind(by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Updates in the change log, each record's version one more than its last:
+/// `(id, representation)` of records of one `resource`.
+pub async fn record_updates(
+    conn: &mut PgConnection,
+    by: &str,
+    resource: &str,
+    rows: &[(Uuid, Vec<u8>)],
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
+    let data: Vec<String> = rows
+        .iter()
+        .map(|(_, d)| String::from_utf8_lossy(d).into_owned())
+        .collect();
+    sqlx::query(
+        "INSERT INTO changes (resource, record_id, operation, version, changed_by, data)
+         SELECT $1, t.id, 'update',
+                (SELECT coalesce(max(c.version), 0) + 1 FROM changes c
+                 WHERE c.record_id = t.id AND c.resource = $1),
+                $2, t.data::json
+         FROM UNNEST($3::uuid[], $4::text[]) AS t(id, data)",
+    )
+    .bind(resource)
+    .bind(by)
+    .bind(&ids)
+    .bind(&data)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

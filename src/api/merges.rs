@@ -9,7 +9,6 @@ use actix_web::{Error, HttpRequest, HttpResponse, post, web};
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{RefOr, Response, ResponseBuilder};
-use uuid::Uuid;
 
 use crate::error::Result;
 use crate::records::actors::Actor;
@@ -130,16 +129,18 @@ pub async fn follow_merges(
     else {
         return Ok(response);
     };
-    let id = Uuid::try_parse(&named).ok();
-    let slug = id.is_none().then_some(named.as_str());
+    // A segment that is neither an id nor a slug names no actor, merged or not.
+    let Ok(key) = ActorKey::parse(&named, "#/path/actor") else {
+        return Ok(response);
+    };
     let found = match state.pool.acquire().await {
-        Ok(mut conn) => redirected(&mut conn, id, slug).await.ok().flatten(),
+        Ok(mut conn) => redirected(&mut conn, &key).await.ok().flatten(),
         Err(_) => None,
     };
     let Some((into_id, into_slug)) = found else {
         return Ok(response);
     };
-    let target = if id.is_some() {
+    let target = if matches!(key, ActorKey::Id(_)) {
         into_id.to_string()
     } else {
         into_slug

@@ -108,10 +108,16 @@ pub enum MatchKind {
 
 /// How a name of an actor compares with a query: the score in [0, 1] and why.
 ///
-/// `alias` says whether the name is an alias rather than the actor's own name; `similarity`
-/// is the trigram similarity the database measured between the folded names.
-pub fn score(query: &NameQuery, name: &str, alias: bool, similarity: f32) -> (f64, MatchKind) {
-    let key = search_key(name);
+/// `key` is the name folded by [`search_key`] (as stored); `alias` says whether the name is
+/// an alias rather than the actor's own name; `similarity` is the trigram similarity the
+/// database measured between the folded names.
+pub fn score(
+    query: &NameQuery,
+    name: &str,
+    key: &str,
+    alias: bool,
+    similarity: f32,
+) -> (f64, MatchKind) {
     if name.trim() == query.text {
         return if alias {
             (0.98, MatchKind::ExactAlias)
@@ -119,14 +125,14 @@ pub fn score(query: &NameQuery, name: &str, alias: bool, similarity: f32) -> (f6
             (1.0, MatchKind::ExactName)
         };
     }
-    if !query.key.is_empty() && (key == query.key || compact(&key) == compact(&query.key)) {
+    if !query.key.is_empty() && (key == query.key || compact(key) == compact(&query.key)) {
         return if alias {
             (0.93, MatchKind::FoldedAlias)
         } else {
             (0.95, MatchKind::FoldedName)
         };
     }
-    if let Some(coverage) = word_coverage(&query.key, &key) {
+    if let Some(coverage) = word_coverage(&query.key, key) {
         return (0.55 + 0.35 * coverage, MatchKind::Words);
     }
     (
@@ -167,6 +173,11 @@ mod tests {
 
     fn key(name: &str) -> String {
         NameQuery::new(name).key
+    }
+
+    /// Scores against a name folded here, as the database stores it.
+    fn score(query: &NameQuery, name: &str, alias: bool, similarity: f32) -> (f64, MatchKind) {
+        super::score(query, name, &search_key(name), alias, similarity)
     }
 
     #[test]

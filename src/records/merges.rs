@@ -68,12 +68,8 @@ pub async fn target(conn: &mut PgConnection, from: &ActorKey, into: &ActorKey) -
     match actors::load(&mut *conn, from, true).await {
         Ok(actor) => Ok(Target::Merge(actor)),
         Err(ApiError::NotFound(detail)) => {
-            let (id, slug) = match from {
-                ActorKey::Id(id) => (Some(*id), None),
-                ActorKey::Slug(slug) => (None, Some(slug.as_str())),
-            };
             let survivor = survivor(&mut *conn, into).await;
-            match (merges::redirected(conn, id, slug).await?, survivor) {
+            match (merges::redirected(conn, from).await?, survivor) {
                 (Some((led_to, _)), Ok(survivor)) if led_to == survivor.id => {
                     Ok(Target::Done(survivor))
                 }

@@ -140,7 +140,7 @@ pub async fn resolve(
         let candidate = candidate(&queries[query], row, options.on);
         let slot = best[query].entry(candidate.actor.id);
         slot.and_modify(|current| {
-            if better(&candidate, current) {
+            if stronger_first(&candidate, current).is_lt() {
                 *current = candidate.clone();
             }
         })
@@ -152,9 +152,7 @@ pub async fn resolve(
         .map(|(name, by_actor)| {
             let mut candidates: Vec<Candidate> = by_actor.into_values().collect();
             candidates.sort_by(|a, b| {
-                b.score
-                    .total_cmp(&a.score)
-                    .then(a.match_kind.cmp(&b.match_kind))
+                stronger_first(a, b)
                     .then_with(|| a.actor.name.cmp(&b.actor.name))
                     .then(a.actor.id.cmp(&b.actor.id))
             });
@@ -171,7 +169,7 @@ fn candidate(query: &NameQuery, row: NameRow, on: Option<NaiveDate>) -> Candidat
     let (score, match_kind) = if row.position < 0 {
         (1.0, MatchKind::Slug)
     } else {
-        score_name(query, &row.name, row.position > 0, row.similarity)
+        score_name(query, &row.name, &row.key, row.position > 0, row.similarity)
     };
     let valid = on.is_none_or(|day| {
         row.from.is_none_or(|from| from <= day) && row.until.is_none_or(|until| day < until)
@@ -192,11 +190,9 @@ fn candidate(query: &NameQuery, row: NameRow, on: Option<NaiveDate>) -> Candidat
     }
 }
 
-/// Which of two matches of one actor stands for it: the higher score, then the stronger
-/// reason.
-fn better(a: &Candidate, b: &Candidate) -> bool {
-    a.score
-        .total_cmp(&b.score)
-        .then(b.match_kind.cmp(&a.match_kind))
-        .is_gt()
+/// Matches in order of strength: the higher score, then the stronger reason.
+fn stronger_first(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    b.score
+        .total_cmp(&a.score)
+        .then(a.match_kind.cmp(&b.match_kind))
 }

@@ -125,12 +125,17 @@ impl NameRows {
     }
 
     /// Replaces the names of every actor pushed.
-    pub(crate) async fn store(&self, conn: &mut PgConnection) -> Result<()> {
+    pub(crate) async fn replace(&self, conn: &mut PgConnection) -> Result<()> {
         let mut actors = self.actor.clone();
         actors.dedup();
         sqlx::query!("DELETE FROM actor_names WHERE actor_id = ANY($1)", &actors)
             .execute(&mut *conn)
             .await?;
+        self.insert(conn).await
+    }
+
+    /// Stores the names of actors that have none yet (new ones).
+    pub(crate) async fn insert(&self, conn: &mut PgConnection) -> Result<()> {
         sqlx::query(
             "INSERT INTO actor_names (actor_id, position, name, kind, key, valid)
              SELECT a, p, n, k, y, CASE WHEN d THEN daterange(f, u, '[)') END
@@ -151,10 +156,10 @@ impl NameRows {
     }
 }
 
-async fn store_names(conn: &mut PgConnection, id: Uuid, fields: &ActorFields) -> Result<()> {
+fn names_of(id: Uuid, fields: &ActorFields) -> NameRows {
     let mut names = NameRows::default();
     names.push(id, fields.name.as_str(), &fields.aliases);
-    names.store(conn).await
+    names
 }
 
 /// Indexes the names of actors written before `actor_names` existed (or by hand), a batch at a
@@ -191,7 +196,7 @@ pub async fn index_unnamed(pool: &PgPool) -> Result<u64> {
                 .collect();
             names.push(row.id, &row.name, &aliases);
         }
-        names.store(&mut tx).await?;
+        names.insert(&mut tx).await?;
         tx.commit().await?;
         indexed += rows.len() as u64;
     }
@@ -226,7 +231,7 @@ pub async fn insert(conn: &mut PgConnection, fields: &ActorFields) -> Result<Uui
     )
     .execute(&mut *conn)
     .await?;
-    store_names(conn, id, fields).await?;
+    names_of(id, fields).insert(conn).await?;
     Ok(id)
 }
 
@@ -248,7 +253,7 @@ pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &ActorFields) -> 
     )
     .execute(&mut *conn)
     .await?;
-    store_names(conn, id, fields).await
+    names_of(id, fields).replace(conn).await
 }
 
 /// The id of an actor named by id or slug, if it exists.
@@ -273,11 +278,7 @@ pub async fn resolve_merged(conn: &mut PgConnection, key: &ActorKey) -> Result<O
     if let Some(id) = resolve(&mut *conn, key).await? {
         return Ok(Some(id));
     }
-    let (id, slug) = match key {
-        ActorKey::Id(id) => (Some(*id), None),
-        ActorKey::Slug(slug) => (None, Some(slug.as_str())),
-    };
-    Ok(super::merges::redirected(conn, id, slug)
+    Ok(super::merges::redirected(conn, key)
         .await?
         .map(|(id, _)| id))
 }

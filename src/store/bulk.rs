@@ -199,7 +199,7 @@ pub async fn insert_actors(conn: &mut PgConnection, rows: &[(Uuid, ActorFields)]
     for (id, fields) in rows {
         names.push(*id, fields.name.as_str(), &fields.aliases);
     }
-    names.store(conn).await
+    names.insert(conn).await
 }
 
 /// Roles: `(id, holder, fields)`.

@@ -4,6 +4,7 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::actors::ActorKey;
 use super::{Referrer, Result};
 
 /// The records a merge of `from` into `into` would break (at most 100): a role of one in the
@@ -215,11 +216,11 @@ pub async fn redirect(conn: &mut PgConnection, from: Uuid, slug: &str, into: Uui
 
 /// Where a merged actor's id or slug leads now, if it was merged (and no actor holds the
 /// slug again).
-pub async fn redirected(
-    conn: &mut PgConnection,
-    id: Option<Uuid>,
-    slug: Option<&str>,
-) -> Result<Option<(Uuid, String)>> {
+pub async fn redirected(conn: &mut PgConnection, key: &ActorKey) -> Result<Option<(Uuid, String)>> {
+    let (id, slug) = match key {
+        ActorKey::Id(id) => (Some(*id), None),
+        ActorKey::Slug(slug) => (None, Some(slug.as_str())),
+    };
     Ok(sqlx::query!(
         r#"SELECT a.id, a.slug FROM actor_redirects r JOIN actors a ON a.id = r.into_id
            WHERE (r.id = $1 OR r.slug = $2)

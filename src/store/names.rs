@@ -19,6 +19,8 @@ pub struct NameRow {
     /// 0 for the actor's own name, 1… for its aliases, -1 for its slug.
     pub position: i16,
     pub name: String,
+    /// The name folded by `domain::search_key`, as stored.
+    pub key: String,
     pub kind: Option<AliasKind>,
     /// The days the name was in use, `[from, until)`; open where absent.
     pub from: Option<NaiveDate>,
@@ -41,12 +43,12 @@ pub async fn similar(
     Ok(sqlx::query_as!(
         NameRow,
         r#"SELECT q.i - 1 AS "query!", c.actor_id AS "actor_id!", a.slug, a.name AS actor_name,
-                  a.kind AS "actor_kind: ActorKind", c.position AS "position!", c.name AS "name!",
+                  a.kind AS "actor_kind: ActorKind", c.position AS "position!", c.name AS "name!", c.key AS "key!",
                   c.kind AS "kind: AliasKind", lower(c.valid) AS "from", upper(c.valid) AS "until",
                   c.similarity AS "similarity!"
            FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q(key, slug, i)
            CROSS JOIN LATERAL (
-               (SELECT n.actor_id, n.position, n.name, n.kind, n.valid,
+               (SELECT n.actor_id, n.position, n.name, n.key, n.kind, n.valid,
                        greatest(similarity(n.key, q.key), word_similarity(q.key, n.key)) AS similarity
                 FROM actor_names n
                 WHERE q.key <> '' AND (n.key = q.key OR n.key % q.key OR q.key <% n.key)
@@ -57,7 +59,7 @@ pub async fn similar(
                 ORDER BY similarity DESC, n.actor_id, n.position
                 LIMIT $4)
                UNION ALL
-               (SELECT o.id, -1::int2, o.slug, NULL::alias_kind, NULL::daterange, 1::real
+               (SELECT o.id, -1::int2, o.slug, o.slug, NULL::alias_kind, NULL::daterange, 1::real
                 FROM actors o
                 WHERE o.slug = q.slug AND ($3::actor_kind IS NULL OR o.kind = $3))
            ) c

@@ -50,8 +50,10 @@ SELECT md5('visit' || n)::uuid,
        'Talks number ' || n || ' on trade, transit and energy'
 FROM generate_series(1, :visits) AS n;
 
-INSERT INTO visit_visitors (visit_id, actor_id, position)
-SELECT md5('visit' || n)::uuid, lpad(to_hex(1 + (n * 7) % (:actors - 1) + ((1 + (n * 7) % (:actors - 1)) % 10 = 0)::int), 32, '0')::uuid, 0
+-- Link rows carry their record's date (a trigger fills it too, unless disabled: bench/import-floor).
+INSERT INTO visit_visitors (visit_id, actor_id, position, start_date)
+SELECT md5('visit' || n)::uuid, lpad(to_hex(1 + (n * 7) % (:actors - 1) + ((1 + (n * 7) % (:actors - 1)) % 10 = 0)::int), 32, '0')::uuid, 0,
+       date '2000-01-01' + (n % 9000)
 FROM generate_series(1, :visits) AS n;
 
 INSERT INTO visit_citations (visit_id, citation_id, position, locator)
@@ -72,9 +74,9 @@ SELECT md5('statement' || n)::uuid,
 FROM (SELECT n, 1 + (n * 11) % (:actors - 1) AS raw FROM generate_series(1, :statements) AS n) g,
      LATERAL (SELECT raw + (raw % 10 = 0)::int AS s) speaker;
 
-INSERT INTO statement_subjects (statement_id, actor_id, stance, position)
+INSERT INTO statement_subjects (statement_id, actor_id, stance, position, stated_date)
 SELECT md5('statement' || n)::uuid, lpad(to_hex(10 * (1 + (n * 3) % (:actors / 10))), 32, '0')::uuid,
-       (ARRAY['support', 'oppose', 'neutral'])[1 + n % 3]::stance, 0
+       (ARRAY['support', 'oppose', 'neutral'])[1 + n % 3]::stance, 0, date '2000-01-01' + (n % 9000)
 FROM generate_series(1, :statements) AS n;
 
 INSERT INTO statement_citations (statement_id, citation_id, position, quote)

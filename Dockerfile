@@ -7,6 +7,8 @@ COPY Cargo.toml Cargo.lock ./
 COPY .sqlx .sqlx
 COPY migrations migrations
 COPY src src
+# The demo dataset is compiled in (src/seed.rs includes it).
+COPY demo demo
 RUN cargo build --release --locked --bin chancery
 
 FROM debian:bookworm-slim

@@ -7,6 +7,11 @@ use std::time::Duration;
 pub struct Settings {
     /// Where to connect. Secret: never logged (see `Debug`).
     pub database_url: String,
+    /// Streaming replicas that serve reads (none: the primary serves everything). Secret.
+    pub database_read_urls: Vec<String>,
+    /// The longest a read carrying a consistency token waits for a replica to replay past
+    /// it before the primary serves it.
+    pub read_wait: Duration,
     pub host: String,
     /// 0 picks a free port (tests).
     pub port: u16,
@@ -30,6 +35,8 @@ pub struct Settings {
     /// hold locks or the change feed's horizon by stalling.
     pub idle_in_transaction_timeout: Duration,
     pub shutdown_timeout: Duration,
+    /// Between SIGTERM and closing the listener: `/readyz` answers 503, requests are served.
+    pub drain: Duration,
     pub rate_limits: RateSettings,
     /// Origins allowed to call from a browser (CORS); none: no CORS headers at all.
     pub cors_origins: Vec<String>,
@@ -45,6 +52,8 @@ impl Settings {
     pub fn new(database_url: impl Into<String>) -> Self {
         Self {
             database_url: database_url.into(),
+            database_read_urls: Vec::new(),
+            read_wait: Duration::from_millis(500),
             host: "127.0.0.1".into(),
             port: 8080,
             workers: None,
@@ -60,6 +69,7 @@ impl Settings {
             max_concurrent_imports: 2,
             idle_in_transaction_timeout: Duration::from_secs(15),
             shutdown_timeout: Duration::from_secs(30),
+            drain: Duration::ZERO,
             rate_limits: Default::default(),
             metrics_open: false,
             cors_origins: Vec::new(),
@@ -73,6 +83,15 @@ impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Settings")
             .field("database_url", &redact_url(&self.database_url))
+            .field(
+                "database_read_urls",
+                &self
+                    .database_read_urls
+                    .iter()
+                    .map(|url| redact_url(url))
+                    .collect::<Vec<_>>(),
+            )
+            .field("read_wait", &self.read_wait)
             .field("host", &self.host)
             .field("port", &self.port)
             .field("workers", &self.workers)

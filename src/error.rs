@@ -135,6 +135,9 @@ pub enum ApiError {
     },
     #[error("{0}")]
     Unavailable(String),
+    /// What the request names is gone for good (a feed position from before a failover).
+    #[error("{0}")]
+    Gone(String),
     /// The request body did not arrive in time; the connection is closed.
     #[error("{0}")]
     RequestTimeout(String),
@@ -218,6 +221,7 @@ impl ApiError {
                 ("import-refused", "The import was refused; nothing was kept")
             }
             Self::Unavailable(_) => ("unavailable", "Service unavailable"),
+            Self::Gone(_) => ("gone", "Gone"),
             Self::RequestTimeout(_) => ("request-timeout", "The request body came too slowly"),
             Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             Self::RequestLineTooLong { .. } => ("uri-too-long", "Request line too long"),
@@ -273,6 +277,7 @@ impl ResponseError for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Gone(_) => StatusCode::GONE,
             Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::RequestLineTooLong { .. } => StatusCode::URI_TOO_LONG,

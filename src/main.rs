@@ -106,6 +106,20 @@ struct ServeArgs {
     /// Maximum database connections.
     #[arg(long, env = "CHANCERY_DB_POOL_SIZE", default_value_t = 16, global = true)]
     db_pool_size: u32,
+    /// PostgreSQL streaming replicas to serve reads, comma-separated (writes stay on
+    /// DATABASE_URL; a read falls back to it when no replica will do).
+    #[arg(
+        long,
+        env = "DATABASE_READ_URL",
+        hide_env_values = true,
+        value_delimiter = ',',
+        global = true
+    )]
+    database_read_url: Vec<String>,
+    /// Milliseconds a read carrying a Chancery-Consistency token waits for a replica to
+    /// replay past it before the primary serves it.
+    #[arg(long, env = "CHANCERY_READ_WAIT_MS", default_value_t = 500, global = true)]
+    read_wait_ms: u64,
     /// Longest a statement may run, in milliseconds.
     #[arg(long, env = "CHANCERY_STATEMENT_TIMEOUT_MS", default_value_t = 10_000, global = true)]
     statement_timeout_ms: u64,
@@ -155,6 +169,11 @@ struct ServeArgs {
     /// Seconds in-flight requests get to finish after SIGTERM.
     #[arg(long, env = "CHANCERY_SHUTDOWN_TIMEOUT", default_value_t = 30, global = true)]
     shutdown_timeout: u64,
+    /// Seconds between SIGTERM and closing the listener, while `/readyz` answers 503 and
+    /// requests are still served: time for a load balancer's health checks to take this
+    /// process out of rotation before it stops accepting.
+    #[arg(long, env = "CHANCERY_DRAIN_SECONDS", default_value_t = 0, global = true)]
+    drain_seconds: u64,
 }
 
 #[tokio::main]
@@ -270,9 +289,17 @@ async fn serve(args: ServeArgs, database_args: DatabaseArgs) -> anyhow::Result<(
     settings.workers = args.workers;
     settings.require_read_token = args.require_read_token;
     settings.pool_max_connections = args.db_pool_size;
+    settings.database_read_urls = args
+        .database_read_url
+        .iter()
+        .map(|url| url.trim().to_owned())
+        .filter(|url| !url.is_empty())
+        .collect();
+    settings.read_wait = Duration::from_millis(args.read_wait_ms);
     settings.statement_timeout = Duration::from_millis(args.statement_timeout_ms);
     settings.body_limit_bytes = args.body_limit;
     settings.shutdown_timeout = Duration::from_secs(args.shutdown_timeout);
+    settings.drain = Duration::from_secs(args.drain_seconds);
     let seconds =
         |value: Option<u64>, default: Duration| value.map_or(default, Duration::from_secs);
     settings.body_idle_timeout = seconds(args.body_idle_timeout, settings.body_idle_timeout);

@@ -19,6 +19,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::api::{self, AppState, RouteTable};
 use crate::config::Settings;
 use crate::db;
+use crate::replicas::Pools;
 use crate::telemetry::{self, Metrics};
 
 /// How long a client has to send a request's head.
@@ -33,6 +34,8 @@ pub struct Application {
     metrics_port: Option<u16>,
     metrics_server: Option<Server>,
     pool: PgPool,
+    state: web::Data<AppState>,
+    drain: Duration,
 }
 
 impl Application {
@@ -48,8 +51,10 @@ impl Application {
         let port = listener.local_addr()?.port();
 
         let metrics = Arc::new(Metrics::new(settings.pool_max_connections)?);
+        let reads = Pools::new(pool.clone(), db::read_pools(&settings)?, settings.read_wait);
         let state = web::Data::new(AppState {
             pool: pool.clone(),
+            reads,
             require_read_token: settings.require_read_token,
             body_limit_bytes: settings.body_limit_bytes,
             metrics: metrics.clone(),
@@ -63,17 +68,21 @@ impl Application {
             import_max_bytes: settings.import_max_bytes,
             rate_limits: api::limits::RateLimits::new(settings.rate_limits),
             metrics_open: settings.metrics_open,
+            draining: false.into(),
         });
         tokio::spawn(forget_idle_callers(state.clone()));
         let metrics_state = state.clone();
+        let drain_state = state.clone();
         let routes = web::Data::new(RouteTable::from_openapi(&api::openapi()));
         let document = api::openapi_json();
         let cors_origins = settings.cors_origins.clone();
 
         let on_connect_timeout = CLIENT_REQUEST_TIMEOUT;
         let local = listener.local_addr()?;
-        let mut builder =
-            actix_server::Server::build().shutdown_timeout(settings.shutdown_timeout.as_secs());
+        let mut builder = actix_server::Server::build()
+            .shutdown_timeout(settings.shutdown_timeout.as_secs())
+            // Signals are ours (see `run_until_stopped`): SIGTERM drains first.
+            .disable_signals();
         if let Some(workers) = settings.workers {
             builder = builder.workers(workers);
         }
@@ -107,6 +116,7 @@ impl Application {
                     )
                     .default_service(web::to(api::fallback))
                     .wrap(from_fn(api::merges::follow_merges))
+                    .wrap(from_fn(api::consistency::tokens))
                     .wrap(from_fn(api::deadlines::enforce))
                     .wrap(from_fn(api::limits::enforce))
                     .wrap(from_fn(api::semantics::shared_semantics))
@@ -156,6 +166,8 @@ impl Application {
             metrics_port,
             metrics_server,
             pool,
+            state: drain_state,
+            drain: settings.drain,
         })
     }
 
@@ -172,8 +184,25 @@ impl Application {
         &self.pool
     }
 
-    /// Serves until SIGTERM (graceful: in-flight requests finish) or SIGINT.
+    /// Serves until SIGTERM or SIGINT. Both stop gracefully (in-flight requests finish);
+    /// SIGTERM first drains: for `drain`, readiness fails while requests are still served,
+    /// so a load balancer moves callers elsewhere before the listener closes.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let (state, drain) = (self.state, self.drain);
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = terminate.recv() => {
+                    state.draining.store(true, std::sync::atomic::Ordering::Relaxed);
+                    tracing::info!(seconds = drain.as_secs_f64(), "SIGTERM: draining, then stopping");
+                    tokio::time::sleep(drain).await;
+                }
+                _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: stopping"),
+            }
+            handle.stop(true).await;
+        });
         let metrics = self.metrics_server.map(|server| {
             let handle = server.handle();
             tokio::spawn(server);

@@ -19,6 +19,7 @@ use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
 
 use crate::error::PROBLEM_JSON;
+use crate::replicas::Source;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
@@ -73,6 +74,7 @@ pub struct Metrics {
     pool_size: IntGauge,
     pool_idle: IntGauge,
     pool_max: IntGauge,
+    reads: IntCounterVec,
 }
 
 impl Metrics {
@@ -103,6 +105,14 @@ impl Metrics {
             "Configured maximum of database connections",
         )?;
         pool_max_gauge.set(i64::from(pool_max));
+        let reads = IntCounterVec::new(
+            Opts::new(
+                "db_reads_total",
+                "Reads by the pool that served them: primary, replica1, replica2, …",
+            ),
+            &["pool"],
+        )?;
+        registry.register(Box::new(reads.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(pool_size.clone()))?;
@@ -115,6 +125,7 @@ impl Metrics {
             pool_size,
             pool_idle,
             pool_max: pool_max_gauge,
+            reads,
         })
     }
 
@@ -125,6 +136,15 @@ impl Metrics {
         self.latency
             .with_label_values(&[method, route])
             .observe(seconds);
+    }
+
+    /// One read served by `source` (labels from a closed set: the configured pools).
+    pub fn count_read(&self, source: Source) {
+        let label = match source {
+            Source::Primary => "primary".to_owned(),
+            Source::Replica(i) => format!("replica{}", i + 1),
+        };
+        self.reads.with_label_values(&[&label]).inc();
     }
 
     pub fn render(&self, pool: &PgPool) -> String {

@@ -116,7 +116,7 @@ pub async fn list_actors(
         country: query.country,
         q,
     };
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.reader(&req).await?;
     let (items, next_cursor) = pagination::fill(
         &mut conn,
         limit,

@@ -155,21 +155,79 @@ pub struct RevisionQuery {
     pub cursor: Option<String>,
 }
 
-fn encode_position(xid: &str, id: i64) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{xid}:{id}"))
+/// A place in the feed: the `(xid, id)` of a change (`0:0` is the start) and the database
+/// cluster and timeline that issued it. Cursors issued before positions named their origin
+/// have none, and are taken as they are.
+struct Position {
+    xid: u64,
+    id: i64,
+    origin: Option<(String, i32)>,
 }
 
-fn decode_position(cursor: &str) -> Result<(u64, i64)> {
+fn encode_position(xid: &str, id: i64, (system, timeline): &(String, i32)) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!("{xid}:{id}:{system}:{timeline}"))
+}
+
+fn decode_position(cursor: &str) -> Result<Position> {
     let invalid = || ApiError::invalid_field("#/query/after", "is not a position this feed issued");
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
         .map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let (xid, id) = text.split_once(':').ok_or_else(invalid)?;
-    Ok((
-        xid.parse().map_err(|_| invalid())?,
-        id.parse().map_err(|_| invalid())?,
-    ))
+    let parts: Vec<&str> = text.split(':').collect();
+    let (xid, id, origin) = match parts[..] {
+        [xid, id] => (xid, id, None),
+        [xid, id, system, timeline] => {
+            if system.is_empty() || !system.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(invalid());
+            }
+            let timeline = timeline.parse().map_err(|_| invalid())?;
+            (xid, id, Some((system.to_owned(), timeline)))
+        }
+        _ => return Err(invalid()),
+    };
+    Ok(Position {
+        xid: xid.parse().map_err(|_| invalid())?,
+        id: id.parse().map_err(|_| invalid())?,
+        origin,
+    })
+}
+
+impl Position {
+    fn is_start(&self) -> bool {
+        (self.xid, self.id) == (0, 0)
+    }
+
+    /// Whether the server on `origin` can continue after this position. After a failover the
+    /// new timeline may have lost the old one's last changes and numbered new ones the same:
+    /// continuing could skip changes, so the consumer is told to start again (410).
+    fn check_origin(&self, (system, timeline): &(String, i32)) -> Result<()> {
+        let Some((issued_system, issued_timeline)) = &self.origin else {
+            return Ok(());
+        };
+        if self.is_start() {
+            return Ok(());
+        }
+        let again =
+            "Read the feed again from the start (without `after`), replacing what you kept.";
+        if issued_system != system {
+            return Err(ApiError::Gone(format!(
+                "this position comes from another database (system {issued_system}, this is {system}). {again}"
+            )));
+        }
+        match issued_timeline.cmp(timeline) {
+            std::cmp::Ordering::Equal => Ok(()),
+            std::cmp::Ordering::Less => Err(ApiError::Gone(format!(
+                "this position comes from timeline {issued_timeline} of the database, which has since \
+                 failed over to timeline {timeline}: changes after it may have been lost or numbered \
+                 again. {again}"
+            ))),
+            std::cmp::Ordering::Greater => Err(ApiError::Unavailable(format!(
+                "this server has not yet followed the database to timeline {issued_timeline}; retry shortly"
+            ))),
+        }
+    }
 }
 
 fn resource(value: &str) -> ChangedResource {
@@ -207,6 +265,7 @@ type ChangeFeedRequest = Read<Query<ChangeFeedQuery>>;
     params(ChangeFeedQuery),
     responses(
         (status = 200, description = "The next changes", body = ChangePage),
+        (status = 410, response = Gone),
         ReadProblems,
     ),
     security((), ("bearer" = [])),
@@ -227,23 +286,46 @@ pub async fn list_changes(
         ));
     }
     let after = query.after.as_deref().map(decode_position).transpose()?;
-    // A position is `0:0` (the start) or a change's own: one made up, even well formed, would
-    // otherwise read as "nothing new" for ever.
-    if let Some((xid, id)) = after
-        && (xid, id) != (0, 0)
-        && !store::is_position(&mut *state.pool.acquire().await?, xid, id).await?
-    {
-        return Err(ApiError::invalid_field(
-            "#/query/after",
-            "is not a position this feed issued",
-        ));
+    // Served by a replica when one has the position; the feed's order holds on any of them.
+    let mut conn = state.reader(&req).await?;
+    let origin = store::origin(&mut conn).await?;
+    let mut on_primary = false;
+    if let Some(position) = &after {
+        position.check_origin(&origin)?;
+        // A position is `0:0` (the start) or a change's own: one made up, even well formed,
+        // would otherwise read as "nothing new" for ever. A replica behind the one that
+        // issued it may not have it yet: the primary has every committed change.
+        if !position.is_start() && !store::is_position(&mut conn, position.xid, position.id).await?
+        {
+            let mut primary = state.pool.acquire().await?;
+            if !store::is_position(&mut primary, position.xid, position.id).await? {
+                return Err(ApiError::invalid_field(
+                    "#/query/after",
+                    "is not a position this feed issued",
+                ));
+            }
+            on_primary = true;
+        }
     }
+    drop(conn);
     let deadline = Instant::now() + Duration::from_secs(u64::from(wait));
+    let after_change = after.as_ref().map(|p| (p.xid, p.id));
     let rows = loop {
         // A connection per poll: a waiting consumer holds none.
         let rows = {
-            let mut conn = state.pool.acquire().await?;
-            store::feed(&mut conn, after, limit, pagination::PAGE_BYTES as i64).await?
+            let mut conn = if on_primary {
+                state.metrics.count_read(crate::replicas::Source::Primary);
+                state.pool.acquire().await?
+            } else {
+                state.reader(&req).await?
+            };
+            store::feed(
+                &mut conn,
+                after_change,
+                limit,
+                pagination::PAGE_BYTES as i64,
+            )
+            .await?
         };
         if !rows.is_empty() || Instant::now() >= deadline {
             break rows;
@@ -252,16 +334,16 @@ pub async fn list_changes(
             .await;
     };
     let next_cursor = match rows.last() {
-        Some(last) => encode_position(&last.xid, last.id),
-        None => match (&query.after, after) {
+        Some(last) => encode_position(&last.xid, last.id, &origin),
+        None => match (&query.after, &after) {
             (Some(given), Some(_)) => given.clone(),
-            _ => encode_position("0", 0),
+            _ => encode_position("0", 0, &origin),
         },
     };
     let items = rows
         .into_iter()
         .map(|row| Change {
-            cursor: encode_position(&row.xid, row.id),
+            cursor: encode_position(&row.xid, row.id, &origin),
             resource: resource(&row.resource),
             id: row.record_id,
             operation: operation(&row.operation),
@@ -434,11 +516,63 @@ mod tests {
         assert_eq!(merge_diff(&new, &new), json!({}));
     }
 
+    fn origin(timeline: i32) -> (String, i32) {
+        ("7713698009524083979".to_owned(), timeline)
+    }
+
     #[test]
-    fn positions_round_trip() {
-        let cursor = encode_position("12345", 67);
-        assert_eq!(decode_position(&cursor).ok(), Some((12345, 67)));
+    fn positions_round_trip_with_where_they_were_issued() {
+        let position = decode_position(&encode_position("12345", 67, &origin(1)))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((position.xid, position.id), (12345, 67));
+        assert_eq!(position.origin, Some(origin(1)));
         assert!(decode_position("!!").is_err());
-        assert!(decode_position(&encode_position("x", 1)).is_err());
+        assert!(decode_position(&encode_position("x", 1, &origin(1))).is_err());
+        let no_system = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("1:2::1");
+        assert!(decode_position(&no_system).is_err());
+        // Cursors issued before positions named their origin are still taken.
+        let legacy = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("12345:67");
+        let position = decode_position(&legacy).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (position.xid, position.id, position.origin),
+            (12345, 67, None)
+        );
+    }
+
+    #[test]
+    fn a_position_from_an_earlier_timeline_or_another_database_is_gone() {
+        let position = |timeline| Position {
+            xid: 10,
+            id: 3,
+            origin: Some(origin(timeline)),
+        };
+        assert!(position(2).check_origin(&origin(2)).is_ok());
+        assert!(matches!(
+            position(1).check_origin(&origin(2)),
+            Err(ApiError::Gone(_))
+        ));
+        // A server not yet on the position's timeline: later, not never.
+        assert!(matches!(
+            position(3).check_origin(&origin(2)),
+            Err(ApiError::Unavailable(_))
+        ));
+        let elsewhere = ("42".to_owned(), 2);
+        assert!(matches!(
+            position(2).check_origin(&elsewhere),
+            Err(ApiError::Gone(_))
+        ));
+        // The start is the start anywhere; a position without origin is taken as it is.
+        let start = Position {
+            xid: 0,
+            id: 0,
+            origin: Some(origin(1)),
+        };
+        assert!(start.check_origin(&origin(2)).is_ok());
+        let legacy = Position {
+            xid: 10,
+            id: 3,
+            origin: None,
+        };
+        assert!(legacy.check_origin(&elsewhere).is_ok());
     }
 }

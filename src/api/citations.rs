@@ -176,7 +176,7 @@ pub async fn list_citations(
         from,
         until,
     };
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.reader(&req).await?;
     let (items, next_cursor) = pagination::fill(
         &mut conn,
         limit,
@@ -262,7 +262,7 @@ pub async fn get_citation(
 ) -> Result<HttpResponse> {
     let Read(path) = read;
     let id = parse_id(&path, "citation_id")?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.reader(&req).await?;
     let citation = load(&mut conn, id, false).await?;
     Ok(match formats::negotiate(&req, &[JSON, CSL_JSON, BIBTEX]) {
         CSL_JSON => HttpResponse::Ok()
@@ -361,7 +361,7 @@ pub async fn list_citing_records(
     let limit = pagination::limit(query.limit)?;
     let filters = pagination::filter_digest(&[("citation", Some(id.to_string()))]);
     let after: Option<(String, Uuid)> = pagination::decode(query.cursor.as_deref(), &filters)?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.reader(&req).await?;
     load(&mut conn, id, false).await?;
     let rows = store::citing(&mut conn, id, after, limit).await?;
     let (rows, next_cursor) =

@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod changes;
 pub mod citations;
 pub mod conditional;
+pub mod consistency;
 pub mod cors;
 pub mod deadlines;
 pub mod explorer;
@@ -66,7 +67,7 @@ pub use state::AppState;
             problems::BadRequest, problems::Unauthorized, problems::Forbidden, problems::NotFound,
             problems::RequestTimeout, problems::Conflict, problems::PreconditionFailed,
             problems::PayloadTooLarge, problems::RequestLineTooLong, problems::UnsupportedMediaType, problems::Unprocessable,
-            problems::TooManyRequests, problems::ServiceUnavailable, merges::ActorMerged,
+            problems::TooManyRequests, problems::Gone, problems::ServiceUnavailable, merges::ActorMerged,
         ),
     ),
     tags(
@@ -186,16 +187,7 @@ fn add_shared_responses(doc: &mut utoipa::openapi::OpenApi) {
     for (path, item) in doc.paths.paths.iter_mut() {
         // A merged actor's id and slug answer with a redirect (see `merges::follow_merges`).
         let names_an_actor = path.starts_with("/v1/actors/{actor}");
-        for operation in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for operation in operations(item).map(|(_, operation)| operation) {
             let has_body = operation.request_body.is_some();
             let responses = &mut operation.responses.responses;
             let mut add = |status: &str, name: &str| {
@@ -212,7 +204,25 @@ fn add_shared_responses(doc: &mut utoipa::openapi::OpenApi) {
                 add("308", "ActorMerged");
             }
         }
+        if path.starts_with("/v1/") {
+            consistency::document(item);
+        }
     }
+}
+
+/// The operations of a path, with whether each is a read (`GET`).
+fn operations(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = (bool, &mut utoipa::openapi::path::Operation)> {
+    [
+        (true, &mut item.get),
+        (false, &mut item.post),
+        (false, &mut item.put),
+        (false, &mut item.patch),
+        (false, &mut item.delete),
+    ]
+    .into_iter()
+    .filter_map(|(read, operation)| operation.as_mut().map(|o| (read, o)))
 }
 
 /// The OpenAPI document as served and committed.

@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Scope;
+use crate::db::NotReady;
 use crate::error::Result;
 
 use super::problems::Unauthorized;
@@ -13,12 +14,58 @@ use super::state::AppState;
 /// Health of the process or of its dependencies.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
-    /// `ok`, or `unavailable` with a reason.
+    /// `ok`; `degraded` (still 200) when the primary database is unreachable but a read
+    /// replica serves reads; `unavailable` (503) with a reason.
     #[schema(example = "ok")]
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub reason: Option<String>,
+    /// Readiness only: each database pool, the primary first, then the read replicas.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pools: Vec<PoolHealth>,
+}
+
+/// One database pool as readiness sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PoolHealth {
+    /// `primary`, `replica1`, `replica2`, … (in the order of `DATABASE_READ_URL`).
+    #[schema(example = "replica1")]
+    pub name: String,
+    /// `ok`, or `unavailable` with a reason. A replica that is unavailable leaves the
+    /// service ready: its reads go to the primary.
+    #[schema(example = "ok")]
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub reason: Option<String>,
+    /// How far the server has written (the primary) or replayed (a replica) the
+    /// write-ahead log, in the form of a `Chancery-Consistency` token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, example = "00000016B374D848")]
+    pub wal_position: Option<String>,
+}
+
+impl PoolHealth {
+    fn of(
+        name: String,
+        checked: std::result::Result<Option<crate::replicas::Lsn>, String>,
+    ) -> Self {
+        match checked {
+            Ok(position) => Self {
+                name,
+                status: "ok".into(),
+                reason: None,
+                wal_position: position.map(|p| p.to_string()),
+            },
+            Err(reason) => Self {
+                name,
+                status: "unavailable".into(),
+                reason: Some(reason),
+                wal_position: None,
+            },
+        }
+    }
 }
 
 /// Liveness.
@@ -35,12 +82,16 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health {
         status: "ok".into(),
         reason: None,
+        pools: Vec::new(),
     })
 }
 
 /// Readiness.
 ///
-/// 200 when the database answers and every migration is applied; 503 otherwise.
+/// 200 when the primary database answers and every migration is applied; 503 otherwise,
+/// except while a read replica still serves reads with the primary unreachable (200,
+/// `degraded`: writes answer 503 meanwhile). Each pool is reported; a read replica that is
+/// down does not make the service unready, since its reads go to the primary.
 #[utoipa::path(
     tag = "operations",
     operation_id = "readyz",
@@ -52,24 +103,54 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let unavailable = |reason: &str| {
-        HttpResponse::ServiceUnavailable()
+    let (primary, replicas) = futures_util::future::join(
+        crate::db::readiness(&state.pool),
+        futures_util::future::join_all(
+            state
+                .reads
+                .replicas()
+                .iter()
+                .map(crate::db::replica_readiness),
+        ),
+    )
+    .await;
+    if state.draining.load(std::sync::atomic::Ordering::Relaxed) {
+        return HttpResponse::ServiceUnavailable()
             .insert_header(("Retry-After", "1"))
             .json(Health {
                 status: "unavailable".into(),
-                reason: Some(reason.into()),
-            })
+                reason: Some("shutting down".into()),
+                pools: Vec::new(),
+            });
+    }
+    let names = state.reads.names();
+    // With the primary unreachable but a replica up, reads are still served (writes answer
+    // 503): the service stays in rotation, degraded.
+    let replica_up = replicas.iter().any(Result::is_ok);
+    let (status, reason) = match &primary {
+        Ok(_) => ("ok", None),
+        Err(NotReady::Unreachable) if replica_up => (
+            "degraded",
+            Some("the primary database is unreachable: reads only".to_owned()),
+        ),
+        Err(not_ready) => ("unavailable", Some(not_ready.to_string())),
     };
-    match crate::db::migrations_applied(&state.pool).await {
-        Ok(true) => HttpResponse::Ok().json(Health {
-            status: "ok".into(),
-            reason: None,
-        }),
-        Ok(false) => unavailable("database migrations are not all applied"),
-        Err(error) => {
-            tracing::warn!(error = %error, "readiness check failed");
-            unavailable("the database is unreachable")
-        }
+    let pools = std::iter::once(primary.map_err(|e| e.to_string()))
+        .chain(replicas)
+        .zip(names)
+        .map(|(checked, name)| PoolHealth::of(name, checked))
+        .collect();
+    let health = Health {
+        status: status.into(),
+        reason,
+        pools,
+    };
+    if status == "unavailable" {
+        HttpResponse::ServiceUnavailable()
+            .insert_header(("Retry-After", "1"))
+            .json(health)
+    } else {
+        HttpResponse::Ok().json(health)
     }
 }
 

@@ -99,6 +99,9 @@ problem_responses! {
         "This caller has used up a rate limit (`RateLimit-Policy` and `RateLimit` name it and what is left), or as many imports as the service takes at once are running; retry after the delay given.",
         "2 imports are already running; retry when one has finished",
         ("Retry-After", "Seconds to wait before retrying"));
+    Gone => (410, "gone", "Gone",
+        "The feed position was issued before the database failed over to a new timeline (or by another database): changes after it may have been lost or numbered again. Read the feed again from the start, without `after`, replacing what you kept.",
+        "this position comes from timeline 1 of the database, which is now on timeline 2; read the feed again from the start (without `after`)");
     ServiceUnavailable => (503, "unavailable", "Service unavailable",
         "The database is unreachable or overloaded; retry after the delay given.",
         "The database is unavailable; retry shortly.",

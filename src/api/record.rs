@@ -23,7 +23,7 @@ pub async fn get<R: Record>(
     req: &HttpRequest,
     key: R::Key,
 ) -> Result<HttpResponse> {
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.reader(req).await?;
     let record = R::load(&mut conn, &key, false).await?;
     Ok(Representation::of(&record)?.respond(req))
 }

@@ -1,6 +1,6 @@
 //! `/v1/resolve`: which actors a free-text name may stand for.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -108,6 +108,7 @@ type ResolveRequest = Read<Query<ResolveParams>>;
 #[get("")]
 pub async fn resolve_name(
     state: web::Data<AppState>,
+    req: HttpRequest,
     read: ResolveRequest,
 ) -> Result<HttpResponse> {
     let Read(Query(params)) = read;
@@ -115,7 +116,7 @@ pub async fn resolve_name(
     let options = options.options()?;
     let name =
         Alias::parse(name).map_err(|detail| ApiError::invalid_field("#/query/name", detail))?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.reader(&req).await?;
     let answers = resolve::resolve(&mut conn, std::slice::from_ref(&name), options).await?;
     let answer = answers.into_iter().next().unwrap_or_else(|| Resolution {
         name: name.into_inner(),
@@ -144,11 +145,12 @@ type ResolveManyRequest = Read<(Query<ResolveOptions>, JsonArray<Names>)>;
 #[post("")]
 pub async fn resolve_names(
     state: web::Data<AppState>,
+    req: HttpRequest,
     read: ResolveManyRequest,
 ) -> Result<HttpResponse> {
     let Read((Query(options), JsonArray(Names(names)))) = read;
     let options = options.options()?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.reader(&req).await?;
     let results = resolve::resolve(&mut conn, &names, options).await?;
     Ok(HttpResponse::Ok().json(Resolutions { results }))
 }

@@ -137,7 +137,7 @@ pub async fn list_roles(
     ]);
     let after: Option<(Option<NaiveDate>, Uuid)> =
         pagination::decode(query.cursor.as_deref(), &filters)?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.reader(&req).await?;
     let participant = id_of(&mut conn, &ActorKey::from_path(&path)?).await?;
     let filter = RoleFilter { side, on: query.on };
     let (items, next_cursor) = pagination::fill(

@@ -4,13 +4,17 @@ use std::sync::Arc;
 
 use sqlx::PgPool;
 
+use crate::replicas::Pools;
 use crate::telemetry::Metrics;
 
 use super::{deadlines, limits};
 
 /// The shared state of the service, one per process.
 pub struct AppState {
+    /// The primary: writes, and reads inside a write.
     pub pool: PgPool,
+    /// Where reads go: the replicas, the primary when none will do.
+    pub reads: Pools,
     pub require_read_token: bool,
     pub body_limit_bytes: usize,
     pub metrics: Arc<Metrics>,
@@ -24,4 +28,6 @@ pub struct AppState {
     pub rate_limits: limits::RateLimits,
     /// Whether `/metrics` on the main address is served without a token.
     pub metrics_open: bool,
+    /// Set on SIGTERM: readiness fails so that a load balancer stops sending requests.
+    pub draining: std::sync::atomic::AtomicBool,
 }

@@ -157,7 +157,7 @@ pub async fn list_statements(
         ("q", q.clone()),
     ]);
     let after: Option<(NaiveDate, Uuid)> = pagination::decode(query.cursor.as_deref(), &filters)?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.reader(&req).await?;
     let filter = StatementFilter {
         actor: actor_filter(&mut conn, query.actor.as_deref(), "actor").await?,
         speaker: actor_filter(&mut conn, query.speaker.as_deref(), "speaker").await?,

@@ -164,7 +164,7 @@ pub async fn get_timeline(
     let after: Option<(NaiveDate, String, Uuid)> =
         pagination::decode(params.cursor.as_deref(), &filters)?;
     // One snapshot for the page, so every entry's record is there when its details are read.
-    let mut tx = super::analysis::snapshot(&state.pool).await?;
+    let mut tx = super::analysis::snapshot(state.reader(&req).await?).await?;
     let actor = actor_store::resolve(&mut tx, &key)
         .await?
         .ok_or_else(|| key.not_found())?;

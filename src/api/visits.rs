@@ -159,7 +159,7 @@ pub async fn list_visits(
         ("q", q.clone()),
     ]);
     let after: Option<(NaiveDate, Uuid)> = pagination::decode(query.cursor.as_deref(), &filters)?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.reader(&req).await?;
     let filter = VisitFilter {
         actor: actor_filter(&mut conn, query.actor.as_deref(), "actor").await?,
         visitor: actor_filter(&mut conn, query.visitor.as_deref(), "visitor").await?,

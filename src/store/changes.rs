@@ -157,6 +157,18 @@ pub async fn feed(
     .await?)
 }
 
+/// Which database cluster and timeline a server is on: physical replicas share the
+/// primary's system identifier; a promotion starts a new timeline (seen here once the
+/// promoted server's first checkpoint is done).
+pub async fn origin(conn: &mut PgConnection) -> Result<(String, i32)> {
+    Ok(sqlx::query_as(
+        "SELECT (SELECT system_identifier FROM pg_control_system())::text,
+                (SELECT timeline_id FROM pg_control_checkpoint())",
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
 /// Whether a feed position names a change in the log (positions are the `(xid, id)` of one).
 pub async fn is_position(conn: &mut PgConnection, xid: u64, id: i64) -> Result<bool> {
     let xid = xid.to_string();

@@ -282,8 +282,10 @@ async fn a_reader_following_the_feed_misses_nothing_while_writers_commit_concurr
     let positions: Vec<(u64, i64)> = seen
         .iter()
         .map(|(_, _, cursor)| {
+            // A cursor is `xid:id:system:timeline`: the position, then where it was issued.
             let bytes = base64_decode(cursor);
-            let (xid, id) = bytes.split_once(':').unwrap_or(("0", "0"));
+            let mut parts = bytes.split(':');
+            let (xid, id) = (parts.next().unwrap_or("0"), parts.next().unwrap_or("0"));
             (xid.parse().unwrap_or(0), id.parse().unwrap_or(0))
         })
         .collect();

@@ -61,7 +61,7 @@ fn missing_server_binaries_name_the_package_to_install() {
 }
 
 /// A free port on loopback.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())

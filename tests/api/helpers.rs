@@ -21,6 +21,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub pool: PgPool,
     pub database_url: String,
+    /// The replica the app reads from, if it has one.
+    pub read_database_url: String,
     pub write_token: String,
     pub read_token: String,
     pub admin_token: String,
@@ -41,9 +43,9 @@ async fn server_url() -> String {
     URL.get_or_init(|| url).clone()
 }
 
-async fn shared_embedded_server() -> String {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-postgres");
-    // Test processes run in parallel; one starts the server, the others attach to it.
+/// An exclusive lock on `<dir>.lock`, held until dropped: the first test process to take it
+/// starts the cluster in `dir`, the others find it running.
+fn lock_beside(dir: &std::path::Path) -> nix::fcntl::Flock<std::fs::File> {
     let lock_path = dir.with_extension("lock");
     let lock_file = std::fs::OpenOptions::new()
         .create(true)
@@ -51,8 +53,14 @@ async fn shared_embedded_server() -> String {
         .write(true)
         .open(&lock_path)
         .unwrap_or_else(|e| panic!("opening {}: {e}", lock_path.display()));
-    let _lock = nix::fcntl::Flock::lock(lock_file, nix::fcntl::FlockArg::LockExclusive)
-        .unwrap_or_else(|(_, e)| panic!("locking {}: {e}", lock_path.display()));
+    nix::fcntl::Flock::lock(lock_file, nix::fcntl::FlockArg::LockExclusive)
+        .unwrap_or_else(|(_, e)| panic!("locking {}: {e}", lock_path.display()))
+}
+
+async fn shared_embedded_server() -> String {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-postgres");
+    // Test processes run in parallel; one starts the server, the others attach to it.
+    let _lock = lock_beside(&dir);
     let mut options = EmbeddedOptions::new(&dir);
     options.database = "postgres".into();
     options.extra_settings = [
@@ -71,6 +79,65 @@ async fn shared_embedded_server() -> String {
     let url = server.url_for("postgres");
     server.detach();
     url
+}
+
+/// A PostgreSQL primary and a streaming replica of it (`pg_basebackup -R`), of one test's
+/// own: small, so the copy takes a second, and free to be paused or promoted. Both stop,
+/// and their directories go, when it is dropped.
+pub struct Cluster {
+    primary: Option<EmbeddedPostgres>,
+    dirs: [std::path::PathBuf; 2],
+    /// The `chancery` database on the primary, and on the replica.
+    pub primary_url: String,
+    pub replica_url: String,
+}
+
+impl Cluster {
+    pub async fn start() -> Self {
+        let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let tag = uuid::Uuid::now_v7().simple().to_string();
+        let dirs = [
+            tmp.join(format!("test-cluster-{tag}-primary")),
+            tmp.join(format!("test-cluster-{tag}-replica")),
+        ];
+        let mut options = EmbeddedOptions::new(&dirs[0]);
+        options.database = "chancery".into();
+        options.extra_settings = [("fsync", "off"), ("full_page_writes", "off")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let primary = EmbeddedPostgres::start(&options)
+            .await
+            .unwrap_or_else(|e| panic!("starting a primary: {e:#}"));
+        let primary_url = primary.database_url();
+        let replica_url = chancery::embedded_pg::start_replica(&primary_url, &dirs[1], None)
+            .unwrap_or_else(|e| panic!("starting a replica: {e:#}"));
+        Self {
+            primary: Some(primary),
+            dirs,
+            primary_url,
+            replica_url,
+        }
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = chancery::embedded_pg::stop_data_dir(&self.dirs[1], None);
+        drop(self.primary.take());
+        for dir in &self.dirs {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// A test app on a cluster of its own, reading from the replica.
+pub async fn spawn_app_on(cluster: &Cluster) -> TestApp {
+    spawn_app_with(|settings| {
+        settings.database_url = cluster.primary_url.clone();
+        settings.database_read_urls = vec![cluster.replica_url.clone()];
+    })
+    .await
 }
 
 fn with_database(server: &str, database: &str) -> String {
@@ -105,6 +172,13 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     settings.pool_max_connections = 8;
     configure(&mut settings);
     let migrated = settings.migrate;
+    // What the app uses, which `configure` may have changed.
+    let database_url = settings.database_url.clone();
+    let read_database_url = settings
+        .database_read_urls
+        .first()
+        .cloned()
+        .unwrap_or_default();
     let application = Application::build(settings)
         .await
         .unwrap_or_else(|e| panic!("building the application: {e:#}"));
@@ -120,6 +194,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
             .build()
             .unwrap_or_else(|e| panic!("{e}")),
         database_url,
+        read_database_url,
         write_token: String::new(),
         read_token: String::new(),
         admin_token: String::new(),

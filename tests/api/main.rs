@@ -22,6 +22,7 @@ mod network;
 mod openapi;
 mod ops;
 mod pages;
+mod replicas;
 mod resolve;
 mod roles;
 mod slow_callers;

@@ -165,3 +165,61 @@ async fn metrics_need_a_token_unless_served_openly_or_apart() {
     );
     problem(apart.get("/metrics").await, StatusCode::UNAUTHORIZED).await;
 }
+
+#[tokio::test]
+async fn sigterm_drains_before_it_stops() {
+    // While draining, readiness fails (the balancer's cue) and requests are still served;
+    // then the process stops on its own.
+    let database_url = fresh_database().await;
+    let port = crate::embedded::free_port();
+    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_chancery"))
+        .args(["serve", "--port", &port.to_string(), "--drain-seconds", "3"])
+        .env("DATABASE_URL", &database_url)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let client = reqwest::Client::new();
+    let url = |path: &str| format!("http://127.0.0.1:{port}{path}");
+    let status = async |path: &str| client.get(url(path)).send().await.map(|r| r.status()).ok();
+    let mut up = false;
+    for _ in 0..300 {
+        if status("/readyz").await == Some(StatusCode::OK) {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(up, "the service did not start");
+
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(server.id().map_or(0, |id| id as i32)),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut draining = false;
+    for _ in 0..20 {
+        if status("/readyz").await == Some(StatusCode::SERVICE_UNAVAILABLE) {
+            draining = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(draining, "readiness still passes after SIGTERM");
+    let health = client
+        .get(url("/readyz"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(json(health).await["reason"], "shutting down");
+    assert_eq!(status("/v1/actors").await, Some(StatusCode::OK));
+
+    let exited = tokio::time::timeout(std::time::Duration::from_secs(30), server.wait())
+        .await
+        .unwrap_or_else(|_| panic!("still running 30 s after SIGTERM"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(exited.success(), "{exited}");
+    assert_eq!(status("/readyz").await, None, "the listener is closed");
+}

@@ -196,7 +196,7 @@ pub async fn get_dyads(
     let Read(Query(params)) = read;
     let window = Window::new(params.from, params.to)?;
     let (visits, statements) = super::basis(params.basis.as_deref())?;
-    let mut conn = super::snapshot(&state.pool).await?;
+    let mut conn = super::snapshot(state.reader(&req).await?).await?;
     let a = super::actor(&mut conn, &params.a, "a").await?;
     let b = super::actor(&mut conn, &params.b, "b").await?;
     if a == b {

@@ -213,7 +213,7 @@ pub async fn get_engagement(
     read: EngagementRequest,
 ) -> Result<HttpResponse> {
     let Read((path, Query(params))) = read;
-    let mut conn = super::snapshot(&state.pool).await?;
+    let mut conn = super::snapshot(state.reader(&req).await?).await?;
     let engagement = answer(&mut conn, &path, &params).await?;
     drop(conn);
     super::respond(&req, &engagement, || csv_rows(&engagement))

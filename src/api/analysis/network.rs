@@ -110,7 +110,7 @@ pub async fn get_network(
         .await
         .map_err(|_| busy())?
         .map_err(|_| busy())?;
-    let mut conn = super::snapshot(&state.pool).await?;
+    let mut conn = super::snapshot(state.reader(&req).await?).await?;
     // A series too long for a closed window is refused before anything is read.
     window.periods(params.by, &[])?;
     let links = super::links(

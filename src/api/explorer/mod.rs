@@ -96,7 +96,7 @@ async fn render(
     html.push_str(HEAD);
     let params: ExploreParams = parse_query(req.query_string())?;
     let actor = actor.or(params.actor.clone()).filter(|a| !a.is_empty());
-    let mut conn = super::analysis::snapshot(&state.pool).await?;
+    let mut conn = super::analysis::snapshot(state.reader(req).await?).await?;
     let choices = actor_store::principals(&mut conn, 1000).await?;
     form(html, &choices, actor.as_deref(), &params);
     let Some(actor) = actor else {

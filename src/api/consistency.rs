@@ -1,0 +1,138 @@
+//! Read-your-writes across replicas: every write response carries the primary's WAL
+//! position after its commit in `Chancery-Consistency`; a read that sends it back is served
+//! only by a server that has replayed that far (see `replicas`).
+
+use actix_web::ResponseError;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpRequest, web};
+use sqlx::Postgres;
+use sqlx::pool::PoolConnection;
+
+use crate::error::{ApiError, Result};
+use crate::replicas::{self, Lsn};
+
+use super::state::AppState;
+
+pub const HEADER: &str = "chancery-consistency";
+
+/// The token a request carries, if any: 400 when it is not a WAL position.
+fn requested(req: &HttpRequest) -> Result<Option<Lsn>> {
+    let Some(value) = req.headers().get(HEADER) else {
+        return Ok(None);
+    };
+    let text = value.to_str().map_err(|_| {
+        ApiError::invalid_field(
+            "#/header/Chancery-Consistency",
+            "is not readable text; send back the value a write response gave",
+        )
+    })?;
+    text.parse()
+        .map(Some)
+        .map_err(|e: String| ApiError::invalid_field("#/header/Chancery-Consistency", e))
+}
+
+impl AppState {
+    /// A connection for a read: from a replica that has replayed past the request's
+    /// consistency token (if it sent one), or from the primary.
+    pub async fn reader(&self, req: &HttpRequest) -> Result<PoolConnection<Postgres>> {
+        let after = requested(req)?;
+        let (conn, source) = self.reads.read(after).await?;
+        self.metrics.count_read(source);
+        Ok(conn)
+    }
+}
+
+/// Refuses a read whose token is malformed, whichever pool would serve it, and adds the
+/// token to every successful response to a write.
+pub async fn tokens(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> std::result::Result<ServiceResponse<BoxBody>, Error> {
+    let method = req.method().clone();
+    let writes = matches!(
+        method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    );
+    // Only reads look at a token; other methods answer as they would without one (405).
+    if matches!(method, Method::GET | Method::HEAD)
+        && let Err(error) = requested(req.request())
+    {
+        return Ok(req.into_response(error.error_response()));
+    }
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let mut response = next.call(req).await?.map_into_boxed_body();
+    let Some(state) = state.filter(|_| writes && response.status().is_success()) else {
+        return Ok(response);
+    };
+    // After the commit, so the position covers it. A failure here loses only the token:
+    // the write itself is done and must not be reported as failed.
+    match replicas::position(&state.pool).await {
+        Ok(lsn) => {
+            if let Ok(value) = HeaderValue::from_str(&lsn.to_string()) {
+                response
+                    .headers_mut()
+                    .insert(HeaderName::from_static(HEADER), value);
+            }
+        }
+        Err(error) => tracing::warn!(error = %error, "no consistency token for a write"),
+    }
+    Ok(response)
+}
+
+/// Documents the token on a path: a parameter of its `GET`, a header of every successful
+/// response to its writes.
+pub fn document(item: &mut utoipa::openapi::PathItem) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{ObjectBuilder, RefOr, Required, Type};
+
+    let schema = || {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(crate::replicas::LSN_PATTERN))
+            .examples([serde_json::json!("00000016B374D848")])
+            .build()
+    };
+    for (read, operation) in super::operations(item) {
+        if read {
+            let parameter = ParameterBuilder::new()
+                .name("Chancery-Consistency")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "The `Chancery-Consistency` of an earlier write response: the answer is \
+                     then never older than that write (a read replica that has not replayed \
+                     it yet waits, or the primary answers).",
+                ))
+                .schema(Some(schema()))
+                .build();
+            operation
+                .parameters
+                .get_or_insert_with(Vec::new)
+                .push(parameter);
+            continue;
+        }
+        for (status, response) in operation.responses.responses.iter_mut() {
+            let RefOr::T(response) = response else {
+                continue;
+            };
+            if !status.starts_with('2') {
+                continue;
+            }
+            let header = HeaderBuilder::new()
+                .schema(schema())
+                .description(Some(
+                    "The primary's write-ahead log position after this write: send it back \
+                     in `Chancery-Consistency` to read your own write from any replica.",
+                ))
+                .build();
+            response
+                .headers
+                .insert("Chancery-Consistency".to_owned(), header);
+        }
+    }
+}

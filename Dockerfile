@@ -20,6 +20,7 @@ COPY --from=build /src/target/release/chancery /usr/local/bin/chancery
 USER chancery
 ENV CHANCERY_HOST=0.0.0.0 CHANCERY_PORT=8080 CHANCERY_LOG_FORMAT=json
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD curl -fsS http://127.0.0.1:8080/readyz || exit 1
+# Shell form, so that the check follows CHANCERY_PORT when it is changed.
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD curl -fsS "http://127.0.0.1:${CHANCERY_PORT:-8080}/readyz" || exit 1
 ENTRYPOINT ["chancery"]
 CMD ["serve"]

@@ -92,6 +92,7 @@ impl std::fmt::Debug for Settings {
                     .collect::<Vec<_>>(),
             )
             .field("read_wait", &self.read_wait)
+            .field("drain", &self.drain)
             .field("host", &self.host)
             .field("port", &self.port)
             .field("workers", &self.workers)

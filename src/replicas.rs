@@ -62,6 +62,16 @@ pub enum Source {
     Replica(usize),
 }
 
+impl Source {
+    /// `primary`, `replica1`, `replica2`, …: names, never URLs (those hold secrets).
+    pub fn name(self) -> String {
+        match self {
+            Self::Primary => "primary".to_owned(),
+            Self::Replica(i) => format!("replica{}", i + 1),
+        }
+    }
+}
+
 /// The primary's pool and the replicas', with the rule that picks one for a read.
 pub struct Pools {
     pub primary: PgPool,
@@ -92,10 +102,11 @@ impl Pools {
         }
     }
 
-    /// The name of each pool, the primary first (names, never URLs: those hold secrets).
+    /// The name of each pool, the primary first.
     pub fn names(&self) -> Vec<String> {
-        std::iter::once("primary".to_owned())
-            .chain((1..=self.replicas.len()).map(|i| format!("replica{i}")))
+        std::iter::once(Source::Primary)
+            .chain((0..self.replicas.len()).map(Source::Replica))
+            .map(Source::name)
             .collect()
     }
 
@@ -120,6 +131,16 @@ impl Pools {
             }
         }
         Ok((self.primary.acquire().await?, Source::Primary))
+    }
+
+    fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Skips replica `index` for a while after it failed.
+    fn pass_over(&self, index: usize) {
+        let until = self.elapsed_ms() + RETRY_AFTER.as_millis() as u64;
+        self.down_until[index].store(until, Ordering::Relaxed);
     }
 
     /// A connection to replica `index` once it has replayed past `after`, or nothing if it
@@ -159,17 +180,6 @@ impl Pools {
                 _ => tokio::time::sleep(POLL).await,
             }
         }
-    }
-}
-
-impl Pools {
-    fn elapsed_ms(&self) -> u64 {
-        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
-    }
-
-    fn pass_over(&self, index: usize) {
-        let until = self.elapsed_ms() + RETRY_AFTER.as_millis() as u64;
-        self.down_until[index].store(until, Ordering::Relaxed);
     }
 }
 

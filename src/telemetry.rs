@@ -140,11 +140,7 @@ impl Metrics {
 
     /// One read served by `source` (labels from a closed set: the configured pools).
     pub fn count_read(&self, source: Source) {
-        let label = match source {
-            Source::Primary => "primary".to_owned(),
-            Source::Replica(i) => format!("replica{}", i + 1),
-        };
-        self.reads.with_label_values(&[&label]).inc();
+        self.reads.with_label_values(&[&source.name()]).inc();
     }
 
     pub fn render(&self, pool: &PgPool) -> String {

@@ -44,6 +44,13 @@ impl AppState {
         self.metrics.count_read(source);
         Ok(conn)
     }
+
+    /// A connection for a read only the primary can serve (counted as one).
+    pub async fn primary_reader(&self) -> Result<PoolConnection<Postgres>> {
+        let conn = self.pool.acquire().await?;
+        self.metrics.count_read(replicas::Source::Primary);
+        Ok(conn)
+    }
 }
 
 /// Refuses a read whose token is malformed, whichever pool would serve it, and adds the

@@ -103,6 +103,16 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    // Draining answers at once: the databases' state changes nothing then.
+    if state.draining.load(std::sync::atomic::Ordering::Relaxed) {
+        return HttpResponse::ServiceUnavailable()
+            .insert_header(("Retry-After", "1"))
+            .json(Health {
+                status: "unavailable".into(),
+                reason: Some("shutting down".into()),
+                pools: Vec::new(),
+            });
+    }
     let (primary, replicas) = futures_util::future::join(
         crate::db::readiness(&state.pool),
         futures_util::future::join_all(
@@ -114,15 +124,6 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         ),
     )
     .await;
-    if state.draining.load(std::sync::atomic::Ordering::Relaxed) {
-        return HttpResponse::ServiceUnavailable()
-            .insert_header(("Retry-After", "1"))
-            .json(Health {
-                status: "unavailable".into(),
-                reason: Some("shutting down".into()),
-                pools: Vec::new(),
-            });
-    }
     let names = state.reads.names();
     // With the primary unreachable but a replica up, reads are still served (writes answer
     // 503): the service stays in rotation, degraded.

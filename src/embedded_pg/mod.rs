@@ -371,10 +371,8 @@ fn initdb(
     std::fs::write(&pwfile, format!("{password}\n"))
         .context("writing a temporary password file")?;
     set_mode(&pwfile, 0o600)?;
-    if let Some(user) = run_as
-        && let Ok(Some(owner)) = nix::unistd::User::from_name(user)
-    {
-        std::os::unix::fs::chown(&pwfile, Some(owner.uid.as_raw()), Some(owner.gid.as_raw()))?;
+    if let Some(user) = run_as {
+        own_by(&pwfile, user)?;
     }
     let result = run(
         server_command(bin_dir, "initdb", run_as)

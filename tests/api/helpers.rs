@@ -43,9 +43,9 @@ async fn server_url() -> String {
     URL.get_or_init(|| url).clone()
 }
 
-/// An exclusive lock on `<dir>.lock`, held until dropped: the first test process to take it
-/// starts the cluster in `dir`, the others find it running.
-fn lock_beside(dir: &std::path::Path) -> nix::fcntl::Flock<std::fs::File> {
+async fn shared_embedded_server() -> String {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-postgres");
+    // Test processes run in parallel; one starts the server, the others attach to it.
     let lock_path = dir.with_extension("lock");
     let lock_file = std::fs::OpenOptions::new()
         .create(true)
@@ -53,14 +53,8 @@ fn lock_beside(dir: &std::path::Path) -> nix::fcntl::Flock<std::fs::File> {
         .write(true)
         .open(&lock_path)
         .unwrap_or_else(|e| panic!("opening {}: {e}", lock_path.display()));
-    nix::fcntl::Flock::lock(lock_file, nix::fcntl::FlockArg::LockExclusive)
-        .unwrap_or_else(|(_, e)| panic!("locking {}: {e}", lock_path.display()))
-}
-
-async fn shared_embedded_server() -> String {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-postgres");
-    // Test processes run in parallel; one starts the server, the others attach to it.
-    let _lock = lock_beside(&dir);
+    let _lock = nix::fcntl::Flock::lock(lock_file, nix::fcntl::FlockArg::LockExclusive)
+        .unwrap_or_else(|(_, e)| panic!("locking {}: {e}", lock_path.display()));
     let mut options = EmbeddedOptions::new(&dir);
     options.database = "postgres".into();
     options.extra_settings = [

@@ -225,7 +225,7 @@ pub async fn list_changes(
         // issued it may not have it yet: the primary has every committed change.
         if !position.is_start() && !store::is_position(&mut conn, position.xid, position.id).await?
         {
-            let mut primary = state.pool.acquire().await?;
+            let mut primary = state.primary_reader().await?;
             if !store::is_position(&mut primary, position.xid, position.id).await? {
                 return Err(ApiError::invalid_field(
                     "#/query/after",
@@ -242,8 +242,7 @@ pub async fn list_changes(
         // A connection per poll: a waiting consumer holds none.
         let rows = {
             let mut conn = if on_primary {
-                state.metrics.count_read(crate::replicas::Source::Primary);
-                state.pool.acquire().await?
+                state.primary_reader().await?
             } else {
                 state.reader(&req).await?
             };

@@ -14,6 +14,7 @@ use crate::error::{ApiError, Result};
 use crate::store::StoreError;
 use crate::store::actors::{self as store, ActorFields, ActorKey, ActorRow};
 use crate::store::changes::{Operation, Resource};
+use crate::store::held;
 use crate::store::roles as role_store;
 
 use super::fields::{bounded, bounded_nullable, non_null, nullable, unique};
@@ -286,13 +287,20 @@ pub(crate) async fn with_roles(conn: &mut PgConnection, rows: Vec<ActorRow>) -> 
         .collect())
 }
 
-/// Loads one full actor, optionally locking it for the rest of the transaction.
+/// Loads one full actor, optionally locking it for the rest of the transaction: one statement
+/// for a read by id, one more to resolve a slug or take the lock.
 pub(crate) async fn load(conn: &mut PgConnection, key: &ActorKey, lock: bool) -> Result<Actor> {
-    let row = store::find(&mut *conn, key, lock)
-        .await?
-        .ok_or_else(|| key.not_found())?;
-    let mut actors = with_roles(conn, vec![row]).await?;
-    actors.pop().ok_or_else(|| key.not_found())
+    let id = match (key, lock) {
+        (ActorKey::Id(id), false) => Some(*id),
+        (_, true) => store::lock(&mut *conn, key).await?,
+        (ActorKey::Slug(_), false) => store::resolve(&mut *conn, key).await?,
+    }
+    .ok_or_else(|| key.not_found())?;
+    let (row, roles, links) = held::find(conn, id).await?.ok_or_else(|| key.not_found())?;
+    Ok(Actor::from_parts(
+        row,
+        super::roles::with_links(roles, links),
+    ))
 }
 
 /// Records an update of an actor whose representation changed without a write of its own

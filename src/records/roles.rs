@@ -11,7 +11,7 @@ use crate::error::{ApiError, Result};
 use crate::store::StoreError;
 use crate::store::actors::ActorKey;
 use crate::store::changes::Resource;
-use crate::store::links::{self, Claim, LinkFields};
+use crate::store::links::{self, Claim, LinkFields, LinkRow};
 use crate::store::roles::{self as store, RoleFields, RoleRow};
 
 use super::actors::{ActorSummary, id_of};
@@ -67,14 +67,18 @@ pub struct Role {
 /// Turns rows into roles with their citations: one more query whatever their number.
 pub(crate) async fn assemble(conn: &mut PgConnection, rows: Vec<RoleRow>) -> Result<Vec<Role>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut citations = links::load(conn, Claim::Role, &ids).await?;
-    Ok(rows
-        .into_iter()
+    let citations = links::load(conn, Claim::Role, &ids).await?;
+    Ok(with_links(rows, citations))
+}
+
+/// Gives each role its citations, read already.
+pub(crate) fn with_links(rows: Vec<RoleRow>, mut citations: Vec<LinkRow>) -> Vec<Role> {
+    rows.into_iter()
         .map(|row| {
             let own = links_of(&mut citations, row.id);
             Role::from_row(row, own)
         })
-        .collect())
+        .collect()
 }
 
 impl Role {

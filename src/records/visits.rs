@@ -241,7 +241,7 @@ fn check_participant_shape(visitors: &[Uuid], host: Uuid) -> Result<()> {
 
 /// The host's country, for a visit given none.
 async fn host_country(conn: &mut PgConnection, host: Uuid) -> Result<Option<CountryCode>> {
-    let row = actor_store::find(conn, &ActorKey::Id(host), false).await?;
+    let row = actor_store::find(conn, &ActorKey::Id(host)).await?;
     Ok(row
         .and_then(|r| r.country_code)
         .and_then(|c| CountryCode::parse(&c).ok()))

@@ -332,41 +332,40 @@ pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<ActorRo
     .await?)
 }
 
-/// Finds an actor by id or slug; `lock` takes a row lock until the transaction ends.
-pub async fn find(conn: &mut PgConnection, key: &ActorKey, lock: bool) -> Result<Option<ActorRow>> {
-    let id = match key {
-        ActorKey::Id(id) => *id,
-        ActorKey::Slug(_) => match resolve(&mut *conn, key).await? {
-            Some(id) => id,
-            None => return Ok(None),
-        },
+/// Finds an actor by id or slug.
+pub async fn find(conn: &mut PgConnection, key: &ActorKey) -> Result<Option<ActorRow>> {
+    let Some(id) = resolve(&mut *conn, key).await? else {
+        return Ok(None);
     };
-    // Two plain statements rather than one with a conditional lock clause: each is a primary
-    // key lookup.
-    let row = if lock {
-        sqlx::query_as!(
-            ActorRow,
-            r#"SELECT id, slug, kind AS "kind: ActorKind", name,
+    Ok(sqlx::query_as!(
+        ActorRow,
+        r#"SELECT id, slug, kind AS "kind: ActorKind", name,
                   aliases AS "aliases: Json<Vec<StoredAlias>>", country_code, wikidata_id,
-                      description, created_at, updated_at
-               FROM actors WHERE id = $1 FOR UPDATE"#,
-            id
-        )
-        .fetch_optional(conn)
-        .await?
-    } else {
-        sqlx::query_as!(
-            ActorRow,
-            r#"SELECT id, slug, kind AS "kind: ActorKind", name,
-                  aliases AS "aliases: Json<Vec<StoredAlias>>", country_code, wikidata_id,
-                      description, created_at, updated_at
-               FROM actors WHERE id = $1"#,
-            id
-        )
-        .fetch_optional(conn)
-        .await?
-    };
-    Ok(row)
+                  description, created_at, updated_at
+           FROM actors WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Takes a row lock on an actor, found by id or slug, until the transaction ends.
+pub async fn lock(conn: &mut PgConnection, key: &ActorKey) -> Result<Option<Uuid>> {
+    Ok(match key {
+        ActorKey::Id(id) => {
+            sqlx::query_scalar!("SELECT id FROM actors WHERE id = $1 FOR UPDATE", id)
+                .fetch_optional(conn)
+                .await?
+        }
+        ActorKey::Slug(slug) => {
+            sqlx::query_scalar!(
+                "SELECT id FROM actors WHERE slug = $1 FOR UPDATE",
+                slug.as_str()
+            )
+            .fetch_optional(conn)
+            .await?
+        }
+    })
 }
 
 /// Actors in name order, after the `(name, id)` of the last row of the previous page.

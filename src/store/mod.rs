@@ -7,6 +7,7 @@ pub mod bulk;
 pub mod changes;
 pub mod citations;
 mod error;
+pub mod held;
 pub mod idempotency;
 pub mod links;
 pub mod merges;

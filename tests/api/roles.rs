@@ -367,3 +367,56 @@ async fn a_role_has_an_optional_rank_that_a_patch_sets_and_removes() {
     );
     assert!(csv.contains(",Special Envoy,envoy,"), "{csv}");
 }
+
+/// A read by id (one statement) and by slug (two) give what a list page (three statements for
+/// the page) gives: each role latest start first, undated last, with its citations in order.
+#[tokio::test]
+async fn an_actor_reads_the_same_with_many_roles_and_citations_however_it_is_read() {
+    let app = spawn_app().await;
+    let (kz, tokayev, eu) = seed_actors(&app).await;
+    let source = |n: u32| json!({"source": format!("Source {n}"), "title": format!("Report {n}")});
+    let (first, second) = (
+        app.create("/v1/citations", source(1)).await,
+        app.create("/v1/citations", source(2)).await,
+    );
+    let roles = [
+        json!({"of_actor_id": kz["id"], "title": "Prime Minister", "start": "1999-10",
+               "citations": [{"citation_id": second["id"], "locator": "p. 2"},
+                             {"citation_id": first["id"], "quote": "appointed"}]}),
+        json!({"of_actor_id": kz["id"], "title": "President", "start": "2019-03-20"}),
+        json!({"of_actor_id": eu["id"], "title": "Envoy",
+               "citations": [{"citation_id": first["id"]}]}),
+    ];
+    for role in roles {
+        app.create_role("kassym-jomart-tokayev", role).await;
+    }
+
+    let by_id = json(app.get(&format!("/v1/actors/{}", uuid_of(&tokayev))).await).await;
+    assert_eq!(
+        titles(&json!({"items": by_id["roles"]})),
+        ["President", "Prime Minister", "Envoy"]
+    );
+    let cited: Vec<Value> = by_id["roles"][1]["citations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| json!([c["citation"]["source"], c["locator"], c["quote"]]))
+        .collect();
+    assert_eq!(
+        cited,
+        [
+            json!(["Source 2", "p. 2", null]),
+            json!(["Source 1", null, "appointed"])
+        ]
+    );
+    assert_eq!(by_id["roles"][0]["citations"], json!([]));
+    assert_eq!(
+        by_id["roles"][2]["citations"][0]["citation"]["title"],
+        "Report 1"
+    );
+
+    let by_slug = json(app.get("/v1/actors/kassym-jomart-tokayev").await).await;
+    assert_eq!(by_slug, by_id);
+    let page = json(app.get("/v1/actors?q=tokayev").await).await;
+    assert_eq!(page["items"], json!([by_id]));
+}

@@ -1,9 +1,11 @@
 """The peer for bench/capacity: GET /v1/actors/{id} in FastAPI and asyncpg.
 
-It sends the same three queries chancery sent for this request before it folded them into
-one (the actor, the roles it holds, their citations), builds the same JSON body and the same
-strong ETag, and answers 404 as problem+json. It is what a careful Python service doing the
-same work looks like; nothing else of chancery's is here. Run by bench/capacity:
+With PEER_STATEMENTS=3 (the default) it sends the three queries chancery sent for this
+request before #11 (the actor, the roles it holds, their citations); with PEER_STATEMENTS=1
+the one statement chancery sends now (bench/sql/get_actor_one.sql). Either way it builds the
+same JSON body and the same strong ETag, and answers 404 as problem+json. It is what a
+careful Python service doing the same work looks like; nothing else of chancery's is here.
+Run by bench/capacity:
 
     PEER_DATABASE_URL=postgres://… uvicorn app:app --workers 2 --loop uvloop --http httptools
 """
@@ -20,6 +22,7 @@ from fastapi import FastAPI
 from fastapi.responses import Response
 
 POOL_SIZE = int(os.environ.get("PEER_POOL_SIZE", "16"))
+STATEMENTS = int(os.environ.get("PEER_STATEMENTS", "3"))
 
 ACTOR = """SELECT id, slug, kind::text, name, aliases::text, country_code, wikidata_id,
                   description, created_at, updated_at
@@ -40,6 +43,24 @@ CITATIONS = """SELECT l.role_id AS owner_id, l.locator, l.quote, c.id AS citatio
 # As chancery did: `= $1` for one role (a plan PostgreSQL can keep), `= ANY($1)` for more.
 CITATIONS_OF_ONE = CITATIONS.format(condition="l.role_id = $1")
 CITATIONS_OF_MANY = CITATIONS.format(condition="l.role_id = ANY($1::uuid[])")
+# One row per role and citation, the actor's columns on each (as store/held.rs).
+HELD = """SELECT a.id, a.slug, a.kind::text, a.name, a.aliases::text, a.country_code,
+                 a.wikidata_id, a.description, a.created_at, a.updated_at,
+                 r.id AS role_id, r.actor_id, a.slug AS actor_slug, a.name AS actor_name,
+                 a.kind::text AS actor_kind, r.of_actor_id, o.slug AS of_actor_slug,
+                 o.name AS of_actor_name, o.kind::text AS of_actor_kind, r.title,
+                 r.rank::text, r.start_date, r.start_precision::text, r.end_date,
+                 r.end_precision::text, r.created_at AS role_created_at,
+                 r.updated_at AS role_updated_at, c.id AS citation_id, l.locator, l.quote,
+                 c.source, c.title AS citation_title, c.url, c.published_date,
+                 c.published_precision::text
+          FROM actors a
+          LEFT JOIN roles r ON r.actor_id = a.id
+          LEFT JOIN actors o ON o.id = r.of_actor_id
+          LEFT JOIN role_citations l ON l.role_id = r.id
+          LEFT JOIN citations c ON c.id = l.citation_id
+          WHERE a.id = $1
+          ORDER BY r.start_date DESC NULLS LAST, r.id DESC, l.position"""
 
 
 @asynccontextmanager
@@ -63,7 +84,11 @@ def partial(date, precision):
 
 
 def stamp(moment):
-    return moment.isoformat().replace("+00:00", "Z")
+    # As chrono writes RFC 3339: no fraction, milliseconds or microseconds, as few as exact.
+    micros = moment.microsecond
+    digits = 0 if micros == 0 else 3 if micros % 1000 == 0 else 6
+    text = moment.isoformat(timespec={0: "seconds", 3: "milliseconds", 6: "microseconds"}[digits])
+    return text.replace("+00:00", "Z")
 
 
 def compact(fields):
@@ -84,6 +109,36 @@ def problem(status, title, detail):
     return Response(body, status_code=status, media_type="application/problem+json")
 
 
+async def three_statements(conn, key):
+    actor = await conn.fetchrow(ACTOR, key)
+    if actor is None:
+        return None, [], []
+    roles = await conn.fetch(ROLES, key)
+    ids = [r["id"] for r in roles]
+    links = []
+    if len(ids) == 1:
+        links = await conn.fetch(CITATIONS_OF_ONE, ids[0])
+    elif ids:
+        links = await conn.fetch(CITATIONS_OF_MANY, ids)
+    return actor, roles, links
+
+
+def split(rows):
+    """The actor, its roles and their links from the joined rows (grouped by role)."""
+    if not rows:
+        return None, [], []
+    roles, links = [], []
+    for row in rows:
+        if row["role_id"] is None:
+            continue
+        if not roles or roles[-1]["id"] != row["role_id"]:
+            roles.append({**row, "id": row["role_id"], "created_at": row["role_created_at"],
+                          "updated_at": row["role_updated_at"]})
+        if row["citation_id"] is not None:
+            links.append({**row, "owner_id": row["role_id"], "title": row["citation_title"]})
+    return rows[0], roles, links
+
+
 @app.get("/v1/actors/{actor_id}")
 async def get_actor(actor_id: str):
     try:
@@ -91,17 +146,13 @@ async def get_actor(actor_id: str):
     except ValueError:
         return problem(400, "Bad Request", "the actor id is not a UUID")
     async with app.state.pool.acquire() as conn:
-        actor = await conn.fetchrow(ACTOR, key)
-        if actor is None:
-            return problem(404, "Not Found", f"no actor with id `{key}`")
-        roles = await conn.fetch(ROLES, key)
-        ids = [r["id"] for r in roles]
-        links = []
-        if len(ids) == 1:
-            links = await conn.fetch(CITATIONS_OF_ONE, ids[0])
-        elif ids:
-            links = await conn.fetch(CITATIONS_OF_MANY, ids)
-    citations = {i: [] for i in ids}
+        if STATEMENTS == 1:
+            actor, roles, links = split(await conn.fetch(HELD, key))
+        else:
+            actor, roles, links = await three_statements(conn, key)
+    if actor is None:
+        return problem(404, "Not Found", f"no actor with id `{key}`")
+    citations = {r["id"]: [] for r in roles}
     for link in links:
         citations[link["owner_id"]].append(link)
     body = compact(

@@ -334,8 +334,12 @@ pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<ActorRo
 
 /// Finds an actor by id or slug.
 pub async fn find(conn: &mut PgConnection, key: &ActorKey) -> Result<Option<ActorRow>> {
-    let Some(id) = resolve(&mut *conn, key).await? else {
-        return Ok(None);
+    let id = match key {
+        ActorKey::Id(id) => *id,
+        ActorKey::Slug(_) => match resolve(&mut *conn, key).await? {
+            Some(id) => id,
+            None => return Ok(None),
+        },
     };
     Ok(sqlx::query_as!(
         ActorRow,
@@ -349,7 +353,8 @@ pub async fn find(conn: &mut PgConnection, key: &ActorKey) -> Result<Option<Acto
     .await?)
 }
 
-/// Takes a row lock on an actor, found by id or slug, until the transaction ends.
+/// Takes a row lock on an actor, found by id or slug, until the transaction ends. By slug,
+/// the slug is checked again under the lock: an actor renamed meanwhile is not found.
 pub async fn lock(conn: &mut PgConnection, key: &ActorKey) -> Result<Option<Uuid>> {
     Ok(match key {
         ActorKey::Id(id) => {

@@ -12,8 +12,9 @@ if [ "${1:-}" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
     user=${POSTGRES_USER:-postgres}
     pwfile=$(mktemp)
     printf '%s\n' "$POSTGRES_PASSWORD" >"$pwfile"
+    # UTF-8, as the official image and deploy/topology: text search and trigrams depend on it.
     initdb -D "$PGDATA" --username="$user" --pwfile="$pwfile" --auth-local=trust \
-        --auth-host=scram-sha-256 >/dev/null
+        --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null
     rm -f "$pwfile"
     echo "host all all all scram-sha-256" >>"$PGDATA/pg_hba.conf"
     echo "listen_addresses = '*'" >>"$PGDATA/postgresql.conf"

@@ -7,9 +7,9 @@
 Each write creates a citation. The record says, per request, when it was sent, its status,
 its Content-Type and Retry-After, and for a 201 the new citation's id and the consistency
 token. `summary` says how writes fared around an outage from DOWN to BACK (Unix times; writes
-may be refused until CLOSED, BACK by default, plus 2 s); it exits 1 if a refusal fell
-outside the outage or no write was accepted after it, else 2 if a refusal was not a 503
-problem+json with Retry-After; `verify` reads every acknowledged citation back.
+may be refused until CLOSED, BACK by default, plus 2 s) and exits 1 if a refusal was not a
+503 problem+json with Retry-After, fell outside the outage, or no write was accepted after
+it; `verify` reads every acknowledged citation back.
 """
 
 import json
@@ -101,9 +101,7 @@ def summary(out, down, back, closed):
         f"{'yes' if proper else 'NO'}; refusals outside the outage: {outside}; "
         f"first write accepted {first:.2f} s after"
     )
-    if outside or not after:
-        return 1
-    return 0 if proper else 2
+    return proper and outside == 0 and bool(after)
 
 
 if __name__ == "__main__":
@@ -112,6 +110,6 @@ if __name__ == "__main__":
     elif sys.argv[1] == "summary":
         down, back = float(sys.argv[3]), float(sys.argv[4])
         closed = float(sys.argv[5]) if len(sys.argv) > 5 else back
-        sys.exit(summary(sys.argv[2], down, back, closed))
+        sys.exit(0 if summary(sys.argv[2], down, back, closed) else 1)
     else:
         write(sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4])

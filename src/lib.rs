@@ -16,6 +16,7 @@ pub mod embedded_pg;
 pub mod error;
 pub mod records;
 pub mod replicas;
+pub mod reuse;
 pub mod seed;
 pub mod startup;
 pub mod store;

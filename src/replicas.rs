@@ -10,11 +10,13 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use sqlx::pool::PoolConnection;
-use sqlx::{PgPool, Postgres};
+use sqlx::PgPool;
+
+use crate::reuse::{Lease, Recycler};
 
 /// A position in the write-ahead log, as a token: the byte offset PostgreSQL shows as
 /// `16/B374D848`, written as 16 hexadecimal digits (`00000016B374D848`), the form a write
@@ -74,8 +76,8 @@ impl Source {
 
 /// The primary's pool and the replicas', with the rule that picks one for a read.
 pub struct Pools {
-    pub primary: PgPool,
-    replicas: Vec<PgPool>,
+    primary: Arc<Recycler>,
+    replicas: Vec<Arc<Recycler>>,
     /// Per replica, until when (milliseconds after `started`) it is passed over after a
     /// failure, so that a replica that is down costs one read a second, not every read.
     down_until: Vec<AtomicU64>,
@@ -93,9 +95,9 @@ const RETRY_AFTER: Duration = Duration::from_secs(1);
 impl Pools {
     pub fn new(primary: PgPool, replicas: Vec<PgPool>, wait: Duration) -> Self {
         Self {
-            primary,
+            primary: Recycler::new(primary),
             down_until: replicas.iter().map(|_| AtomicU64::new(0)).collect(),
-            replicas,
+            replicas: replicas.into_iter().map(Recycler::new).collect(),
             started: Instant::now(),
             next: AtomicUsize::new(0),
             wait,
@@ -110,15 +112,22 @@ impl Pools {
             .collect()
     }
 
-    pub fn replicas(&self) -> &[PgPool] {
-        &self.replicas
+    pub fn replicas(&self) -> impl Iterator<Item = &PgPool> {
+        self.replicas.iter().map(|replica| replica.pool())
+    }
+
+    /// The primary's connections waiting for the next read outside sqlx's pool.
+    pub fn stashed(&self) -> usize {
+        self.primary.counts().0
+    }
+
+    /// A connection for a read only the primary can serve.
+    pub async fn primary(&self) -> Result<Lease, sqlx::Error> {
+        self.primary.acquire().await
     }
 
     /// A connection for a read that must see at least `after`.
-    pub async fn read(
-        &self,
-        after: Option<Lsn>,
-    ) -> Result<(PoolConnection<Postgres>, Source), sqlx::Error> {
+    pub async fn read(&self, after: Option<Lsn>) -> Result<(Lease, Source), sqlx::Error> {
         let count = self.replicas.len();
         if count > 0 {
             let deadline = Instant::now() + self.wait;
@@ -130,7 +139,7 @@ impl Pools {
                 }
             }
         }
-        Ok((self.primary.acquire().await?, Source::Primary))
+        Ok((self.primary().await?, Source::Primary))
     }
 
     fn elapsed_ms(&self) -> u64 {
@@ -151,7 +160,7 @@ impl Pools {
         index: usize,
         after: Option<Lsn>,
         deadline: Instant,
-    ) -> Option<PoolConnection<Postgres>> {
+    ) -> Option<Lease> {
         if self.elapsed_ms() < self.down_until[index].load(Ordering::Relaxed) {
             return None;
         }

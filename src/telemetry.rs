@@ -143,10 +143,12 @@ impl Metrics {
         self.reads.with_label_values(&[&source.name()]).inc();
     }
 
-    pub fn render(&self, pool: &PgPool) -> String {
+    /// The metrics as text; `stashed` counts connections idle outside sqlx's pool, waiting
+    /// for the next read (`reuse`).
+    pub fn render(&self, pool: &PgPool, stashed: usize) -> String {
         self.pool_size.set(i64::from(pool.size()));
         self.pool_idle
-            .set(i64::try_from(pool.num_idle()).unwrap_or(i64::MAX));
+            .set(i64::try_from(pool.num_idle() + stashed).unwrap_or(i64::MAX));
         let _ = &self.pool_max;
         let mut buffer = Vec::new();
         if let Err(error) =

@@ -127,6 +127,7 @@ pub async fn list_actors(
         |r| (r.name.clone(), r.id),
     )
     .await?;
+    conn.release();
     let page = ActorPage { items, next_cursor };
     pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref())
 }

@@ -187,6 +187,7 @@ pub async fn list_citations(
         |r| (r.published_date, r.id),
     )
     .await?;
+    conn.release();
     let page = CitationPage { items, next_cursor };
     match formats::negotiate(&req, &[JSON, formats::CSV, CSL_JSON, BIBTEX]) {
         CSL_JSON => {

@@ -2,6 +2,9 @@
 //! position after its commit in `Chancery-Consistency`; a read that sends it back is served
 //! only by a server that has replayed that far (see `replicas`).
 
+use crate::error::{ApiError, Result};
+use crate::replicas::{self, Lsn};
+use crate::reuse::Lease;
 use actix_web::ResponseError;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -9,11 +12,6 @@ use actix_web::http::Method;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpRequest, web};
-use sqlx::Postgres;
-use sqlx::pool::PoolConnection;
-
-use crate::error::{ApiError, Result};
-use crate::replicas::{self, Lsn};
 
 use super::state::AppState;
 
@@ -38,7 +36,7 @@ fn requested(req: &HttpRequest) -> Result<Option<Lsn>> {
 impl AppState {
     /// A connection for a read: from a replica that has replayed past the request's
     /// consistency token (if it sent one), or from the primary.
-    pub async fn reader(&self, req: &HttpRequest) -> Result<PoolConnection<Postgres>> {
+    pub async fn reader(&self, req: &HttpRequest) -> Result<Lease> {
         let after = requested(req)?;
         let (conn, source) = self.reads.read(after).await?;
         self.metrics.count_read(source);
@@ -46,8 +44,8 @@ impl AppState {
     }
 
     /// A connection for a read only the primary can serve (counted as one).
-    pub async fn primary_reader(&self) -> Result<PoolConnection<Postgres>> {
-        let conn = self.pool.acquire().await?;
+    pub async fn primary_reader(&self) -> Result<Lease> {
+        let conn = self.reads.primary().await?;
         self.metrics.count_read(replicas::Source::Primary);
         Ok(conn)
     }

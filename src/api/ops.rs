@@ -115,13 +115,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
     let (primary, replicas) = futures_util::future::join(
         crate::db::readiness(&state.pool),
-        futures_util::future::join_all(
-            state
-                .reads
-                .replicas()
-                .iter()
-                .map(crate::db::replica_readiness),
-        ),
+        futures_util::future::join_all(state.reads.replicas().map(crate::db::replica_readiness)),
     )
     .await;
     let names = state.reads.names();
@@ -182,7 +176,7 @@ pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> Result<Htt
 
 /// The metrics, without a check: for the separate metrics address.
 pub async fn render_metrics(state: web::Data<AppState>) -> HttpResponse {
-    let body = state.metrics.render(&state.pool);
+    let body = state.metrics.render(&state.pool, state.reads.stashed());
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(body)

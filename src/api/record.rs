@@ -25,6 +25,8 @@ pub async fn get<R: Record>(
 ) -> Result<HttpResponse> {
     let mut conn = state.reader(req).await?;
     let record = R::load(&mut conn, &key, false).await?;
+    // Every statement has completed: the next read may have the connection as it is.
+    conn.release();
     Ok(Representation::of(&record)?.respond(req))
 }
 

@@ -150,6 +150,7 @@ pub async fn list_roles(
         |r| (r.start_date, r.id),
     )
     .await?;
+    conn.release();
     let page = RolePage { items, next_cursor };
     pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref())
 }

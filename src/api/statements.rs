@@ -183,6 +183,7 @@ pub async fn list_statements(
         |r| (r.stated_date, r.id),
     )
     .await?;
+    conn.release();
     let page = StatementPage { items, next_cursor };
     pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref())
 }

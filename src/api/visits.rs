@@ -181,6 +181,7 @@ pub async fn list_visits(
         |r| (r.start_date, r.id),
     )
     .await?;
+    conn.release();
     let page = VisitPage { items, next_cursor };
     pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref())
 }

@@ -24,6 +24,7 @@ mod ops;
 mod pages;
 mod replicas;
 mod resolve;
+mod reuse;
 mod roles;
 mod slow_callers;
 mod statements;

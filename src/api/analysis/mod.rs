@@ -145,10 +145,10 @@ pub fn basis_names(visits: bool, statements: bool) -> Vec<RecordKind> {
 /// A read-only transaction on one snapshot, so that every query of an answer sees the same
 /// record (a partner's name is never missing because it changed in between).
 pub async fn snapshot(
-    conn: sqlx::pool::PoolConnection<sqlx::Postgres>,
+    conn: crate::reuse::Lease,
 ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
     let begin = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
-    Ok(sqlx::Transaction::begin(conn, Some(begin.into())).await?)
+    Ok(sqlx::Transaction::begin(conn.into_inner(), Some(begin.into())).await?)
 }
 
 /// An actor named in a query parameter by id or slug: malformed is a 400, unknown a 404.

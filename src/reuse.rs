@@ -11,23 +11,23 @@
 //! - while a read waits in sqlx's queue (the stash was empty when it came), finished reads
 //!   give their connections back to sqlx, which hands them on in order: a read that comes
 //!   later never overtakes one that waits;
-//! - at most `circle` connections go round through the stash: an eighth of the pool (at
+//! - at most `circle` connections go round through the stash: a quarter of the pool (at
 //!   least one) never does, so what waits in sqlx's queue without passing here (a write, a
 //!   readiness check) always has connections coming back to it;
-//! - a connection that waited in the stash for a second, or has gone round for a minute,
-//!   goes back to sqlx (pinged there, and closed past its lifetime): an idle process keeps
-//!   no connection from the pool, and none escapes the pool's checks for long.
+//! - a connection that waited in the stash for five seconds (swept twice as often), or has
+//!   gone round for a minute, goes back to sqlx (pinged there, and closed past its
+//!   lifetime): an idle process keeps no connection from the pool, and none escapes the
+//!   pool's checks for long.
 
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, PgPool, Postgres};
 
 /// How long a connection waits in the stash before it goes back to sqlx.
-const IDLE_MAX: Duration = Duration::from_secs(1);
+const IDLE_MAX: Duration = Duration::from_secs(5);
 /// How long a connection goes round before it goes back to sqlx.
 const CIRCLE_MAX: Duration = Duration::from_secs(60);
 
@@ -37,8 +37,6 @@ pub struct Recycler {
     /// The most connections that go round through the stash.
     circle: usize,
     stash: Mutex<Stash>,
-    /// Acquisitions waiting in sqlx's queue.
-    waiting: AtomicUsize,
 }
 
 #[derive(Default)]
@@ -47,6 +45,9 @@ struct Stash {
     idle: Vec<Idle>,
     /// Connections in the circle: stashed, or taken from the stash and not back yet.
     circling: usize,
+    /// Acquisitions waiting in sqlx's queue. Counted under the same lock as the stash, so a
+    /// release either sees the waiter or leaves its connection where the waiter looks.
+    waiting: usize,
 }
 
 struct Idle {
@@ -58,12 +59,15 @@ struct Idle {
 impl Recycler {
     pub fn new(pool: PgPool) -> Arc<Self> {
         let size = pool.options().get_max_connections() as usize;
-        Arc::new(Self {
-            circle: size - size.div_ceil(8),
+        let recycler = Arc::new(Self {
+            circle: size - size.div_ceil(4),
             pool,
             stash: Mutex::default(),
-            waiting: AtomicUsize::new(0),
-        })
+        });
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(sweep(Arc::downgrade(&recycler)));
+        }
+        recycler
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -76,13 +80,18 @@ impl Recycler {
             let now = Instant::now();
             let mut stash = self.lock();
             let stale = stash.evict(now);
-            (stash.idle.pop(), stale)
+            let taken = stash.idle.pop();
+            if taken.is_none() {
+                stash.waiting += 1;
+            }
+            (taken, stale)
         };
         drop(stale);
         let (conn, joined) = match taken {
             Some(idle) => (idle.conn, Some(idle.joined)),
             None => {
-                let _waiting = Waiting::count(&self.waiting);
+                // Counted above; uncounted when the wait ends, or is cancelled.
+                let _waiting = Waiting(self);
                 (self.pool.acquire().await?, None)
             }
         };
@@ -92,6 +101,7 @@ impl Recycler {
                 home: Arc::clone(self),
                 joined,
             },
+            closing: false,
         })
     }
 
@@ -103,8 +113,8 @@ impl Recycler {
     /// Stashes a finished read's connection, if it is in the circle or the circle has room.
     fn put(&self, conn: PoolConnection<Postgres>, joined: Option<Instant>) {
         let now = Instant::now();
-        let queued = self.waiting.load(Ordering::Relaxed) > 0;
         let mut stash = self.lock();
+        let queued = stash.waiting > 0;
         let joined = match joined {
             Some(joined) if !queued && now.duration_since(joined) < CIRCLE_MAX => Some(joined),
             Some(_) => {
@@ -141,7 +151,7 @@ impl Recycler {
 
     /// How many acquisitions wait in sqlx's queue.
     pub fn waiting(&self) -> usize {
-        self.waiting.load(Ordering::Relaxed)
+        self.lock().waiting
     }
 
     /// How many connections wait in the stash, and how many are in the circle.
@@ -152,18 +162,26 @@ impl Recycler {
 }
 
 /// One acquisition waiting in sqlx's queue, for as long as it waits (or until cancelled).
-struct Waiting<'a>(&'a AtomicUsize);
-
-impl<'a> Waiting<'a> {
-    fn count(waiting: &'a AtomicUsize) -> Self {
-        waiting.fetch_add(1, Ordering::Relaxed);
-        Self(waiting)
-    }
-}
+struct Waiting<'a>(&'a Recycler);
 
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
+        let mut stash = self.0.lock();
+        stash.waiting = stash.waiting.saturating_sub(1);
+    }
+}
+
+/// Sends what waited too long back to sqlx, also when no read comes to do it; ends with
+/// the recycler.
+async fn sweep(recycler: Weak<Recycler>) {
+    let mut ticks = tokio::time::interval(IDLE_MAX / 2);
+    loop {
+        ticks.tick().await;
+        let Some(recycler) = recycler.upgrade() else {
+            return;
+        };
+        let stale = recycler.lock().evict(Instant::now());
+        drop(stale);
     }
 }
 
@@ -183,7 +201,8 @@ impl Stash {
 impl Drop for Recycler {
     fn drop(&mut self) {
         // Returning a connection to sqlx spawns a task; with no runtime left (a process or a
-        // test ending), close the stashed ones here instead.
+        // test ending), close the stashed ones here instead. (`detach` spawns nothing while
+        // the pool keeps no minimum of connections, as `db::pool_for` sets.)
         let stash = self.stash.get_mut().unwrap_or_else(PoisonError::into_inner);
         if tokio::runtime::Handle::try_current().is_err() {
             for idle in stash.idle.drain(..) {
@@ -198,6 +217,8 @@ impl Drop for Recycler {
 pub struct Lease {
     conn: PoolConnection<Postgres>,
     ticket: Ticket,
+    /// Marked failed: closed, never handed on.
+    closing: bool,
 }
 
 /// A lease's place in the circle, given up when dropped.
@@ -219,8 +240,14 @@ impl Lease {
     /// Hands the connection to the next read directly. Only once no statement is pending
     /// on it: every query future it served has completed.
     pub fn release(self) {
-        let Self { conn, mut ticket } = self;
-        ticket.home.put(conn, ticket.joined.take());
+        let Self {
+            conn,
+            mut ticket,
+            closing,
+        } = self;
+        if !closing {
+            ticket.home.put(conn, ticket.joined.take());
+        }
     }
 
     /// The connection itself, out of the circle: it goes back through sqlx when dropped.
@@ -230,6 +257,7 @@ impl Lease {
 
     /// Closes the connection rather than reusing it (the server failed it).
     pub fn close_on_drop(&mut self) {
+        self.closing = true;
         self.conn.close_on_drop();
     }
 }

@@ -73,6 +73,7 @@ pub struct Metrics {
     latency: HistogramVec,
     pool_size: IntGauge,
     pool_idle: IntGauge,
+    pool_stashed: IntGauge,
     pool_max: IntGauge,
     reads: IntCounterVec,
 }
@@ -100,6 +101,10 @@ impl Metrics {
         )?;
         let pool_size = IntGauge::new("db_pool_connections", "Open database connections")?;
         let pool_idle = IntGauge::new("db_pool_idle_connections", "Idle database connections")?;
+        let pool_stashed = IntGauge::new(
+            "db_pool_stashed_connections",
+            "Idle connections a finished read left for the next one, outside sqlx's pool",
+        )?;
         let pool_max_gauge = IntGauge::new(
             "db_pool_max_connections",
             "Configured maximum of database connections",
@@ -117,6 +122,7 @@ impl Metrics {
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(pool_size.clone()))?;
         registry.register(Box::new(pool_idle.clone()))?;
+        registry.register(Box::new(pool_stashed.clone()))?;
         registry.register(Box::new(pool_max_gauge.clone()))?;
         Ok(Self {
             registry,
@@ -124,6 +130,7 @@ impl Metrics {
             latency,
             pool_size,
             pool_idle,
+            pool_stashed,
             pool_max: pool_max_gauge,
             reads,
         })
@@ -149,6 +156,8 @@ impl Metrics {
         self.pool_size.set(i64::from(pool.size()));
         self.pool_idle
             .set(i64::try_from(pool.num_idle() + stashed).unwrap_or(i64::MAX));
+        self.pool_stashed
+            .set(i64::try_from(stashed).unwrap_or(i64::MAX));
         let _ = &self.pool_max;
         let mut buffer = Vec::new();
         if let Err(error) =

@@ -1,15 +1,17 @@
 //! Finished reads hand their connections on without sqlx's ping (`chancery::reuse`): a
 //! released connection is reused, one left unreleased (a query cut off half-way) goes back
 //! to sqlx, a read waiting in sqlx's queue is not overtaken, the circle leaves part of the
-//! pool to sqlx, and an idle stash empties.
+//! pool to sqlx, an idle stash empties, and the HTTP reads that should release do.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chancery::reuse::{Lease, Recycler};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
 use sqlx::postgres::PgPoolOptions;
 
-use crate::helpers::fresh_database;
+use crate::helpers::{TestApp, fresh_database, spawn_app};
 
 async fn recycler(size: u32) -> Arc<Recycler> {
     let url = fresh_database().await;
@@ -135,16 +137,72 @@ async fn a_read_waiting_in_the_queue_gets_the_next_connection_released() {
 }
 
 #[tokio::test]
-async fn a_connection_idle_in_the_stash_goes_back_to_sqlx() {
+async fn a_connection_idle_in_the_stash_goes_back_to_sqlx_unasked() {
     let recycler = recycler(4).await;
     lease(&recycler).await.release();
     assert_eq!(recycler.counts(), (1, 1));
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    let fresh = lease(&recycler).await;
+    // No read comes: the sweep (every 2.5 s) sends it back once idle for 5 s.
+    tokio::time::sleep(Duration::from_millis(8000)).await;
+    assert_eq!(recycler.counts(), (0, 0));
+}
+
+#[tokio::test]
+async fn a_connection_marked_failed_is_never_handed_on() {
+    let recycler = recycler(4).await;
+    let mut failed = lease(&recycler).await;
+    failed.close_on_drop();
+    failed.release();
+    assert_eq!(recycler.counts(), (0, 0));
+}
+
+/// `db_pool_stashed_connections` from `/metrics`.
+async fn stashed(app: &TestApp) -> u64 {
+    let text = app
+        .request(Method::GET, "/metrics")
+        .bearer_auth(&app.read_token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    text.lines()
+        .find_map(|line| line.strip_prefix("db_pool_stashed_connections "))
+        .map_or_else(
+            || panic!("no db_pool_stashed_connections in {text}"),
+            |n| n.trim().parse().unwrap_or_else(|e| panic!("{n}: {e}")),
+        )
+}
+
+#[tokio::test]
+async fn reads_of_a_page_and_a_record_hand_their_connection_on_and_errors_do_not() {
+    let app = spawn_app().await;
+    let actor = app
+        .create_actor(json!({"kind": "state", "name": "Kazakhstan", "country_code": "KZ"}))
+        .await;
+    let id = actor["id"].as_str().unwrap_or_else(|| panic!("{actor}"));
+    assert_eq!(stashed(&app).await, 0, "a write hands nothing on");
+    let page = app.get("/v1/actors").await;
+    assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(
-        recycler.counts(),
-        (0, 0),
-        "the stale connection went back to sqlx and the lease came from there"
+        stashed(&app).await,
+        1,
+        "the page's connection waits for the next read"
     );
-    drop(fresh);
+    let record = app.get(&format!("/v1/actors/{id}")).await;
+    assert_eq!(record.status(), StatusCode::OK);
+    assert_eq!(
+        stashed(&app).await,
+        1,
+        "the record's read took it and left it again"
+    );
+    let missing = app
+        .get("/v1/actors/00000000-0000-0000-0000-00000000beef")
+        .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        stashed(&app).await,
+        0,
+        "a read that ended in an error goes back to sqlx"
+    );
 }

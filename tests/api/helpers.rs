@@ -219,6 +219,23 @@ impl TestApp {
         generated.token
     }
 
+    /// The value of one series of `/metrics` (`name{labels}`), if it is there.
+    pub async fn metric(&self, series: &str) -> Option<u64> {
+        let text = self
+            .request(Method::GET, "/metrics")
+            .bearer_auth(&self.read_token)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let prefix = format!("{series} ");
+        text.lines()
+            .find_map(|line| line.strip_prefix(&prefix))
+            .map(|n| n.trim().parse().unwrap_or_else(|e| panic!("{n}: {e}")))
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -10,21 +10,9 @@ use crate::helpers::{Cluster, TestApp, json, spawn_app_on, spawn_app_with};
 
 /// Reads served by each pool so far, from `/metrics`.
 async fn reads(app: &TestApp, pool: &str) -> u64 {
-    let text = app
-        .request(Method::GET, "/metrics")
-        .bearer_auth(&app.read_token)
-        .send()
+    app.metric(&format!("db_reads_total{{pool=\"{pool}\"}}"))
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let series = format!("db_reads_total{{pool=\"{pool}\"}} ");
-    text.lines()
-        .find_map(|line| line.strip_prefix(&series))
-        .map_or(0, |n| {
-            n.trim().parse().unwrap_or_else(|e| panic!("{n}: {e}"))
-        })
+        .unwrap_or(0)
 }
 
 async fn replica_connection(app: &TestApp) -> PgConnection {

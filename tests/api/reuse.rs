@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chancery::reuse::{Lease, Recycler};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::postgres::PgPoolOptions;
 
@@ -157,21 +157,9 @@ async fn a_connection_marked_failed_is_never_handed_on() {
 
 /// `db_pool_stashed_connections` from `/metrics`.
 async fn stashed(app: &TestApp) -> u64 {
-    let text = app
-        .request(Method::GET, "/metrics")
-        .bearer_auth(&app.read_token)
-        .send()
+    app.metric("db_pool_stashed_connections")
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    text.lines()
-        .find_map(|line| line.strip_prefix("db_pool_stashed_connections "))
-        .map_or_else(
-            || panic!("no db_pool_stashed_connections in {text}"),
-            |n| n.trim().parse().unwrap_or_else(|e| panic!("{n}: {e}")),
-        )
+        .unwrap_or_else(|| panic!("no db_pool_stashed_connections in /metrics"))
 }
 
 #[tokio::test]

@@ -2,9 +2,6 @@
 //! position after its commit in `Chancery-Consistency`; a read that sends it back is served
 //! only by a server that has replayed that far (see `replicas`).
 
-use crate::error::{ApiError, Result};
-use crate::replicas::{self, Lsn};
-use crate::reuse::Lease;
 use actix_web::ResponseError;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -12,6 +9,10 @@ use actix_web::http::Method;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpRequest, web};
+
+use crate::error::{ApiError, Result};
+use crate::replicas::{self, Lsn};
+use crate::reuse::Lease;
 
 use super::state::AppState;
 

@@ -54,6 +54,11 @@ fn pool_for(url: &str, settings: &Settings, acquire_timeout: Duration) -> anyhow
             ("statement_timeout", timeout_ms.as_str()),
             ("lock_timeout", timeout_ms.as_str()),
             ("idle_in_transaction_session_timeout", idle_ms.as_str()),
+            // The working set is in memory, where a random page costs what a sequential one
+            // does (PostgreSQL's own advice for cached data). At the default of 4, the
+            // planner scans small tables whole and hash-joins them, which made a read by id
+            // cost PostgreSQL twice the index plan's CPU (BENCHMARKS.md).
+            ("random_page_cost", "1.1"),
         ]);
     Ok(PgPoolOptions::new()
         .max_connections(settings.pool_max_connections)

@@ -6,6 +6,7 @@
 //! request's path and id.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -57,6 +58,11 @@ pub fn init(format: LogFormat) {
 /// The request id of the current request, available to handlers as an extension.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
+
+/// The documented path a request fell under, when the API knows it: the metrics' route
+/// label, found without running the router's patterns again.
+#[derive(Debug, Clone)]
+pub struct RouteTemplate(pub Arc<str>);
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -185,13 +191,27 @@ fn method_label(method: &actix_web::http::Method) -> &'static str {
     }
 }
 
+/// A UUIDv7 from the thread's generator. `Uuid::now_v7()` asks the kernel for its random
+/// bits, two system calls on every request; ids need to be unique, not secret.
+fn new_request_id() -> String {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| {
+            u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+        });
+    let random: [u8; 10] = rand::random();
+    uuid::Builder::from_unix_timestamp_millis(millis, &random)
+        .into_uuid()
+        .to_string()
+}
+
 /// The per-request middleware; see the module documentation.
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let started = Instant::now();
-    let request_id = adopt_request_id(&req).unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    let request_id = adopt_request_id(&req).unwrap_or_else(new_request_id);
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let metrics = req
         .app_data::<actix_web::web::Data<Metrics>>()
@@ -220,10 +240,18 @@ pub async fn observe(
     };
     let status = response.status();
     // Label by the matched pattern, never the raw path, to bound the number of series.
-    let route = response
+    let documented = response
         .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
+        .extensions()
+        .get::<RouteTemplate>()
+        .cloned();
+    let route = match documented {
+        Some(RouteTemplate(template)) => template,
+        None => match response.request().match_pattern() {
+            Some(pattern) => pattern.into(),
+            None => Arc::from("unmatched"),
+        },
+    };
     // A 400 made by a framework part (a CORS preflight refused) is plain text: restate it.
     let response = if status == actix_web::http::StatusCode::BAD_REQUEST && !is_problem(&response) {
         restate_as_problem(response).await
@@ -247,12 +275,17 @@ pub async fn observe(
         if status.is_server_error() {
             tracing::error!(
                 status = status.as_u16(),
-                route,
+                route = &*route,
                 latency_ms,
                 "request failed"
             );
         } else {
-            tracing::info!(status = status.as_u16(), route, latency_ms, "request");
+            tracing::info!(
+                status = status.as_u16(),
+                route = &*route,
+                latency_ms,
+                "request"
+            );
         }
     });
     Ok(response)
@@ -305,4 +338,19 @@ async fn stamp_problem(
         Err(_) => bytes.to_vec(),
     };
     ServiceResponse::new(request, response.set_body(BoxBody::new(body)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_distinct_uuids_of_version_7() {
+        let (a, b) = (new_request_id(), new_request_id());
+        assert_ne!(a, b);
+        for id in [a, b] {
+            let parsed = uuid::Uuid::parse_str(&id).unwrap_or_else(|e| panic!("{id}: {e}"));
+            assert_eq!(parsed.get_version_num(), 7);
+        }
+    }
 }

@@ -1,7 +1,8 @@
 //! The documented routes, read from the OpenAPI document: what a request that no handler took
 //! is answered, and which query parameters each operation takes.
 
-use actix_web::dev::ResourceDef;
+use std::sync::Arc;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::ApiError;
@@ -12,7 +13,7 @@ use crate::error::ApiError;
 pub struct RouteTable(Vec<Route>);
 
 struct Route {
-    path: ResourceDef,
+    path: Template,
     allow: String,
     /// The query parameters of each method.
     query: Vec<(actix_web::http::Method, Vec<String>)>,
@@ -55,7 +56,7 @@ impl RouteTable {
                     }
                 }
                 Route {
-                    path: ResourceDef::new(path.as_str()),
+                    path: Template::new(path),
                     allow: allow.join(", "),
                     query,
                 }
@@ -65,7 +66,13 @@ impl RouteTable {
     }
 
     fn route(&self, path: &str) -> Option<&Route> {
-        self.0.iter().find(|route| route.path.is_match(path))
+        self.0.iter().find(|route| route.path.matches(path))
+    }
+
+    /// The documented path `path` falls under (`/v1/actors/{actor}`): what metrics are
+    /// labelled by.
+    pub fn template(&self, path: &str) -> Option<Arc<str>> {
+        self.route(path).map(|route| Arc::clone(&route.path.text))
     }
 
     fn allowed(&self, path: &str) -> Option<&str> {
@@ -83,6 +90,43 @@ impl RouteTable {
     }
 }
 
+/// A documented path, matched a segment at a time: `{name}` takes any one non-empty
+/// segment, as actix's own patterns do. (Matched on every request, for its metrics label:
+/// actix's `match_pattern` runs the router's regular expressions again.)
+struct Template {
+    text: Arc<str>,
+    /// `None` for a parameter.
+    segments: Vec<Option<String>>,
+}
+
+impl Template {
+    fn new(text: &str) -> Self {
+        let segments = text
+            .split('/')
+            .map(|segment| {
+                let parameter = segment.starts_with('{') && segment.ends_with('}');
+                (!parameter).then(|| segment.to_owned())
+            })
+            .collect();
+        Self {
+            text: text.into(),
+            segments,
+        }
+    }
+
+    fn matches(&self, path: &str) -> bool {
+        let mut given = path.split('/');
+        self.segments
+            .iter()
+            .all(|segment| match (segment, given.next()) {
+                (Some(fixed), Some(part)) => fixed == part,
+                (None, Some(part)) => !part.is_empty(),
+                (_, None) => false,
+            })
+            && given.next().is_none()
+    }
+}
+
 /// Answers requests no route took: 405 with `Allow` on a known path, 404 otherwise.
 pub async fn fallback(
     req: HttpRequest,
@@ -97,4 +141,52 @@ pub async fn fallback(
             req.path()
         )),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_template_matches_what_actix_matches() {
+        let paths = [
+            "/v1/actors",
+            "/v1/actors/",
+            "/v1/actors/tokayev",
+            "/v1/actors/tokayev/",
+            "/v1/actors//roles",
+            "/v1/actors/tokayev/roles",
+            "/v1/actors/tokayev/roles/7",
+            "/v1/actorsx",
+            "v1/actors",
+            "",
+            "/",
+        ];
+        for template in [
+            "/v1/actors",
+            "/v1/actors/{actor}",
+            "/v1/actors/{actor}/roles",
+            "/v1/actors/{actor}/roles/{role_id}",
+        ] {
+            let actix = actix_web::dev::ResourceDef::new(template);
+            let ours = Template::new(template);
+            for path in paths {
+                assert_eq!(
+                    ours.matches(path),
+                    actix.is_match(path),
+                    "{template} against {path:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_documented_path_is_its_own_template() {
+        let table = RouteTable::from_openapi(&crate::api::openapi());
+        for path in crate::api::openapi().paths.paths.keys() {
+            let filled = path.replace('{', "x").replace('}', "");
+            assert_eq!(table.template(&filled).as_deref(), Some(path.as_str()));
+        }
+        assert_eq!(table.template("/v1/nothing"), None);
+    }
 }

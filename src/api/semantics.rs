@@ -9,9 +9,10 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::web;
+use actix_web::{HttpMessage, web};
 
 use crate::error::ApiError;
+use crate::telemetry::RouteTemplate;
 
 use super::routes::RouteTable;
 
@@ -30,6 +31,12 @@ pub async fn shared_semantics(
     }
     let read = req.method() == Method::GET;
     let docs = req.path().starts_with("/docs");
+    let template = req
+        .app_data::<web::Data<RouteTable>>()
+        .and_then(|routes| routes.template(req.path()));
+    if let Some(template) = template {
+        req.extensions_mut().insert(RouteTemplate(template));
+    }
     if let Some(error) = unknown_query_parameter(&req) {
         return Ok(req.error_response(error).map_into_boxed_body());
     }

@@ -1,7 +1,8 @@
 //! HTTP semantics every route shares: `HEAD` is answered as `GET` without a body (RFC 9110
 //! §9.3.2); a query parameter an operation does not document is a 400; every response says
 //! it must not be sniffed and how it may be cached; the documentation page has a content
-//! security policy.
+//! security policy. It also leaves the documented path a request falls under for the
+//! metrics' route label (`telemetry::RouteTemplate`).
 
 use actix_web::Error;
 use actix_web::body::{BoxBody, MessageBody};

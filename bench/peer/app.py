@@ -23,7 +23,8 @@ from fastapi.responses import Response
 
 POOL_SIZE = int(os.environ.get("PEER_POOL_SIZE", "16"))
 STATEMENTS = int(os.environ.get("PEER_STATEMENTS", "3"))
-# The planner setting chancery gives its own connections (src/db.rs), so both plan alike.
+# The planner setting chancery gives its own connections (src/db.rs), passed on by
+# bench/capacity, so that both plan alike.
 SETTINGS = {"random_page_cost": os.environ.get("PEER_RANDOM_PAGE_COST", "1.1")}
 
 ACTOR = """SELECT id, slug, kind::text, name, aliases::text, country_code, wikidata_id,
@@ -68,7 +69,8 @@ HELD = """SELECT a.id, a.slug, a.kind::text, a.name, a.aliases::text, a.country_
 @asynccontextmanager
 async def lifespan(app):
     app.state.pool = await asyncpg.create_pool(
-        os.environ["PEER_DATABASE_URL"], min_size=POOL_SIZE,
+        os.environ["PEER_DATABASE_URL"],
+        min_size=POOL_SIZE,
         max_size=POOL_SIZE,
         server_settings=SETTINGS,
     )

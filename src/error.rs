@@ -331,11 +331,12 @@ impl ResponseError for ApiError {
 /// PostgreSQL error classes that mean "the database is not available right now".
 fn is_unavailable(code: &str) -> bool {
     // 08: connection exceptions; 53: insufficient resources; 57P0x: shutting down / starting;
-    // 57014: statement timeout; 40001/40P01: serialization failure / deadlock (retry).
+    // 57014: statement timeout; 55P03: a lock waited for past `lock_timeout`;
+    // 40001/40P01: serialization failure / deadlock (retry).
     code.starts_with("08")
         || code.starts_with("53")
         || code.starts_with("57P")
-        || matches!(code, "57014" | "40001" | "40P01")
+        || matches!(code, "57014" | "55P03" | "40001" | "40P01")
 }
 
 impl From<crate::store::StoreError> for ApiError {

@@ -25,7 +25,8 @@ impl ActorKind {
 }
 
 /// How much of a partial date the source gave.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
 #[sqlx(type_name = "date_precision", rename_all = "snake_case")]
 pub enum DatePrecision {
     Year,

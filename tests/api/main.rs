@@ -22,6 +22,7 @@ mod network;
 mod openapi;
 mod ops;
 mod pages;
+mod reads;
 mod replicas;
 mod resolve;
 mod reuse;

@@ -2,7 +2,8 @@
 
 With PEER_STATEMENTS=3 (the default) it sends the three queries chancery sent for this
 request before #11 (the actor, the roles it holds, their citations); with PEER_STATEMENTS=1
-the one statement chancery sends now (bench/sql/get_actor_one.sql). Either way it builds the
+the one statement chancery sends now (bench/sql/get_actor_one.sql: the actor, and its roles
+as the table `actor_reads` keeps them). Either way it builds the
 same JSON body and the same strong ETag, and answers 404 as problem+json. It is what a
 careful Python service doing the same work looks like; nothing else of chancery's is here.
 Run by bench/capacity:
@@ -16,6 +17,7 @@ import json
 import os
 import uuid
 from contextlib import asynccontextmanager
+from datetime import date, datetime, timedelta, timezone
 
 import asyncpg
 from fastapi import FastAPI
@@ -46,24 +48,13 @@ CITATIONS = """SELECT l.role_id AS owner_id, l.locator, l.quote, c.id AS citatio
 # As chancery did: `= $1` for one role (a plan PostgreSQL can keep), `= ANY($1)` for more.
 CITATIONS_OF_ONE = CITATIONS.format(condition="l.role_id = $1")
 CITATIONS_OF_MANY = CITATIONS.format(condition="l.role_id = ANY($1::uuid[])")
-# One row per role and citation, the actor's columns on each (as store/held.rs).
-HELD = """SELECT a.id, a.slug, a.kind::text, a.name, a.aliases::text, a.country_code,
-                 a.wikidata_id, a.description, a.created_at, a.updated_at,
-                 r.id AS role_id, r.actor_id, a.slug AS actor_slug, a.name AS actor_name,
-                 a.kind::text AS actor_kind, r.of_actor_id, o.slug AS of_actor_slug,
-                 o.name AS of_actor_name, o.kind::text AS of_actor_kind, r.title,
-                 r.rank::text, r.start_date, r.start_precision::text, r.end_date,
-                 r.end_precision::text, r.created_at AS role_created_at,
-                 r.updated_at AS role_updated_at, c.id AS citation_id, l.locator, l.quote,
-                 c.source, c.title AS citation_title, c.url, c.published_date,
-                 c.published_precision::text
+# The actor, and the roles it holds as `actor_reads` keeps them (as store/held.rs).
+READ = """SELECT a.id, a.slug, a.kind::text, a.name, a.aliases::text, a.country_code,
+                 a.wikidata_id, a.description, a.created_at, a.updated_at, r.roles
           FROM actors a
-          LEFT JOIN roles r ON r.actor_id = a.id
-          LEFT JOIN actors o ON o.id = r.of_actor_id
-          LEFT JOIN role_citations l ON l.role_id = r.id
-          LEFT JOIN citations c ON c.id = l.citation_id
-          WHERE a.id = $1
-          ORDER BY r.start_date DESC NULLS LAST, r.id DESC, l.position"""
+          LEFT JOIN actor_reads r ON r.actor_id = a.id
+          WHERE a.id = $1"""
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 @asynccontextmanager
@@ -129,20 +120,25 @@ async def three_statements(conn, key):
     return actor, roles, links
 
 
-def split(rows):
-    """The actor, its roles and their links from the joined rows (grouped by role)."""
-    if not rows:
+def day(text):
+    return None if text is None else date.fromisoformat(text)
+
+
+def from_read(row):
+    """The actor, its roles and their links from the actor's row and its `actor_reads` JSON."""
+    if row is None:
         return None, [], []
     roles, links = [], []
-    for row in rows:
-        if row["role_id"] is None:
-            continue
-        if not roles or roles[-1]["id"] != row["role_id"]:
-            roles.append({**row, "id": row["role_id"], "created_at": row["role_created_at"],
-                          "updated_at": row["role_updated_at"]})
-        if row["citation_id"] is not None:
-            links.append({**row, "owner_id": row["role_id"], "title": row["citation_title"]})
-    return rows[0], roles, links
+    for role in json.loads(row["roles"] or "[]"):
+        roles.append({**role, "actor_id": row["id"], "actor_slug": row["slug"],
+                      "actor_name": row["name"], "actor_kind": row["kind"],
+                      "start_date": day(role["start_date"]), "end_date": day(role["end_date"]),
+                      "created_at": EPOCH + timedelta(microseconds=role["created_at"]),
+                      "updated_at": EPOCH + timedelta(microseconds=role["updated_at"])})
+        for link in role["citations"]:
+            links.append({**link, "owner_id": role["id"], "citation_id": link["id"],
+                          "published_date": day(link["published_date"])})
+    return row, roles, links
 
 
 @app.get("/v1/actors/{actor_id}")
@@ -153,7 +149,7 @@ async def get_actor(actor_id: str):
         return problem(400, "Bad Request", "the actor id is not a UUID")
     async with app.state.pool.acquire() as conn:
         if STATEMENTS == 1:
-            actor, roles, links = split(await conn.fetch(HELD, key))
+            actor, roles, links = from_read(await conn.fetchrow(READ, key))
         else:
             actor, roles, links = await three_statements(conn, key)
     if actor is None:

@@ -10,13 +10,19 @@
 CREATE TABLE actor_reads (
     actor_id uuid PRIMARY KEY REFERENCES actors (id) ON DELETE CASCADE,
     -- The roles, latest start first, each with its citations in their order. Timestamps are
-    -- microseconds since the epoch, so the value does not depend on the writer's time zone.
+    -- microseconds and dates days since 1970-01-01: numbers, so the value depends on neither
+    -- the writer's time zone nor how PostgreSQL writes years before 1 (`0001-01-01 BC`).
     roles json NOT NULL
 );
 
 CREATE FUNCTION epoch_micros(t timestamptz) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT (extract(epoch FROM t) * 1000000)::bigint
+$$;
+
+CREATE FUNCTION epoch_days(d date) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT d - DATE '1970-01-01'
 $$;
 
 -- Holds still, until the write commits, the rows that `holders`' roles show of others: their
@@ -40,14 +46,20 @@ $$;
 
 -- Recomputes the rows of `holders` from the tables. Writes to what one actor shows take turns
 -- on its `actors` row, and each statement here takes a new snapshot (READ COMMITTED), so the
--- later of two concurrent writes recomputes after the earlier committed, and sees it. Shared
--- locks are taken before the exclusive one, so that a rename waiting for a role write, and
--- that role write, do not wait for each other.
+-- later of two concurrent writes recomputes after the earlier committed, and sees it. Within
+-- a statement the shared locks come before the exclusive one, so that a role write waiting
+-- for a rename does not hold what the rename waits for; across the statements of a
+-- transaction no order can be kept, and a cycle is a deadlock that PostgreSQL breaks by
+-- refusing one write (a retryable 503 to a client).
 CREATE FUNCTION actor_reads_refresh(holders uuid[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     IF cardinality(holders) = 0 THEN
         RETURN;
+    END IF;
+    -- A snapshot fixed for the whole transaction would recompute from what it saw first.
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'writes to roles, their citations, citations and actors need READ COMMITTED (actor_reads)';
     END IF;
     PERFORM actor_reads_hold_shown(holders);
     PERFORM 1 FROM actors WHERE id = ANY (holders) ORDER BY id FOR NO KEY UPDATE;
@@ -66,9 +78,9 @@ BEGIN
                'of_actor_kind', o.kind,
                'title', r.title,
                'rank', r.rank,
-               'start_date', r.start_date,
+               'start_date', epoch_days(r.start_date),
                'start_precision', r.start_precision,
-               'end_date', r.end_date,
+               'end_date', epoch_days(r.end_date),
                'end_precision', r.end_precision,
                'created_at', epoch_micros(r.created_at),
                'updated_at', epoch_micros(r.updated_at),
@@ -80,7 +92,7 @@ BEGIN
                               'source', c.source,
                               'title', c.title,
                               'url', c.url,
-                              'published_date', c.published_date,
+                              'published_date', epoch_days(c.published_date),
                               'published_precision', c.published_precision
                           ) ORDER BY l.position)
                    FROM role_citations l JOIN citations c ON c.id = l.citation_id
@@ -96,8 +108,10 @@ $$;
 -- Roles and their citation links: the holders of the rows written, as they were and as they
 -- are. One function and one trigger per operation for both tables; plpgsql plans a statement
 -- when it first runs it, so a branch naming a transition table or column the trigger lacks
--- never runs. A link whose role is gone (deleted with its links) needs nothing: the roles
--- trigger refreshes that role's holder.
+-- never runs. A link's role is held (`FOR SHARE`) while its holder is read, so a concurrent
+-- move of the role to another holder either waits for this write or is seen here. A link
+-- whose role is gone (deleted with its links) needs nothing: the roles trigger refreshes
+-- that role's holder.
 CREATE FUNCTION actor_reads_after_write() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -109,7 +123,7 @@ BEGIN
     ELSE
         IF TG_OP <> 'DELETE' THEN written := ARRAY(SELECT role_id FROM new_rows); END IF;
         IF TG_OP <> 'INSERT' THEN written := written || ARRAY(SELECT role_id FROM old_rows); END IF;
-        written := ARRAY(SELECT DISTINCT actor_id FROM roles WHERE id = ANY (written));
+        written := ARRAY(SELECT actor_id FROM roles WHERE id = ANY (written) FOR SHARE);
     END IF;
     PERFORM actor_reads_refresh(written);
     RETURN NULL;
@@ -172,5 +186,20 @@ $$;
 CREATE TRIGGER actor_reads_after_update AFTER UPDATE ON actors
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION actor_reads_after_actors();
+
+-- Emptying a table the rows are made from recomputes every row.
+CREATE FUNCTION actor_reads_after_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM actor_reads_refresh(ARRAY(
+        SELECT actor_id FROM actor_reads UNION SELECT actor_id FROM roles));
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER actor_reads_after_truncate AFTER TRUNCATE ON roles
+    FOR EACH STATEMENT EXECUTE FUNCTION actor_reads_after_truncate();
+CREATE TRIGGER actor_reads_after_truncate AFTER TRUNCATE ON role_citations
+    FOR EACH STATEMENT EXECUTE FUNCTION actor_reads_after_truncate();
 
 SELECT actor_reads_refresh(ARRAY(SELECT DISTINCT actor_id FROM roles));

@@ -59,6 +59,10 @@ fn pool_for(url: &str, settings: &Settings, acquire_timeout: Duration) -> anyhow
             // planner scans small tables whole and hash-joins them, which made a read by id
             // cost PostgreSQL twice the index plan's CPU (BENCHMARKS.md).
             ("random_page_cost", "1.1"),
+            // Whatever the database's default: the triggers that keep `actor_reads` need
+            // each statement to see what committed before it (see its migration). The
+            // backslash keeps the space inside the value in the startup packet's options.
+            ("default_transaction_isolation", r"read\ committed"),
         ]);
     Ok(PgPoolOptions::new()
         .max_connections(settings.pool_max_connections)

@@ -17,7 +17,7 @@ import json
 import os
 import uuid
 from contextlib import asynccontextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import asyncpg
 from fastapi import FastAPI
@@ -120,8 +120,9 @@ async def three_statements(conn, key):
     return actor, roles, links
 
 
-def day(text):
-    return None if text is None else date.fromisoformat(text)
+def day(days):
+    # `actor_reads` keeps dates as days since 1970-01-01.
+    return None if days is None else EPOCH.date() + timedelta(days=days)
 
 
 def from_read(row):

@@ -42,8 +42,10 @@ struct ReadRole {
     of_actor_kind: ActorKind,
     title: String,
     rank: Option<RoleRank>,
+    #[serde(deserialize_with = "days")]
     start_date: Option<NaiveDate>,
     start_precision: Option<DatePrecision>,
+    #[serde(deserialize_with = "days")]
     end_date: Option<NaiveDate>,
     end_precision: Option<DatePrecision>,
     #[serde(deserialize_with = "micros")]
@@ -62,8 +64,20 @@ struct ReadCitation {
     source: String,
     title: Option<String>,
     url: Option<String>,
+    #[serde(deserialize_with = "days")]
     published_date: Option<NaiveDate>,
     published_precision: Option<DatePrecision>,
+}
+
+/// Days since 1970-01-01, as `actor_reads` keeps dates.
+fn days<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<NaiveDate>, D::Error> {
+    let Some(days) = Option::<i64>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|epoch| epoch.checked_add_signed(chrono::TimeDelta::try_days(days)?))
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("date out of range: {days}")))
 }
 
 /// Microseconds since the epoch, as `actor_reads` keeps timestamps.
@@ -171,13 +185,13 @@ mod tests {
             "id": Uuid::from_u128(id), "of_actor_id": Uuid::from_u128(2),
             "of_actor_slug": "kazakhstan", "of_actor_name": "Kazakhstan", "of_actor_kind": "state",
             "title": format!("Title {id}"), "rank": "head_of_state",
-            "start_date": "2019-06-12", "start_precision": "day",
+            "start_date": 18_059, "start_precision": "day",
             "end_date": null, "end_precision": null,
             "created_at": 1_640_995_200_123_456_i64, "updated_at": 0,
             "citations": citations.iter().map(|c| serde_json::json!({
                 "id": Uuid::from_u128(*c), "locator": format!("p. {c}"), "quote": null,
                 "source": format!("Source {c}"), "title": null, "url": null,
-                "published_date": "2022-01-01", "published_precision": "month",
+                "published_date": 18_993, "published_precision": "month",
             })).collect::<Vec<_>>(),
         })
     }
@@ -204,6 +218,8 @@ mod tests {
         assert_eq!(roles[0].title, "Title 10");
         assert_eq!(roles[0].rank, Some(RoleRank::HeadOfState));
         assert_eq!(roles[0].start_precision, Some(DatePrecision::Day));
+        assert_eq!(roles[0].start_date, NaiveDate::from_ymd_opt(2019, 6, 12));
+        assert_eq!(links[0].published_date, NaiveDate::from_ymd_opt(2022, 1, 1));
         assert_eq!(
             roles[0].created_at.to_rfc3339(),
             "2022-01-01T00:00:00.123456+00:00"
@@ -217,9 +233,21 @@ mod tests {
     }
 
     #[test]
-    fn a_timestamp_out_of_range_is_refused() {
+    fn a_timestamp_or_date_out_of_range_is_refused() {
         let mut bad = role(10, &[]);
         bad["created_at"] = serde_json::json!(i64::MAX);
         assert!(serde_json::from_value::<ReadRole>(bad).is_err());
+        let mut bad = role(10, &[]);
+        bad["start_date"] = serde_json::json!(i64::MAX);
+        assert!(serde_json::from_value::<ReadRole>(bad).is_err());
+    }
+
+    #[test]
+    fn dates_before_the_common_era_keep_their_year() {
+        let mut early = role(10, &[]);
+        // 0000-01-01 (1 BC, as PostgreSQL writes it) is 719,528 days before 1970.
+        early["start_date"] = serde_json::json!(-719_528);
+        let read: ReadRole = serde_json::from_value(early).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read.start_date, NaiveDate::from_ymd_opt(0, 1, 1));
     }
 }

@@ -146,6 +146,32 @@ async fn every_write_that_changes_what_an_actor_shows_keeps_its_read_in_step() {
     );
 }
 
+/// PostgreSQL writes the year 0 as `0001-01-01 BC`; the read keeps dates as numbers.
+#[tokio::test]
+async fn a_role_and_a_citation_dated_in_the_year_0_read_back() {
+    let app = spawn_app().await;
+    let (kz, _, _) = seed_actors(&app).await;
+    let source = app
+        .create(
+            "/v1/citations",
+            json!({"source": "Annals", "published_on": "0000-03"}),
+        )
+        .await;
+    app.create_role(
+        "kassym-jomart-tokayev",
+        json!({"of_actor_id": kz["id"], "title": "Envoy", "start": "0000", "end": "0001-02-03",
+               "citations": [{"citation_id": source["id"]}]}),
+    )
+    .await;
+    let actors = agree(&app, "a role in the year 0").await;
+    let role = &actors["kassym-jomart-tokayev"]["roles"][0];
+    assert_eq!(
+        (&role["start"], &role["end"]),
+        (&json!("0000"), &json!("0001-02-03"))
+    );
+    assert_eq!(role["citations"][0]["citation"]["published_on"], "0000-03");
+}
+
 /// A person holding no role yet, and the state a role will be held in.
 async fn person_and_state(app: &TestApp) -> (uuid::Uuid, uuid::Uuid) {
     let (kz, tokayev, _) = seed_actors(app).await;
@@ -245,4 +271,47 @@ async fn a_role_write_that_waits_too_long_for_a_lock_is_a_retryable_503() {
     renaming.rollback().await.unwrap_or_else(|e| panic!("{e}"));
     let actors = agree(&app, "a refused role write").await;
     assert_eq!(actors["kassym-jomart-tokayev"]["roles"], json!([]));
+}
+
+/// The triggers need READ COMMITTED: chancery's connections ask for it whatever the
+/// database's default, and a write in another isolation is refused rather than left stale.
+#[tokio::test]
+async fn writes_keep_read_committed_whatever_the_databases_default() {
+    use sqlx::{Connection, Executor};
+    let url = fresh_database().await;
+    let mut conn = sqlx::PgConnection::connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let name: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let default =
+        format!(r#"ALTER DATABASE "{name}" SET default_transaction_isolation = 'repeatable read'"#);
+    conn.execute(default.as_str())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let app = spawn_app_with(|s| s.database_url = url.clone()).await;
+    let (person, state) = person_and_state(&app).await;
+    let created = app
+        .post_json(
+            "/v1/actors/kassym-jomart-tokayev/roles",
+            &json!({"of_actor_id": state, "title": "President"}),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+
+    let mut repeatable = sqlx::PgConnection::connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let refused = sqlx::query(
+        "INSERT INTO roles (id, actor_id, of_actor_id, title) VALUES ($1, $2, $3, 'Envoy')",
+    )
+    .bind(uuid::Uuid::now_v7())
+    .bind(person)
+    .bind(state)
+    .execute(&mut repeatable)
+    .await;
+    let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("READ COMMITTED"), "{message}");
 }

@@ -179,16 +179,21 @@ async fn person_and_state(app: &TestApp) -> (uuid::Uuid, uuid::Uuid) {
     (id(&tokayev), id(&kz))
 }
 
-async fn insert_role(pool: &sqlx::PgPool, holder: uuid::Uuid, of: uuid::Uuid) {
+/// Writes a role in SQL, past the service, as a hand-written write would.
+async fn insert_role(
+    conn: impl sqlx::PgExecutor<'_>,
+    holder: uuid::Uuid,
+    of: uuid::Uuid,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO roles (id, actor_id, of_actor_id, title) VALUES ($1, $2, $3, 'President')",
     )
     .bind(uuid::Uuid::now_v7())
     .bind(holder)
     .bind(of)
-    .execute(pool)
+    .execute(conn)
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .map(|_| ())
 }
 
 async fn rename(conn: impl sqlx::PgExecutor<'_>, of: uuid::Uuid) {
@@ -216,7 +221,9 @@ async fn a_role_written_during_a_rename_of_its_state_shows_the_new_name() {
     let role = tokio::spawn(async move { insert_role(&pool, person, state).await });
     settle().await;
     renaming.commit().await.unwrap_or_else(|e| panic!("{e}"));
-    role.await.unwrap_or_else(|e| panic!("{e}"));
+    role.await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|e| panic!("{e}"));
     let actors = agree(&app, "a role written during a rename").await;
     assert_eq!(
         actors["kassym-jomart-tokayev"]["roles"][0]["of_actor"]["name"],
@@ -231,15 +238,9 @@ async fn a_rename_during_a_role_write_reaches_the_new_role() {
     let app = spawn_app().await;
     let (person, state) = person_and_state(&app).await;
     let mut writing = app.pool.begin().await.unwrap_or_else(|e| panic!("{e}"));
-    sqlx::query(
-        "INSERT INTO roles (id, actor_id, of_actor_id, title) VALUES ($1, $2, $3, 'President')",
-    )
-    .bind(uuid::Uuid::now_v7())
-    .bind(person)
-    .bind(state)
-    .execute(&mut *writing)
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    insert_role(&mut *writing, person, state)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let pool = app.pool.clone();
     let renamed = tokio::spawn(async move { rename(&pool, state).await });
     settle().await;
@@ -304,14 +305,7 @@ async fn writes_keep_read_committed_whatever_the_databases_default() {
     let mut repeatable = sqlx::PgConnection::connect(&url)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let refused = sqlx::query(
-        "INSERT INTO roles (id, actor_id, of_actor_id, title) VALUES ($1, $2, $3, 'Envoy')",
-    )
-    .bind(uuid::Uuid::now_v7())
-    .bind(person)
-    .bind(state)
-    .execute(&mut repeatable)
-    .await;
+    let refused = insert_role(&mut repeatable, person, state).await;
     let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(message.contains("READ COMMITTED"), "{message}");
 }

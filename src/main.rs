@@ -375,25 +375,8 @@ fn write_secret(data_dir: &std::path::Path, name: &str, secret: &str) -> anyhow:
 }
 
 async fn export(pool: &sqlx::PgPool, types: Option<&str>) -> anyhow::Result<()> {
-    use chancery::bulk::Kind;
     use std::io::Write;
-    let kinds: Vec<Kind> = match types {
-        None => Kind::ALL.to_vec(),
-        Some(list) => {
-            let wanted = list
-                .split(',')
-                .map(|name| {
-                    Kind::parse(name).with_context(|| {
-                        format!("`{name}` is not citation, actor, role, visit or statement")
-                    })
-                })
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            Kind::ALL
-                .into_iter()
-                .filter(|k| wanted.contains(k))
-                .collect()
-        }
-    };
+    let kinds = chancery::bulk::export::kinds(types).map_err(|detail| anyhow::anyhow!(detail))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut conn = pool.acquire().await?;
     for kind in kinds {

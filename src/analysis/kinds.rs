@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::Resource;
+
 /// The kinds of record that analyses count.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
@@ -11,6 +13,15 @@ use utoipa::ToSchema;
 pub enum RecordKind {
     Visit,
     Statement,
+}
+
+impl RecordKind {
+    pub fn resource(self) -> Resource {
+        match self {
+            Self::Visit => Resource::Visit,
+            Self::Statement => Resource::Statement,
+        }
+    }
 }
 
 /// Which way a record goes, seen from the actor analysed.

@@ -5,11 +5,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::{ActorKind, CountryCode};
+use crate::domain::{ActorKind, CountryCode, Resource};
 use crate::error::Result;
 use crate::records::actors::{Actor, ActorPatch, NewActor, id_of, with_roles};
 use crate::store::actors::{self as store, ActorFilter, ActorKey};
-use crate::store::changes::Resource;
 
 use super::auth::{Read, Write};
 use super::changes::{RevisionPage, RevisionQuery, revisions};

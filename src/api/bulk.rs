@@ -11,7 +11,7 @@ use tokio::io::{AsyncBufReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, BufWrit
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::bulk::{self, ImportSummary, Importer, Kind, MAX_LINE_BYTES};
+use crate::bulk::{self, ImportSummary, Importer, MAX_LINE_BYTES};
 use crate::error::{ApiError, Result};
 
 use super::auth::{Read, Write};
@@ -220,30 +220,8 @@ pub async fn export_records(
     read: ExportRequest,
 ) -> Result<HttpResponse> {
     let Read(Query(query)) = read;
-    let kinds: Vec<Kind> = match &query.types {
-        None => Kind::ALL.to_vec(),
-        Some(list) if list.len() > 100 => {
-            return Err(ApiError::invalid_field(
-                "#/query/types",
-                "must be at most 100 characters",
-            ));
-        }
-        Some(list) => {
-            let mut wanted = Vec::new();
-            for name in list.split(',') {
-                wanted.push(Kind::parse(name).ok_or_else(|| {
-                    ApiError::invalid_field(
-                        "#/query/types",
-                        format!("`{name}` is not citation, actor, role, visit or statement"),
-                    )
-                })?);
-            }
-            Kind::ALL
-                .into_iter()
-                .filter(|k| wanted.contains(k))
-                .collect()
-        }
-    };
+    let kinds = bulk::export::kinds(query.types.as_deref())
+        .map_err(|detail| ApiError::invalid_field("#/query/types", detail))?;
     // Check the database answers before the 200 goes out; errors later end the stream.
     drop(state.pool.acquire().await?);
     let pool = state.pool.clone();

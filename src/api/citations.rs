@@ -6,11 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::{LanguageTag, PartialDate};
+use crate::domain::{LanguageTag, PartialDate, Resource};
 use crate::error::{ApiError, Result};
 use crate::records::citations::{Citation, CitationPatch, NewCitation, load};
 use crate::records::record::reference;
-use crate::store::changes::Resource;
 use crate::store::citations::{self as store, CitationFilter};
 
 use super::auth::{Read, Write};
@@ -366,13 +365,13 @@ pub async fn list_citing_records(
     load(&mut conn, id, false).await?;
     let rows = store::citing(&mut conn, id, after, limit).await?;
     let (rows, next_cursor) =
-        pagination::split_page(rows, limit, &filters, |r| (r.resource.clone(), r.id))?;
+        pagination::split_page(rows, limit, &filters, |r| (r.resource.to_string(), r.id))?;
     let items = rows
         .into_iter()
         .map(|row| CitingRecord {
             href: reference(&row.referrer()).href,
             date: PartialDate::from_parts(row.date, row.precision),
-            resource: row.resource,
+            resource: row.resource.to_string(),
             id: row.id,
             label: row.label,
             locator: row.locator,

@@ -10,12 +10,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::PartialDate;
+use crate::domain::{PartialDate, Resource};
 use crate::error::{ApiError, Result};
 use crate::records::actors::id_of;
 use crate::records::roles::{NewRole, Role, RoleKey, RolePatch, assemble};
 use crate::store::actors::ActorKey;
-use crate::store::changes::Resource;
 use crate::store::roles::{self as store, RoleFilter, Side};
 
 use super::actors::ActorPath;

@@ -6,10 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::{CountryCode, PartialDate, StatementKind, Topic};
+use crate::domain::{CountryCode, PartialDate, Resource, StatementKind, Topic};
 use crate::error::Result;
 use crate::records::statements::{NewStatement, Statement, StatementPatch, assemble};
-use crate::store::changes::Resource;
 use crate::store::statements::{self as store, StatementFilter};
 
 use super::auth::{Read, Write};

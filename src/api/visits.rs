@@ -7,11 +7,10 @@ use sqlx::PgConnection;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::{CountryCode, PartialDate, VisitKind};
+use crate::domain::{CountryCode, PartialDate, Resource, VisitKind};
 use crate::error::{ApiError, Result};
 use crate::records::visits::{NewVisit, Visit, VisitPatch, assemble};
 use crate::store::actors::{self as actor_store, ActorKey};
-use crate::store::changes::Resource;
 use crate::store::visits::{self as store, VisitFilter};
 
 use super::auth::{Read, Write};

@@ -15,12 +15,12 @@ use crate::records::citations::Citation;
 use crate::records::{roles, statements, visits};
 use crate::store;
 
-use super::Kind;
+use crate::domain::Resource;
 
 #[derive(Serialize)]
 struct Line<T: Serialize> {
     #[serde(rename = "type")]
-    kind: &'static str,
+    kind: Resource,
     id: Uuid,
     #[serde(flatten)]
     body: T,
@@ -149,7 +149,7 @@ struct StatementOut<'a> {
 
 fn push_line<T: Serialize>(
     out: &mut Vec<u8>,
-    kind: &'static str,
+    kind: Resource,
     id: Uuid,
     body: T,
 ) -> Result<(), ApiError> {
@@ -159,17 +159,38 @@ fn push_line<T: Serialize>(
     Ok(())
 }
 
+/// The kinds of record a comma-separated list names (all when absent), in the order an
+/// export writes them; what is wrong with the list otherwise.
+pub fn kinds(list: Option<&str>) -> Result<Vec<Resource>, String> {
+    let Some(list) = list else {
+        return Ok(Resource::ALL.to_vec());
+    };
+    if list.len() > 100 {
+        return Err("must be at most 100 characters".into());
+    }
+    let mut wanted = Vec::new();
+    for name in list.split(',') {
+        let names = Resource::ALL.map(Resource::as_str).join(", ");
+        wanted
+            .push(Resource::parse(name).ok_or_else(|| format!("`{name}` is not one of {names}"))?);
+    }
+    Ok(Resource::ALL
+        .into_iter()
+        .filter(|k| wanted.contains(k))
+        .collect())
+}
+
 /// One page of an export: the NDJSON of up to `limit` records of `kind` after `after` (by
 /// id), and the last id written.
 pub async fn export_page(
     conn: &mut PgConnection,
-    kind: Kind,
+    kind: Resource,
     after: Uuid,
     limit: i64,
 ) -> Result<(Vec<u8>, Option<Uuid>), ApiError> {
     let mut ids: Vec<Uuid> = sqlx::query_scalar(&format!(
         "SELECT id FROM {} WHERE id > $1 ORDER BY id LIMIT $2",
-        kind.table()
+        kind.plural()
     ))
     .bind(after)
     .bind(limit)
@@ -179,14 +200,14 @@ pub async fn export_page(
     let last = ids.last().copied();
     let mut out = Vec::new();
     match kind {
-        Kind::Citation => {
+        Resource::Citation => {
             let mut rows = store::citations::by_ids(conn, &ids).await?;
             rows.sort_by_key(|r| r.id);
             for row in rows {
                 let c = Citation::from_row(row);
                 push_line(
                     &mut out,
-                    "citation",
+                    Resource::Citation,
                     c.id,
                     CitationOut {
                         source: &c.source,
@@ -202,13 +223,13 @@ pub async fn export_page(
                 )?;
             }
         }
-        Kind::Actor => {
+        Resource::Actor => {
             let mut rows = store::actors::by_ids(conn, &ids).await?;
             rows.sort_by_key(|r| r.id);
             for a in rows {
                 push_line(
                     &mut out,
-                    "actor",
+                    Resource::Actor,
                     a.id,
                     ActorOut {
                         slug: &a.slug,
@@ -228,14 +249,14 @@ pub async fn export_page(
                 )?;
             }
         }
-        Kind::Role => {
+        Resource::Role => {
             let rows = store::roles::by_ids(&mut *conn, &ids).await?;
             let mut all = roles::assemble(conn, rows).await?;
             all.sort_by_key(|r| r.id);
             for r in &all {
                 push_line(
                     &mut out,
-                    "role",
+                    Resource::Role,
                     r.id,
                     RoleOut {
                         actor_id: r.actor_id,
@@ -249,14 +270,14 @@ pub async fn export_page(
                 )?;
             }
         }
-        Kind::Visit => {
+        Resource::Visit => {
             let rows = store::visits::by_ids(&mut *conn, &ids).await?;
             let mut all = visits::assemble(conn, rows).await?;
             all.sort_by_key(|v| v.id);
             for v in &all {
                 push_line(
                     &mut out,
-                    "visit",
+                    Resource::Visit,
                     v.id,
                     VisitOut {
                         visitor_ids: v.visitors.iter().map(|a| a.id).collect(),
@@ -273,14 +294,14 @@ pub async fn export_page(
                 )?;
             }
         }
-        Kind::Statement => {
+        Resource::Statement => {
             let rows = store::statements::by_ids(&mut *conn, &ids).await?;
             let mut all = statements::assemble(conn, rows).await?;
             all.sort_by_key(|s| s.id);
             for s in &all {
                 push_line(
                     &mut out,
-                    "statement",
+                    Resource::Statement,
                     s.id,
                     StatementOut {
                         speaker_id: s.speaker.id,

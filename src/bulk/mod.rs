@@ -25,6 +25,7 @@ use sqlx::{PgConnection, PgPool};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::Resource;
 pub use crate::error::LineError;
 use crate::error::{ApiError, FieldError};
 use crate::store::actors::ActorFields;
@@ -43,57 +44,6 @@ pub const BATCH_BYTES: usize = 8 * 1024 * 1024;
 pub const MAX_ERRORS: usize = 1000;
 /// The longest line accepted.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
-
-/// The kinds of record a file can hold, in the order an export writes them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    Citation,
-    Actor,
-    Role,
-    Visit,
-    Statement,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 5] = [
-        Kind::Citation,
-        Kind::Actor,
-        Kind::Role,
-        Kind::Visit,
-        Kind::Statement,
-    ];
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Some(match value {
-            "citation" => Self::Citation,
-            "actor" => Self::Actor,
-            "role" => Self::Role,
-            "visit" => Self::Visit,
-            "statement" => Self::Statement,
-            _ => return None,
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Citation => "citation",
-            Self::Actor => "actor",
-            Self::Role => "role",
-            Self::Visit => "visit",
-            Self::Statement => "statement",
-        }
-    }
-
-    fn table(self) -> &'static str {
-        match self {
-            Self::Citation => "citations",
-            Self::Actor => "actors",
-            Self::Role => "roles",
-            Self::Visit => "visits",
-            Self::Statement => "statements",
-        }
-    }
-}
 
 /// What an import created.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -136,7 +86,7 @@ struct Batch {
     visits: Vec<(usize, Uuid, VisitFields, Vec<LinkFields>)>,
     statements: Vec<(usize, Uuid, StatementFields, Vec<LinkFields>)>,
     /// References to records not in this file: `(line, pointer, kind, id)`.
-    external: Vec<(usize, String, Kind, Uuid)>,
+    external: Vec<(usize, String, Resource, Uuid)>,
     /// The length of the lines staged.
     bytes: usize,
 }
@@ -155,12 +105,12 @@ impl Batch {
 pub struct Importer<'c> {
     conn: &'c mut PgConnection,
     by: String,
-    keys: HashMap<String, (Kind, Uuid)>,
+    keys: HashMap<String, (Resource, Uuid)>,
     /// Ids, slugs, Wikidata ids and URLs of the batch not yet written, to find repeats within
     /// it; repeats of earlier batches are found in the database, where those are written. So
     /// memory grows with the batch, not the file (only `keys` grows, with the lines that
     /// define one).
-    defined: HashSet<(Kind, Uuid)>,
+    defined: HashSet<(Resource, Uuid)>,
     slugs: HashSet<String>,
     wikidata: HashSet<String>,
     urls: HashSet<String>,

@@ -4,7 +4,8 @@
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::{Importer, Kind, LineResult, one};
+use super::{Importer, LineResult, one};
+use crate::domain::Resource;
 
 impl Importer<'_> {
     /// Replaces a reference (an id or an earlier line's key) by an id, noting references to
@@ -13,8 +14,8 @@ impl Importer<'_> {
         &self,
         value: &mut Value,
         pointer: String,
-        kind: Kind,
-        external: &mut Vec<(String, Kind, Uuid)>,
+        kind: Resource,
+        external: &mut Vec<(String, Resource, Uuid)>,
     ) -> LineResult<()> {
         let Some(text) = value.as_str() else {
             return Ok(()); // Not a string: parsing reports it.
@@ -51,8 +52,8 @@ impl Importer<'_> {
         &self,
         map: &mut Map<String, Value>,
         field: &str,
-        kind: Kind,
-        external: &mut Vec<(String, Kind, Uuid)>,
+        kind: Resource,
+        external: &mut Vec<(String, Resource, Uuid)>,
     ) -> LineResult<()> {
         if let Some(value) = map.get_mut(field) {
             self.resolve(value, format!("#/{field}"), kind, external)?;
@@ -65,8 +66,8 @@ impl Importer<'_> {
         map: &mut Map<String, Value>,
         field: &str,
         inner: Option<&str>,
-        kind: Kind,
-        external: &mut Vec<(String, Kind, Uuid)>,
+        kind: Resource,
+        external: &mut Vec<(String, Resource, Uuid)>,
     ) -> LineResult<()> {
         if let Some(Value::Array(items)) = map.get_mut(field) {
             for (i, item) in items.iter_mut().enumerate() {
@@ -91,7 +92,7 @@ impl Importer<'_> {
             Err(e) => return Err(one("#", format!("is not valid JSON: {e}"))),
         };
         let kind = match map.remove("type") {
-            Some(Value::String(t)) => Kind::parse(&t).ok_or_else(|| {
+            Some(Value::String(t)) => Resource::parse(&t).ok_or_else(|| {
                 one(
                     "#/type",
                     "must be citation, actor, role, visit or statement",
@@ -131,11 +132,11 @@ impl Importer<'_> {
         }
         let mut external = Vec::new();
         match kind {
-            Kind::Citation => self.stage_citation(line, id, map)?,
-            Kind::Actor => self.stage_actor(line, id, map)?,
-            Kind::Role => self.stage_role(line, id, map, &mut external)?,
-            Kind::Visit => self.stage_visit(line, id, map, &mut external)?,
-            Kind::Statement => self.stage_statement(line, id, map, &mut external)?,
+            Resource::Citation => self.stage_citation(line, id, map)?,
+            Resource::Actor => self.stage_actor(line, id, map)?,
+            Resource::Role => self.stage_role(line, id, map, &mut external)?,
+            Resource::Visit => self.stage_visit(line, id, map, &mut external)?,
+            Resource::Statement => self.stage_statement(line, id, map, &mut external)?,
         }
         self.defined.insert((kind, id));
         if let Some(key) = key {

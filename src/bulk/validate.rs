@@ -12,7 +12,8 @@ use crate::records::statements::NewStatement;
 use crate::records::visits::NewVisit;
 use crate::store::bulk;
 
-use super::{Batch, Importer, Kind, LineResult, from_api, one, parse};
+use super::{Batch, Importer, LineResult, from_api, one, parse};
+use crate::domain::Resource;
 
 impl Importer<'_> {
     /// A citation: no URL twice in the file.
@@ -66,22 +67,22 @@ impl Importer<'_> {
         line: usize,
         id: Uuid,
         mut map: Map<String, Value>,
-        external: &mut Vec<(String, Kind, Uuid)>,
+        external: &mut Vec<(String, Resource, Uuid)>,
     ) -> LineResult<()> {
         let mut holder = map
             .remove("actor_id")
             .ok_or_else(|| one("#/actor_id", "is required: the role's holder"))?;
-        self.resolve(&mut holder, "#/actor_id".into(), Kind::Actor, external)?;
+        self.resolve(&mut holder, "#/actor_id".into(), Resource::Actor, external)?;
         let holder = holder
             .as_str()
             .and_then(|h| Uuid::try_parse(h).ok())
             .ok_or_else(|| one("#/actor_id", "is not an id"))?;
-        self.resolve_field(&mut map, "of_actor_id", Kind::Actor, external)?;
+        self.resolve_field(&mut map, "of_actor_id", Resource::Actor, external)?;
         self.resolve_list(
             &mut map,
             "citations",
             Some("citation_id"),
-            Kind::Citation,
+            Resource::Citation,
             external,
         )?;
         let input: NewRole = parse(map)?;
@@ -102,15 +103,15 @@ impl Importer<'_> {
         line: usize,
         id: Uuid,
         mut map: Map<String, Value>,
-        external: &mut Vec<(String, Kind, Uuid)>,
+        external: &mut Vec<(String, Resource, Uuid)>,
     ) -> LineResult<()> {
-        self.resolve_list(&mut map, "visitor_ids", None, Kind::Actor, external)?;
-        self.resolve_field(&mut map, "host_id", Kind::Actor, external)?;
+        self.resolve_list(&mut map, "visitor_ids", None, Resource::Actor, external)?;
+        self.resolve_field(&mut map, "host_id", Resource::Actor, external)?;
         self.resolve_list(
             &mut map,
             "citations",
             Some("citation_id"),
-            Kind::Citation,
+            Resource::Citation,
             external,
         )?;
         let input: NewVisit = parse(map)?;
@@ -125,23 +126,23 @@ impl Importer<'_> {
         line: usize,
         id: Uuid,
         mut map: Map<String, Value>,
-        external: &mut Vec<(String, Kind, Uuid)>,
+        external: &mut Vec<(String, Resource, Uuid)>,
     ) -> LineResult<()> {
-        self.resolve_field(&mut map, "speaker_id", Kind::Actor, external)?;
-        self.resolve_field(&mut map, "on_behalf_of_id", Kind::Actor, external)?;
-        self.resolve_field(&mut map, "visit_id", Kind::Visit, external)?;
+        self.resolve_field(&mut map, "speaker_id", Resource::Actor, external)?;
+        self.resolve_field(&mut map, "on_behalf_of_id", Resource::Actor, external)?;
+        self.resolve_field(&mut map, "visit_id", Resource::Visit, external)?;
         self.resolve_list(
             &mut map,
             "subjects",
             Some("actor_id"),
-            Kind::Actor,
+            Resource::Actor,
             external,
         )?;
         self.resolve_list(
             &mut map,
             "citations",
             Some("citation_id"),
-            Kind::Citation,
+            Resource::Citation,
             external,
         )?;
         let input: NewStatement = parse(map)?;
@@ -153,14 +154,14 @@ impl Importer<'_> {
     pub(super) async fn check_against_database(&mut self, batch: &Batch) -> Result<(), ApiError> {
         let conn = &mut *self.conn;
         let mut refused: Vec<(usize, String, String)> = Vec::new();
-        for kind in [Kind::Actor, Kind::Citation, Kind::Visit] {
+        for kind in [Resource::Actor, Resource::Citation, Resource::Visit] {
             let ids: Vec<Uuid> = batch
                 .external
                 .iter()
                 .filter(|(_, _, k, _)| *k == kind)
                 .map(|(_, _, _, id)| *id)
                 .collect();
-            let found = bulk::existing(&mut *conn, kind.table(), &ids).await?;
+            let found = bulk::existing(&mut *conn, kind.plural(), &ids).await?;
             for (line, pointer, k, id) in &batch.external {
                 if *k == kind && !found.contains(id) {
                     refused.push((
@@ -171,23 +172,23 @@ impl Importer<'_> {
                 }
             }
         }
-        let ids_of = |kind: Kind| -> Vec<(usize, Uuid)> {
+        let ids_of = |kind: Resource| -> Vec<(usize, Uuid)> {
             match kind {
-                Kind::Citation => batch.citations.iter().map(|(l, id, _)| (*l, *id)).collect(),
-                Kind::Actor => batch.actors.iter().map(|(l, id, _)| (*l, *id)).collect(),
-                Kind::Role => batch.roles.iter().map(|(l, id, ..)| (*l, *id)).collect(),
-                Kind::Visit => batch.visits.iter().map(|(l, id, ..)| (*l, *id)).collect(),
-                Kind::Statement => batch
+                Resource::Citation => batch.citations.iter().map(|(l, id, _)| (*l, *id)).collect(),
+                Resource::Actor => batch.actors.iter().map(|(l, id, _)| (*l, *id)).collect(),
+                Resource::Role => batch.roles.iter().map(|(l, id, ..)| (*l, *id)).collect(),
+                Resource::Visit => batch.visits.iter().map(|(l, id, ..)| (*l, *id)).collect(),
+                Resource::Statement => batch
                     .statements
                     .iter()
                     .map(|(l, id, ..)| (*l, *id))
                     .collect(),
             }
         };
-        for kind in Kind::ALL {
+        for kind in Resource::ALL {
             let lines = ids_of(kind);
             let ids: Vec<Uuid> = lines.iter().map(|(_, id)| *id).collect();
-            let taken = bulk::existing(&mut *conn, kind.table(), &ids).await?;
+            let taken = bulk::existing(&mut *conn, kind.plural(), &ids).await?;
             // A deleted record's id stays reserved: its revisions must not run on into
             // another record's.
             let deleted = bulk::deleted(&mut *conn, &ids).await?;

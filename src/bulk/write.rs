@@ -5,12 +5,13 @@ use std::time::Instant;
 
 use uuid::Uuid;
 
+use crate::domain::{Claim, Resource};
 use crate::error::ApiError;
 use crate::records::citations::Citation;
 use crate::records::{actors, roles, statements, visits};
 use crate::store::actors::ActorFields;
 use crate::store::citations::CitationFields;
-use crate::store::links::{Claim, LinkFields};
+use crate::store::links::LinkFields;
 use crate::store::roles::RoleFields;
 use crate::store::statements::StatementFields;
 use crate::store::visits::VisitFields;
@@ -43,7 +44,7 @@ impl Importer<'_> {
             .map(|(_, id, holder, f, _)| (id, holder, f))
             .collect();
         bulk::insert_roles(&mut *conn, &roles).await?;
-        bulk::insert_links(&mut *conn, Claim::Role, &role_links).await?;
+        bulk::insert_links(&mut *conn, Claim::ROLE, &role_links).await?;
 
         let visit_links: Vec<(Uuid, Vec<LinkFields>)> = batch
             .visits
@@ -56,7 +57,7 @@ impl Importer<'_> {
             .map(|(_, id, f, _)| (id, f))
             .collect();
         bulk::insert_visits(&mut *conn, &visits).await?;
-        bulk::insert_links(&mut *conn, Claim::Visit, &visit_links).await?;
+        bulk::insert_links(&mut *conn, Claim::VISIT, &visit_links).await?;
         let visit_ids: Vec<Uuid> = visits.iter().map(|(id, _)| *id).collect();
         bulk::default_visit_countries(&mut *conn, &visit_ids).await?;
 
@@ -71,36 +72,40 @@ impl Importer<'_> {
             .map(|(_, id, f, _)| (id, f))
             .collect();
         bulk::insert_statements(&mut *conn, &statements).await?;
-        bulk::insert_links(&mut *conn, Claim::Statement, &statement_links).await?;
+        bulk::insert_links(&mut *conn, Claim::STATEMENT, &statement_links).await?;
 
         let inserted = Instant::now();
         self.timings.insert += inserted - started;
 
         // The change log: each new record as GET shows it, and the holders of new roles
         // that were there before (their representation now embeds the role).
-        let mut created: Vec<(&'static str, Uuid, Vec<u8>)> = Vec::new();
+        let mut created: Vec<(Resource, Uuid, Vec<u8>)> = Vec::new();
         let ids: Vec<Uuid> = citations.iter().map(|(id, _)| *id).collect();
         for row in store::citations::by_ids(&mut *conn, &ids).await? {
-            created.push(("citation", row.id, record_json(&Citation::from_row(row))?));
+            created.push((
+                Resource::Citation,
+                row.id,
+                record_json(&Citation::from_row(row))?,
+            ));
         }
         let actor_ids: Vec<Uuid> = actors.iter().map(|(id, _)| *id).collect();
         let rows = store::actors::by_ids(&mut *conn, &actor_ids).await?;
         for actor in actors::with_roles(&mut *conn, rows).await? {
-            created.push(("actor", actor.id, record_json(&actor)?));
+            created.push((Resource::Actor, actor.id, record_json(&actor)?));
         }
         let role_ids: Vec<Uuid> = roles.iter().map(|(id, _, _)| *id).collect();
         let rows = store::roles::by_ids(&mut *conn, &role_ids).await?;
         for role in roles::assemble(&mut *conn, rows).await? {
-            created.push(("role", role.id, record_json(&role)?));
+            created.push((Resource::Role, role.id, record_json(&role)?));
         }
         let rows = store::visits::by_ids(&mut *conn, &visit_ids).await?;
         for visit in visits::assemble(&mut *conn, rows).await? {
-            created.push(("visit", visit.id, record_json(&visit)?));
+            created.push((Resource::Visit, visit.id, record_json(&visit)?));
         }
         let statement_ids: Vec<Uuid> = statements.iter().map(|(id, _)| *id).collect();
         let rows = store::statements::by_ids(&mut *conn, &statement_ids).await?;
         for statement in statements::assemble(&mut *conn, rows).await? {
-            created.push(("statement", statement.id, record_json(&statement)?));
+            created.push((Resource::Statement, statement.id, record_json(&statement)?));
         }
         let read = Instant::now();
         self.timings.read_back += read - inserted;
@@ -120,7 +125,7 @@ impl Importer<'_> {
         for actor in actors::with_roles(&mut *conn, rows).await? {
             updated.push((actor.id, record_json(&actor)?));
         }
-        store::changes::record_updates(&mut *conn, &self.by, "actor", &updated).await?;
+        store::changes::record_updates(&mut *conn, &self.by, Resource::Actor, &updated).await?;
         self.timings.change_log += read.elapsed();
 
         self.summary.citations += citations.len();

@@ -11,6 +11,7 @@ mod country;
 mod kinds;
 mod names;
 mod partial_date;
+mod resource;
 mod schema;
 mod slug;
 mod text;
@@ -22,6 +23,7 @@ pub use country::CountryCode;
 pub use kinds::{ActorKind, AliasKind, DatePrecision, RoleRank, Stance, StatementKind, VisitKind};
 pub use names::{MatchKind, NameQuery, score as score_name};
 pub use partial_date::PartialDate;
+pub use resource::{Claim, Resource};
 pub use slug::Slug;
 pub use text::{
     Alias, Author, CitationTitle, Description, Excerpt, Locator, Name, Occasion, Place, Quote,

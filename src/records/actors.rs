@@ -7,13 +7,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::{
-    ActorAlias, ActorKind, Alias, AliasKind, CountryCode, Description, Name, PartialDate, Slug,
-    WikidataId,
+    ActorAlias, ActorKind, Alias, AliasKind, CountryCode, Description, Name, PartialDate, Resource,
+    Slug, WikidataId,
 };
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
 use crate::store::actors::{self as store, ActorFields, ActorKey, ActorRow};
-use crate::store::changes::{Operation, Resource};
+use crate::store::changes::Operation;
 use crate::store::held;
 use crate::store::roles as role_store;
 

@@ -6,10 +6,11 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::{Author, CitationTitle, Excerpt, LanguageTag, PartialDate, Source, WebUrl};
+use crate::domain::{
+    Author, CitationTitle, Excerpt, LanguageTag, PartialDate, Resource, Source, WebUrl,
+};
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
-use crate::store::changes::Resource;
 use crate::store::citations::{self as store, CitationFields, CitationRow};
 
 use super::fields::{bounded, bounded_nullable, non_null, nullable};

@@ -8,10 +8,10 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::{ActorAlias, Alias};
+use crate::domain::{ActorAlias, Alias, Resource};
 use crate::error::{ApiError, Result};
 use crate::store::actors::{self as store, ActorFields, ActorKey};
-use crate::store::changes::{self, Operation, Resource};
+use crate::store::changes::{self, Operation};
 use crate::store::merges;
 use crate::store::{roles as role_store, statements as statement_store, visits as visit_store};
 

@@ -4,8 +4,9 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::domain::Resource;
 use crate::error::{ApiError, Reference, Result};
-use crate::store::changes::{self, Operation, Resource};
+use crate::store::changes::{self, Operation};
 use crate::store::{Referrer, StoreError};
 
 /// Records a create or update of a record in the change feed, with `body` (its JSON as `GET`
@@ -67,7 +68,7 @@ pub trait Record: Serialize + Sized {
     /// The path of the collection a new record is posted to, with ids resolved: two requests
     /// with the same Idempotency-Key are the same request when they name the same collection.
     async fn collection(_conn: &mut PgConnection, _parent: &Self::Parent) -> Result<String> {
-        Ok(format!("/v1/{}s", Self::RESOURCE.as_str()))
+        Ok(format!("/v1/{}", Self::RESOURCE.plural()))
     }
 
     /// Loads one record, or 404; `lock` holds its row until the transaction ends, so that
@@ -127,22 +128,21 @@ pub fn body<T: Serialize>(record: &T) -> Result<Vec<u8>> {
 
 /// Where a record is read and written: a role under the actor who holds it.
 pub fn href(resource: Resource, id: Uuid, holder: Option<Uuid>) -> String {
-    match (resource, holder) {
-        (Resource::Role, Some(actor)) => format!("/v1/actors/{actor}/roles/{id}"),
-        _ => format!("/v1/{}s/{id}", resource.as_str()),
+    let collection = format!("/v1/{}/{id}", resource.plural());
+    match resource {
+        Resource::Role => match holder {
+            Some(actor) => format!("/v1/actors/{actor}/roles/{id}"),
+            None => collection,
+        },
+        Resource::Actor | Resource::Citation | Resource::Visit | Resource::Statement => collection,
     }
 }
 
 /// Where a record that refers to another is found, for a 409 that lists what stands in the way.
 pub fn reference(referrer: &Referrer) -> Reference {
-    let resource = match referrer.resource.as_str() {
-        "role" => Resource::Role,
-        "visit" => Resource::Visit,
-        _ => Resource::Statement,
-    };
     Reference {
-        href: href(resource, referrer.id, referrer.holder),
-        resource: referrer.resource.clone(),
+        href: href(referrer.resource, referrer.id, referrer.holder),
+        resource: referrer.resource.as_str().to_owned(),
         id: referrer.id,
     }
 }
@@ -166,20 +166,23 @@ mod tests {
     fn references_link_to_where_each_kind_of_record_is_read() {
         let id = Uuid::nil();
         let holder = Uuid::max();
-        let href = |resource: &str, holder| {
+        let href = |resource, holder| {
             reference(&Referrer {
-                resource: resource.into(),
+                resource,
                 id,
                 holder,
             })
             .href
         };
         assert_eq!(
-            href("role", Some(holder)),
+            href(Resource::Role, Some(holder)),
             format!("/v1/actors/{holder}/roles/{id}")
         );
-        assert_eq!(href("visit", None), format!("/v1/visits/{id}"));
-        assert_eq!(href("statement", None), format!("/v1/statements/{id}"));
+        assert_eq!(href(Resource::Visit, None), format!("/v1/visits/{id}"));
+        assert_eq!(
+            href(Resource::Statement, None),
+            format!("/v1/statements/{id}")
+        );
         for (resource, path) in [
             (Resource::Actor, "actors"),
             (Resource::Citation, "citations"),
@@ -188,9 +191,5 @@ mod tests {
         ] {
             assert_eq!(super::href(resource, id, None), format!("/v1/{path}/{id}"));
         }
-        assert_eq!(
-            super::href(Resource::Role, id, Some(holder)),
-            format!("/v1/actors/{holder}/roles/{id}")
-        );
     }
 }

@@ -6,12 +6,11 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::{PartialDate, RoleRank, Title};
+use crate::domain::{Claim, PartialDate, Resource, RoleRank, Title};
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
 use crate::store::actors::ActorKey;
-use crate::store::changes::Resource;
-use crate::store::links::{self, Claim, LinkFields, LinkRow};
+use crate::store::links::{self, LinkFields, LinkRow};
 use crate::store::roles::{self as store, RoleFields, RoleRow};
 
 use super::actors::{ActorSummary, id_of};
@@ -67,7 +66,7 @@ pub struct Role {
 /// Turns rows into roles with their citations: one more query whatever their number.
 pub(crate) async fn assemble(conn: &mut PgConnection, rows: Vec<RoleRow>) -> Result<Vec<Role>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let citations = links::load(conn, Claim::Role, &ids).await?;
+    let citations = links::load(conn, Claim::ROLE, &ids).await?;
     Ok(with_links(rows, citations))
 }
 
@@ -208,7 +207,7 @@ async fn insert(conn: &mut PgConnection, holder: Uuid, input: NewRole) -> Result
     let id = store::insert(&mut *conn, holder, &fields)
         .await
         .map_err(refused)?;
-    links::replace(conn, Claim::Role, id, &links).await?;
+    links::replace(conn, Claim::ROLE, id, &links).await?;
     Ok(id)
 }
 
@@ -279,7 +278,7 @@ impl Record for Role {
         check_period(fields.start, fields.end, "#/end")?;
         if let Some(citations) = patch.citations {
             let links = check_links(&mut *conn, citations).await?;
-            links::replace(&mut *conn, Claim::Role, id, &links).await?;
+            links::replace(&mut *conn, Claim::ROLE, id, &links).await?;
         }
         store::update(&mut *conn, id, &fields)
             .await

@@ -6,11 +6,12 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::{LanguageTag, PartialDate, Stance, StatementKind, StatementText, Topic};
+use crate::domain::{
+    Claim, LanguageTag, PartialDate, Resource, Stance, StatementKind, StatementText, Topic,
+};
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
-use crate::store::changes::Resource;
-use crate::store::links::{self, Claim, LinkFields};
+use crate::store::links::{self, LinkFields};
 use crate::store::statements::{self as store, StatementFields, StatementRow};
 use crate::store::visits as visit_store;
 
@@ -202,7 +203,7 @@ pub(crate) async fn assemble(
 ) -> Result<Vec<Statement>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut subjects = store::subjects(&mut *conn, &ids).await?;
-    let mut citations = links::load(conn, Claim::Statement, &ids).await?;
+    let mut citations = links::load(conn, Claim::STATEMENT, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -414,7 +415,7 @@ async fn insert(conn: &mut PgConnection, input: NewStatement) -> Result<Uuid> {
     check_cited(&mut *conn, &links).await?;
     let fields = draft.check(&mut *conn).await?;
     let id = store::insert(&mut *conn, &fields).await.map_err(refused)?;
-    links::replace(conn, Claim::Statement, id, &links).await?;
+    links::replace(conn, Claim::STATEMENT, id, &links).await?;
     Ok(id)
 }
 
@@ -474,7 +475,7 @@ impl Record for Statement {
         };
         if let Some(citations) = patch.citations {
             let links = check_links(&mut *conn, citations).await?;
-            links::replace(&mut *conn, Claim::Statement, id, &links).await?;
+            links::replace(&mut *conn, Claim::STATEMENT, id, &links).await?;
         }
         let fields = draft.check(&mut *conn).await?;
         store::update(&mut *conn, id, &fields)

@@ -6,12 +6,13 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::{CountryCode, Occasion, PartialDate, Place, Summary, VisitKind};
+use crate::domain::{
+    Claim, CountryCode, Occasion, PartialDate, Place, Resource, Summary, VisitKind,
+};
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
 use crate::store::actors::{self as actor_store, ActorKey};
-use crate::store::changes::Resource;
-use crate::store::links::{self, Claim, LinkFields};
+use crate::store::links::{self, LinkFields};
 use crate::store::visits::{self as store, VisitFields, VisitRow};
 
 use super::actors::ActorSummary;
@@ -159,7 +160,7 @@ pub struct VisitPatch {
 pub(crate) async fn assemble(conn: &mut PgConnection, rows: Vec<VisitRow>) -> Result<Vec<Visit>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut visitors = store::visitors(&mut *conn, &ids).await?;
-    let mut citations = links::load(conn, Claim::Visit, &ids).await?;
+    let mut citations = links::load(conn, Claim::VISIT, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -293,7 +294,7 @@ async fn insert(conn: &mut PgConnection, input: NewVisit) -> Result<Uuid> {
         fields.country_code = host_country(&mut *conn, fields.host_id).await?;
     }
     let id = store::insert(&mut *conn, &fields).await.map_err(refused)?;
-    links::replace(conn, Claim::Visit, id, &links).await?;
+    links::replace(conn, Claim::VISIT, id, &links).await?;
     Ok(id)
 }
 
@@ -337,7 +338,7 @@ impl Record for Visit {
         check_participants(&mut *conn, &fields.visitor_ids, fields.host_id).await?;
         if let Some(citations) = patch.citations {
             let links = check_links(&mut *conn, citations).await?;
-            links::replace(&mut *conn, Claim::Visit, id, &links).await?;
+            links::replace(&mut *conn, Claim::VISIT, id, &links).await?;
         }
         store::update(&mut *conn, id, &fields)
             .await

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{Referrer, Result};
 use crate::domain::{
-    ActorAlias, ActorKind, AliasKind, CountryCode, Description, Name, PartialDate, Slug,
+    ActorAlias, ActorKind, AliasKind, CountryCode, Description, Name, PartialDate, Resource, Slug,
     WikidataId, search_key,
 };
 
@@ -423,7 +423,7 @@ pub async fn references(
     limit: i64,
 ) -> Result<(Vec<Referrer>, i64)> {
     let rows = sqlx::query!(
-        r#"SELECT resource AS "resource!", id AS "id!", parent AS "parent!", count(*) OVER () AS "total!"
+        r#"SELECT resource AS "resource!: Resource", id AS "id!", parent AS "parent!", count(*) OVER () AS "total!"
            FROM (
                SELECT 'role' AS resource, r.id, r.actor_id AS parent FROM roles r
                WHERE r.actor_id = $1 OR r.of_actor_id = $1
@@ -448,7 +448,7 @@ pub async fn references(
     let references = rows
         .into_iter()
         .map(|r| Referrer {
-            holder: (r.resource == "role").then_some(r.parent),
+            holder: (r.resource == Resource::Role).then_some(r.parent),
             resource: r.resource,
             id: r.id,
         })

@@ -9,12 +9,12 @@ use uuid::Uuid;
 
 use super::Result;
 use crate::domain::{
-    ActorKind, DatePrecision, PartialDate, RoleRank, Stance, StatementKind, VisitKind,
+    ActorKind, Claim, DatePrecision, PartialDate, RoleRank, Stance, StatementKind, VisitKind,
 };
 
 use super::actors::{ActorFields, NameRows};
 use super::citations::CitationFields;
-use super::links::{Claim, LinkFields};
+use super::links::LinkFields;
 use super::roles::RoleFields;
 use super::statements::StatementFields;
 use super::visits::VisitFields;
@@ -418,7 +418,7 @@ pub async fn insert_links(
     if owner.is_empty() {
         return Ok(());
     }
-    let (table, column) = claim.table_and_owner();
+    let (table, column) = super::links::table_and_owner(claim);
     sqlx::query(&format!(
         "INSERT INTO {table} ({column}, citation_id, position, locator, quote)
          SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::int2[], $4::text[], $5::text[])"

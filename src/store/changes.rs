@@ -5,28 +5,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::Result;
-
-/// What kind of record changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Resource {
-    Actor,
-    Role,
-    Citation,
-    Visit,
-    Statement,
-}
-
-impl Resource {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Actor => "actor",
-            Self::Role => "role",
-            Self::Citation => "citation",
-            Self::Visit => "visit",
-            Self::Statement => "statement",
-        }
-    }
-}
+use crate::domain::Resource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
@@ -38,6 +17,12 @@ pub enum Operation {
 }
 
 impl Operation {
+    const ALL: [Operation; 4] = [Self::Create, Self::Update, Self::Delete, Self::Merge];
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Create => "create",
@@ -54,7 +39,7 @@ pub struct ChangeRow {
     pub id: i64,
     /// The writing transaction's id (xid8), as text.
     pub xid: String,
-    pub resource: String,
+    pub resource: Resource,
     pub record_id: Uuid,
     pub operation: String,
     pub version: i64,
@@ -134,7 +119,7 @@ pub async fn feed(
         ChangeRow,
         // The page ends early once its records pass `budget` bytes (the first always comes):
         // the rows are cut here, so the service never holds more than that.
-        r#"SELECT id AS "id!", xid AS "xid!", resource AS "resource!", record_id AS "record_id!",
+        r#"SELECT id AS "id!", xid AS "xid!", resource AS "resource!: Resource", record_id AS "record_id!",
                   operation AS "operation!", version AS "version!", changed_at AS "changed_at!",
                   changed_by AS "changed_by!", data AS "data: serde_json::Value", merged_into
            FROM (SELECT page.*, sum(size) OVER (ORDER BY position) - size AS before
@@ -191,7 +176,8 @@ pub async fn history(
 ) -> Result<Vec<ChangeRow>> {
     Ok(sqlx::query_as!(
         ChangeRow,
-        r#"SELECT id, xid::text AS "xid!", resource, record_id, operation, version, changed_at,
+        r#"SELECT id, xid::text AS "xid!", resource AS "resource: Resource", record_id, operation,
+                  version, changed_at,
                   changed_by, data AS "data: serde_json::Value", merged_into
            FROM changes
            WHERE record_id = $1 AND resource = $2 AND ($3::bigint IS NULL OR id > $3)
@@ -227,12 +213,12 @@ pub async fn previous(
 pub async fn record_creations(
     conn: &mut PgConnection,
     by: &str,
-    rows: &[(&'static str, Uuid, Vec<u8>)],
+    rows: &[(Resource, Uuid, Vec<u8>)],
 ) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    let resource: Vec<&str> = rows.iter().map(|(r, _, _)| *r).collect();
+    let resource: Vec<&str> = rows.iter().map(|(r, _, _)| r.as_str()).collect();
     let ids: Vec<Uuid> = rows.iter().map(|(_, id, _)| *id).collect();
     let data: Vec<String> = rows
         .iter()
@@ -256,7 +242,7 @@ pub async fn record_creations(
 pub async fn record_updates(
     conn: &mut PgConnection,
     by: &str,
-    resource: &str,
+    resource: Resource,
     rows: &[(Uuid, Vec<u8>)],
 ) -> Result<()> {
     if rows.is_empty() {
@@ -275,7 +261,7 @@ pub async fn record_updates(
                 $2, t.data::json
          FROM UNNEST($3::uuid[], $4::text[]) AS t(id, data)",
     )
-    .bind(resource)
+    .bind(resource.as_str())
     .bind(by)
     .bind(&ids)
     .bind(&data)

@@ -6,7 +6,8 @@ use uuid::Uuid;
 
 use super::{Referrer, Result};
 use crate::domain::{
-    Author, CitationTitle, DatePrecision, Excerpt, LanguageTag, PartialDate, Source, WebUrl,
+    Author, CitationTitle, DatePrecision, Excerpt, LanguageTag, PartialDate, Resource, Source,
+    WebUrl,
 };
 
 #[derive(Debug, Clone)]
@@ -205,7 +206,7 @@ pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<()> {
 /// A record that cites a citation.
 #[derive(Debug, Clone)]
 pub struct CitingRow {
-    pub resource: String,
+    pub resource: Resource,
     pub id: Uuid,
     /// The actor a role is listed under, for its URL.
     pub parent_id: Option<Uuid>,
@@ -219,7 +220,7 @@ pub struct CitingRow {
 impl CitingRow {
     pub fn referrer(&self) -> Referrer {
         Referrer {
-            resource: self.resource.clone(),
+            resource: self.resource,
             id: self.id,
             holder: self.parent_id,
         }
@@ -237,7 +238,7 @@ pub async fn citing(
     let (after_kind, after_id) = after.unzip();
     Ok(sqlx::query_as!(
         CitingRow,
-        r#"SELECT resource AS "resource!", id AS "id!", parent_id, date, precision AS "precision: DatePrecision",
+        r#"SELECT resource AS "resource!: Resource", id AS "id!", parent_id, date, precision AS "precision: DatePrecision",
                   label AS "label!", locator, quote
            FROM (
                SELECT 'role' AS resource, r.id, r.actor_id AS parent_id, r.start_date AS date,

@@ -3,6 +3,8 @@
 
 use uuid::Uuid;
 
+use crate::domain::Resource;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The write broke a constraint of the schema: a unique value taken, a reference to a row
@@ -49,8 +51,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// A row that refers to another: what stands in the way of deleting it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Referrer {
-    /// The kind of record: `role`, `visit` or `statement`.
-    pub resource: String,
+    pub resource: Resource,
     pub id: Uuid,
     /// For a role, the actor who holds it.
     pub holder: Option<Uuid>,

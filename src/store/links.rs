@@ -1,13 +1,13 @@
 //! Links from claims (statements, visits, roles) to their citations. Each kind of claim has
 //! its own link table, so every foreign key is real; this module is the one place that
-//! knows their names.
+//! knows their names (`{claim}_citations`).
 
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::Result;
-use crate::domain::{DatePrecision, Locator, PartialDate, Quote};
+use crate::domain::{Claim, DatePrecision, Locator, PartialDate, Quote};
 
 /// A claim's link to a citation, valid by construction.
 #[derive(Debug, Clone)]
@@ -17,33 +17,11 @@ pub struct LinkFields {
     pub quote: Option<Quote>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Claim {
-    Statement,
-    Visit,
-    Role,
-}
-
-impl Claim {
-    pub fn table_and_owner(self) -> (&'static str, &'static str) {
-        (self.table(), self.owner())
-    }
-
-    fn table(self) -> &'static str {
-        match self {
-            Self::Statement => "statement_citations",
-            Self::Visit => "visit_citations",
-            Self::Role => "role_citations",
-        }
-    }
-
-    fn owner(self) -> &'static str {
-        match self {
-            Self::Statement => "statement_id",
-            Self::Visit => "visit_id",
-            Self::Role => "role_id",
-        }
-    }
+/// The table of a kind of claim's links, and its column naming the claim: `visit_citations`
+/// and `visit_id` for visits.
+pub fn table_and_owner(claim: Claim) -> (String, String) {
+    let name = claim.resource().as_str();
+    (format!("{name}_citations"), format!("{name}_id"))
 }
 
 /// A link as read back, with a summary of the citation.
@@ -73,7 +51,7 @@ pub async fn replace(
     owner: Uuid,
     links: &[LinkFields],
 ) -> Result<()> {
-    let (table, column) = (claim.table(), claim.owner());
+    let (table, column) = table_and_owner(claim);
     sqlx::query(&format!("DELETE FROM {table} WHERE {column} = $1"))
         .bind(owner)
         .execute(&mut *conn)
@@ -112,7 +90,7 @@ pub async fn load(conn: &mut PgConnection, claim: Claim, owners: &[Uuid]) -> Res
     if owners.is_empty() {
         return Ok(Vec::new());
     }
-    let (table, column) = (claim.table(), claim.owner());
+    let (table, column) = table_and_owner(claim);
     let sql = |condition: &str| {
         format!(
             "SELECT l.{column} AS owner_id, l.locator, l.quote, c.id AS citation_id, c.source, c.title,

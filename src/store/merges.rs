@@ -6,12 +6,13 @@ use uuid::Uuid;
 
 use super::actors::ActorKey;
 use super::{Referrer, Result};
+use crate::domain::Resource;
 
 /// The records a merge of `from` into `into` would break (at most 100): a role of one in the
 /// other, a visit of one to the other, a statement about both with different stances.
 pub async fn conflicts(conn: &mut PgConnection, from: Uuid, into: Uuid) -> Result<Vec<Referrer>> {
     let rows = sqlx::query!(
-        r#"SELECT resource AS "resource!", id AS "id!", holder
+        r#"SELECT resource AS "resource!: Resource", id AS "id!", holder
            FROM (
                SELECT 'role' AS resource, r.id, r.actor_id AS holder FROM roles r
                WHERE (r.actor_id = $1 AND r.of_actor_id = $2) OR (r.actor_id = $2 AND r.of_actor_id = $1)

@@ -5,7 +5,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::{Referrer, Result};
-use crate::domain::{ActorKind, DatePrecision, PartialDate, RoleRank, Title};
+use crate::domain::{ActorKind, DatePrecision, PartialDate, Resource, RoleRank, Title};
 
 /// A role as stored, with summaries of both actors.
 #[derive(Debug, Clone)]
@@ -124,7 +124,7 @@ pub async fn references(conn: &mut PgConnection, id: Uuid, limit: i64) -> Result
     Ok(ids
         .into_iter()
         .map(|id| Referrer {
-            resource: "statement".into(),
+            resource: Resource::Statement,
             id,
             holder: None,
         })

@@ -6,7 +6,8 @@ use uuid::Uuid;
 
 use super::{Referrer, Result};
 use crate::domain::{
-    ActorKind, CountryCode, DatePrecision, Occasion, PartialDate, Place, Summary, VisitKind,
+    ActorKind, CountryCode, DatePrecision, Occasion, PartialDate, Place, Resource, Summary,
+    VisitKind,
 };
 
 /// A visit as stored, with a summary of its host.
@@ -307,7 +308,7 @@ pub async fn references(conn: &mut PgConnection, id: Uuid, limit: i64) -> Result
     Ok(ids
         .into_iter()
         .map(|id| Referrer {
-            resource: "statement".into(),
+            resource: Resource::Statement,
             id,
             holder: None,
         })

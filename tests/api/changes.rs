@@ -153,7 +153,8 @@ async fn a_long_poll_returns_as_soon_as_a_change_commits() {
 /// order, and positions that only grow.
 #[tokio::test]
 async fn a_reader_following_the_feed_misses_nothing_while_writers_commit_concurrently() {
-    use chancery::store::changes::{self, Operation, Resource};
+    use chancery::domain::Resource;
+    use chancery::store::changes::{self, Operation};
     let app = spawn_app().await;
     const WRITERS: usize = 6;
     const PER_WRITER: usize = 40;

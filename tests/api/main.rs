@@ -16,6 +16,7 @@ mod formats;
 mod framing;
 mod helpers;
 mod idempotency;
+mod kinds;
 mod limits;
 mod merges;
 mod network;

@@ -305,10 +305,7 @@ impl CsvRecord for Row<'_> {
             self.period.map(|b| b.start.to_string()).unwrap_or_default(),
             self.period.map(|b| b.end.to_string()).unwrap_or_default(),
             self.direction.to_owned(),
-            match self.record {
-                RecordKind::Visit => "visit".into(),
-                RecordKind::Statement => "statement".into(),
-            },
+            self.record.resource().to_string(),
             self.kind.clone(),
             self.stance
                 .map(|s| s.as_str().to_owned())

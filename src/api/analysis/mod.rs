@@ -256,14 +256,10 @@ pub struct RecordRef {
 
 impl RecordRef {
     pub fn new(record: RecordKind, id: Uuid) -> Self {
-        let collection = match record {
-            RecordKind::Visit => "visits",
-            RecordKind::Statement => "statements",
-        };
         Self {
             record,
             id,
-            href: format!("/v1/{collection}/{id}"),
+            href: crate::records::record::href(record.resource(), id, None),
         }
     }
 }

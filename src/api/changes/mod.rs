@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::domain::Resource;
 use crate::error::{ApiError, Result};
-use crate::store::changes::{self as store, ChangeRow, Resource};
+use crate::store::changes::{self as store, ChangeRow, Operation};
 
 use super::auth::Read;
 use super::extract::Query;
@@ -25,17 +26,6 @@ use position::{decode_position, encode_position};
 
 pub const MAX_WAIT_SECONDS: u32 = 30;
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
-
-/// What kind of record a change is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ChangedResource {
-    Actor,
-    Role,
-    Citation,
-    Visit,
-    Statement,
-}
 
 /// What a change did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -64,7 +54,7 @@ pub enum ChangeOperation {
 pub struct Change {
     /// This change's position in the feed: pass it as `after` to continue after it.
     pub cursor: String,
-    pub resource: ChangedResource,
+    pub resource: Resource,
     pub id: Uuid,
     pub operation: ChangeOperation,
     /// The record's version after the change: 1 for its creation, one more for each change.
@@ -158,23 +148,19 @@ pub struct RevisionQuery {
     pub cursor: Option<String>,
 }
 
-fn resource(value: &str) -> ChangedResource {
-    match value {
-        "actor" => ChangedResource::Actor,
-        "role" => ChangedResource::Role,
-        "citation" => ChangedResource::Citation,
-        "visit" => ChangedResource::Visit,
-        _ => ChangedResource::Statement,
-    }
-}
-
-fn operation(value: &str) -> ChangeOperation {
-    match value {
-        "create" => ChangeOperation::Create,
-        "update" => ChangeOperation::Update,
-        "merge" => ChangeOperation::Merge,
-        _ => ChangeOperation::Delete,
-    }
+/// What a stored change did; the log's CHECK admits no other value.
+fn operation(value: &str) -> Result<ChangeOperation> {
+    let operation = Operation::parse(value).ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!(
+            "the change log holds the operation `{value}`"
+        ))
+    })?;
+    Ok(match operation {
+        Operation::Create => ChangeOperation::Create,
+        Operation::Update => ChangeOperation::Update,
+        Operation::Delete => ChangeOperation::Delete,
+        Operation::Merge => ChangeOperation::Merge,
+    })
 }
 
 type ChangeFeedRequest = Read<Query<ChangeFeedQuery>>;
@@ -269,18 +255,20 @@ pub async fn list_changes(
     };
     let items = rows
         .into_iter()
-        .map(|row| Change {
-            cursor: encode_position(&row.xid, row.id, &origin),
-            resource: resource(&row.resource),
-            id: row.record_id,
-            operation: operation(&row.operation),
-            version: row.version,
-            changed_at: row.changed_at,
-            changed_by: row.changed_by,
-            record: row.data,
-            merged_into: row.merged_into,
+        .map(|row| {
+            Ok(Change {
+                cursor: encode_position(&row.xid, row.id, &origin),
+                resource: row.resource,
+                id: row.record_id,
+                operation: operation(&row.operation)?,
+                version: row.version,
+                changed_at: row.changed_at,
+                changed_by: row.changed_by,
+                record: row.data,
+                merged_into: row.merged_into,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let page = ChangePage { items, next_cursor };
     let mut response = HttpResponse::Ok();
     response.insert_header(("Vary", "Accept"));
@@ -353,7 +341,7 @@ pub(crate) async fn revisions(
                 });
                 items.push(Revision {
                     version: row.version,
-                    operation: operation(&row.operation),
+                    operation: operation(&row.operation)?,
                     changed_at: row.changed_at,
                     changed_by: row.changed_by,
                     changes,

@@ -16,6 +16,7 @@ mod read;
 mod validate;
 mod write;
 
+use std::any::Any;
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
@@ -28,12 +29,7 @@ use uuid::Uuid;
 use crate::domain::Resource;
 pub use crate::error::LineError;
 use crate::error::{ApiError, FieldError};
-use crate::store::actors::ActorFields;
-use crate::store::citations::CitationFields;
-use crate::store::links::LinkFields;
-use crate::store::roles::RoleFields;
-use crate::store::statements::StatementFields;
-use crate::store::visits::VisitFields;
+use crate::records::{Record, Unique};
 
 /// Lines written per batch at most...
 const BATCH: usize = 2000;
@@ -61,6 +57,16 @@ impl ImportSummary {
     pub fn records(&self) -> usize {
         self.citations + self.actors + self.roles + self.visits + self.statements
     }
+
+    fn add(&mut self, kind: Resource, records: usize) {
+        *match kind {
+            Resource::Citation => &mut self.citations,
+            Resource::Actor => &mut self.actors,
+            Resource::Role => &mut self.roles,
+            Resource::Visit => &mut self.visits,
+            Resource::Statement => &mut self.statements,
+        } += records;
+    }
 }
 
 /// Where an import's time went, step by step (logged when it finishes).
@@ -78,26 +84,36 @@ pub struct Timings {
     pub change_log: std::time::Duration,
 }
 
+/// The lines staged since the last write.
 #[derive(Default)]
 struct Batch {
-    citations: Vec<(usize, Uuid, CitationFields)>,
-    actors: Vec<(usize, Uuid, ActorFields)>,
-    roles: Vec<(usize, Uuid, Uuid, RoleFields, Vec<LinkFields>)>,
-    visits: Vec<(usize, Uuid, VisitFields, Vec<LinkFields>)>,
-    statements: Vec<(usize, Uuid, StatementFields, Vec<LinkFields>)>,
+    /// Each kind's rows, as `Vec<Staged<R>>` for the kind's type (see [`Batch::rows`]).
+    rows: HashMap<Resource, Box<dyn Any>>,
+    /// Every line's kind and id: `(line, kind, id)`.
+    ids: Vec<(usize, Resource, Uuid)>,
+    /// Values no stored record may have: `(line, value)`.
+    unique: Vec<(usize, Unique)>,
     /// References to records not in this file: `(line, pointer, kind, id)`.
     external: Vec<(usize, String, Resource, Uuid)>,
     /// The length of the lines staged.
     bytes: usize,
 }
 
+/// A line of one kind, checked as far as that needs no database: `(line, id, row)`.
+type Staged<R> = (usize, Uuid, <R as Record>::Row);
+
 impl Batch {
     fn len(&self) -> usize {
-        self.citations.len()
-            + self.actors.len()
-            + self.roles.len()
-            + self.visits.len()
-            + self.statements.len()
+        self.ids.len()
+    }
+
+    /// The rows staged for `R`'s kind.
+    fn rows<R: Record>(&mut self) -> Result<&mut Vec<Staged<R>>, ApiError> {
+        self.rows
+            .entry(R::RESOURCE)
+            .or_insert_with(|| Box::new(Vec::<Staged<R>>::new()))
+            .downcast_mut()
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("rows of another kind staged")))
     }
 }
 
@@ -106,14 +122,12 @@ pub struct Importer<'c> {
     conn: &'c mut PgConnection,
     by: String,
     keys: HashMap<String, (Resource, Uuid)>,
-    /// Ids, slugs, Wikidata ids and URLs of the batch not yet written, to find repeats within
-    /// it; repeats of earlier batches are found in the database, where those are written. So
-    /// memory grows with the batch, not the file (only `keys` grows, with the lines that
-    /// define one).
+    /// Ids and unique values (slugs, URLs…) of the batch not yet written, to find repeats
+    /// within it; repeats of earlier batches are found in the database, where those are
+    /// written. So memory grows with the batch, not the file (only `keys` grows, with the
+    /// lines that define one).
     defined: HashSet<(Resource, Uuid)>,
-    slugs: HashSet<String>,
-    wikidata: HashSet<String>,
-    urls: HashSet<String>,
+    unique: HashSet<(&'static str, &'static str, String)>,
     batch: Batch,
     /// Whether every earlier batch was written, so the database knows what it defined.
     written_so_far: bool,
@@ -161,9 +175,7 @@ impl<'c> Importer<'c> {
             by: by.into(),
             keys: HashMap::new(),
             defined: HashSet::new(),
-            slugs: HashSet::new(),
-            wikidata: HashSet::new(),
-            urls: HashSet::new(),
+            unique: HashSet::new(),
             batch: Batch::default(),
             written_so_far: true,
             errors: Vec::new(),
@@ -195,7 +207,7 @@ impl<'c> Importer<'c> {
             return Ok(());
         }
         let started = std::time::Instant::now();
-        if let Err(errors) = self.stage(line, text) {
+        if let Err(errors) = self.stage(line, text).await {
             self.refuse(line, errors);
         }
         self.timings.parse += started.elapsed();
@@ -245,9 +257,7 @@ impl<'c> Importer<'c> {
     async fn flush(&mut self) -> Result<(), ApiError> {
         let batch = std::mem::take(&mut self.batch);
         self.defined.clear();
-        self.slugs.clear();
-        self.wikidata.clear();
-        self.urls.clear();
+        self.unique.clear();
         if batch.len() == 0 && batch.external.is_empty() {
             return Ok(());
         }

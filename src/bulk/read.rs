@@ -6,6 +6,9 @@ use uuid::Uuid;
 
 use super::{Importer, LineResult, one};
 use crate::domain::Resource;
+use crate::records::kinds::for_kind;
+
+use super::validate::Staging;
 
 impl Importer<'_> {
     /// Replaces a reference (an id or an earlier line's key) by an id, noting references to
@@ -48,62 +51,18 @@ impl Importer<'_> {
         }
     }
 
-    pub(super) fn resolve_field(
-        &self,
-        map: &mut Map<String, Value>,
-        field: &str,
-        kind: Resource,
-        external: &mut Vec<(String, Resource, Uuid)>,
-    ) -> LineResult<()> {
-        if let Some(value) = map.get_mut(field) {
-            self.resolve(value, format!("#/{field}"), kind, external)?;
-        }
-        Ok(())
-    }
-
-    pub(super) fn resolve_list(
-        &self,
-        map: &mut Map<String, Value>,
-        field: &str,
-        inner: Option<&str>,
-        kind: Resource,
-        external: &mut Vec<(String, Resource, Uuid)>,
-    ) -> LineResult<()> {
-        if let Some(Value::Array(items)) = map.get_mut(field) {
-            for (i, item) in items.iter_mut().enumerate() {
-                match inner {
-                    Some(name) => {
-                        if let Some(value) = item.get_mut(name) {
-                            self.resolve(value, format!("#/{field}/{i}/{name}"), kind, external)?;
-                        }
-                    }
-                    None => self.resolve(item, format!("#/{field}/{i}"), kind, external)?,
-                }
-            }
-        }
-        Ok(())
-    }
-
     /// Checks a line as far as it can be without the database, and adds it to the batch.
-    pub(super) fn stage(&mut self, line: usize, text: &str) -> LineResult<()> {
+    pub(super) async fn stage(&mut self, line: usize, text: &str) -> LineResult<()> {
         let mut map: Map<String, Value> = match serde_json::from_str::<Value>(text) {
             Ok(Value::Object(map)) => map,
             Ok(_) => return Err(one("#", "is not a JSON object")),
             Err(e) => return Err(one("#", format!("is not valid JSON: {e}"))),
         };
+        let kinds = Resource::ALL.map(Resource::as_str).join(", ");
         let kind = match map.remove("type") {
-            Some(Value::String(t)) => Resource::parse(&t).ok_or_else(|| {
-                one(
-                    "#/type",
-                    "must be citation, actor, role, visit or statement",
-                )
-            })?,
-            _ => {
-                return Err(one(
-                    "#/type",
-                    "is required: citation, actor, role, visit or statement",
-                ));
-            }
+            Some(Value::String(t)) => Resource::parse(&t)
+                .ok_or_else(|| one("#/type", format!("must be one of {kinds}")))?,
+            _ => return Err(one("#/type", format!("is required: one of {kinds}"))),
         };
         let key = match map.remove("key") {
             None => None,
@@ -131,13 +90,14 @@ impl Importer<'_> {
             ));
         }
         let mut external = Vec::new();
-        match kind {
-            Resource::Citation => self.stage_citation(line, id, map)?,
-            Resource::Actor => self.stage_actor(line, id, map)?,
-            Resource::Role => self.stage_role(line, id, map, &mut external)?,
-            Resource::Visit => self.stage_visit(line, id, map, &mut external)?,
-            Resource::Statement => self.stage_statement(line, id, map, &mut external)?,
-        }
+        let staging = Staging {
+            importer: self,
+            line,
+            id,
+            map,
+            external: &mut external,
+        };
+        for_kind(kind, staging).await?;
         self.defined.insert((kind, id));
         if let Some(key) = key {
             self.keys.insert(key, (kind, id));

@@ -1,192 +1,98 @@
 //! Checking an import line as a single write would be checked: each record's rules, repeats
 //! within the file, then, a batch at a time, what the database already holds.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use crate::domain::Resource;
 use crate::error::ApiError;
-use crate::records::actors::NewActor;
-use crate::records::citations::NewCitation;
-use crate::records::roles::NewRole;
-use crate::records::statements::NewStatement;
-use crate::records::visits::NewVisit;
+use crate::records::Record;
+use crate::records::kinds::ForKind;
+use crate::records::named::{each_reference, missing, no_such};
 use crate::store::bulk;
 
 use super::{Batch, Importer, LineResult, from_api, one, parse};
-use crate::domain::Resource;
+
+/// A line of a known kind, to check and stage.
+pub(super) struct Staging<'i, 'c> {
+    pub importer: &'i mut Importer<'c>,
+    pub line: usize,
+    pub id: Uuid,
+    pub map: Map<String, Value>,
+    /// References to records outside the file: `(pointer, kind, id)`.
+    pub external: &'i mut Vec<(String, Resource, Uuid)>,
+}
+
+impl ForKind for Staging<'_, '_> {
+    type Output = LineResult<()>;
+
+    /// Resolves the line's references, reads and checks it as a create would, and stages it;
+    /// a value that must be unique may not repeat an earlier line's.
+    async fn apply<R: Record>(self) -> LineResult<()> {
+        let Staging {
+            importer,
+            line,
+            id,
+            mut map,
+            external,
+        } = self;
+        let parent = match R::PARENT {
+            None => None,
+            Some(field) => {
+                let pointer = format!("#/{}", field.field);
+                let mut value = map
+                    .remove(field.field)
+                    .ok_or_else(|| one(&pointer, "is required: the record's parent"))?;
+                importer.resolve(&mut value, pointer.clone(), field.kind, external)?;
+                let id = value.as_str().and_then(|v| Uuid::try_parse(v).ok());
+                Some(id.ok_or_else(|| one(pointer, "is not an id"))?)
+            }
+        };
+        each_reference(&mut map, R::REFERENCES, |pointer, kind, value| {
+            importer.resolve(value, pointer, kind, external)
+        })?;
+        let input: R::New = parse(map)?;
+        let row = R::prepare(parent, input).map_err(from_api)?;
+        let unique = R::unique(&row);
+        for value in &unique {
+            let seen = (value.table, value.column, value.value.clone());
+            if !importer.unique.insert(seen) {
+                return Err(one(value.pointer, value.repeated.clone()));
+            }
+        }
+        let batch = &mut importer.batch;
+        batch.rows::<R>().map_err(from_api)?.push((line, id, row));
+        batch.ids.push((line, R::RESOURCE, id));
+        batch.unique.extend(unique.into_iter().map(|u| (line, u)));
+        Ok(())
+    }
+}
 
 impl Importer<'_> {
-    /// A citation: no URL twice in the file.
-    pub(super) fn stage_citation(
-        &mut self,
-        line: usize,
-        id: Uuid,
-        map: Map<String, Value>,
-    ) -> LineResult<()> {
-        let input: NewCitation = parse(map)?;
-        if let Some(url) = &input.url
-            && !self.urls.insert(url.as_str().to_owned())
-        {
-            return Err(one("#/url", "is cited by an earlier line; cite that one"));
-        }
-        let fields = input.into_fields().map_err(from_api)?;
-        self.batch.citations.push((line, id, fields));
-        Ok(())
-    }
-
-    /// An actor: no slug or Wikidata id twice in the file.
-    pub(super) fn stage_actor(
-        &mut self,
-        line: usize,
-        id: Uuid,
-        map: Map<String, Value>,
-    ) -> LineResult<()> {
-        let input: NewActor = parse(map)?;
-        let fields = input.into_fields().map_err(from_api)?;
-        if !self.slugs.insert(fields.slug.as_str().to_owned()) {
-            return Err(one(
-                "#/slug",
-                format!("`{}` is the slug of an earlier line", fields.slug),
-            ));
-        }
-        if let Some(wikidata) = &fields.wikidata_id
-            && !self.wikidata.insert(wikidata.as_str().to_owned())
-        {
-            return Err(one(
-                "#/wikidata_id",
-                "is the Wikidata id of an earlier line",
-            ));
-        }
-        self.batch.actors.push((line, id, fields));
-        Ok(())
-    }
-
-    /// A role: its holder and references resolved, its period in order, not held in its own actor.
-    pub(super) fn stage_role(
-        &mut self,
-        line: usize,
-        id: Uuid,
-        mut map: Map<String, Value>,
-        external: &mut Vec<(String, Resource, Uuid)>,
-    ) -> LineResult<()> {
-        let mut holder = map
-            .remove("actor_id")
-            .ok_or_else(|| one("#/actor_id", "is required: the role's holder"))?;
-        self.resolve(&mut holder, "#/actor_id".into(), Resource::Actor, external)?;
-        let holder = holder
-            .as_str()
-            .and_then(|h| Uuid::try_parse(h).ok())
-            .ok_or_else(|| one("#/actor_id", "is not an id"))?;
-        self.resolve_field(&mut map, "of_actor_id", Resource::Actor, external)?;
-        self.resolve_list(
-            &mut map,
-            "citations",
-            Some("citation_id"),
-            Resource::Citation,
-            external,
-        )?;
-        let input: NewRole = parse(map)?;
-        let (fields, links) = input.into_parts().map_err(from_api)?;
-        if fields.of_actor_id == holder {
-            return Err(one(
-                "#/of_actor_id",
-                "an actor cannot hold a role in itself",
-            ));
-        }
-        self.batch.roles.push((line, id, holder, fields, links));
-        Ok(())
-    }
-
-    /// A visit: references resolved, its period in order, no visitor twice nor the host.
-    pub(super) fn stage_visit(
-        &mut self,
-        line: usize,
-        id: Uuid,
-        mut map: Map<String, Value>,
-        external: &mut Vec<(String, Resource, Uuid)>,
-    ) -> LineResult<()> {
-        self.resolve_list(&mut map, "visitor_ids", None, Resource::Actor, external)?;
-        self.resolve_field(&mut map, "host_id", Resource::Actor, external)?;
-        self.resolve_list(
-            &mut map,
-            "citations",
-            Some("citation_id"),
-            Resource::Citation,
-            external,
-        )?;
-        let input: NewVisit = parse(map)?;
-        let (fields, links) = input.into_parts().map_err(from_api)?;
-        self.batch.visits.push((line, id, fields, links));
-        Ok(())
-    }
-
-    /// A statement: references resolved, no subject twice.
-    pub(super) fn stage_statement(
-        &mut self,
-        line: usize,
-        id: Uuid,
-        mut map: Map<String, Value>,
-        external: &mut Vec<(String, Resource, Uuid)>,
-    ) -> LineResult<()> {
-        self.resolve_field(&mut map, "speaker_id", Resource::Actor, external)?;
-        self.resolve_field(&mut map, "on_behalf_of_id", Resource::Actor, external)?;
-        self.resolve_field(&mut map, "visit_id", Resource::Visit, external)?;
-        self.resolve_list(
-            &mut map,
-            "subjects",
-            Some("actor_id"),
-            Resource::Actor,
-            external,
-        )?;
-        self.resolve_list(
-            &mut map,
-            "citations",
-            Some("citation_id"),
-            Resource::Citation,
-            external,
-        )?;
-        let input: NewStatement = parse(map)?;
-        let (fields, links) = input.into_parts().map_err(from_api)?;
-        self.batch.statements.push((line, id, fields, links));
-        Ok(())
-    }
-
+    /// Refuses the lines of a batch that name records the database does not have, reuse the
+    /// id of a record it has (or had), or take a value a stored record holds.
     pub(super) async fn check_against_database(&mut self, batch: &Batch) -> Result<(), ApiError> {
         let conn = &mut *self.conn;
         let mut refused: Vec<(usize, String, String)> = Vec::new();
-        for kind in [Resource::Actor, Resource::Citation, Resource::Visit] {
-            let ids: Vec<Uuid> = batch
-                .external
-                .iter()
-                .filter(|(_, _, k, _)| *k == kind)
-                .map(|(_, _, _, id)| *id)
-                .collect();
-            let found = bulk::existing(&mut *conn, kind.plural(), &ids).await?;
-            for (line, pointer, k, id) in &batch.external {
-                if *k == kind && !found.contains(id) {
-                    refused.push((
-                        *line,
-                        pointer.clone(),
-                        format!("no {} has this id", kind.as_str()),
-                    ));
-                }
+        let named = batch.external.iter().map(|(_, _, kind, id)| (*kind, *id));
+        let missing = missing(&mut *conn, named).await?;
+        for (line, pointer, kind, id) in &batch.external {
+            if missing.contains(&(*kind, *id)) {
+                refused.push((*line, pointer.clone(), no_such(*kind)));
             }
         }
-        let ids_of = |kind: Resource| -> Vec<(usize, Uuid)> {
-            match kind {
-                Resource::Citation => batch.citations.iter().map(|(l, id, _)| (*l, *id)).collect(),
-                Resource::Actor => batch.actors.iter().map(|(l, id, _)| (*l, *id)).collect(),
-                Resource::Role => batch.roles.iter().map(|(l, id, ..)| (*l, *id)).collect(),
-                Resource::Visit => batch.visits.iter().map(|(l, id, ..)| (*l, *id)).collect(),
-                Resource::Statement => batch
-                    .statements
-                    .iter()
-                    .map(|(l, id, ..)| (*l, *id))
-                    .collect(),
-            }
-        };
         for kind in Resource::ALL {
-            let lines = ids_of(kind);
+            let lines: Vec<(usize, Uuid)> = batch
+                .ids
+                .iter()
+                .filter(|(_, k, _)| *k == kind)
+                .map(|(line, _, id)| (*line, *id))
+                .collect();
+            if lines.is_empty() {
+                continue;
+            }
             let ids: Vec<Uuid> = lines.iter().map(|(_, id)| *id).collect();
             let taken = bulk::existing(&mut *conn, kind.plural(), &ids).await?;
             // A deleted record's id stays reserved: its revisions must not run on into
@@ -197,7 +103,7 @@ impl Importer<'_> {
                     refused.push((
                         line,
                         "#/id".into(),
-                        format!("a {} with this id already exists", kind.as_str()),
+                        format!("a {kind} with this id already exists"),
                     ));
                 } else if deleted.contains(&id) {
                     refused.push((
@@ -208,57 +114,23 @@ impl Importer<'_> {
                 }
             }
         }
-        let slugs: Vec<String> = batch
-            .actors
-            .iter()
-            .map(|(_, _, f)| f.slug.as_str().to_owned())
-            .collect();
-        let taken = bulk::taken(&mut *conn, "actors", "slug", &slugs).await?;
-        let wikidata: Vec<String> = batch
-            .actors
-            .iter()
-            .filter_map(|(_, _, f)| f.wikidata_id.as_ref().map(|w| w.as_str().to_owned()))
-            .collect();
-        let taken_wikidata = bulk::taken(&mut *conn, "actors", "wikidata_id", &wikidata).await?;
-        for (line, _, fields) in &batch.actors {
-            if taken.contains(fields.slug.as_str()) {
-                refused.push((
-                    *line,
-                    "#/slug".into(),
-                    format!("an actor with slug `{}` already exists", fields.slug),
-                ));
-            }
-            if fields
-                .wikidata_id
-                .as_ref()
-                .is_some_and(|w| taken_wikidata.contains(w.as_str()))
-            {
-                refused.push((
-                    *line,
-                    "#/wikidata_id".into(),
-                    "an actor with this Wikidata id already exists".into(),
-                ));
+        let mut by_column: HashMap<(&str, &str), Vec<String>> = HashMap::new();
+        for (_, unique) in &batch.unique {
+            by_column
+                .entry((unique.table, unique.column))
+                .or_default()
+                .push(unique.value.clone());
+        }
+        for ((table, column), values) in by_column {
+            let taken = bulk::taken(&mut *conn, table, column, &values).await?;
+            for (line, unique) in &batch.unique {
+                if (unique.table, unique.column) == (table, column) && taken.contains(&unique.value)
+                {
+                    refused.push((*line, unique.pointer.into(), unique.taken.clone()));
+                }
             }
         }
-        let urls: Vec<String> = batch
-            .citations
-            .iter()
-            .filter_map(|(_, _, f)| f.url.as_ref().map(|u| u.as_str().to_owned()))
-            .collect();
-        let taken_urls = bulk::taken(&mut *conn, "citations", "url", &urls).await?;
-        for (line, _, fields) in &batch.citations {
-            if fields
-                .url
-                .as_ref()
-                .is_some_and(|u| taken_urls.contains(u.as_str()))
-            {
-                refused.push((
-                    *line,
-                    "#/url".into(),
-                    "a citation of this URL already exists; cite it".into(),
-                ));
-            }
-        }
+        refused.sort_by_key(|(line, _, _)| *line);
         for (line, pointer, detail) in refused {
             self.refuse(line, vec![(pointer, detail)]);
         }

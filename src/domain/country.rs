@@ -297,6 +297,11 @@ impl CountryCode {
 impl TryFrom<String> for CountryCode {
     type Error = String;
     fn try_from(value: String) -> Result<Self, String> {
+        if super::stored::reading_stored()
+            && let Some(code) = Self::stored(&value)
+        {
+            return Ok(code);
+        }
         Self::parse(&value)
     }
 }

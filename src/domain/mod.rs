@@ -14,6 +14,7 @@ mod partial_date;
 mod resource;
 mod schema;
 mod slug;
+mod stored;
 mod text;
 mod web;
 mod wikidata;
@@ -25,6 +26,7 @@ pub use names::{MatchKind, NameQuery, score as score_name};
 pub use partial_date::PartialDate;
 pub use resource::{Claim, Resource};
 pub use slug::Slug;
+pub use stored::as_stored;
 pub use text::{
     Alias, Author, CitationTitle, Description, Excerpt, Locator, Name, Occasion, Place, Quote,
     Source, StatementText, Summary, Title, search_key,

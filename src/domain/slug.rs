@@ -75,6 +75,9 @@ impl Slug {
 impl TryFrom<String> for Slug {
     type Error = String;
     fn try_from(value: String) -> Result<Self, String> {
+        if super::stored::reading_stored() {
+            return Ok(Self::stored(value));
+        }
         Self::parse(value)
     }
 }

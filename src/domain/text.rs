@@ -160,6 +160,9 @@ macro_rules! text_type {
         impl TryFrom<String> for $name {
             type Error = String;
             fn try_from(value: String) -> Result<Self, String> {
+                if super::stored::reading_stored() {
+                    return Ok(Self::stored(value));
+                }
                 Self::parse(value)
             }
         }

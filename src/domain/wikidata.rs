@@ -39,6 +39,9 @@ impl WikidataId {
 impl TryFrom<String> for WikidataId {
     type Error = String;
     fn try_from(value: String) -> Result<Self, String> {
+        if super::stored::reading_stored() {
+            return Ok(Self::stored(value));
+        }
         Self::parse(value)
     }
 }

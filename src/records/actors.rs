@@ -19,7 +19,8 @@ use crate::store::roles as role_store;
 
 use super::fields::{bounded, bounded_nullable, non_null, nullable, unique};
 use super::links::check_period;
-use super::record::{Record, body, record_change, reference, referred_meanwhile};
+use super::named::ReferenceField;
+use super::record::{Record, Unique, body, record_change, reference, referred_meanwhile};
 use super::roles::Role;
 
 /// A state, person, organization or other actor, with the roles it holds.
@@ -187,7 +188,9 @@ impl<'de> Deserialize<'de> for AliasInput {
                 )
             }
             fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<AliasInput, E> {
-                Alias::parse(value).map(AliasInput::Name).map_err(E::custom)
+                Alias::try_from(value.to_owned())
+                    .map(AliasInput::Name)
+                    .map_err(E::custom)
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
@@ -333,14 +336,6 @@ pub(crate) fn refused(error: StoreError, fields: &ActorFields) -> ApiError {
     }
 }
 
-/// Checks and stores a new actor.
-async fn insert(conn: &mut PgConnection, input: NewActor) -> Result<Uuid> {
-    let fields = input.into_fields()?;
-    store::insert(conn, &fields)
-        .await
-        .map_err(|e| refused(e, &fields))
-}
-
 impl NewActor {
     pub(crate) fn into_fields(self) -> Result<ActorFields> {
         let slug = match self.slug {
@@ -364,35 +359,14 @@ impl NewActor {
     }
 }
 
-impl ActorPatch {
-    /// The actor's fields with the patch applied (RFC 7396: an absent member keeps its value,
-    /// `null` removes it).
-    fn apply(self, current: &Actor) -> Result<ActorFields> {
-        Ok(ActorFields {
-            slug: self.slug.unwrap_or_else(|| current.slug.clone()),
-            kind: self.kind.unwrap_or(current.kind),
-            name: self.name.unwrap_or_else(|| current.name.clone()),
-            aliases: match self.aliases {
-                Some(new) => aliases(new.unwrap_or_default())?,
-                None => current.aliases.clone(),
-            },
-            country_code: self.country_code.unwrap_or(current.country_code),
-            wikidata_id: self
-                .wikidata_id
-                .unwrap_or_else(|| current.wikidata_id.clone()),
-            description: self
-                .description
-                .unwrap_or_else(|| current.description.clone()),
-        })
-    }
-}
-
 impl Record for Actor {
     const RESOURCE: Resource = Resource::Actor;
+    const REFERENCES: &'static [ReferenceField] = &[];
     type Key = ActorKey;
     type Parent = ();
     type New = NewActor;
     type Patch = ActorPatch;
+    type Row = ActorFields;
 
     fn id(&self) -> Uuid {
         self.id
@@ -402,17 +376,82 @@ impl Record for Actor {
         load(conn, key, lock).await
     }
 
-    async fn create(conn: &mut PgConnection, _: &(), input: NewActor) -> Result<Self> {
-        let id = insert(&mut *conn, input).await?;
-        load(conn, &ActorKey::Id(id), false).await
+    async fn load_many(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Self>> {
+        let mut rows = store::by_ids(&mut *conn, ids).await?;
+        rows.sort_by_key(|r| r.id);
+        with_roles(conn, rows).await
     }
 
-    async fn update(self, conn: &mut PgConnection, patch: ActorPatch) -> Result<Self> {
-        let fields = patch.apply(&self)?;
-        store::update(&mut *conn, self.id, &fields)
+    fn to_input(&self) -> NewActor {
+        NewActor {
+            slug: Some(self.slug.clone()),
+            kind: self.kind,
+            name: self.name.clone(),
+            aliases: self
+                .aliases
+                .iter()
+                .map(|a| {
+                    AliasInput::Alias(NewAlias {
+                        name: a.name.clone(),
+                        kind: Some(a.kind),
+                        start: a.start,
+                        end: a.end,
+                    })
+                })
+                .collect(),
+            country_code: self.country_code,
+            wikidata_id: self.wikidata_id.clone(),
+            description: self.description.clone(),
+        }
+    }
+
+    fn prepare(_: Option<Uuid>, input: NewActor) -> Result<ActorFields> {
+        input.into_fields()
+    }
+
+    fn unique(fields: &ActorFields) -> Vec<Unique> {
+        let slug = fields.slug.as_str();
+        let mut unique = vec![Unique {
+            pointer: "#/slug",
+            table: "actors",
+            column: "slug",
+            value: slug.to_owned(),
+            repeated: format!("`{slug}` is the slug of an earlier line"),
+            taken: format!("an actor with slug `{slug}` already exists"),
+        }];
+        if let Some(wikidata) = &fields.wikidata_id {
+            unique.push(Unique {
+                pointer: "#/wikidata_id",
+                table: "actors",
+                column: "wikidata_id",
+                value: wikidata.as_str().to_owned(),
+                repeated: "is the Wikidata id of an earlier line".into(),
+                taken: "an actor with this Wikidata id already exists".into(),
+            });
+        }
+        unique
+    }
+
+    async fn store(
+        conn: &mut PgConnection,
+        rows: &[(Uuid, ActorFields)],
+        replace: bool,
+    ) -> Result<()> {
+        let refused = |e: StoreError| match rows {
+            [(_, fields)] => refused(e, fields),
+            _ => e.into(),
+        };
+        if replace {
+            for (id, fields) in rows {
+                store::update(&mut *conn, *id, fields)
+                    .await
+                    .map_err(refused)?;
+            }
+            return Ok(());
+        }
+        crate::store::bulk::insert_actors(conn, rows)
             .await
-            .map_err(|e| refused(e, &fields))?;
-        load(conn, &ActorKey::Id(self.id), false).await
+            .map_err(refused)
     }
 
     async fn delete(self, conn: &mut PgConnection) -> Result<()> {

@@ -14,7 +14,8 @@ use crate::store::StoreError;
 use crate::store::citations::{self as store, CitationFields, CitationRow};
 
 use super::fields::{bounded, bounded_nullable, non_null, nullable};
-use super::record::{Record, reference, referred_meanwhile};
+use super::named::ReferenceField;
+use super::record::{Record, Unique, reference, referred_meanwhile};
 
 /// A source: an article, a communiqué, a transcript.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -195,28 +196,6 @@ impl NewCitation {
     }
 }
 
-impl CitationPatch {
-    /// The citation's fields with the patch applied (RFC 7396: an absent member keeps its
-    /// value, `null` removes it).
-    fn apply(self, current: &Citation) -> CitationFields {
-        let current = current.clone();
-        CitationFields {
-            source: self.source.unwrap_or(current.source),
-            url: self.url.unwrap_or(current.url),
-            title: self.title.unwrap_or(current.title),
-            authors: match self.authors {
-                Some(new) => new.unwrap_or_default(),
-                None => current.authors,
-            },
-            published_on: self.published_on.unwrap_or(current.published_on),
-            accessed_on: self.accessed_on.unwrap_or(current.accessed_on),
-            language: self.language.unwrap_or(current.language),
-            excerpt: self.excerpt.unwrap_or(current.excerpt),
-            archive_url: self.archive_url.unwrap_or(current.archive_url),
-        }
-    }
-}
-
 pub(crate) async fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Citation> {
     store::find(conn, id, lock)
         .await?
@@ -226,10 +205,12 @@ pub(crate) async fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> Resul
 
 impl Record for Citation {
     const RESOURCE: Resource = Resource::Citation;
+    const REFERENCES: &'static [ReferenceField] = &[];
     type Key = Uuid;
     type Parent = ();
     type New = NewCitation;
     type Patch = CitationPatch;
+    type Row = CitationFields;
 
     fn id(&self) -> Uuid {
         self.id
@@ -239,20 +220,65 @@ impl Record for Citation {
         load(conn, *id, lock).await
     }
 
-    async fn create(conn: &mut PgConnection, _: &(), input: NewCitation) -> Result<Self> {
-        let fields = input.into_fields()?;
-        let id = store::insert(&mut *conn, &fields)
-            .await
-            .map_err(|e| refused(e, &fields))?;
-        load(conn, id, false).await
+    async fn load_many(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Self>> {
+        let mut rows = store::by_ids(conn, ids).await?;
+        rows.sort_by_key(|r| r.id);
+        Ok(rows.into_iter().map(Citation::from_row).collect())
     }
 
-    async fn update(self, conn: &mut PgConnection, patch: CitationPatch) -> Result<Self> {
-        let fields = patch.apply(&self);
-        store::update(&mut *conn, self.id, &fields)
+    fn to_input(&self) -> NewCitation {
+        let current = self.clone();
+        NewCitation {
+            source: current.source,
+            url: current.url,
+            title: current.title,
+            authors: current.authors,
+            published_on: current.published_on,
+            accessed_on: current.accessed_on,
+            language: current.language,
+            excerpt: current.excerpt,
+            archive_url: current.archive_url,
+        }
+    }
+
+    fn prepare(_: Option<Uuid>, input: NewCitation) -> Result<CitationFields> {
+        input.into_fields()
+    }
+
+    fn unique(fields: &CitationFields) -> Vec<Unique> {
+        let Some(url) = &fields.url else {
+            return Vec::new();
+        };
+        vec![Unique {
+            pointer: "#/url",
+            table: "citations",
+            column: "url",
+            value: url.as_str().to_owned(),
+            repeated: "is cited by an earlier line; cite that one".into(),
+            taken: "a citation of this URL already exists; cite it".into(),
+        }]
+    }
+
+    async fn store(
+        conn: &mut PgConnection,
+        rows: &[(Uuid, CitationFields)],
+        replace: bool,
+    ) -> Result<()> {
+        let refused = |e: StoreError| match rows {
+            [(_, fields)] => refused(e, fields),
+            _ => e.into(),
+        };
+        if replace {
+            for (id, fields) in rows {
+                store::update(&mut *conn, *id, fields)
+                    .await
+                    .map_err(refused)?;
+            }
+            return Ok(());
+        }
+        crate::store::bulk::insert_citations(conn, rows)
             .await
-            .map_err(|e| refused(e, &fields))?;
-        load(conn, self.id, false).await
+            .map_err(refused)
     }
 
     async fn delete(self, conn: &mut PgConnection) -> Result<()> {

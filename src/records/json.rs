@@ -38,6 +38,28 @@ pub fn parse_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, A
     })
 }
 
+/// Applies a JSON Merge Patch (RFC 7396) to a document: members set to `null` are removed,
+/// objects are merged member by member, anything else replaces what was there.
+pub fn apply_merge_patch(target: &mut serde_json::Value, patch: serde_json::Value) {
+    use serde_json::{Map, Value};
+    let Value::Object(patch) = patch else {
+        *target = patch;
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    if let Value::Object(map) = target {
+        for (key, value) in patch {
+            if value.is_null() {
+                map.remove(&key);
+            } else {
+                apply_merge_patch(map.entry(key).or_insert(Value::Null), value);
+            }
+        }
+    }
+}
+
 /// Turns a serde error at `pointer` into a 400 naming the field. serde reports unknown and
 /// missing fields at their parent; they are moved to the field itself.
 fn field_error(mut pointer: String, message: &str) -> ApiError {
@@ -155,6 +177,19 @@ mod tests {
         assert_eq!(
             pointer(parse_json(br#"{"name": "a", "aliases": [], "a/b": 1}"#)),
             "#/a~1b"
+        );
+    }
+
+    #[test]
+    fn a_merge_patch_sets_merges_and_removes() {
+        let mut doc = serde_json::json!({"a": 1, "b": {"c": 1, "d": 2}, "e": [1], "f": "x"});
+        apply_merge_patch(
+            &mut doc,
+            serde_json::json!({"a": 2, "b": {"d": null, "g": 3}, "e": [2, 3], "f": null}),
+        );
+        assert_eq!(
+            doc,
+            serde_json::json!({"a": 2, "b": {"c": 1, "g": 3}, "e": [2, 3]})
         );
     }
 

@@ -1,16 +1,19 @@
 //! What claims share: citation links in and out, periods in order, references to actors.
 
 use serde::{Deserialize, Serialize};
-use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::{Locator, PartialDate, Quote};
+use crate::domain::{Locator, PartialDate, Quote, Resource};
 use crate::error::{ApiError, FieldError, Result};
-use crate::store;
 use crate::store::links::{LinkFields, LinkRow};
 
 use super::fields::non_null;
+use super::named::ReferenceField;
+
+/// Where a claim names its citations.
+pub const CITATIONS: ReferenceField =
+    ReferenceField::within("citations", "citation_id", Resource::Citation);
 
 /// A claim's link to a citation, with where in the source and in which words.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -71,48 +74,35 @@ impl CitationRef {
     }
 }
 
+/// The links as a create body gives them.
+pub fn links_in(citations: &[CitationRef]) -> Vec<CitationLink> {
+    citations
+        .iter()
+        .map(|c| CitationLink {
+            citation_id: c.citation.id,
+            locator: c.locator.clone().map(Locator::stored),
+            quote: c.quote.clone().map(Quote::stored),
+        })
+        .collect()
+}
+
+/// Rows each with the id of the record they belong to.
+pub type Owned<T> = Vec<(Uuid, T)>;
+
+/// Claims' fields and their links, apart.
+pub fn split<F: Clone>(
+    rows: &[(Uuid, (F, Vec<LinkFields>))],
+) -> (Owned<F>, Owned<Vec<LinkFields>>) {
+    rows.iter()
+        .map(|(id, (fields, links))| ((*id, fields.clone()), (*id, links.clone())))
+        .unzip()
+}
+
 /// Takes the links of one owner out of rows loaded for many (ordered by owner).
 pub fn links_of(rows: &mut Vec<LinkRow>, owner: Uuid) -> Vec<CitationRef> {
     rows.extract_if(.., |row| row.owner_id == owner)
         .map(CitationRef::from_row)
         .collect()
-}
-
-/// Checks citation links (their number is bounded when the body is parsed): no citation
-/// twice, every citation existing.
-pub async fn check_links(
-    conn: &mut PgConnection,
-    links: Vec<CitationLink>,
-) -> Result<Vec<LinkFields>> {
-    let links = link_fields(links)?;
-    check_cited(conn, &links).await?;
-    Ok(links)
-}
-
-/// Every citation the links name exists (422 naming each that does not).
-pub async fn check_cited(conn: &mut PgConnection, links: &[LinkFields]) -> Result<()> {
-    let ids: Vec<Uuid> = links.iter().map(|l| l.citation_id).collect();
-    let found = store::bulk::existing(conn, "citations", &ids).await?;
-    let missing: Vec<Uuid> = ids
-        .iter()
-        .filter(|id| !found.contains(id))
-        .copied()
-        .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    Err(unprocessable(
-        ids.iter()
-            .enumerate()
-            .filter(|(_, id)| missing.contains(id))
-            .map(|(i, _)| {
-                FieldError::new(
-                    format!("#/citations/{i}/citation_id"),
-                    "no citation has this id",
-                )
-            })
-            .collect(),
-    ))
 }
 
 /// The links as stored, refusing a citation cited twice (checks that need no database).
@@ -133,26 +123,6 @@ pub fn link_fields(links: Vec<CitationLink>) -> Result<Vec<LinkFields>> {
             quote: l.quote,
         })
         .collect())
-}
-
-/// Checks that every `(pointer, actor id)` names an actor; 422 naming each one that does not.
-pub async fn check_actors(conn: &mut PgConnection, refs: &[(String, Uuid)]) -> Result<()> {
-    let ids: Vec<Uuid> = refs.iter().map(|(_, id)| *id).collect();
-    let found = store::bulk::existing(conn, "actors", &ids).await?;
-    let missing: Vec<Uuid> = ids
-        .iter()
-        .filter(|id| !found.contains(id))
-        .copied()
-        .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    Err(unprocessable(
-        refs.iter()
-            .filter(|(_, id)| missing.contains(id))
-            .map(|(pointer, _)| FieldError::new(pointer.clone(), "no actor has this id"))
-            .collect(),
-    ))
 }
 
 pub fn unprocessable(errors: Vec<FieldError>) -> ApiError {

@@ -6,12 +6,15 @@ pub mod actors;
 pub mod citations;
 pub mod fields;
 pub mod json;
+pub mod kinds;
 pub mod links;
 pub mod merges;
+pub mod named;
 pub mod record;
 pub mod resolve;
 pub mod roles;
 pub mod statements;
 pub mod visits;
 
-pub use record::{Record, body, record_removal, record_write};
+pub use named::ReferenceField;
+pub use record::{Parent, Record, Unique, body, load_one, record_removal, record_write};

@@ -1,10 +1,13 @@
 //! What every record offers the write path, and how a write is recorded in the change feed.
 
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::domain::Resource;
+use super::named::{ReferenceField, check_named, references};
+
+use crate::domain::{Resource, as_stored};
 use crate::error::{ApiError, Reference, Result};
 use crate::store::changes::{self, Operation};
 use crate::store::{Referrer, StoreError};
@@ -35,17 +38,29 @@ async fn record_deletion(
 }
 
 /// What every record offers the write path (`api::record`), the importer and the demo data
-/// loader: load one, create, update with a merge patch, delete, and what embeds it.
+/// loader: load one or many, create, update with a merge patch, delete, what embeds it, and
+/// how it is written as a create body or import line.
+///
+/// A create and an import line go the same way: [`Record::prepare`] checks what needs no
+/// database, the records it names are checked in one query per kind, and [`Record::store`]
+/// writes a batch of rows (a create is a batch of one). An update applies the merge patch to
+/// the record as a create would give it ([`Record::to_input`]) and stores the result the same way.
 // The futures are awaited on actix's single-threaded workers, so they need not be `Send`.
 #[allow(async_fn_in_trait)]
-pub trait Record: Serialize + Sized {
+pub trait Record: Serialize + Sized + 'static {
     const RESOURCE: Resource;
+    /// The fields of a create body (and of an import line) that name other records.
+    const REFERENCES: &'static [ReferenceField];
+    /// The field of an import line that names the record's parent (a role's holder).
+    const PARENT: Option<ReferenceField> = None;
     /// How a request names one record: an id, an actor's id or slug, a role under an actor.
     type Key;
     /// What a new record is created under: nothing, or the actor who holds a role.
-    type Parent;
-    type New: Serialize;
-    type Patch;
+    type Parent: Parent;
+    type New: Serialize + DeserializeOwned;
+    type Patch: Serialize;
+    /// A new record checked as far as that needs no database: its fields and links.
+    type Row: 'static;
 
     fn id(&self) -> Uuid;
 
@@ -75,19 +90,114 @@ pub trait Record: Serialize + Sized {
     /// concurrent writes to it take turns.
     async fn load(conn: &mut PgConnection, key: &Self::Key, lock: bool) -> Result<Self>;
 
+    /// Loads the records with these ids that exist, in id order, in a few queries whatever
+    /// their number.
+    async fn load_many(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Self>>;
+
+    /// The record as a create body would give it: what an export writes and a patch applies to.
+    fn to_input(&self) -> Self::New;
+
+    /// Checks a new record as far as that needs no database; `parent` is the id of the actor
+    /// it is created under, if its kind has one.
+    fn prepare(parent: Option<Uuid>, input: Self::New) -> Result<Self::Row>;
+
+    /// Values no two records of this kind may share (an actor's slug, a citation's URL): an
+    /// import checks them before it writes, as a create's constraint would.
+    fn unique(_row: &Self::Row) -> Vec<Unique> {
+        Vec::new()
+    }
+
+    /// Stores new records, or with `replace` the new fields of existing ones (their rows
+    /// locked by the caller).
+    async fn store(
+        conn: &mut PgConnection,
+        rows: &[(Uuid, Self::Row)],
+        replace: bool,
+    ) -> Result<()>;
+
     /// Checks and stores a new record, and loads it.
     async fn create(
         conn: &mut PgConnection,
         parent: &Self::Parent,
         input: Self::New,
-    ) -> Result<Self>;
+    ) -> Result<Self> {
+        let parent = parent.id(&mut *conn).await?;
+        let id = Uuid::now_v7();
+        write::<Self>(&mut *conn, id, parent, input, false).await?;
+        load_one(conn, id).await
+    }
 
     /// Applies a merge patch to the record (loaded with its lock), checks and stores the
     /// result, and loads it again.
-    async fn update(self, conn: &mut PgConnection, patch: Self::Patch) -> Result<Self>;
+    async fn update(self, conn: &mut PgConnection, patch: Self::Patch) -> Result<Self> {
+        let input = merge_patch(self.to_input(), &patch)?;
+        let id = self.id();
+        write::<Self>(&mut *conn, id, self.holder(), input, true).await?;
+        load_one(conn, id).await
+    }
 
     /// Deletes the record, or refuses with 409 while other records refer to it.
     async fn delete(self, conn: &mut PgConnection) -> Result<()>;
+}
+
+/// What a record is created under.
+#[allow(async_fn_in_trait)]
+pub trait Parent {
+    /// The parent's id, or 404; `None` when there is none.
+    async fn id(&self, conn: &mut PgConnection) -> Result<Option<Uuid>>;
+}
+
+impl Parent for () {
+    async fn id(&self, _conn: &mut PgConnection) -> Result<Option<Uuid>> {
+        Ok(None)
+    }
+}
+
+/// A value that must be unique among records of a kind, with what to say when it is not.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Unique {
+    /// Where it is in the body: `#/slug`.
+    pub pointer: &'static str,
+    /// The table and column that hold it.
+    pub table: &'static str,
+    pub column: &'static str,
+    pub value: String,
+    /// What to say when an earlier line of a file has it.
+    pub repeated: String,
+    /// What to say when a stored record has it.
+    pub taken: String,
+}
+
+/// Checks and stores one record: its body's references checked in one query per kind.
+async fn write<R: Record>(
+    conn: &mut PgConnection,
+    id: Uuid,
+    parent: Option<Uuid>,
+    input: R::New,
+    replace: bool,
+) -> Result<()> {
+    let named = references(&input, R::REFERENCES)?;
+    let row = R::prepare(parent, input)?;
+    check_named(&mut *conn, &named).await?;
+    R::store(conn, &[(id, row)], replace).await
+}
+
+/// Loads one record by id, or 404.
+pub async fn load_one<R: Record>(conn: &mut PgConnection, id: Uuid) -> Result<R> {
+    R::load_many(conn, &[id])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::NotFound(format!("no {} with id `{id}`", R::RESOURCE)))
+}
+
+/// The record a merge patch (RFC 7396) makes of `current`, read as a create body. Its values
+/// are the record's as stored and the patch's, checked when it was read: both are taken as
+/// they are, so a stored value that a newer rule refuses survives a patch of another field.
+fn merge_patch<N: Serialize + DeserializeOwned, P: Serialize>(current: N, patch: &P) -> Result<N> {
+    let mut body = serde_json::to_value(current).map_err(|e| ApiError::Internal(e.into()))?;
+    let patch = serde_json::to_value(patch).map_err(|e| ApiError::Internal(e.into()))?;
+    super::json::apply_merge_patch(&mut body, patch);
+    as_stored(|| super::json::parse_value(body))
 }
 
 /// Records a write of `record` in the change feed, and the update of the actor that embeds

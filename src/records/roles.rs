@@ -10,15 +10,17 @@ use crate::domain::{Claim, PartialDate, Resource, RoleRank, Title};
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
 use crate::store::actors::ActorKey;
+use crate::store::bulk;
 use crate::store::links::{self, LinkFields, LinkRow};
 use crate::store::roles::{self as store, RoleFields, RoleRow};
 
 use super::actors::{ActorSummary, id_of};
 use super::fields::{bounded, bounded_non_null, non_null, nullable};
 use super::links::{
-    CitationLink, CitationRef, check_cited, check_links, check_period, link_fields, links_of,
+    CITATIONS, CitationLink, CitationRef, check_period, link_fields, links_in, links_of,
 };
-use super::record::{Record, reference};
+use super::named::ReferenceField;
+use super::record::{Parent, Record, reference};
 
 /// An office or membership held over a period: Tokayev as President of Kazakhstan,
 /// Kazakhstan as a member of the Eurasian Economic Union.
@@ -183,12 +185,18 @@ fn refused(error: StoreError) -> ApiError {
     }
 }
 
-/// Checks and stores a new role with its links.
 impl NewRole {
     /// The role's fields and links, with the checks that need no database (its period in
-    /// order, no citation twice): for a single write and for an import line alike.
-    pub(crate) fn into_parts(self) -> Result<(RoleFields, Vec<LinkFields>)> {
+    /// order, not held in its own actor, no citation twice): for a single write and for an
+    /// import line alike.
+    pub(crate) fn into_parts(self, holder: Uuid) -> Result<(RoleFields, Vec<LinkFields>)> {
         check_period(self.start, self.end, "#/end")?;
+        if self.of_actor_id == holder {
+            return Err(ApiError::unprocessable_field(
+                "#/of_actor_id",
+                "an actor cannot hold a role in itself",
+            ));
+        }
         let links = link_fields(self.citations)?;
         let fields = RoleFields {
             of_actor_id: self.of_actor_id,
@@ -201,14 +209,10 @@ impl NewRole {
     }
 }
 
-async fn insert(conn: &mut PgConnection, holder: Uuid, input: NewRole) -> Result<Uuid> {
-    let (fields, links) = input.into_parts()?;
-    check_cited(conn, &links).await?;
-    let id = store::insert(&mut *conn, holder, &fields)
-        .await
-        .map_err(refused)?;
-    links::replace(conn, Claim::ROLE, id, &links).await?;
-    Ok(id)
+impl Parent for ActorKey {
+    async fn id(&self, conn: &mut PgConnection) -> Result<Option<Uuid>> {
+        id_of(conn, self).await.map(Some)
+    }
 }
 
 pub(crate) async fn load(conn: &mut PgConnection, participant: Uuid, id: Uuid) -> Result<Role> {
@@ -227,10 +231,17 @@ pub struct RoleKey {
 
 impl Record for Role {
     const RESOURCE: Resource = Resource::Role;
+    const REFERENCES: &'static [ReferenceField] = &[
+        ReferenceField::ids("of_actor_id", Resource::Actor),
+        CITATIONS,
+    ];
+    const PARENT: Option<ReferenceField> = Some(ReferenceField::ids("actor_id", Resource::Actor));
     type Key = RoleKey;
     type Parent = ActorKey;
     type New = NewRole;
     type Patch = RolePatch;
+    /// The holder, the fields and the links.
+    type Row = (Uuid, RoleFields, Vec<LinkFields>);
 
     fn id(&self) -> Uuid {
         self.id
@@ -259,32 +270,61 @@ impl Record for Role {
         load(conn, participant, key.id).await
     }
 
-    async fn create(conn: &mut PgConnection, holder: &ActorKey, input: NewRole) -> Result<Self> {
-        let holder = id_of(&mut *conn, holder).await?;
-        let id = insert(&mut *conn, holder, input).await?;
-        load(conn, holder, id).await
+    async fn load_many(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Self>> {
+        let rows = store::by_ids(&mut *conn, ids).await?;
+        let mut roles = assemble(conn, rows).await?;
+        roles.sort_by_key(|r| r.id);
+        Ok(roles)
     }
 
-    async fn update(self, conn: &mut PgConnection, patch: RolePatch) -> Result<Self> {
-        let current = self;
-        let id = current.id;
-        let fields = RoleFields {
-            of_actor_id: patch.of_actor_id.unwrap_or(current.of_actor_id),
-            title: patch.title.unwrap_or(current.title),
-            rank: patch.rank.unwrap_or(current.rank),
-            start: patch.start.unwrap_or(current.start),
-            end: patch.end.unwrap_or(current.end),
-        };
-        check_period(fields.start, fields.end, "#/end")?;
-        if let Some(citations) = patch.citations {
-            let links = check_links(&mut *conn, citations).await?;
-            links::replace(&mut *conn, Claim::ROLE, id, &links).await?;
+    fn to_input(&self) -> NewRole {
+        NewRole {
+            of_actor_id: self.of_actor_id,
+            title: self.title.clone(),
+            rank: self.rank,
+            start: self.start,
+            end: self.end,
+            citations: links_in(&self.citations),
         }
-        store::update(&mut *conn, id, &fields)
+    }
+
+    fn prepare(holder: Option<Uuid>, input: NewRole) -> Result<Self::Row> {
+        let holder = holder.ok_or_else(|| {
+            ApiError::unprocessable_field("#/actor_id", "is required: the role's holder")
+        })?;
+        let (fields, links) = input.into_parts(holder)?;
+        Ok((holder, fields, links))
+    }
+
+    async fn store(
+        conn: &mut PgConnection,
+        rows: &[(Uuid, Self::Row)],
+        replace: bool,
+    ) -> Result<()> {
+        let links: Vec<(Uuid, Vec<LinkFields>)> = rows
+            .iter()
+            .map(|(id, (_, _, l))| (*id, l.clone()))
+            .collect();
+        if replace {
+            for (id, (_, fields, _)) in rows {
+                store::update(&mut *conn, *id, fields)
+                    .await
+                    .map_err(refused)?;
+            }
+            for (id, links) in &links {
+                links::replace(&mut *conn, Claim::ROLE, *id, links).await?;
+            }
+            return Ok(());
+        }
+        let roles: Vec<(Uuid, Uuid, RoleFields)> = rows
+            .iter()
+            .map(|(id, (holder, f, _))| (*id, *holder, f.clone()))
+            .collect();
+        bulk::insert_roles(&mut *conn, &roles)
             .await
             .map_err(refused)?;
-        // The role may have moved away from the actor in the path; read it under its holder.
-        load(conn, current.actor_id, id).await
+        bulk::insert_links(conn, Claim::ROLE, &links).await?;
+        Ok(())
     }
 
     async fn delete(self, conn: &mut PgConnection) -> Result<()> {

@@ -11,15 +11,14 @@ use crate::domain::{
 };
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
+use crate::store::bulk;
 use crate::store::links::{self, LinkFields};
 use crate::store::statements::{self as store, StatementFields, StatementRow};
-use crate::store::visits as visit_store;
 
 use super::actors::ActorSummary;
 use super::fields::{bounded, bounded_non_null, non_null, nullable, unique};
-use super::links::{
-    CitationLink, CitationRef, check_actors, check_cited, check_links, link_fields, links_of,
-};
+use super::links::{CITATIONS, CitationLink, CitationRef, link_fields, links_in, links_of, split};
+use super::named::ReferenceField;
 use super::record::Record;
 
 /// An actor a statement is about, and the statement's stance toward it.
@@ -271,27 +270,14 @@ pub(crate) async fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> Resul
         .ok_or_else(|| ApiError::NotFound(format!("no statement with id `{id}`")))
 }
 
-/// What a statement's fields need checked against the database, and its attribution.
-struct Draft {
-    speaker_id: Uuid,
-    /// `Some` when given explicitly.
-    on_behalf_of_id: Option<Uuid>,
-    stated_on: PartialDate,
-    kind: StatementKind,
-    text: StatementText,
-    verbatim: bool,
-    language: Option<LanguageTag>,
-    topics: Vec<Topic>,
-    subjects: Vec<NewSubject>,
-    visit_id: Option<Uuid>,
-}
-
-impl Draft {
-    /// The fields, with the checks that need no database (no subject twice; topics without
-    /// repeats) and `on_behalf_of` as given (none derived yet).
-    fn into_fields(self) -> Result<StatementFields> {
+impl NewStatement {
+    /// The statement's fields (`on_behalf_of` as given: the rest is derived when it is
+    /// stored) and links, with the checks that need no database (no subject twice, no
+    /// citation twice; topics without repeats): for a single write and an import line alike.
+    pub(crate) fn into_parts(self) -> Result<(StatementFields, Vec<LinkFields>)> {
         check_subject_shape(&self.subjects)?;
-        Ok(StatementFields {
+        let links = link_fields(self.citations)?;
+        let fields = StatementFields {
             speaker_id: self.speaker_id,
             on_behalf_of_id: self.on_behalf_of_id,
             on_behalf_of_role_id: None,
@@ -307,69 +293,8 @@ impl Draft {
                 .map(|s| (s.actor_id, s.stance))
                 .collect(),
             visit_id: self.visit_id,
-        })
-    }
-
-    /// The fields checked against the database (every actor and the visit exist), with
-    /// `on_behalf_of` derived from the speaker's role when it was not given.
-    async fn check(self, conn: &mut PgConnection) -> Result<StatementFields> {
-        let mut fields = self.into_fields()?;
-        let mut refs = vec![("#/speaker_id".to_owned(), fields.speaker_id)];
-        if let Some(id) = fields.on_behalf_of_id {
-            refs.push(("#/on_behalf_of_id".to_owned(), id));
-        }
-        refs.extend(
-            fields
-                .subjects
-                .iter()
-                .enumerate()
-                .map(|(i, (actor, _))| (format!("#/subjects/{i}/actor_id"), *actor)),
-        );
-        check_actors(conn, &refs).await?;
-        if let Some(visit) = fields.visit_id
-            && !visit_store::exists(conn, visit).await?
-        {
-            return Err(ApiError::unprocessable_field(
-                "#/visit_id",
-                "no visit has this id",
-            ));
-        }
-        if fields.on_behalf_of_id.is_none()
-            && let Some((role, of_actor)) =
-                store::attribution(conn, fields.speaker_id, fields.stated_on).await?
-        {
-            fields.on_behalf_of_id = Some(of_actor);
-            fields.on_behalf_of_role_id = Some(role);
-        }
-        Ok(fields)
-    }
-}
-
-impl NewStatement {
-    /// What the statement is before the database is asked, and its links, with the checks
-    /// that need none (no citation twice): for a single write and for an import line alike.
-    fn into_draft(self) -> Result<(Draft, Vec<LinkFields>)> {
-        let links = link_fields(self.citations)?;
-        let draft = Draft {
-            speaker_id: self.speaker_id,
-            on_behalf_of_id: self.on_behalf_of_id,
-            stated_on: self.stated_on,
-            kind: self.kind,
-            text: self.text,
-            verbatim: self.verbatim,
-            language: self.language,
-            topics: self.topics,
-            subjects: self.subjects,
-            visit_id: self.visit_id,
         };
-        Ok((draft, links))
-    }
-
-    /// The statement's fields (`on_behalf_of` as given: an import derives the rest in SQL)
-    /// and links, with the checks that need no database.
-    pub(crate) fn into_parts(self) -> Result<(StatementFields, Vec<LinkFields>)> {
-        let (draft, links) = self.into_draft()?;
-        Ok((draft.into_fields()?, links))
+        Ok((fields, links))
     }
 }
 
@@ -409,22 +334,20 @@ fn refused(error: StoreError) -> ApiError {
     }
 }
 
-/// Checks and stores a new statement with its links.
-async fn insert(conn: &mut PgConnection, input: NewStatement) -> Result<Uuid> {
-    let (draft, links) = input.into_draft()?;
-    check_cited(&mut *conn, &links).await?;
-    let fields = draft.check(&mut *conn).await?;
-    let id = store::insert(&mut *conn, &fields).await.map_err(refused)?;
-    links::replace(conn, Claim::STATEMENT, id, &links).await?;
-    Ok(id)
-}
-
 impl Record for Statement {
     const RESOURCE: Resource = Resource::Statement;
+    const REFERENCES: &'static [ReferenceField] = &[
+        ReferenceField::ids("speaker_id", Resource::Actor),
+        ReferenceField::ids("on_behalf_of_id", Resource::Actor),
+        ReferenceField::within("subjects", "actor_id", Resource::Actor),
+        ReferenceField::ids("visit_id", Resource::Visit),
+        CITATIONS,
+    ];
     type Key = Uuid;
     type Parent = ();
     type New = NewStatement;
     type Patch = StatementPatch;
+    type Row = (StatementFields, Vec<LinkFields>);
 
     fn id(&self) -> Uuid {
         self.id
@@ -434,54 +357,74 @@ impl Record for Statement {
         load(conn, *id, lock).await
     }
 
-    async fn create(conn: &mut PgConnection, _: &(), input: NewStatement) -> Result<Self> {
-        let id = insert(&mut *conn, input).await?;
-        load(conn, id, false).await
+    async fn load_many(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Self>> {
+        let rows = store::by_ids(&mut *conn, ids).await?;
+        let mut statements = assemble(conn, rows).await?;
+        statements.sort_by_key(|s| s.id);
+        Ok(statements)
     }
 
-    async fn update(self, conn: &mut PgConnection, patch: StatementPatch) -> Result<Self> {
-        let current = self;
-        let id = current.id;
-        let given_before = current
-            .on_behalf_of_role_id
-            .is_none()
-            .then(|| current.on_behalf_of.as_ref().map(|a| a.id))
-            .flatten();
-        let draft = Draft {
-            speaker_id: patch.speaker_id.unwrap_or(current.speaker.id),
-            // Explicit stays explicit unless removed; derived (or none) is derived again.
-            on_behalf_of_id: match patch.on_behalf_of_id {
-                Some(given) => given,
-                None => given_before,
+    /// An attribution derived from the speaker's role is left out: it is derived again.
+    fn to_input(&self) -> NewStatement {
+        NewStatement {
+            speaker_id: self.speaker.id,
+            on_behalf_of_id: match self.on_behalf_of_role_id {
+                None => self.on_behalf_of.as_ref().map(|a| a.id),
+                Some(_) => None,
             },
-            stated_on: patch.stated_on.unwrap_or(current.stated_on),
-            kind: patch.kind.unwrap_or(current.kind),
-            text: patch.text.unwrap_or_else(|| current.text.clone()),
-            verbatim: patch.verbatim.unwrap_or(current.verbatim),
-            language: patch.language.unwrap_or_else(|| current.language.clone()),
-            topics: patch.topics.unwrap_or_else(|| current.topics.clone()),
-            subjects: match patch.subjects {
-                Some(subjects) => subjects,
-                None => current
-                    .subjects
-                    .iter()
-                    .map(|s| NewSubject {
-                        actor_id: s.actor.id,
-                        stance: s.stance,
-                    })
-                    .collect(),
-            },
-            visit_id: patch.visit_id.unwrap_or(current.visit_id),
-        };
-        if let Some(citations) = patch.citations {
-            let links = check_links(&mut *conn, citations).await?;
-            links::replace(&mut *conn, Claim::STATEMENT, id, &links).await?;
+            stated_on: self.stated_on,
+            kind: self.kind,
+            text: self.text.clone(),
+            verbatim: self.verbatim,
+            language: self.language.clone(),
+            topics: self.topics.clone(),
+            subjects: self
+                .subjects
+                .iter()
+                .map(|s| NewSubject {
+                    actor_id: s.actor.id,
+                    stance: s.stance,
+                })
+                .collect(),
+            visit_id: self.visit_id,
+            citations: links_in(&self.citations),
         }
-        let fields = draft.check(&mut *conn).await?;
-        store::update(&mut *conn, id, &fields)
+    }
+
+    fn prepare(_: Option<Uuid>, input: NewStatement) -> Result<Self::Row> {
+        input.into_parts()
+    }
+
+    async fn store(
+        conn: &mut PgConnection,
+        rows: &[(Uuid, Self::Row)],
+        replace: bool,
+    ) -> Result<()> {
+        let (fields, links) = split(rows);
+        if replace {
+            for (id, fields) in &fields {
+                store::update(&mut *conn, *id, fields)
+                    .await
+                    .map_err(refused)?;
+            }
+            for (id, links) in &links {
+                links::replace(&mut *conn, Claim::STATEMENT, *id, links).await?;
+            }
+            let derive: Vec<Uuid> = fields
+                .iter()
+                .filter(|(_, f)| f.on_behalf_of_id.is_none())
+                .map(|(id, _)| *id)
+                .collect();
+            store::derive_attribution(conn, &derive)
+                .await
+                .map_err(refused)?;
+            return Ok(());
+        }
+        bulk::insert_statements(&mut *conn, &fields)
             .await
             .map_err(refused)?;
-        load(conn, id, false).await
+        bulk::insert_links(conn, Claim::STATEMENT, &links).await?;
+        Ok(())
     }
 
     async fn delete(self, conn: &mut PgConnection) -> Result<()> {

@@ -11,16 +11,16 @@ use crate::domain::{
 };
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
-use crate::store::actors::{self as actor_store, ActorKey};
+use crate::store::bulk;
 use crate::store::links::{self, LinkFields};
 use crate::store::visits::{self as store, VisitFields, VisitRow};
 
 use super::actors::ActorSummary;
 use super::fields::{bounded, bounded_non_null, non_null, nullable};
 use super::links::{
-    CitationLink, CitationRef, check_actors, check_cited, check_links, check_period, link_fields,
-    links_of,
+    CITATIONS, CitationLink, CitationRef, check_period, link_fields, links_in, links_of, split,
 };
+use super::named::ReferenceField;
 use super::record::{Record, reference};
 
 /// A visit: the principal(s) travelling, the state or organization hosting them, where and
@@ -209,18 +209,6 @@ pub(crate) async fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> Resul
         .ok_or_else(|| ApiError::NotFound(format!("no visit with id `{id}`")))
 }
 
-/// Checks what the schema cannot say about visitors and host, and that they exist.
-async fn check_participants(conn: &mut PgConnection, visitors: &[Uuid], host: Uuid) -> Result<()> {
-    check_participant_shape(visitors, host)?;
-    let mut refs: Vec<(String, Uuid)> = visitors
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (format!("#/visitor_ids/{i}"), *id))
-        .collect();
-    refs.push(("#/host_id".into(), host));
-    check_actors(conn, &refs).await
-}
-
 /// No visitor twice, and none of them the host (checks that need no database).
 fn check_participant_shape(visitors: &[Uuid], host: Uuid) -> Result<()> {
     for (i, visitor) in visitors.iter().enumerate() {
@@ -238,14 +226,6 @@ fn check_participant_shape(visitors: &[Uuid], host: Uuid) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The host's country, for a visit given none.
-async fn host_country(conn: &mut PgConnection, host: Uuid) -> Result<Option<CountryCode>> {
-    let row = actor_store::find(conn, &ActorKey::Id(host)).await?;
-    Ok(row
-        .and_then(|r| r.country_code)
-        .and_then(|c| CountryCode::parse(&c).ok()))
 }
 
 /// What a broken constraint means for a visit's fields: an actor it names was deleted after
@@ -286,24 +266,18 @@ impl NewVisit {
     }
 }
 
-async fn insert(conn: &mut PgConnection, input: NewVisit) -> Result<Uuid> {
-    let (mut fields, links) = input.into_parts()?;
-    check_participants(&mut *conn, &fields.visitor_ids, fields.host_id).await?;
-    check_cited(&mut *conn, &links).await?;
-    if fields.country_code.is_none() {
-        fields.country_code = host_country(&mut *conn, fields.host_id).await?;
-    }
-    let id = store::insert(&mut *conn, &fields).await.map_err(refused)?;
-    links::replace(conn, Claim::VISIT, id, &links).await?;
-    Ok(id)
-}
-
 impl Record for Visit {
     const RESOURCE: Resource = Resource::Visit;
+    const REFERENCES: &'static [ReferenceField] = &[
+        ReferenceField::ids("visitor_ids", Resource::Actor),
+        ReferenceField::ids("host_id", Resource::Actor),
+        CITATIONS,
+    ];
     type Key = Uuid;
     type Parent = ();
     type New = NewVisit;
     type Patch = VisitPatch;
+    type Row = (VisitFields, Vec<LinkFields>);
 
     fn id(&self) -> Uuid {
         self.id
@@ -313,37 +287,56 @@ impl Record for Visit {
         load(conn, *id, lock).await
     }
 
-    async fn create(conn: &mut PgConnection, _: &(), input: NewVisit) -> Result<Self> {
-        let id = insert(&mut *conn, input).await?;
-        load(conn, id, false).await
+    async fn load_many(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Self>> {
+        let rows = store::by_ids(&mut *conn, ids).await?;
+        let mut visits = assemble(conn, rows).await?;
+        visits.sort_by_key(|v| v.id);
+        Ok(visits)
     }
 
-    async fn update(self, conn: &mut PgConnection, patch: VisitPatch) -> Result<Self> {
-        let current = self;
-        let id = current.id;
-        let fields = VisitFields {
-            visitor_ids: patch
-                .visitor_ids
-                .unwrap_or_else(|| current.visitors.iter().map(|v| v.id).collect()),
-            host_id: patch.host_id.unwrap_or(current.host.id),
-            place: patch.place.unwrap_or_else(|| current.place.clone()),
-            country_code: patch.country_code.unwrap_or(current.country_code),
-            start: patch.start.unwrap_or(current.start),
-            end: patch.end.unwrap_or(current.end),
-            kind: patch.kind.unwrap_or(current.kind),
-            occasion: patch.occasion.unwrap_or_else(|| current.occasion.clone()),
-            summary: patch.summary.unwrap_or_else(|| current.summary.clone()),
-        };
-        check_period(Some(fields.start), fields.end, "#/end")?;
-        check_participants(&mut *conn, &fields.visitor_ids, fields.host_id).await?;
-        if let Some(citations) = patch.citations {
-            let links = check_links(&mut *conn, citations).await?;
-            links::replace(&mut *conn, Claim::VISIT, id, &links).await?;
+    fn to_input(&self) -> NewVisit {
+        NewVisit {
+            visitor_ids: self.visitors.iter().map(|a| a.id).collect(),
+            host_id: self.host.id,
+            place: self.place.clone(),
+            country_code: self.country_code,
+            start: self.start,
+            end: self.end,
+            kind: self.kind,
+            occasion: self.occasion.clone(),
+            summary: self.summary.clone(),
+            citations: links_in(&self.citations),
         }
-        store::update(&mut *conn, id, &fields)
+    }
+
+    fn prepare(_: Option<Uuid>, input: NewVisit) -> Result<Self::Row> {
+        input.into_parts()
+    }
+
+    async fn store(
+        conn: &mut PgConnection,
+        rows: &[(Uuid, Self::Row)],
+        replace: bool,
+    ) -> Result<()> {
+        let (fields, links) = split(rows);
+        if replace {
+            for (id, fields) in &fields {
+                store::update(&mut *conn, *id, fields)
+                    .await
+                    .map_err(refused)?;
+            }
+            for (id, links) in &links {
+                links::replace(&mut *conn, Claim::VISIT, *id, links).await?;
+            }
+            return Ok(());
+        }
+        bulk::insert_visits(&mut *conn, &fields)
             .await
             .map_err(refused)?;
-        load(conn, id, false).await
+        bulk::insert_links(&mut *conn, Claim::VISIT, &links).await?;
+        let ids: Vec<Uuid> = fields.iter().map(|(id, _)| *id).collect();
+        bulk::default_visit_countries(conn, &ids).await?;
+        Ok(())
     }
 
     async fn delete(self, conn: &mut PgConnection) -> Result<()> {

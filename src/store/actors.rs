@@ -214,27 +214,6 @@ impl StoredAlias {
     }
 }
 
-pub async fn insert(conn: &mut PgConnection, fields: &ActorFields) -> Result<Uuid> {
-    let id = Uuid::now_v7();
-    sqlx::query!(
-        "INSERT INTO actors (id, slug, kind, name, aliases, country_code, wikidata_id, description, search_text)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        id,
-        fields.slug.as_str(),
-        fields.kind as ActorKind,
-        fields.name.as_str(),
-        Json(&fields.aliases) as _,
-        fields.country_code.as_ref().map(CountryCode::as_str),
-        fields.wikidata_id.as_ref().map(WikidataId::as_str),
-        fields.description.as_ref().map(Description::as_str),
-        search_text(fields),
-    )
-    .execute(&mut *conn)
-    .await?;
-    names_of(id, fields).insert(conn).await?;
-    Ok(id)
-}
-
 pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &ActorFields) -> Result<()> {
     sqlx::query!(
         "UPDATE actors SET slug = $2, kind = $3, name = $4, aliases = $5, country_code = $6,

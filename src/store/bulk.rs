@@ -372,27 +372,13 @@ pub async fn insert_statements(
     .bind(&position)
     .execute(&mut *conn)
     .await?;
-    // Attribution from roles, for the statements given none: one statement for the batch,
-    // with the same rule as a single write (a role in a state first, then the latest start).
+    // Attribution from roles, for the statements given none.
     let derive: Vec<Uuid> = rows
         .iter()
         .filter(|(_, f)| f.on_behalf_of_id.is_none())
         .map(|(id, _)| *id)
         .collect();
-    sqlx::query(
-        "UPDATE statements s SET on_behalf_of_id = a.of_actor_id, on_behalf_of_role_id = a.role_id
-         FROM (SELECT DISTINCT ON (s.id) s.id, r.id AS role_id, r.of_actor_id
-               FROM statements s
-               JOIN roles r ON r.actor_id = s.speaker_id AND r.period && s.period
-               JOIN actors o ON o.id = r.of_actor_id
-               WHERE s.id = ANY($1)
-               ORDER BY s.id, (o.kind = 'state') DESC, r.start_date DESC NULLS LAST, r.id DESC) a
-         WHERE s.id = a.id",
-    )
-    .bind(&derive)
-    .execute(conn)
-    .await?;
-    Ok(())
+    super::statements::derive_attribution(conn, &derive).await
 }
 
 /// Citation links of many claims of one kind.

@@ -56,34 +56,6 @@ pub struct CitationFilter {
     pub until: Option<NaiveDate>,
 }
 
-pub async fn insert(conn: &mut PgConnection, fields: &CitationFields) -> Result<Uuid> {
-    let id = Uuid::now_v7();
-    let authors: Vec<String> = fields
-        .authors
-        .iter()
-        .map(|a| a.as_str().to_owned())
-        .collect();
-    sqlx::query!(
-        "INSERT INTO citations (id, source, url, title, authors, published_date, published_precision,
-                                accessed_on, language, excerpt, archive_url)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        id,
-        fields.source.as_str(),
-        fields.url.as_ref().map(WebUrl::as_str),
-        fields.title.as_ref().map(CitationTitle::as_str),
-        &authors,
-        fields.published_on.map(|d| d.first_day()),
-        fields.published_on.map(|d| d.precision()) as Option<DatePrecision>,
-        fields.accessed_on,
-        fields.language.as_ref().map(LanguageTag::as_str),
-        fields.excerpt.as_ref().map(Excerpt::as_str),
-        fields.archive_url.as_ref().map(WebUrl::as_str),
-    )
-    .execute(conn)
-    .await?;
-    Ok(id)
-}
-
 pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &CitationFields) -> Result<()> {
     let authors: Vec<String> = fields
         .authors

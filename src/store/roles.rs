@@ -69,28 +69,6 @@ fn parts(date: Option<PartialDate>) -> (Option<NaiveDate>, Option<DatePrecision>
     (date.map(|d| d.first_day()), date.map(|d| d.precision()))
 }
 
-pub async fn insert(conn: &mut PgConnection, actor_id: Uuid, fields: &RoleFields) -> Result<Uuid> {
-    let id = Uuid::now_v7();
-    let (start_date, start_precision) = parts(fields.start);
-    let (end_date, end_precision) = parts(fields.end);
-    sqlx::query!(
-        "INSERT INTO roles (id, actor_id, of_actor_id, title, start_date, start_precision, end_date, end_precision, rank)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        id,
-        actor_id,
-        fields.of_actor_id,
-        fields.title.as_str(),
-        start_date,
-        start_precision as Option<DatePrecision>,
-        end_date,
-        end_precision as Option<DatePrecision>,
-        fields.rank as Option<RoleRank>,
-    )
-    .execute(conn)
-    .await?;
-    Ok(id)
-}
-
 pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &RoleFields) -> Result<()> {
     let (start_date, start_precision) = parts(fields.start);
     let (end_date, end_precision) = parts(fields.end);

@@ -103,31 +103,6 @@ fn topics(fields: &StatementFields) -> Vec<String> {
         .collect()
 }
 
-pub async fn insert(conn: &mut PgConnection, fields: &StatementFields) -> Result<Uuid> {
-    let id = Uuid::now_v7();
-    sqlx::query!(
-        "INSERT INTO statements (id, speaker_id, on_behalf_of_id, on_behalf_of_role_id, stated_date,
-                                 stated_precision, kind, text, verbatim, language, topics, visit_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        id,
-        fields.speaker_id,
-        fields.on_behalf_of_id,
-        fields.on_behalf_of_role_id,
-        fields.stated_on.first_day(),
-        fields.stated_on.precision() as DatePrecision,
-        fields.kind as StatementKind,
-        fields.text.as_str(),
-        fields.verbatim,
-        fields.language.as_ref().map(LanguageTag::as_str),
-        &topics(fields),
-        fields.visit_id,
-    )
-    .execute(&mut *conn)
-    .await?;
-    replace_subjects(conn, id, &fields.subjects).await?;
-    Ok(id)
-}
-
 pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &StatementFields) -> Result<()> {
     sqlx::query!(
         "UPDATE statements SET speaker_id = $2, on_behalf_of_id = $3, on_behalf_of_role_id = $4,
@@ -181,26 +156,27 @@ async fn replace_subjects(
     Ok(())
 }
 
-/// The role a speaker held on a date, and the state or organization it was in: states
-/// first, then the latest start. This is whom a statement is attributed to when not given.
-pub async fn attribution(
-    conn: &mut PgConnection,
-    speaker: Uuid,
-    on: PartialDate,
-) -> Result<Option<(Uuid, Uuid)>> {
-    let row = sqlx::query!(
-        r#"SELECT r.id, r.of_actor_id
-           FROM roles r JOIN actors o ON o.id = r.of_actor_id
-           WHERE r.actor_id = $1 AND r.period && daterange($2, $3, '[)')
-           ORDER BY (o.kind = 'state') DESC, r.start_date DESC NULLS LAST, r.id DESC
-           LIMIT 1"#,
-        speaker,
-        on.first_day(),
-        on.day_after()
+/// Derives whom statements given none were made for: the state or organization of the role
+/// each speaker held on the statement's date, a role in a state first, then the latest
+/// start. One statement for all of them.
+pub async fn derive_attribution(conn: &mut PgConnection, ids: &[Uuid]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query!(
+        "UPDATE statements s SET on_behalf_of_id = a.of_actor_id, on_behalf_of_role_id = a.role_id
+         FROM (SELECT DISTINCT ON (s.id) s.id, r.id AS role_id, r.of_actor_id
+               FROM statements s
+               JOIN roles r ON r.actor_id = s.speaker_id AND r.period && s.period
+               JOIN actors o ON o.id = r.of_actor_id
+               WHERE s.id = ANY($1)
+               ORDER BY s.id, (o.kind = 'state') DESC, r.start_date DESC NULLS LAST, r.id DESC) a
+         WHERE s.id = a.id",
+        ids
     )
-    .fetch_optional(conn)
+    .execute(conn)
     .await?;
-    Ok(row.map(|r| (r.id, r.of_actor_id)))
+    Ok(())
 }
 
 /// Rows by id, in no particular order.

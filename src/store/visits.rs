@@ -86,30 +86,6 @@ const SELECT: &str =
         v.kind, v.occasion, v.summary, v.created_at, v.updated_at
     FROM visits v JOIN actors h ON h.id = v.host_id";
 
-pub async fn insert(conn: &mut PgConnection, fields: &VisitFields) -> Result<Uuid> {
-    let id = Uuid::now_v7();
-    sqlx::query!(
-        "INSERT INTO visits (id, host_id, place, country_code, start_date, start_precision,
-                             end_date, end_precision, kind, occasion, summary)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        id,
-        fields.host_id,
-        fields.place.as_ref().map(Place::as_str),
-        fields.country_code.as_ref().map(CountryCode::as_str),
-        fields.start.first_day(),
-        fields.start.precision() as DatePrecision,
-        fields.end.map(|d| d.first_day()),
-        fields.end.map(|d| d.precision()) as Option<DatePrecision>,
-        fields.kind as VisitKind,
-        fields.occasion.as_ref().map(Occasion::as_str),
-        fields.summary.as_ref().map(Summary::as_str),
-    )
-    .execute(&mut *conn)
-    .await?;
-    replace_visitors(conn, id, &fields.visitor_ids).await?;
-    Ok(id)
-}
-
 pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &VisitFields) -> Result<()> {
     sqlx::query!(
         "UPDATE visits SET host_id = $2, place = $3, country_code = $4, start_date = $5,
@@ -283,16 +259,6 @@ pub async fn visitors(conn: &mut PgConnection, visits: &[Uuid]) -> Result<Vec<Vi
         visits
     )
     .fetch_all(conn)
-    .await?)
-}
-
-/// Whether a visit exists.
-pub async fn exists(conn: &mut PgConnection, id: Uuid) -> Result<bool> {
-    Ok(sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM visits WHERE id = $1) AS "exists!""#,
-        id
-    )
-    .fetch_one(conn)
     .await?)
 }
 

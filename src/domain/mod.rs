@@ -11,6 +11,7 @@ mod country;
 mod kinds;
 mod names;
 mod partial_date;
+mod plover;
 mod resource;
 mod schema;
 mod slug;
@@ -24,6 +25,9 @@ pub use country::CountryCode;
 pub use kinds::{ActorKind, AliasKind, DatePrecision, RoleRank, Stance, StatementKind, VisitKind};
 pub use names::{MatchKind, NameQuery, score as score_name};
 pub use partial_date::PartialDate;
+pub use plover::{
+    InteractionContext, InteractionMode, InteractionSide, InteractionType, QuadClass, SourceCode,
+};
 pub use resource::{Claim, Resource};
 pub use slug::Slug;
 pub use stored::as_stored;

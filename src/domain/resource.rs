@@ -65,7 +65,9 @@ impl Resource {
     pub fn claim(self) -> Option<Claim> {
         match self {
             Self::Actor | Self::Citation => None,
-            Self::Role | Self::Visit | Self::Statement => Some(Claim(self)),
+            Self::Role => Some(Claim::Role),
+            Self::Visit => Some(Claim::Visit),
+            Self::Statement => Some(Claim::Statement),
         }
     }
 }
@@ -79,20 +81,24 @@ impl std::fmt::Display for Resource {
 /// A kind of record that makes a claim and cites its sources (at least one for a visit or a
 /// statement; a role may have none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Claim(Resource);
+pub enum Claim {
+    Role,
+    Visit,
+    Statement,
+}
 
 impl Claim {
-    pub const ROLE: Claim = Claim(Resource::Role);
-    pub const VISIT: Claim = Claim(Resource::Visit);
-    pub const STATEMENT: Claim = Claim(Resource::Statement);
-
     /// Every kind of claim, in [`Resource::ALL`]'s order.
     pub fn all() -> impl Iterator<Item = Claim> {
         Resource::ALL.into_iter().filter_map(Resource::claim)
     }
 
     pub fn resource(self) -> Resource {
-        self.0
+        match self {
+            Self::Role => Resource::Role,
+            Self::Visit => Resource::Visit,
+            Self::Statement => Resource::Statement,
+        }
     }
 }
 
@@ -157,5 +163,8 @@ mod tests {
             claims,
             [Resource::Role, Resource::Visit, Resource::Statement]
         );
+        for claim in Claim::all() {
+            assert_eq!(claim.resource().claim(), Some(claim));
+        }
     }
 }

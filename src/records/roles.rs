@@ -68,7 +68,7 @@ pub struct Role {
 /// Turns rows into roles with their citations: one more query whatever their number.
 pub(crate) async fn assemble(conn: &mut PgConnection, rows: Vec<RoleRow>) -> Result<Vec<Role>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let citations = links::load(conn, Claim::ROLE, &ids).await?;
+    let citations = links::load(conn, Claim::Role, &ids).await?;
     Ok(with_links(rows, citations))
 }
 
@@ -312,7 +312,7 @@ impl Record for Role {
                     .map_err(refused)?;
             }
             for (id, links) in &links {
-                links::replace(&mut *conn, Claim::ROLE, *id, links).await?;
+                links::replace(&mut *conn, Claim::Role, *id, links).await?;
             }
             return Ok(());
         }
@@ -323,7 +323,7 @@ impl Record for Role {
         bulk::insert_roles(&mut *conn, &roles)
             .await
             .map_err(refused)?;
-        bulk::insert_links(conn, Claim::ROLE, &links).await?;
+        bulk::insert_links(conn, Claim::Role, &links).await?;
         Ok(())
     }
 

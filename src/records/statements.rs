@@ -202,7 +202,7 @@ pub(crate) async fn assemble(
 ) -> Result<Vec<Statement>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut subjects = store::subjects(&mut *conn, &ids).await?;
-    let mut citations = links::load(conn, Claim::STATEMENT, &ids).await?;
+    let mut citations = links::load(conn, Claim::Statement, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -408,7 +408,7 @@ impl Record for Statement {
                     .map_err(refused)?;
             }
             for (id, links) in &links {
-                links::replace(&mut *conn, Claim::STATEMENT, *id, links).await?;
+                links::replace(&mut *conn, Claim::Statement, *id, links).await?;
             }
             let derive: Vec<Uuid> = fields
                 .iter()
@@ -423,7 +423,7 @@ impl Record for Statement {
         bulk::insert_statements(&mut *conn, &fields)
             .await
             .map_err(refused)?;
-        bulk::insert_links(conn, Claim::STATEMENT, &links).await?;
+        bulk::insert_links(conn, Claim::Statement, &links).await?;
         Ok(())
     }
 

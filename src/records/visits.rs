@@ -160,7 +160,7 @@ pub struct VisitPatch {
 pub(crate) async fn assemble(conn: &mut PgConnection, rows: Vec<VisitRow>) -> Result<Vec<Visit>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut visitors = store::visitors(&mut *conn, &ids).await?;
-    let mut citations = links::load(conn, Claim::VISIT, &ids).await?;
+    let mut citations = links::load(conn, Claim::Visit, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -326,14 +326,14 @@ impl Record for Visit {
                     .map_err(refused)?;
             }
             for (id, links) in &links {
-                links::replace(&mut *conn, Claim::VISIT, *id, links).await?;
+                links::replace(&mut *conn, Claim::Visit, *id, links).await?;
             }
             return Ok(());
         }
         bulk::insert_visits(&mut *conn, &fields)
             .await
             .map_err(refused)?;
-        bulk::insert_links(&mut *conn, Claim::VISIT, &links).await?;
+        bulk::insert_links(&mut *conn, Claim::Visit, &links).await?;
         let ids: Vec<Uuid> = fields.iter().map(|(id, _)| *id).collect();
         bulk::default_visit_countries(conn, &ids).await?;
         Ok(())

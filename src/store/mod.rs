@@ -14,6 +14,7 @@ pub mod merges;
 pub mod names;
 pub mod roles;
 pub mod statements;
+pub mod tables;
 pub mod timeline;
 pub mod tokens;
 pub mod visits;

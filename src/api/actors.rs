@@ -12,6 +12,7 @@ use crate::store::actors::{self as store, ActorFilter, ActorKey};
 
 use super::auth::{Read, Write};
 use super::changes::{RevisionPage, RevisionQuery, revisions};
+use super::conditional::{IfMatch, IfNoneMatch, NotModified};
 use super::extract::{JsonBody, Query};
 use super::formats::{CsvRecord, list, opt};
 use super::idempotency::IdempotencyKey;
@@ -136,8 +137,7 @@ pub async fn list_actors(
     tag = "actors",
     operation_id = "create_actor",
     request_body(content = NewActor, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = "^[!-~]+$",
-        description = "Makes the request safe to retry: a replay within 24 h returns the first response and creates nothing.")),
+    params(IdempotencyKey),
     responses(
         (status = 201, description = "The actor was created", body = Actor,
             headers(("Location" = String, description = "The actor's URL"), ("ETag" = String)),
@@ -168,10 +168,10 @@ pub async fn create_actor(
 #[utoipa::path(
     tag = "actors",
     operation_id = "get_actor",
-    params(ActorPath, ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response; 304 if unchanged")),
+    params(ActorPath, IfNoneMatch),
     responses(
         (status = 200, description = "The actor", body = Actor, headers(("ETag" = String))),
-        (status = 304, description = "Not modified since the ETag given in If-None-Match", headers(("ETag" = String))),
+        NotModified,
         (status = 404, response = NotFound),
         ReadProblems,
     ),
@@ -194,7 +194,7 @@ pub async fn get_actor(
 #[utoipa::path(
     tag = "actors",
     operation_id = "update_actor",
-    params(ActorPath, ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; 412 if the actor has changed since")),
+    params(ActorPath, IfMatch),
     request_body(content(
         (ActorPatch = "application/merge-patch+json"),
         (ActorPatch = "application/json"),
@@ -225,7 +225,7 @@ pub async fn update_actor(
 #[utoipa::path(
     tag = "actors",
     operation_id = "delete_actor",
-    params(ActorPath, ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on; 412 if the actor has changed since")),
+    params(ActorPath, IfMatch),
     responses(
         (status = 204, description = "The actor was deleted"),
         (status = 404, response = NotFound),

@@ -15,7 +15,7 @@ use crate::store::citations::{self as store, CitationFilter};
 use super::auth::{Read, Write};
 use super::bibliography::{BIBTEX, CSL_JSON, CslItem};
 use super::changes::{RevisionPage, RevisionQuery, revisions};
-use super::conditional::Representation;
+use super::conditional::{IfMatch, IfNoneMatch, NotModified, Representation};
 use super::extract::{JsonBody, Query};
 use super::formats::{self, CsvRecord, JSON, list, opt};
 use super::idempotency::IdempotencyKey;
@@ -210,8 +210,7 @@ pub async fn list_citations(
     tag = "citations",
     operation_id = "create_citation",
     request_body(content = NewCitation, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = "^[!-~]+$",
-        description = "Makes the request safe to retry: a replay within 24 h returns the first response and creates nothing.")),
+    params(IdempotencyKey),
     responses(
         (status = 201, description = "The citation was created", body = Citation,
             headers(("Location" = String, description = "The citation's URL"), ("ETag" = String)),
@@ -239,7 +238,7 @@ pub async fn create_citation(
 #[utoipa::path(
     tag = "citations",
     operation_id = "get_citation",
-    params(CitationPath, ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response; 304 if unchanged")),
+    params(CitationPath, IfNoneMatch),
     responses(
         (status = 200, description = "The citation; as a one-item CSL-JSON list, or a BibTeX entry, on request",
             content(
@@ -248,7 +247,7 @@ pub async fn create_citation(
                 (String = "application/x-bibtex"),
             ),
             headers(("ETag" = String))),
-        (status = 304, description = "Not modified since the ETag given in If-None-Match", headers(("ETag" = String))),
+        NotModified,
         (status = 404, response = NotFound),
         ReadProblems,
     ),
@@ -283,7 +282,7 @@ pub async fn get_citation(
 #[utoipa::path(
     tag = "citations",
     operation_id = "update_citation",
-    params(CitationPath, ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; 412 if the citation has changed since")),
+    params(CitationPath, IfMatch),
     request_body(content(
         (CitationPatch = "application/merge-patch+json"),
         (CitationPatch = "application/json"),
@@ -314,7 +313,7 @@ pub async fn update_citation(
 #[utoipa::path(
     tag = "citations",
     operation_id = "delete_citation",
-    params(CitationPath, ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on; 412 if the citation has changed since")),
+    params(CitationPath, IfMatch),
     responses(
         (status = 204, description = "The citation was deleted"),
         (status = 404, response = NotFound),

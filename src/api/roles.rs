@@ -21,6 +21,7 @@ use super::actors::ActorPath;
 use super::auth::{Read, Write};
 use super::changes::{RevisionPage, RevisionQuery, revisions};
 use super::citations::parse_id;
+use super::conditional::{IfMatch, IfNoneMatch, NotModified};
 use super::extract::{JsonBody, Query};
 use super::formats::{CsvRecord, opt, sources};
 use super::idempotency::IdempotencyKey;
@@ -160,8 +161,7 @@ pub async fn list_roles(
 #[utoipa::path(
     tag = "roles",
     operation_id = "create_role",
-    params(ActorPath, ("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = "^[!-~]+$",
-        description = "Makes the request safe to retry: a replay within 24 h returns the first response and creates nothing.")),
+    params(ActorPath, IdempotencyKey),
     request_body(content = NewRole, content_type = "application/json"),
     responses(
         (status = 201, description = "The role was created", body = Role,
@@ -192,10 +192,10 @@ pub async fn create_role(
 #[utoipa::path(
     tag = "roles",
     operation_id = "get_role",
-    params(RolePath, ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response; 304 if unchanged")),
+    params(RolePath, IfNoneMatch),
     responses(
         (status = 200, description = "The role", body = Role, headers(("ETag" = String))),
-        (status = 304, description = "Not modified since the ETag given in If-None-Match", headers(("ETag" = String))),
+        NotModified,
         (status = 404, response = NotFound),
         ReadProblems,
     ),
@@ -217,7 +217,7 @@ pub async fn get_role(
 #[utoipa::path(
     tag = "roles",
     operation_id = "update_role",
-    params(RolePath, ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; 412 if the role has changed since")),
+    params(RolePath, IfMatch),
     request_body(content(
         (RolePatch = "application/merge-patch+json"),
         (RolePatch = "application/json"),
@@ -245,7 +245,7 @@ pub async fn update_role(
 #[utoipa::path(
     tag = "roles",
     operation_id = "delete_role",
-    params(RolePath, ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on; 412 if the role has changed since")),
+    params(RolePath, IfMatch),
     responses(
         (status = 204, description = "The role was deleted"),
         (status = 404, response = NotFound),

@@ -14,6 +14,7 @@ use crate::store::statements::{self as store, StatementFilter};
 use super::auth::{Read, Write};
 use super::changes::{RevisionPage, RevisionQuery, revisions};
 use super::citations::parse_id;
+use super::conditional::{IfMatch, IfNoneMatch, NotModified};
 use super::extract::{JsonBody, Query};
 use super::formats::{CsvRecord, list, opt, snake, sources};
 use super::idempotency::IdempotencyKey;
@@ -192,8 +193,7 @@ pub async fn list_statements(
     tag = "statements",
     operation_id = "create_statement",
     request_body(content = NewStatement, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = "^[!-~]+$",
-        description = "Makes the request safe to retry: a replay within 24 h returns the first response and creates nothing.")),
+    params(IdempotencyKey),
     responses(
         (status = 201, description = "The statement was created", body = Statement,
             headers(("Location" = String, description = "The statement's URL"), ("ETag" = String)),
@@ -220,10 +220,10 @@ pub async fn create_statement(
 #[utoipa::path(
     tag = "statements",
     operation_id = "get_statement",
-    params(StatementPath, ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response; 304 if unchanged")),
+    params(StatementPath, IfNoneMatch),
     responses(
         (status = 200, description = "The statement", body = Statement, headers(("ETag" = String))),
-        (status = 304, description = "Not modified since the ETag given in If-None-Match", headers(("ETag" = String))),
+        NotModified,
         (status = 404, response = NotFound),
         ReadProblems,
     ),
@@ -246,7 +246,7 @@ pub async fn get_statement(
 #[utoipa::path(
     tag = "statements",
     operation_id = "update_statement",
-    params(StatementPath, ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; 412 if the statement has changed since")),
+    params(StatementPath, IfMatch),
     request_body(content(
         (StatementPatch = "application/merge-patch+json"),
         (StatementPatch = "application/json"),
@@ -275,7 +275,7 @@ pub async fn update_statement(
 #[utoipa::path(
     tag = "statements",
     operation_id = "delete_statement",
-    params(StatementPath, ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on; 412 if the statement has changed since")),
+    params(StatementPath, IfMatch),
     responses(
         (status = 204, description = "The statement was deleted"),
         (status = 404, response = NotFound),

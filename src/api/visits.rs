@@ -16,6 +16,7 @@ use crate::store::visits::{self as store, VisitFilter};
 use super::auth::{Read, Write};
 use super::changes::{RevisionPage, RevisionQuery, revisions};
 use super::citations::parse_id;
+use super::conditional::{IfMatch, IfNoneMatch, NotModified};
 use super::extract::{JsonBody, Query};
 use super::formats::{CsvRecord, list, opt, snake, sources};
 use super::idempotency::IdempotencyKey;
@@ -190,8 +191,7 @@ pub async fn list_visits(
     tag = "visits",
     operation_id = "create_visit",
     request_body(content = NewVisit, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = "^[!-~]+$",
-        description = "Makes the request safe to retry: a replay within 24 h returns the first response and creates nothing.")),
+    params(IdempotencyKey),
     responses(
         (status = 201, description = "The visit was created", body = Visit,
             headers(("Location" = String, description = "The visit's URL"), ("ETag" = String)),
@@ -218,10 +218,10 @@ pub async fn create_visit(
 #[utoipa::path(
     tag = "visits",
     operation_id = "get_visit",
-    params(VisitPath, ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response; 304 if unchanged")),
+    params(VisitPath, IfNoneMatch),
     responses(
         (status = 200, description = "The visit", body = Visit, headers(("ETag" = String))),
-        (status = 304, description = "Not modified since the ETag given in If-None-Match", headers(("ETag" = String))),
+        NotModified,
         (status = 404, response = NotFound),
         ReadProblems,
     ),
@@ -243,7 +243,7 @@ pub async fn get_visit(
 #[utoipa::path(
     tag = "visits",
     operation_id = "update_visit",
-    params(VisitPath, ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; 412 if the visit has changed since")),
+    params(VisitPath, IfMatch),
     request_body(content(
         (VisitPatch = "application/merge-patch+json"),
         (VisitPatch = "application/json"),
@@ -273,7 +273,7 @@ pub async fn update_visit(
 #[utoipa::path(
     tag = "visits",
     operation_id = "delete_visit",
-    params(VisitPath, ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on; 412 if the visit has changed since")),
+    params(VisitPath, IfMatch),
     responses(
         (status = 204, description = "The visit was deleted"),
         (status = 404, response = NotFound),

@@ -2,10 +2,12 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::{ActorKind, CountryCode, Resource};
+use crate::domain::{ActorKind, CountryCode, Resource, Slug};
 use crate::error::Result;
 use crate::records::actors::{Actor, ActorPatch, NewActor, id_of, with_roles};
 use crate::store::actors::{self as store, ActorFilter, ActorKey};
@@ -56,12 +58,33 @@ pub struct ActorListQuery {
 #[into_params(parameter_in = Path)]
 pub struct ActorPath {
     /// The actor's id (UUID) or slug.
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "kazakhstan"
-    )]
+    #[param(value_type = IdOrSlug, inline, example = "kazakhstan")]
     pub actor: String,
+}
+
+/// An actor's id (UUID) or slug, as paths and filters name an actor: the schema of each such
+/// parameter, `#[param(value_type = IdOrSlug, inline)]`. [`ActorKey::parse`] reads it.
+pub struct IdOrSlug;
+
+impl IdOrSlug {
+    const UUID: &str =
+        "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+
+    /// A UUID or a [`Slug`], unanchored: for patterns of several (`engagement`'s partners).
+    pub(crate) fn alternatives() -> String {
+        let slug = Slug::PATTERN.trim_start_matches('^').trim_end_matches('$');
+        format!("{}|{slug}", Self::UUID)
+    }
+}
+
+impl PartialSchema for IdOrSlug {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(Slug::MAX_CHARS))
+            .pattern(Some(format!("^({})$", Self::alternatives())))
+            .into()
+    }
 }
 
 impl ActorKey {
@@ -312,5 +335,30 @@ impl CsvRecord for Actor {
             self.created_at.to_rfc3339(),
             self.updated_at.to_rfc3339(),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_the_id_or_slug_pattern_accepts_parses_as_an_actor_key() {
+        let pattern = format!("^({})$", IdOrSlug::alternatives());
+        let regex = regex::Regex::new(&pattern).unwrap_or_else(|e| panic!("{e}"));
+        for value in [
+            "kazakhstan",
+            "xi-jinping",
+            "g7",
+            "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a",
+            "0192F5C4-3B1E-7D2A-9C4F-5E6D7A8B9C0A",
+        ] {
+            assert!(regex.is_match(value), "{value}");
+            assert!(ActorKey::parse(value, "#/path/actor").is_ok(), "{value}");
+        }
+        for value in ["Kazakhstan", "-kz", "kz-", "a--b", "kaz akh", ""] {
+            assert!(!regex.is_match(value), "{value}");
+            assert!(ActorKey::parse(value, "#/path/actor").is_err(), "{value}");
+        }
     }
 }

@@ -17,7 +17,7 @@ use crate::records::roles::{NewRole, Role, RoleKey, RolePatch, assemble};
 use crate::store::actors::ActorKey;
 use crate::store::roles::{self as store, RoleFilter, Side};
 
-use super::actors::ActorPath;
+use super::actors::{ActorPath, IdOrSlug};
 use super::auth::{Read, Write};
 use super::changes::{RevisionPage, RevisionQuery, revisions};
 use super::citations::parse_id;
@@ -75,11 +75,7 @@ pub struct RoleListQuery {
 #[into_params(parameter_in = Path)]
 pub struct RolePath {
     /// An actor's id (UUID) or slug: either of the role's two actors.
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "kazakhstan"
-    )]
+    #[param(value_type = IdOrSlug, inline, example = "kazakhstan")]
     pub actor: String,
     /// The role's id.
     pub role_id: Uuid,

@@ -11,6 +11,7 @@ use crate::error::Result;
 use crate::records::statements::{NewStatement, Statement, StatementPatch, assemble};
 use crate::store::statements::{self as store, StatementFilter};
 
+use super::actors::IdOrSlug;
 use super::auth::{Read, Write};
 use super::changes::{RevisionPage, RevisionQuery, revisions};
 use super::citations::parse_id;
@@ -45,32 +46,16 @@ pub struct StatementListQuery {
     #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
     /// Statements the actor made, was spoken for in, or is a subject of.
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "kazakhstan"
-    )]
+    #[param(value_type = Option<IdOrSlug>, inline, example = "kazakhstan")]
     pub actor: Option<String>,
     /// Statements the actor made.
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "xi-jinping"
-    )]
+    #[param(value_type = Option<IdOrSlug>, inline, example = "xi-jinping")]
     pub speaker: Option<String>,
     /// Statements made for the actor.
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "china"
-    )]
+    #[param(value_type = Option<IdOrSlug>, inline, example = "china")]
     pub on_behalf_of: Option<String>,
     /// Statements about the actor.
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "kazakhstan"
-    )]
+    #[param(value_type = Option<IdOrSlug>, inline, example = "kazakhstan")]
     pub subject: Option<String>,
     pub kind: Option<StatementKind>,
     #[param(value_type = Option<Topic>)]

@@ -13,6 +13,7 @@ use crate::records::visits::{NewVisit, Visit, VisitPatch, assemble};
 use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::visits::{self as store, VisitFilter};
 
+use super::actors::IdOrSlug;
 use super::auth::{Read, Write};
 use super::changes::{RevisionPage, RevisionQuery, revisions};
 use super::citations::parse_id;
@@ -46,25 +47,13 @@ pub struct VisitListQuery {
     #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
     /// Visits the actor takes part in, as visitor or host.
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "kazakhstan"
-    )]
+    #[param(value_type = Option<IdOrSlug>, inline, example = "kazakhstan")]
     pub actor: Option<String>,
     /// Visits the actor made.
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "xi-jinping"
-    )]
+    #[param(value_type = Option<IdOrSlug>, inline, example = "xi-jinping")]
     pub visitor: Option<String>,
     /// Visits the actor hosted.
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "kazakhstan"
-    )]
+    #[param(value_type = Option<IdOrSlug>, inline, example = "kazakhstan")]
     pub host: Option<String>,
     pub kind: Option<VisitKind>,
     /// Where the visit took place.

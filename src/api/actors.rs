@@ -13,12 +13,12 @@ use crate::records::actors::{Actor, ActorPatch, NewActor, id_of, with_roles};
 use crate::store::actors::{self as store, ActorFilter, ActorKey};
 
 use super::auth::{Read, Write};
-use super::changes::{RevisionPage, RevisionQuery, revisions};
+use super::changes::{RevisionPage, revisions};
 use super::conditional::{IfMatch, IfNoneMatch, NotModified};
 use super::extract::{JsonBody, Query};
 use super::formats::{CsvRecord, list, opt};
 use super::idempotency::IdempotencyKey;
-use super::pagination;
+use super::pagination::{self, Paging};
 use super::problems::*;
 use super::record;
 use super::state::AppState;
@@ -32,17 +32,10 @@ pub struct ActorPage {
     pub next_cursor: Option<String>,
 }
 
-/// Filters and paging for the list of actors.
+/// Filters for the list of actors.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ActorListQuery {
-    /// Page size, 1 to 500.
-    #[param(minimum = 1, maximum = 500, example = 50)]
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page, with the same filters.
-    #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
-    pub cursor: Option<String>,
     /// Only actors of this kind.
     pub kind: Option<ActorKind>,
     /// Only actors with this country code.
@@ -96,7 +89,7 @@ impl ActorKey {
 
 // What each handler extracts, authorization first. (Aliases, because the OpenAPI macro
 // cannot read nested extractor types; the documentation is written out on each handler.)
-type ListActorsRequest = Read<Query<ActorListQuery>>;
+type ListActorsRequest = Read<(Query<Paging>, Query<ActorListQuery>)>;
 type CreateActorRequest = Write<(IdempotencyKey, JsonBody<NewActor>)>;
 type GetActorRequest = Read<web::Path<String>>;
 type UpdateActorRequest = Write<(web::Path<String>, JsonBody<ActorPatch>)>;
@@ -108,7 +101,7 @@ type DeleteActorRequest = Write<web::Path<String>>;
 #[utoipa::path(
     tag = "actors",
     operation_id = "list_actors",
-    params(ActorListQuery),
+    params(Paging, ActorListQuery),
     responses(
         (status = 200, description = "A page of actors", content((ActorPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
@@ -122,8 +115,8 @@ pub async fn list_actors(
     req: HttpRequest,
     read: ListActorsRequest,
 ) -> Result<HttpResponse> {
-    let Read(Query(query)) = read;
-    let limit = pagination::limit(query.limit)?;
+    let Read((Query(paging), Query(query))) = read;
+    let limit = pagination::limit(paging.limit)?;
     let q = match query.q {
         Some(q) => Some(super::extract::search_query(&q, "#/query/q")?),
         None => None,
@@ -133,7 +126,7 @@ pub async fn list_actors(
         ("country", query.country.map(|c| c.to_string())),
         ("q", q.clone()),
     ]);
-    let after: Option<(String, Uuid)> = pagination::decode(query.cursor.as_deref(), &filters)?;
+    let after: Option<(String, Uuid)> = pagination::decode(paging.cursor.as_deref(), &filters)?;
     let filter = ActorFilter {
         kind: query.kind,
         country: query.country,
@@ -269,7 +262,7 @@ pub async fn delete_actor(
     record::delete::<Actor>(&state, &req, &caller, key).await
 }
 
-type ActorRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
+type ActorRevisionsRequest = Read<(web::Path<String>, Query<Paging>)>;
 
 /// List an actor's revisions.
 ///
@@ -278,7 +271,7 @@ type ActorRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
 #[utoipa::path(
     tag = "actors",
     operation_id = "list_actor_revisions",
-    params(ActorPath, RevisionQuery),
+    params(ActorPath, Paging),
     responses(
         (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),

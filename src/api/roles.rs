@@ -19,13 +19,13 @@ use crate::store::roles::{self as store, RoleFilter, Side};
 
 use super::actors::{ActorPath, IdOrSlug};
 use super::auth::{Read, Write};
-use super::changes::{RevisionPage, RevisionQuery, revisions};
+use super::changes::{RevisionPage, revisions};
 use super::citations::parse_id;
 use super::conditional::{IfMatch, IfNoneMatch, NotModified};
 use super::extract::{JsonBody, Query};
 use super::formats::{CsvRecord, opt, sources};
 use super::idempotency::IdempotencyKey;
-use super::pagination;
+use super::pagination::{self, Paging};
 use super::problems::*;
 use super::record;
 use super::state::AppState;
@@ -49,17 +49,10 @@ pub enum RoleSide {
     OfActor,
 }
 
-/// Filters and paging for the roles of an actor.
+/// Filters for the roles of an actor.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct RoleListQuery {
-    /// Page size, 1 to 500.
-    #[param(minimum = 1, maximum = 500, example = 50)]
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page, with the same filters.
-    #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
-    pub cursor: Option<String>,
     /// Only roles that may have been held at some time within this date (by overlap:
     /// `on=2022` finds a role that ended in March 2022).
     #[param(value_type = Option<PartialDate>, example = "2022-10-01")]
@@ -93,7 +86,7 @@ fn role_key((actor, role): (String, String)) -> Result<RoleKey> {
 
 // What each handler extracts, authorization first. (Aliases, because the OpenAPI macro
 // cannot read nested extractor types; the documentation is written out on each handler.)
-type ListRolesRequest = Read<(web::Path<String>, Query<RoleListQuery>)>;
+type ListRolesRequest = Read<(web::Path<String>, Query<Paging>, Query<RoleListQuery>)>;
 type CreateRoleRequest = Write<(IdempotencyKey, web::Path<String>, JsonBody<NewRole>)>;
 type GetRoleRequest = Read<web::Path<(String, String)>>;
 type UpdateRoleRequest = Write<(web::Path<(String, String)>, JsonBody<RolePatch>)>;
@@ -105,7 +98,7 @@ type DeleteRoleRequest = Write<web::Path<(String, String)>>;
 #[utoipa::path(
     tag = "roles",
     operation_id = "list_roles",
-    params(ActorPath, RoleListQuery),
+    params(ActorPath, Paging, RoleListQuery),
     responses(
         (status = 200, description = "A page of roles", content((RolePage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
@@ -120,8 +113,8 @@ pub async fn list_roles(
     req: HttpRequest,
     read: ListRolesRequest,
 ) -> Result<HttpResponse> {
-    let Read((path, Query(query))) = read;
-    let limit = pagination::limit(query.limit)?;
+    let Read((path, Query(paging), Query(query))) = read;
+    let limit = pagination::limit(paging.limit)?;
     let side = query.side.map(|s| match s {
         RoleSide::Actor => Side::Actor,
         RoleSide::OfActor => Side::OfActor,
@@ -132,7 +125,7 @@ pub async fn list_roles(
         ("side", side.map(|s| format!("{s:?}"))),
     ]);
     let after: Option<(Option<NaiveDate>, Uuid)> =
-        pagination::decode(query.cursor.as_deref(), &filters)?;
+        pagination::decode(paging.cursor.as_deref(), &filters)?;
     let mut conn = state.reader(&req).await?;
     let participant = id_of(&mut conn, &ActorKey::from_path(&path)?).await?;
     let filter = RoleFilter { side, on: query.on };
@@ -262,13 +255,13 @@ pub async fn delete_role(
     record::delete::<Role>(&state, &req, &caller, key).await
 }
 
-type RoleRevisionsRequest = Read<(web::Path<(String, String)>, Query<RevisionQuery>)>;
+type RoleRevisionsRequest = Read<(web::Path<(String, String)>, Query<Paging>)>;
 
 /// List a role's revisions.
 #[utoipa::path(
     tag = "roles",
     operation_id = "list_role_revisions",
-    params(RolePath, RevisionQuery),
+    params(RolePath, Paging),
     responses(
         (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),

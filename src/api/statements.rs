@@ -13,13 +13,13 @@ use crate::store::statements::{self as store, StatementFilter};
 
 use super::actors::IdOrSlug;
 use super::auth::{Read, Write};
-use super::changes::{RevisionPage, RevisionQuery, revisions};
+use super::changes::{RevisionPage, revisions};
 use super::citations::parse_id;
 use super::conditional::{IfMatch, IfNoneMatch, NotModified};
 use super::extract::{JsonBody, Query};
 use super::formats::{CsvRecord, list, opt, snake, sources};
 use super::idempotency::IdempotencyKey;
-use super::pagination::{self, date_range};
+use super::pagination::{self, Paging, date_range};
 use super::problems::*;
 use super::record;
 use super::state::AppState;
@@ -34,17 +34,10 @@ pub struct StatementPage {
     pub next_cursor: Option<String>,
 }
 
-/// Filters and paging for the list of statements. Actor filters take an id or a slug.
+/// Filters for the list of statements. Actor filters take an id or a slug.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct StatementListQuery {
-    /// Page size, 1 to 500.
-    #[param(minimum = 1, maximum = 500, example = 50)]
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page, with the same filters.
-    #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
-    pub cursor: Option<String>,
     /// Statements the actor made, was spoken for in, or is a subject of.
     #[param(value_type = Option<IdOrSlug>, inline, example = "kazakhstan")]
     pub actor: Option<String>,
@@ -92,7 +85,7 @@ pub struct StatementPath {
 }
 
 // What each handler extracts, authorization first (aliases: see actors.rs).
-type ListStatementsRequest = Read<Query<StatementListQuery>>;
+type ListStatementsRequest = Read<(Query<Paging>, Query<StatementListQuery>)>;
 type CreateStatementRequest = Write<(IdempotencyKey, JsonBody<NewStatement>)>;
 type GetStatementRequest = Read<web::Path<String>>;
 type UpdateStatementRequest = Write<(web::Path<String>, JsonBody<StatementPatch>)>;
@@ -105,7 +98,7 @@ type DeleteStatementRequest = Write<web::Path<String>>;
 #[utoipa::path(
     tag = "statements",
     operation_id = "list_statements",
-    params(StatementListQuery),
+    params(Paging, StatementListQuery),
     responses(
         (status = 200, description = "A page of statements", content((StatementPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
@@ -120,8 +113,8 @@ pub async fn list_statements(
     req: HttpRequest,
     read: ListStatementsRequest,
 ) -> Result<HttpResponse> {
-    let Read(Query(query)) = read;
-    let limit = pagination::limit(query.limit)?;
+    let Read((Query(paging), Query(query))) = read;
+    let limit = pagination::limit(paging.limit)?;
     let q = match &query.q {
         Some(q) => Some(super::extract::text_query(q, "#/query/q")?),
         None => None,
@@ -141,7 +134,7 @@ pub async fn list_statements(
         ("to", query.to.map(|d| d.to_string())),
         ("q", q.clone()),
     ]);
-    let after: Option<(NaiveDate, Uuid)> = pagination::decode(query.cursor.as_deref(), &filters)?;
+    let after: Option<(NaiveDate, Uuid)> = pagination::decode(paging.cursor.as_deref(), &filters)?;
     let mut conn = state.reader(&req).await?;
     let filter = StatementFilter {
         actor: actor_filter(&mut conn, query.actor.as_deref(), "actor").await?,
@@ -280,13 +273,13 @@ pub async fn delete_statement(
     record::delete::<Statement>(&state, &req, &caller, id).await
 }
 
-type RecordRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
+type RecordRevisionsRequest = Read<(web::Path<String>, Query<Paging>)>;
 
 /// List a statement's revisions.
 #[utoipa::path(
     tag = "statements",
     operation_id = "list_statement_revisions",
-    params(StatementPath, RevisionQuery),
+    params(StatementPath, Paging),
     responses(
         (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),

@@ -15,13 +15,13 @@ use crate::store::visits::{self as store, VisitFilter};
 
 use super::actors::IdOrSlug;
 use super::auth::{Read, Write};
-use super::changes::{RevisionPage, RevisionQuery, revisions};
+use super::changes::{RevisionPage, revisions};
 use super::citations::parse_id;
 use super::conditional::{IfMatch, IfNoneMatch, NotModified};
 use super::extract::{JsonBody, Query};
 use super::formats::{CsvRecord, list, opt, snake, sources};
 use super::idempotency::IdempotencyKey;
-use super::pagination::{self, date_range};
+use super::pagination::{self, Paging, date_range};
 use super::problems::*;
 use super::record;
 use super::state::AppState;
@@ -35,17 +35,10 @@ pub struct VisitPage {
     pub next_cursor: Option<String>,
 }
 
-/// Filters and paging for the list of visits. Actor filters take an id or a slug.
+/// Filters for the list of visits. Actor filters take an id or a slug.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct VisitListQuery {
-    /// Page size, 1 to 500.
-    #[param(minimum = 1, maximum = 500, example = 50)]
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page, with the same filters.
-    #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
-    pub cursor: Option<String>,
     /// Visits the actor takes part in, as visitor or host.
     #[param(value_type = Option<IdOrSlug>, inline, example = "kazakhstan")]
     pub actor: Option<String>,
@@ -101,7 +94,7 @@ pub(crate) async fn actor_filter(
 }
 
 // What each handler extracts, authorization first (aliases: see actors.rs).
-type ListVisitsRequest = Read<Query<VisitListQuery>>;
+type ListVisitsRequest = Read<(Query<Paging>, Query<VisitListQuery>)>;
 type CreateVisitRequest = Write<(IdempotencyKey, JsonBody<NewVisit>)>;
 type GetVisitRequest = Read<web::Path<String>>;
 type UpdateVisitRequest = Write<(web::Path<String>, JsonBody<VisitPatch>)>;
@@ -114,7 +107,7 @@ type DeleteVisitRequest = Write<web::Path<String>>;
 #[utoipa::path(
     tag = "visits",
     operation_id = "list_visits",
-    params(VisitListQuery),
+    params(Paging, VisitListQuery),
     responses(
         (status = 200, description = "A page of visits", content((VisitPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
@@ -129,8 +122,8 @@ pub async fn list_visits(
     req: HttpRequest,
     read: ListVisitsRequest,
 ) -> Result<HttpResponse> {
-    let Read(Query(query)) = read;
-    let limit = pagination::limit(query.limit)?;
+    let Read((Query(paging), Query(query))) = read;
+    let limit = pagination::limit(paging.limit)?;
     let q = match &query.q {
         Some(q) => Some(super::extract::text_query(q, "#/query/q")?),
         None => None,
@@ -147,7 +140,7 @@ pub async fn list_visits(
         ("to", query.to.map(|d| d.to_string())),
         ("q", q.clone()),
     ]);
-    let after: Option<(NaiveDate, Uuid)> = pagination::decode(query.cursor.as_deref(), &filters)?;
+    let after: Option<(NaiveDate, Uuid)> = pagination::decode(paging.cursor.as_deref(), &filters)?;
     let mut conn = state.reader(&req).await?;
     let filter = VisitFilter {
         actor: actor_filter(&mut conn, query.actor.as_deref(), "actor").await?,
@@ -283,13 +276,13 @@ pub async fn delete_visit(
     record::delete::<Visit>(&state, &req, &caller, id).await
 }
 
-type RecordRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
+type RecordRevisionsRequest = Read<(web::Path<String>, Query<Paging>)>;
 
 /// List a visit's revisions.
 #[utoipa::path(
     tag = "visits",
     operation_id = "list_visit_revisions",
-    params(VisitPath, RevisionQuery),
+    params(VisitPath, Paging),
     responses(
         (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),

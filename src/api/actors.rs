@@ -107,7 +107,6 @@ type DeleteActorRequest = Write<web::Path<String>>;
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("")]
 pub async fn list_actors(
@@ -167,7 +166,6 @@ pub async fn list_actors(
         (status = 409, response = Conflict),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[post("")]
 pub async fn create_actor(
@@ -191,7 +189,6 @@ pub async fn create_actor(
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{actor}")]
 pub async fn get_actor(
@@ -222,7 +219,6 @@ pub async fn get_actor(
         (status = 412, response = PreconditionFailed),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[patch("/{actor}")]
 pub async fn update_actor(
@@ -249,7 +245,6 @@ pub async fn update_actor(
         (status = 412, response = PreconditionFailed),
         WriteProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[delete("/{actor}")]
 pub async fn delete_actor(
@@ -278,7 +273,6 @@ type ActorRevisionsRequest = Read<(web::Path<String>, Query<Paging>)>;
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{actor}/revisions")]
 pub async fn list_actor_revisions(

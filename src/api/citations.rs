@@ -123,7 +123,6 @@ type CitedByRequest = Read<(web::Path<String>, Query<Paging>)>;
         (status = 422, response = Unprocessable),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("")]
 pub async fn list_citations(
@@ -203,7 +202,6 @@ pub async fn list_citations(
         (status = 409, response = Conflict),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[post("")]
 pub async fn create_citation(
@@ -231,7 +229,6 @@ pub async fn create_citation(
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{citation_id}")]
 pub async fn get_citation(
@@ -274,7 +271,6 @@ pub async fn get_citation(
         (status = 412, response = PreconditionFailed),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[patch("/{citation_id}")]
 pub async fn update_citation(
@@ -301,7 +297,6 @@ pub async fn update_citation(
         (status = 412, response = PreconditionFailed),
         WriteProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[delete("/{citation_id}")]
 pub async fn delete_citation(
@@ -327,7 +322,6 @@ pub async fn delete_citation(
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{citation_id}/cited-by")]
 pub async fn list_citing_records(
@@ -374,7 +368,6 @@ type RecordRevisionsRequest = Read<(web::Path<String>, Query<Paging>)>;
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{citation_id}/revisions")]
 pub async fn list_citation_revisions(

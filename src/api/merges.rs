@@ -53,7 +53,6 @@ type MergeActorRequest = Write<(web::Path<String>, JsonBody<MergeInto>)>;
         (status = 412, response = PreconditionFailed),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[post("/{actor}/merge")]
 pub async fn merge_actor(

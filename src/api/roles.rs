@@ -105,7 +105,6 @@ type DeleteRoleRequest = Write<web::Path<(String, String)>>;
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{actor}/roles")]
 pub async fn list_roles(
@@ -165,7 +164,6 @@ pub async fn list_roles(
         (status = 409, response = Conflict),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[post("/{actor}/roles")]
 pub async fn create_role(
@@ -188,7 +186,6 @@ pub async fn create_role(
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{actor}/roles/{role_id}")]
 pub async fn get_role(
@@ -217,7 +214,6 @@ pub async fn get_role(
         (status = 412, response = PreconditionFailed),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[patch("/{actor}/roles/{role_id}")]
 pub async fn update_role(
@@ -242,7 +238,6 @@ pub async fn update_role(
         (status = 412, response = PreconditionFailed),
         WriteProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[delete("/{actor}/roles/{role_id}")]
 pub async fn delete_role(
@@ -268,7 +263,6 @@ type RoleRevisionsRequest = Read<(web::Path<(String, String)>, Query<Paging>)>;
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{actor}/roles/{role_id}/revisions")]
 pub async fn list_role_revisions(

@@ -105,7 +105,6 @@ type DeleteStatementRequest = Write<web::Path<String>>;
         (status = 422, response = Unprocessable),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("")]
 pub async fn list_statements(
@@ -183,7 +182,6 @@ pub async fn list_statements(
         (status = 409, response = Conflict),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[post("")]
 pub async fn create_statement(
@@ -205,7 +203,6 @@ pub async fn create_statement(
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{statement_id}")]
 pub async fn get_statement(
@@ -236,7 +233,6 @@ pub async fn get_statement(
         (status = 412, response = PreconditionFailed),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[patch("/{statement_id}")]
 pub async fn update_statement(
@@ -260,7 +256,6 @@ pub async fn update_statement(
         (status = 412, response = PreconditionFailed),
         WriteProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[delete("/{statement_id}")]
 pub async fn delete_statement(
@@ -286,7 +281,6 @@ type RecordRevisionsRequest = Read<(web::Path<String>, Query<Paging>)>;
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{statement_id}/revisions")]
 pub async fn list_statement_revisions(

@@ -132,7 +132,6 @@ type TimelineRequest = Read<(web::Path<String>, Query<Paging>, Query<TimelineQue
         (status = 422, response = Unprocessable),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{actor}/timeline")]
 pub async fn get_timeline(

@@ -114,7 +114,6 @@ type DeleteVisitRequest = Write<web::Path<String>>;
         (status = 422, response = Unprocessable),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("")]
 pub async fn list_visits(
@@ -185,7 +184,6 @@ pub async fn list_visits(
         (status = 409, response = Conflict),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[post("")]
 pub async fn create_visit(
@@ -207,7 +205,6 @@ pub async fn create_visit(
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{visit_id}")]
 pub async fn get_visit(
@@ -236,7 +233,6 @@ pub async fn get_visit(
         (status = 412, response = PreconditionFailed),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[patch("/{visit_id}")]
 pub async fn update_visit(
@@ -263,7 +259,6 @@ pub async fn update_visit(
         (status = 412, response = PreconditionFailed),
         WriteProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[delete("/{visit_id}")]
 pub async fn delete_visit(
@@ -289,7 +284,6 @@ type RecordRevisionsRequest = Read<(web::Path<String>, Query<Paging>)>;
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{visit_id}/revisions")]
 pub async fn list_visit_revisions(

@@ -178,7 +178,6 @@ type DyadRequest = Read<Query<DyadParams>>;
         (status = 422, response = Unprocessable),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("")]
 pub async fn get_dyads(

@@ -219,7 +219,6 @@ type EngagementRequest = Read<(web::Path<String>, Query<EngagementParams>)>;
         (status = 422, response = Unprocessable),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{actor}/engagement")]
 pub async fn get_engagement(

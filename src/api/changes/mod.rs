@@ -169,7 +169,6 @@ type ChangeFeedRequest = Read<Query<ChangeFeedQuery>>;
         (status = 410, response = Gone),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("")]
 pub async fn list_changes(

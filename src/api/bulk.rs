@@ -47,7 +47,6 @@ type ExportRequest = Read<Query<ExportQuery>>;
         (status = 429, response = TooManyRequests),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[post("")]
 pub async fn import_records(
@@ -212,7 +211,6 @@ pub struct ExportQuery {
         (status = 200, description = "The records, one per line", body = String, content_type = "application/x-ndjson"),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("")]
 pub async fn export_records(

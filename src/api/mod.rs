@@ -166,7 +166,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(utoipa_actix_web::scope("/v1/export").service(bulk::export_records));
 }
 
-/// The OpenAPI document, built from the same registrations the server uses.
+/// The OpenAPI document, built from the same registrations the server uses, then given what
+/// operations share without each saying it: responses, security by method, the consistency
+/// token.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     use utoipa_actix_web::AppExt;
     let (_, doc) = actix_web::App::new()
@@ -176,7 +178,28 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     let mut doc = doc;
     add_shared_responses(&mut doc);
+    add_security(&mut doc);
     doc
+}
+
+/// Who may call an operation that does not say: a read (`GET`) anyone, or a token where the
+/// service requires one (`auth::Read`); a write, a token with the `write` scope
+/// (`auth::Write`). An operation whose `#[utoipa::path]` names its own `security` keeps it
+/// (the probes, the metrics, the `POST` that reads).
+fn add_security(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::security::SecurityRequirement;
+    for item in doc.paths.paths.values_mut() {
+        for (read, operation) in operations(item) {
+            operation.security.get_or_insert_with(|| {
+                let bearer = |scopes: &[&str]| SecurityRequirement::new("bearer", scopes.to_vec());
+                if read {
+                    vec![SecurityRequirement::default(), bearer(&[])]
+                } else {
+                    vec![bearer(&["write"])]
+                }
+            });
+        }
+    }
 }
 
 /// What any request may meet whatever its operation: a rate limit (429, see [`limits`]), a

@@ -19,8 +19,7 @@ use super::actors::ActorPath;
 use super::auth::Read;
 use super::extract::Query;
 use super::formats::{CsvRecord, opt, snake, sources};
-use super::pagination;
-use super::pagination::date_range;
+use super::pagination::{self, Paging, date_range};
 use super::problems::*;
 use super::state::AppState;
 use crate::records::actors::ActorSummary;
@@ -87,17 +86,10 @@ pub struct TimelinePage {
     pub next_cursor: Option<String>,
 }
 
-/// Filters and paging for a timeline.
+/// Filters for a timeline.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct TimelineQueryParams {
-    /// Page size, 1 to 500.
-    #[param(minimum = 1, maximum = 500, example = 50)]
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page, with the same filters.
-    #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
-    pub cursor: Option<String>,
     /// Records that may have happened during or after this date (by overlap).
     #[param(value_type = Option<PartialDate>, example = "2022")]
     pub from: Option<PartialDate>,
@@ -122,7 +114,7 @@ fn capacity(value: &str) -> Capacity {
     }
 }
 
-type TimelineRequest = Read<(web::Path<String>, Query<TimelineQueryParams>)>;
+type TimelineRequest = Read<(web::Path<String>, Query<Paging>, Query<TimelineQueryParams>)>;
 
 /// An actor's timeline.
 ///
@@ -132,7 +124,7 @@ type TimelineRequest = Read<(web::Path<String>, Query<TimelineQueryParams>)>;
 #[utoipa::path(
     tag = "actors",
     operation_id = "get_timeline",
-    params(ActorPath, TimelineQueryParams),
+    params(ActorPath, Paging, TimelineQueryParams),
     responses(
         (status = 200, description = "A page of the timeline", content((TimelinePage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
@@ -140,7 +132,6 @@ type TimelineRequest = Read<(web::Path<String>, Query<TimelineQueryParams>)>;
         (status = 422, response = Unprocessable),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{actor}/timeline")]
 pub async fn get_timeline(
@@ -148,9 +139,9 @@ pub async fn get_timeline(
     req: HttpRequest,
     read: TimelineRequest,
 ) -> Result<HttpResponse> {
-    let Read((path, Query(params))) = read;
+    let Read((path, Query(paging), Query(params))) = read;
     let key = ActorKey::from_path(&path)?;
-    let limit = pagination::limit(params.limit)?;
+    let limit = pagination::limit(paging.limit)?;
     let (from, until) = date_range(params.from, params.to)?;
     let descending = params.order == Some(TimelineOrder::Desc);
     let via_roles = params.via_roles.unwrap_or(true);
@@ -162,7 +153,7 @@ pub async fn get_timeline(
         ("via_roles", Some(via_roles.to_string())),
     ]);
     let after: Option<(NaiveDate, String, Uuid)> =
-        pagination::decode(params.cursor.as_deref(), &filters)?;
+        pagination::decode(paging.cursor.as_deref(), &filters)?;
     // One snapshot for the page, so every entry's record is there when its details are read.
     let mut tx = super::analysis::snapshot(state.reader(&req).await?).await?;
     let actor = actor_store::resolve(&mut tx, &key)

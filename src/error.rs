@@ -345,6 +345,9 @@ impl From<crate::store::StoreError> for ApiError {
         match error {
             StoreError::Violation { error, .. } | StoreError::Database(error) => error.into(),
             StoreError::Encoding(error) => Self::Internal(error.into()),
+            StoreError::Taken(_) => Self::conflict(
+                "a record with this id was written meanwhile; read it, or retry with another id",
+            ),
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod extract;
 pub mod formats;
 pub mod framing;
 pub mod idempotency;
+pub mod interactions;
 pub mod limits;
 pub mod merges;
 pub mod ops;
@@ -75,6 +76,7 @@ pub use state::AppState;
         (name = "roles", description = "Offices and memberships over time: who held what, when."),
         (name = "statements", description = "Who said what, for whom, about whom, with its sources."),
         (name = "visits", description = "Who went where to meet whom, with its sources."),
+        (name = "interactions", description = "What one side did toward another, in PLOVER's terms, with its sources."),
         (name = "citations", description = "The sources behind every claim, reusable across claims."),
         (name = "analysis", description = "What the record says: engagement and its concentration, dyads, the network; every number with the records behind it."),
         (name = "changes", description = "Every create, update and delete, in order: for keeping a copy in step."),
@@ -143,6 +145,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(visits::update_visit)
                 .service(visits::delete_visit)
                 .service(visits::list_visit_revisions),
+        )
+        .service(
+            utoipa_actix_web::scope("/v1/interactions")
+                .service(interactions::list_interactions)
+                .service(interactions::create_interaction)
+                .service(interactions::get_interaction)
+                .service(interactions::update_interaction)
+                .service(interactions::delete_interaction)
+                .service(interactions::list_interaction_revisions),
         )
         .service(
             utoipa_actix_web::scope("/v1/citations")

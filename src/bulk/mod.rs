@@ -51,6 +51,15 @@ pub struct ImportSummary {
     pub roles: usize,
     pub visits: usize,
     pub statements: usize,
+    /// Absent when none were imported: files written before interactions existed read the
+    /// same summary as before.
+    #[serde(skip_serializing_if = "is_zero")]
+    #[schema(required = false)]
+    pub interactions: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 impl ImportSummary {
@@ -61,6 +70,7 @@ impl ImportSummary {
             Resource::Role => self.roles,
             Resource::Visit => self.visits,
             Resource::Statement => self.statements,
+            Resource::Interaction => self.interactions,
         }
     }
 
@@ -71,6 +81,7 @@ impl ImportSummary {
             Resource::Role => self.roles += records,
             Resource::Visit => self.visits += records,
             Resource::Statement => self.statements += records,
+            Resource::Interaction => self.interactions += records,
         }
     }
 

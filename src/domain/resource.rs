@@ -22,17 +22,19 @@ pub enum Resource {
     Citation,
     Visit,
     Statement,
+    Interaction,
 }
 
 impl Resource {
     /// Every kind, in the order an import needs them and an export writes them: what a record
     /// refers to comes before it.
-    pub const ALL: [Resource; 5] = [
+    pub const ALL: [Resource; 6] = [
         Self::Citation,
         Self::Actor,
         Self::Role,
         Self::Visit,
         Self::Statement,
+        Self::Interaction,
     ];
 
     /// Its name in the change feed, import lines (`type`) and references.
@@ -43,6 +45,7 @@ impl Resource {
             Self::Citation => "citation",
             Self::Visit => "visit",
             Self::Statement => "statement",
+            Self::Interaction => "interaction",
         }
     }
 
@@ -58,6 +61,7 @@ impl Resource {
             Self::Citation => "citations",
             Self::Visit => "visits",
             Self::Statement => "statements",
+            Self::Interaction => "interactions",
         }
     }
 
@@ -68,6 +72,7 @@ impl Resource {
             Self::Role => Some(Claim::Role),
             Self::Visit => Some(Claim::Visit),
             Self::Statement => Some(Claim::Statement),
+            Self::Interaction => Some(Claim::Interaction),
         }
     }
 }
@@ -85,6 +90,7 @@ pub enum Claim {
     Role,
     Visit,
     Statement,
+    Interaction,
 }
 
 impl Claim {
@@ -98,6 +104,7 @@ impl Claim {
             Self::Role => Resource::Role,
             Self::Visit => Resource::Visit,
             Self::Statement => Resource::Statement,
+            Self::Interaction => Resource::Interaction,
         }
     }
 }
@@ -161,7 +168,12 @@ mod tests {
         let claims: Vec<Resource> = Claim::all().map(Claim::resource).collect();
         assert_eq!(
             claims,
-            [Resource::Role, Resource::Visit, Resource::Statement]
+            [
+                Resource::Role,
+                Resource::Visit,
+                Resource::Statement,
+                Resource::Interaction
+            ]
         );
         for claim in Claim::all() {
             assert_eq!(claim.resource().claim(), Some(claim));

@@ -101,7 +101,8 @@ pub async fn merge(
         return Err(ApiError::Conflict {
             detail: format!(
                 "merging `{}` into `{}` would leave {} record(s) with an actor related to itself \
-                 (a role in itself, a visit to itself, two stances toward itself); change them first",
+                 (a role in itself, a visit to itself, two stances toward itself, an interaction \
+                 toward itself); change them first",
                 from.slug,
                 survivor.slug,
                 conflicts.len()

@@ -253,7 +253,11 @@ pub fn href(resource: Resource, id: Uuid, holder: Option<Uuid>) -> String {
             Some(actor) => format!("/v1/actors/{actor}/roles/{id}"),
             None => collection,
         },
-        Resource::Actor | Resource::Citation | Resource::Visit | Resource::Statement => collection,
+        Resource::Actor
+        | Resource::Citation
+        | Resource::Visit
+        | Resource::Statement
+        | Resource::Interaction => collection,
     }
 }
 

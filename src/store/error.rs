@@ -18,6 +18,9 @@ pub enum StoreError {
     /// The database failed or refused for any other reason.
     #[error(transparent)]
     Database(sqlx::Error),
+    /// A new record's id was taken by another record meanwhile (the table is named).
+    #[error("a record of `{0}` with this id was written meanwhile")]
+    Taken(&'static str),
     /// A value could not be encoded for the database.
     #[error("a value could not be stored: {0}")]
     Encoding(#[from] serde_json::Error),

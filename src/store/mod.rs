@@ -9,6 +9,7 @@ pub mod citations;
 mod error;
 pub mod held;
 pub mod idempotency;
+pub mod interactions;
 pub mod links;
 pub mod merges;
 pub mod names;

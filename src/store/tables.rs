@@ -47,6 +47,8 @@ const VISIT_ACTORS: &[ActorColumn] = &[
     ActorColumn::own("visits", "host_id"),
     ActorColumn::link("visit_visitors", "visit_id"),
 ];
+const INTERACTION_ACTORS: &[ActorColumn] =
+    &[ActorColumn::link("interaction_actors", "interaction_id")];
 const STATEMENT_ACTORS: &[ActorColumn] = &[
     ActorColumn::own("statements", "speaker_id"),
     ActorColumn::own("statements", "on_behalf_of_id"),
@@ -60,6 +62,7 @@ pub fn actor_columns(kind: Resource) -> &'static [ActorColumn] {
         Resource::Role => ROLE_ACTORS,
         Resource::Visit => VISIT_ACTORS,
         Resource::Statement => STATEMENT_ACTORS,
+        Resource::Interaction => INTERACTION_ACTORS,
     }
 }
 
@@ -68,7 +71,11 @@ pub fn actor_columns(kind: Resource) -> &'static [ActorColumn] {
 pub fn holder_column(kind: Resource) -> Option<&'static str> {
     match kind {
         Resource::Role => Some("actor_id"),
-        Resource::Actor | Resource::Citation | Resource::Visit | Resource::Statement => None,
+        Resource::Actor
+        | Resource::Citation
+        | Resource::Visit
+        | Resource::Statement
+        | Resource::Interaction => None,
     }
 }
 
@@ -101,12 +108,21 @@ pub fn cited(claim: Claim) -> Cited {
             precision: "t.stated_precision",
             label: "left(t.text, 200)",
         },
+        Claim::Interaction => Cited {
+            date: "t.start_date",
+            precision: "t.start_precision",
+            label: "coalesce(left(t.summary, 200),
+                     (SELECT string_agg(a.name, ', ' ORDER BY x.side, x.position)
+                      FROM interaction_actors x JOIN actors a ON a.id = x.actor_id
+                      WHERE x.interaction_id = t.id) || ': ' || t.type::text)",
+        },
     }
 }
 
 /// The records of a kind that a merge of actor `$1` into actor `$2` would leave with an actor
 /// related to itself, as SQL giving their ids: a role of one in the other, a visit of one to
-/// the other, a statement about both with different stances.
+/// the other, a statement about both with different stances, an interaction of one toward the
+/// other.
 pub fn merge_conflicts(kind: Resource) -> Option<&'static str> {
     match kind {
         Resource::Actor | Resource::Citation => None,
@@ -122,6 +138,11 @@ pub fn merge_conflicts(kind: Resource) -> Option<&'static str> {
             "SELECT a.statement_id FROM statement_subjects a
              JOIN statement_subjects b ON b.statement_id = a.statement_id
              WHERE a.actor_id = $1 AND b.actor_id = $2 AND a.stance <> b.stance",
+        ),
+        Resource::Interaction => Some(
+            "SELECT a.interaction_id FROM interaction_actors a
+             JOIN interaction_actors b ON b.interaction_id = a.interaction_id
+             WHERE a.actor_id = $1 AND b.actor_id = $2 AND a.side <> b.side",
         ),
     }
 }

@@ -401,3 +401,59 @@ async fn interactions_go_out_in_an_export_and_come_back_in_an_import() {
     let aid = json(target.get("/v1/interactions?target=ukraine").await).await;
     assert_eq!(aid["items"][0]["event_type"], "aid");
 }
+
+#[tokio::test]
+async fn an_actors_timeline_shows_its_interactions_directly_and_through_its_officials() {
+    let app = spawn_app().await;
+    let record = seed_record(&app).await;
+    let (_, sanction) = seed_interaction(&app, &record).await;
+    // Xi, President of China since 2013, agrees something with Kazakhstan.
+    let agreement = app
+        .create(
+            "/v1/interactions",
+            json!({"source_ids": [record.xi["id"]], "target_ids": [record.kz["id"]],
+                   "event_type": "agree", "start": "2022-09-14",
+                   "citations": [{"citation_id": record.fmprc["id"]}]}),
+        )
+        .await;
+    let kz = json(app.get("/v1/actors/kazakhstan/timeline?order=desc").await).await;
+    let ours: Vec<(&str, &str, &str)> = kz["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["record"] == "interaction")
+        .map(|e| {
+            (
+                e["interaction"]["id"].as_str().unwrap_or_default(),
+                e["capacity"].as_str().unwrap_or_default(),
+                e["date"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ours,
+        [
+            (uuid_of(&agreement).as_str(), "target", "2022-09-14"),
+            (uuid_of(&sanction).as_str(), "target", "2022"),
+        ]
+    );
+    let china = json(app.get("/v1/actors/china/timeline").await).await;
+    let through_xi = china["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["record"] == "interaction")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(through_xi["interaction"]["id"], agreement["id"]);
+    assert_eq!(through_xi["capacity"], "source");
+    assert_eq!(through_xi["via"]["slug"], "xi-jinping");
+    let own = json(app.get("/v1/actors/china/timeline?via_roles=false").await).await;
+    assert!(
+        own["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|e| e["record"] != "interaction")
+    );
+}

@@ -1,11 +1,12 @@
-//! A dyad: what passes between two actors each way, by visit kind and by statement kind and
-//! stance, over a window and its periods, each cell with the records behind it.
+//! A dyad: what passes between two actors each way, by visit kind, by statement kind and
+//! stance, and by interaction type, over a window and its periods, each cell with the records
+//! behind it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use uuid::Uuid;
 
-use crate::domain::{Stance, StatementKind, VisitKind};
+use crate::domain::{InteractionType, Stance, StatementKind, VisitKind};
 
 use super::engagement::Unresolved;
 use super::kinds::RecordKind;
@@ -14,11 +15,13 @@ use super::links::{End, Kind};
 use super::periods::Period;
 use super::periods::period_of;
 
-/// The cells of one direction: records by visit kind, and by statement kind and stance.
+/// The cells of one direction: records by visit kind, by statement kind and stance, and by
+/// interaction type.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Flow {
     pub visits: BTreeMap<VisitKind, BTreeSet<Uuid>>,
     pub statements: BTreeMap<(StatementKind, Stance), BTreeSet<Uuid>>,
+    pub interactions: BTreeMap<InteractionType, BTreeSet<Uuid>>,
 }
 
 impl Flow {
@@ -35,6 +38,11 @@ impl Flow {
             .len()
     }
 
+    /// Distinct interactions (one with two actors on a side counts once).
+    pub fn interaction_count(&self) -> usize {
+        self.interactions.values().map(BTreeSet::len).sum()
+    }
+
     fn add(&mut self, link: &Link) {
         match (link.kind, link.stance) {
             (Kind::Visit(kind), _) => {
@@ -47,6 +55,9 @@ impl Flow {
                     .entry((kind, stance))
                     .or_default()
                     .insert(link.id);
+            }
+            (Kind::Interaction(kind), _) => {
+                self.interactions.entry(kind).or_default().insert(link.id);
             }
         }
     }

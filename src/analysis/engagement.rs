@@ -57,6 +57,7 @@ pub struct PartnerShare {
     pub share: Option<f64>,
     pub visits: Vec<Uuid>,
     pub statements: Vec<Uuid>,
+    pub interactions: Vec<Uuid>,
 }
 
 /// The partners of a window or period, heaviest first, with their concentration.
@@ -173,12 +174,14 @@ pub fn portfolio<'a>(contributions: impl IntoIterator<Item = &'a Contribution>) 
             share: None,
             visits: Vec::new(),
             statements: Vec::new(),
+            interactions: Vec::new(),
         });
         entry.count += 1;
         entry.weight += c.weight;
         match c.record {
             RecordKind::Visit => entry.visits.push(c.id),
             RecordKind::Statement => entry.statements.push(c.id),
+            RecordKind::Interaction => entry.interactions.push(c.id),
         }
     }
     let mut partners: Vec<PartnerShare> = partners.into_values().collect();

@@ -13,6 +13,7 @@ use crate::domain::Resource;
 pub enum RecordKind {
     Visit,
     Statement,
+    Interaction,
 }
 
 impl RecordKind {
@@ -20,6 +21,7 @@ impl RecordKind {
         match self {
             Self::Visit => Resource::Visit,
             Self::Statement => Resource::Statement,
+            Self::Interaction => Resource::Interaction,
         }
     }
 }
@@ -28,9 +30,10 @@ impl RecordKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
-    /// From a partner to the actor: a visit to it, a statement about it.
+    /// From a partner to the actor: a visit to it, a statement about it, an act toward it.
     In,
-    /// From the actor to a partner: its visit abroad, its statement about another.
+    /// From the actor to a partner: its visit abroad, its statement about another, its act
+    /// toward another.
     Out,
     /// Either way.
     Both,

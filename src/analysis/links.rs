@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use crate::domain::{PartialDate, RoleRank, Stance, StatementKind, VisitKind};
+use crate::domain::{InteractionType, PartialDate, RoleRank, Stance, StatementKind, VisitKind};
 use crate::store::analysis::LinkRow;
 
 use super::kinds::{Direction, RecordKind};
@@ -18,7 +18,8 @@ pub struct End {
     pub resolved: bool,
 }
 
-/// A visit (visitor → host) or a statement (speaker → subject) between two participants.
+/// A visit (visitor → host), a statement (speaker → subject) or an interaction (source →
+/// target) between two participants.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
     pub record: RecordKind,
@@ -31,11 +32,12 @@ pub struct Link {
     pub to: End,
 }
 
-/// The kind of a visit or of a statement.
+/// The kind of a visit or of a statement, or an interaction's type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     Visit(VisitKind),
     Statement(StatementKind),
+    Interaction(InteractionType),
 }
 
 impl Kind {
@@ -43,6 +45,7 @@ impl Kind {
         match self {
             Self::Visit(_) => RecordKind::Visit,
             Self::Statement(_) => RecordKind::Statement,
+            Self::Interaction(_) => RecordKind::Interaction,
         }
     }
 }
@@ -50,11 +53,12 @@ impl Kind {
 impl TryFrom<LinkRow> for Link {
     type Error = anyhow::Error;
 
-    /// A row has the kind of its record (the query sets one of the two).
+    /// A row has the kind of its record (the query sets one of the three).
     fn try_from(row: LinkRow) -> Result<Self, Self::Error> {
-        let kind = match (row.visit_kind, row.statement_kind) {
-            (Some(kind), None) => Kind::Visit(kind),
-            (None, Some(kind)) => Kind::Statement(kind),
+        let kind = match (row.visit_kind, row.statement_kind, row.interaction_type) {
+            (Some(kind), None, None) => Kind::Visit(kind),
+            (None, Some(kind), None) => Kind::Statement(kind),
+            (None, None, Some(kind)) => Kind::Interaction(kind),
             _ => anyhow::bail!("link of {} {} has no single kind", row.record, row.id),
         };
         Ok(Self {

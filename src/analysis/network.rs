@@ -35,13 +35,14 @@ pub const BETWEENNESS_BUDGET: usize = 50_000_000;
 pub struct Bucket {
     pub visits: BTreeSet<Uuid>,
     pub statements: BTreeSet<Uuid>,
+    pub interactions: BTreeSet<Uuid>,
     pub first: NaiveDate,
     pub last: NaiveDate,
 }
 
 impl Bucket {
     pub fn weight(&self) -> usize {
-        self.visits.len() + self.statements.len()
+        self.visits.len() + self.statements.len() + self.interactions.len()
     }
 }
 
@@ -127,6 +128,7 @@ pub fn network(links: &[Link], level: Level, periods: &[Period]) -> Network {
             .or_insert_with(|| Bucket {
                 visits: BTreeSet::new(),
                 statements: BTreeSet::new(),
+                interactions: BTreeSet::new(),
                 first,
                 last,
             });
@@ -135,6 +137,7 @@ pub fn network(links: &[Link], level: Level, periods: &[Period]) -> Network {
         match link.record {
             RecordKind::Visit => bucket.visits.insert(link.id),
             RecordKind::Statement => bucket.statements.insert(link.id),
+            RecordKind::Interaction => bucket.interactions.insert(link.id),
         };
     }
     let pairs: Vec<Pair> = pairs.into_values().collect();

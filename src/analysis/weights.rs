@@ -23,7 +23,7 @@ macro_rules! weights_group {
             "(,(state|official|working|summit|multilateral|other)=[0-9]{1,4}(\\.[0-9]{1,6})?)*",
             "|statement_kind:(declaration|pledge|proposal|denial|criticism|agreement|other)=[0-9]{1,4}(\\.[0-9]{1,6})?",
             "(,(declaration|pledge|proposal|denial|criticism|agreement|other)=[0-9]{1,4}(\\.[0-9]{1,6})?)*",
-            "|record:(visit|statement)=[0-9]{1,4}(\\.[0-9]{1,6})?(,(visit|statement)=[0-9]{1,4}(\\.[0-9]{1,6})?)*)",
+            "|record:(visit|statement|interaction)=[0-9]{1,4}(\\.[0-9]{1,6})?(,(visit|statement|interaction)=[0-9]{1,4}(\\.[0-9]{1,6})?)*)",
         )
     };
 }
@@ -71,6 +71,8 @@ impl Weights {
         let by_kind = match kind {
             Kind::Visit(k) => factor(self.visit_kind.get(&k)),
             Kind::Statement(k) => factor(self.statement_kind.get(&k)),
+            // An interaction weighs by its rank and `record:interaction` alone.
+            Kind::Interaction(_) => 1.0,
         };
         rank * by_kind * factor(self.record.get(&kind.record()))
     }

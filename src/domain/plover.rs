@@ -125,6 +125,22 @@ impl InteractionType {
         }
     }
 
+    /// The types a filter by type and quad class admits: `None` when neither is given (any
+    /// type); an empty list when the type is not in the class.
+    pub fn matching(event_type: Option<Self>, quad_class: Option<QuadClass>) -> Option<Vec<Self>> {
+        match (event_type, quad_class) {
+            (None, None) => None,
+            (Some(t), None) => Some(vec![t]),
+            (None, Some(class)) => Some(class.types().collect()),
+            (Some(t), Some(class)) => Some(
+                Some(t)
+                    .into_iter()
+                    .filter(|t| t.quad_class() == class)
+                    .collect(),
+            ),
+        }
+    }
+
     /// The name as PLOVER writes it: `AGREE`.
     pub fn plover_name(self) -> String {
         self.as_str().to_ascii_uppercase()

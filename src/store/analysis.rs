@@ -1,7 +1,9 @@
-//! SQL for the analyses: the links between principals that visits and statements make.
+//! SQL for the analyses: the links between principals that visits, statements and
+//! interactions make.
 //!
 //! A visit links each visitor's principal to the host's; a statement links the speaker's
-//! principal (its `on_behalf_of`, when set) to each subject's. Principals come from the
+//! principal (its `on_behalf_of`, when set) to each subject's; an interaction links each
+//! source's principal to each target's. Principals come from the
 //! database function `principal_of` (see its migration), the one rule every analysis uses.
 
 use chrono::NaiveDate;
@@ -9,12 +11,12 @@ use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::Result;
-use crate::domain::{DatePrecision, RoleRank, Stance, StatementKind, VisitKind};
+use crate::domain::{DatePrecision, InteractionType, RoleRank, Stance, StatementKind, VisitKind};
 
 /// One link a record makes between two participants, with whom each counts for.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LinkRow {
-    /// `visit` or `statement`.
+    /// `visit`, `statement` or `interaction`.
     pub record: String,
     pub id: Uuid,
     /// The visit's start or the statement's date.
@@ -24,6 +26,8 @@ pub struct LinkRow {
     pub visit_kind: Option<VisitKind>,
     /// Set for a statement.
     pub statement_kind: Option<StatementKind>,
+    /// Set for an interaction.
+    pub interaction_type: Option<InteractionType>,
     /// A statement's stance toward the subject on the receiving end.
     pub stance: Option<Stance>,
     pub from_participant: Uuid,
@@ -44,6 +48,9 @@ pub struct LinkQuery {
     pub around: Option<Uuid>,
     pub visits: bool,
     pub statements: bool,
+    pub interactions: bool,
+    /// Only interactions of these types, when given (a quad class is the types in it).
+    pub interaction_types: Option<Vec<InteractionType>>,
     /// The window: records whose period overlaps `[from, until)`.
     pub from: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
@@ -72,6 +79,13 @@ pub async fn links(conn: &mut PgConnection, query: &LinkQuery) -> Result<Vec<Lin
             sql.push(" UNION ALL ");
         }
         statement_links(&mut sql, query.around.is_some());
+        branches += 1;
+    }
+    if query.interactions {
+        if branches > 0 {
+            sql.push(" UNION ALL ");
+        }
+        interaction_links(&mut sql, query);
         branches += 1;
     }
     if branches == 0 {
@@ -129,6 +143,14 @@ fn candidates(sql: &mut QueryBuilder<'_, Postgres>, actor: Uuid, query: &LinkQue
         before(sql, "x.stated_date");
         sql.push(")");
     }
+    if query.interactions {
+        sql.push(
+            ", interaction_ids AS (SELECT x.interaction_id AS id FROM people p
+               JOIN interaction_actors x ON x.actor_id = p.actor_id WHERE true",
+        );
+        before(sql, "x.start_date");
+        sql.push(")");
+    }
 }
 
 /// Each visitor's principal to the host's.
@@ -140,7 +162,8 @@ fn visit_links(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
     };
     sql.push(format!(
         "SELECT 'visit' AS record, v.id, v.start_date AS date, v.start_precision AS precision,
-                v.kind AS visit_kind, NULL::statement_kind AS statement_kind, NULL::stance AS stance,
+                v.kind AS visit_kind, NULL::statement_kind AS statement_kind,
+                NULL::interaction_type AS interaction_type, NULL::stance AS stance,
                 x.actor_id AS from_participant, f.principal_id AS from_principal,
                 f.rank AS from_rank, f.resolved AS from_resolved,
                 v.host_id AS to_participant, t.principal_id AS to_principal,
@@ -163,7 +186,8 @@ fn statement_links(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
     };
     sql.push(format!(
         "SELECT 'statement' AS record, s.id, s.stated_date AS date, s.stated_precision AS precision,
-                NULL::visit_kind AS visit_kind, s.kind AS statement_kind, x.stance,
+                NULL::visit_kind AS visit_kind, s.kind AS statement_kind,
+                NULL::interaction_type AS interaction_type, x.stance,
                 s.speaker_id AS from_participant,
                 coalesce(s.on_behalf_of_id, f.principal_id) AS from_principal,
                 CASE WHEN coalesce(s.on_behalf_of_id, f.principal_id) = f.principal_id
@@ -177,4 +201,33 @@ fn statement_links(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
          CROSS JOIN LATERAL principal_of(x.actor_id, s.period) t
          WHERE s.period && w.during"
     ));
+}
+
+/// Each source's principal to each target's, for the interactions of the types asked for.
+fn interaction_links(sql: &mut QueryBuilder<'_, Postgres>, query: &LinkQuery) {
+    let source = if query.around.is_some() {
+        "interaction_ids c JOIN interactions i ON i.id = c.id"
+    } else {
+        "interactions i"
+    };
+    sql.push(format!(
+        "SELECT 'interaction' AS record, i.id, i.start_date AS date, i.start_precision AS precision,
+                NULL::visit_kind AS visit_kind, NULL::statement_kind AS statement_kind,
+                i.type AS interaction_type, NULL::stance AS stance,
+                x.actor_id AS from_participant, f.principal_id AS from_principal,
+                f.rank AS from_rank, f.resolved AS from_resolved,
+                y.actor_id AS to_participant, t.principal_id AS to_principal,
+                t.rank AS to_rank, t.resolved AS to_resolved
+         FROM w, {source}
+         JOIN interaction_actors x ON x.interaction_id = i.id AND x.side = 'source'
+         JOIN interaction_actors y ON y.interaction_id = i.id AND y.side = 'target'
+         CROSS JOIN LATERAL principal_of(x.actor_id, i.period) f
+         CROSS JOIN LATERAL principal_of(y.actor_id, i.period) t
+         WHERE i.period && w.during"
+    ));
+    if let Some(types) = &query.interaction_types {
+        sql.push(" AND i.type = ANY(")
+            .push_bind(types.clone())
+            .push(")");
+    }
 }

@@ -457,3 +457,123 @@ async fn an_actors_timeline_shows_its_interactions_directly_and_through_its_offi
             .all(|e| e["record"] != "interaction")
     );
 }
+
+#[tokio::test]
+async fn the_analyses_count_interactions_when_the_basis_asks_and_filter_them_by_type() {
+    let app = spawn_app().await;
+    chancery::seed::load_demo(&app.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let engagement = |query: &'static str| {
+        let app = &app;
+        async move {
+            let answer = json(
+                app.get(&format!(
+                    "/v1/actors/kazakhstan/engagement?from=2022&to=2022{query}"
+                ))
+                .await,
+            )
+            .await;
+            let partners: Vec<(String, u64, usize)> = answer["window"]["partners"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| {
+                    (
+                        p["actor"]["slug"].as_str().unwrap_or_default().to_owned(),
+                        p["count"].as_u64().unwrap_or_default(),
+                        p["interaction_ids"].as_array().map_or(0, Vec::len),
+                    )
+                })
+                .collect();
+            (answer["basis"].clone(), partners)
+        }
+    };
+    // By default nothing changes: visits and statements, as the article's figures have it.
+    let (basis, partners) = engagement("").await;
+    assert_eq!(basis, json!(["visit", "statement"]));
+    assert!(
+        partners
+            .iter()
+            .all(|(_, _, interactions)| *interactions == 0)
+    );
+    assert_eq!(partners[0], ("russia".to_owned(), 5, 0));
+    let (basis, mut partners) = engagement("&basis=interactions").await;
+    assert_eq!(basis, json!(["interaction"]));
+    partners.sort();
+    assert_eq!(
+        partners,
+        [("china".to_owned(), 1, 1), ("russia".to_owned(), 1, 1)]
+    );
+    let (_, partners) = engagement("&basis=all").await;
+    assert_eq!(partners[0], ("russia".to_owned(), 6, 1));
+    let (_, partners) = engagement("&basis=interactions&quad_class=material_conflict").await;
+    assert_eq!(partners, [("russia".to_owned(), 1, 1)]);
+    let (_, partners) = engagement("&basis=interactions&event_type=cooperate").await;
+    assert_eq!(partners, [("china".to_owned(), 1, 1)]);
+
+    let dyad = json(
+        app.get("/v1/dyads?a=kazakhstan&b=russia&from=2022&to=2022&basis=all")
+            .await,
+    )
+    .await;
+    assert_eq!(dyad["b_to_a"]["interactions"], 1);
+    assert_eq!(
+        dyad["b_to_a"]["interaction_types"][0]["event_type"],
+        "sanction"
+    );
+    assert_eq!(
+        dyad["b_to_a"]["interaction_types"][0]["quad_class"],
+        "material_conflict"
+    );
+    assert!(dyad["a_to_b"].get("interactions").is_none());
+    let plain = json(
+        app.get("/v1/dyads?a=kazakhstan&b=russia&from=2022&to=2022")
+            .await,
+    )
+    .await;
+    assert!(plain["b_to_a"].get("interaction_types").is_none());
+
+    let network = json(
+        app.get("/v1/network?from=2022&to=2022&basis=interactions")
+            .await,
+    )
+    .await;
+    let edges: Vec<(String, String, u64)> = network["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let slug = |id: &Value| {
+                network["nodes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|n| n["id"] == *id)
+                    .and_then(|n| n["slug"].as_str())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            (
+                slug(&e["source"]),
+                slug(&e["target"]),
+                e["interactions"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let mut edges = edges;
+    edges.sort();
+    assert_eq!(
+        edges,
+        [
+            ("kazakhstan".to_owned(), "china".to_owned(), 1),
+            ("russia".to_owned(), "kazakhstan".to_owned(), 1),
+            ("russia".to_owned(), "ukraine".to_owned(), 1),
+        ]
+    );
+    problem(
+        app.get("/v1/network?basis=treaties").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+}

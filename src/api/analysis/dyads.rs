@@ -7,9 +7,8 @@ use uuid::Uuid;
 
 use crate::analysis::dyads::{self as compute};
 use crate::analysis::{Granularity, RecordKind};
-use crate::domain::{PartialDate, Stance, StatementKind, VisitKind};
+use crate::domain::{InteractionType, PartialDate, QuadClass, Stance, StatementKind, VisitKind};
 use crate::error::{ApiError, Result};
-use crate::store::analysis::LinkQuery;
 
 use super::super::actors::IdOrSlug;
 use super::super::auth::Read;
@@ -40,13 +39,18 @@ pub struct DyadParams {
     /// A series by `year`, `quarter` or `month` besides the whole window (at most 1,200
     /// periods).
     pub by: Option<Granularity>,
-    /// Which records count: `visits`, `statements`, or both (the default), comma-separated.
+    /// Which records count: `visits`, `statements`, `interactions`, comma-separated, or `all`;
+    /// visits and statements by default.
     #[param(
         max_length = 100,
-        pattern = "^(visits|statements)(,(visits|statements))*$",
+        pattern = "^(visits|statements|interactions|all)(,(visits|statements|interactions|all))*$",
         example = "visits,statements"
     )]
     pub basis: Option<String>,
+    /// Only interactions of this PLOVER type count (with `interactions` in `basis`).
+    pub event_type: Option<InteractionType>,
+    /// Only interactions in this quad class count (with `interactions` in `basis`).
+    pub quad_class: Option<QuadClass>,
 }
 
 /// The visits of one kind going one way.
@@ -67,14 +71,35 @@ pub struct StatementCell {
     pub statement_ids: Vec<Uuid>,
 }
 
-/// What goes one way: visits (from the visitor's side to the host's) and statements (from
-/// the speaker's side about the other), by kind; only cells with records are listed.
+/// The interactions of one type going one way.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InteractionCell {
+    pub event_type: InteractionType,
+    pub quad_class: QuadClass,
+    pub count: usize,
+    pub interaction_ids: Vec<Uuid>,
+}
+
+/// What goes one way: visits (from the visitor's side to the host's), statements (from the
+/// speaker's side about the other) and interactions (from the sources' side to the
+/// targets'), by kind; only cells with records are listed. The interactions' figures are
+/// absent when none count.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Flow {
     pub visits: usize,
     pub statements: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    #[schema(required = false)]
+    pub interactions: usize,
     pub visit_kinds: Vec<VisitCell>,
     pub statement_kinds: Vec<StatementCell>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
+    pub interaction_types: Vec<InteractionCell>,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 /// Both ways.
@@ -131,6 +156,7 @@ fn flow(flow: &compute::Flow) -> Flow {
     Flow {
         visits: flow.visit_count(),
         statements: flow.statement_count(),
+        interactions: flow.interaction_count(),
         visit_kinds: flow
             .visits
             .iter()
@@ -150,6 +176,16 @@ fn flow(flow: &compute::Flow) -> Flow {
                 statement_ids: ids.iter().copied().collect(),
             })
             .collect(),
+        interaction_types: flow
+            .interactions
+            .iter()
+            .map(|(kind, ids)| InteractionCell {
+                event_type: *kind,
+                quad_class: kind.quad_class(),
+                count: ids.len(),
+                interaction_ids: ids.iter().copied().collect(),
+            })
+            .collect(),
     }
 }
 
@@ -166,7 +202,8 @@ type DyadRequest = Read<Query<DyadParams>>;
 ///
 /// The directed series between `a` and `b`, each counted as itself and through the people
 /// who held its roles at the time (as for engagement): visits each way by kind, statements
-/// each way by kind and stance toward the other, every cell with the records behind it.
+/// each way by kind and stance toward the other, interactions each way by type (with
+/// `interactions` in `basis`), every cell with the records behind it.
 /// `Accept: text/csv` gives one row per period, direction and cell.
 #[utoipa::path(
     tag = "analysis",
@@ -187,7 +224,11 @@ pub async fn get_dyads(
 ) -> Result<HttpResponse> {
     let Read(Query(params)) = read;
     let window = Window::new(params.from, params.to)?;
-    let (visits, statements) = super::basis(params.basis.as_deref())?;
+    let basis = super::basis(
+        params.basis.as_deref(),
+        params.event_type,
+        params.quad_class,
+    )?;
     let mut conn = super::snapshot(state.reader(&req).await?).await?;
     let a = super::actor(&mut conn, &params.a, "a").await?;
     let b = super::actor(&mut conn, &params.b, "b").await?;
@@ -199,18 +240,7 @@ pub async fn get_dyads(
     }
     // A series too long for a closed window is refused before anything is read.
     window.periods(params.by, &[])?;
-    let links = super::links(
-        &mut conn,
-        LinkQuery {
-            around: Some(a),
-            visits,
-            statements,
-            from: window.first,
-            until: window.until,
-            max_links: 0,
-        },
-    )
-    .await?;
+    let links = super::links(&mut conn, basis.links(Some(a), &window)).await?;
     let periods = window.periods(params.by, &links)?;
     let answer = compute::dyad(&links, a, b, &periods);
     let mut ids = vec![a, b];
@@ -223,7 +253,7 @@ pub async fn get_dyads(
         from: params.from,
         to: params.to,
         by: params.by,
-        basis: super::basis_names(visits, statements),
+        basis: basis.names(),
         window: flows(&answer.window),
         periods: answer
             .periods
@@ -273,6 +303,15 @@ fn csv_rows(dyad: &Dyad) -> Vec<Row<'_>> {
                 stance: Some(c.stance),
                 count: c.count,
                 ids: &c.statement_ids,
+            }));
+            rows.extend(flow.interaction_types.iter().map(|c| Row {
+                period,
+                direction,
+                record: RecordKind::Interaction,
+                kind: c.event_type.as_str().to_owned(),
+                stance: None,
+                count: c.count,
+                ids: &c.interaction_ids,
             }));
         }
     }

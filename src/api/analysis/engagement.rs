@@ -11,10 +11,9 @@ use uuid::Uuid;
 
 use crate::analysis::engagement::{self as compute, Question};
 use crate::analysis::{Direction, Granularity, RecordKind, Weights};
-use crate::domain::PartialDate;
+use crate::domain::{InteractionType, PartialDate, QuadClass};
 use crate::error::{ApiError, Result};
 use crate::store::actors::{self as actor_store, ActorKey};
-use crate::store::analysis::LinkQuery;
 
 use super::super::actors::{ActorPath, IdOrSlug};
 use super::super::auth::Read;
@@ -60,13 +59,18 @@ pub struct EngagementParams {
     /// periods). A record less precise than the periods (`2022` by month) counts in the window
     /// and is listed in `unplaced`.
     pub by: Option<Granularity>,
-    /// Which records count: `visits`, `statements`, or both (the default), comma-separated.
+    /// Which records count: `visits`, `statements`, `interactions`, comma-separated, or `all`;
+    /// visits and statements by default.
     #[param(
         max_length = 100,
-        pattern = "^(visits|statements)(,(visits|statements))*$",
+        pattern = "^(visits|statements|interactions|all)(,(visits|statements|interactions|all))*$",
         example = "visits,statements"
     )]
     pub basis: Option<String>,
+    /// Only interactions of this PLOVER type count (with `interactions` in `basis`).
+    pub event_type: Option<InteractionType>,
+    /// Only interactions in this quad class count (with `interactions` in `basis`).
+    pub quad_class: Option<QuadClass>,
     /// `in` (partners coming to the actor: their visits, their statements about it), `out`
     /// (the actor's visits and statements about others) or `both` (the default).
     pub direction: Option<Direction>,
@@ -75,11 +79,11 @@ pub struct EngagementParams {
     #[param(value_type = Option<PartnerList>, inline, example = "russia,china,turkey,european-union")]
     pub partners: Option<String>,
     /// Factors by `rank` (of the most senior person linking the record to the partner),
-    /// `visit_kind`, `statement_kind` and `record` (visit or statement), multiplied; anything
+    /// `visit_kind`, `statement_kind` and `record` (visit, statement or interaction), multiplied; anything
     /// not named weighs 1. Groups are separated by `;`, factors by `,`.
     #[param(
         max_length = 1000,
-        pattern = r"^(rank:(head_of_state|head_of_government|foreign_minister|minister|envoy|official)=[0-9]{1,4}(\.[0-9]{1,6})?(,(head_of_state|head_of_government|foreign_minister|minister|envoy|official)=[0-9]{1,4}(\.[0-9]{1,6})?)*|visit_kind:(state|official|working|summit|multilateral|other)=[0-9]{1,4}(\.[0-9]{1,6})?(,(state|official|working|summit|multilateral|other)=[0-9]{1,4}(\.[0-9]{1,6})?)*|statement_kind:(declaration|pledge|proposal|denial|criticism|agreement|other)=[0-9]{1,4}(\.[0-9]{1,6})?(,(declaration|pledge|proposal|denial|criticism|agreement|other)=[0-9]{1,4}(\.[0-9]{1,6})?)*|record:(visit|statement)=[0-9]{1,4}(\.[0-9]{1,6})?(,(visit|statement)=[0-9]{1,4}(\.[0-9]{1,6})?)*)(;(rank:(head_of_state|head_of_government|foreign_minister|minister|envoy|official)=[0-9]{1,4}(\.[0-9]{1,6})?(,(head_of_state|head_of_government|foreign_minister|minister|envoy|official)=[0-9]{1,4}(\.[0-9]{1,6})?)*|visit_kind:(state|official|working|summit|multilateral|other)=[0-9]{1,4}(\.[0-9]{1,6})?(,(state|official|working|summit|multilateral|other)=[0-9]{1,4}(\.[0-9]{1,6})?)*|statement_kind:(declaration|pledge|proposal|denial|criticism|agreement|other)=[0-9]{1,4}(\.[0-9]{1,6})?(,(declaration|pledge|proposal|denial|criticism|agreement|other)=[0-9]{1,4}(\.[0-9]{1,6})?)*|record:(visit|statement)=[0-9]{1,4}(\.[0-9]{1,6})?(,(visit|statement)=[0-9]{1,4}(\.[0-9]{1,6})?)*))*$",
+        pattern = r"^(rank:(head_of_state|head_of_government|foreign_minister|minister|envoy|official)=[0-9]{1,4}(\.[0-9]{1,6})?(,(head_of_state|head_of_government|foreign_minister|minister|envoy|official)=[0-9]{1,4}(\.[0-9]{1,6})?)*|visit_kind:(state|official|working|summit|multilateral|other)=[0-9]{1,4}(\.[0-9]{1,6})?(,(state|official|working|summit|multilateral|other)=[0-9]{1,4}(\.[0-9]{1,6})?)*|statement_kind:(declaration|pledge|proposal|denial|criticism|agreement|other)=[0-9]{1,4}(\.[0-9]{1,6})?(,(declaration|pledge|proposal|denial|criticism|agreement|other)=[0-9]{1,4}(\.[0-9]{1,6})?)*|record:(visit|statement|interaction)=[0-9]{1,4}(\.[0-9]{1,6})?(,(visit|statement|interaction)=[0-9]{1,4}(\.[0-9]{1,6})?)*)(;(rank:(head_of_state|head_of_government|foreign_minister|minister|envoy|official)=[0-9]{1,4}(\.[0-9]{1,6})?(,(head_of_state|head_of_government|foreign_minister|minister|envoy|official)=[0-9]{1,4}(\.[0-9]{1,6})?)*|visit_kind:(state|official|working|summit|multilateral|other)=[0-9]{1,4}(\.[0-9]{1,6})?(,(state|official|working|summit|multilateral|other)=[0-9]{1,4}(\.[0-9]{1,6})?)*|statement_kind:(declaration|pledge|proposal|denial|criticism|agreement|other)=[0-9]{1,4}(\.[0-9]{1,6})?(,(declaration|pledge|proposal|denial|criticism|agreement|other)=[0-9]{1,4}(\.[0-9]{1,6})?)*|record:(visit|statement|interaction)=[0-9]{1,4}(\.[0-9]{1,6})?(,(visit|statement|interaction)=[0-9]{1,4}(\.[0-9]{1,6})?)*))*$",
         example = "rank:head_of_state=3,minister=1;visit_kind:official=2"
     )]
     pub weights: Option<String>,
@@ -101,6 +105,10 @@ pub struct PartnerShare {
     pub visit_ids: Vec<Uuid>,
     /// The statements behind the figures, oldest first.
     pub statement_ids: Vec<Uuid>,
+    /// The interactions behind the figures, oldest first; absent when none count.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
+    pub interaction_ids: Vec<Uuid>,
 }
 
 /// An actor's partners over a window or period, with how concentrated they are. Indices are
@@ -241,7 +249,11 @@ pub async fn answer(
 ) -> Result<Engagement> {
     let key = ActorKey::from_path(actor)?;
     let window = Window::new(params.from, params.to)?;
-    let (visits, statements) = super::basis(params.basis.as_deref())?;
+    let basis = super::basis(
+        params.basis.as_deref(),
+        params.event_type,
+        params.quad_class,
+    )?;
     let weights = match &params.weights {
         Some(text) => Weights::parse(super::bounded(text, "weights", 1000)?)
             .map_err(|e| ApiError::invalid_field("#/query/weights", e))?,
@@ -257,18 +269,7 @@ pub async fn answer(
     };
     // A series too long for a closed window is refused before anything is read.
     window.periods(params.by, &[])?;
-    let links = super::links(
-        &mut *conn,
-        LinkQuery {
-            around: Some(actor),
-            visits,
-            statements,
-            from: window.first,
-            until: window.until,
-            max_links: 0,
-        },
-    )
-    .await?;
+    let links = super::links(&mut *conn, basis.links(Some(actor), &window)).await?;
     let periods = window.periods(params.by, &links)?;
     let answer = compute::engagement(
         &links,
@@ -310,6 +311,7 @@ pub async fn answer(
                         share: s.share,
                         visit_ids: s.visits.clone(),
                         statement_ids: s.statements.clone(),
+                        interaction_ids: s.interactions.clone(),
                     })
                 })
                 .collect::<Result<_>>()?,
@@ -320,7 +322,7 @@ pub async fn answer(
         from: params.from,
         to: params.to,
         by: params.by,
-        basis: super::basis_names(visits, statements),
+        basis: basis.names(),
         direction,
         weights: params.weights.clone(),
         window: portfolio(&answer.window)?,
@@ -411,6 +413,7 @@ impl CsvRecord for Row<'_> {
         "divergence",
         "visit_ids",
         "statement_ids",
+        "interaction_ids",
     ];
     fn fields(&self) -> Vec<String> {
         let p = self.portfolio;
@@ -443,6 +446,9 @@ impl CsvRecord for Row<'_> {
                 .unwrap_or_default(),
             partner
                 .map(|s| formats::ids(&s.statement_ids))
+                .unwrap_or_default(),
+            partner
+                .map(|s| formats::ids(&s.interaction_ids))
                 .unwrap_or_default(),
         ]
     }

@@ -48,15 +48,28 @@ pub struct NetworkEdge {
     pub start: NaiveDate,
     /// The period's last day, or (without a period) the last day its records may cover.
     pub end: NaiveDate,
-    /// Visits plus statements.
+    /// Visits plus statements plus interactions.
     pub weight: usize,
     pub visits: usize,
     pub statements: usize,
+    /// Absent when none count.
+    #[serde(skip_serializing_if = "is_zero")]
+    #[schema(required = false)]
+    pub interactions: usize,
     pub visit_ids: Vec<Uuid>,
     pub statement_ids: Vec<Uuid>,
+    /// Absent when none count.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
+    pub interaction_ids: Vec<Uuid>,
 }
 
-/// The network of visits (visitor → host) and statements (speaker → subject).
+fn is_zero(count: &usize) -> bool {
+    *count == 0
+}
+
+/// The network of visits (visitor → host), statements (speaker → subject) and interactions
+/// (source → target).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "from": "2022", "to": "2022", "basis": ["visit", "statement"], "level": "principal", "betweenness_computed": true,

@@ -95,15 +95,17 @@ fn node_values(node: &NetworkNode) -> impl Iterator<Item = (&'static str, Option
     NODE_KEYS.into_iter().map(|(name, _, _)| name).zip(values)
 }
 
-const EDGE_KEYS: [(&str, &str); 8] = [
+const EDGE_KEYS: [(&str, &str); 10] = [
     ("weight", "double"),
     ("visits", "int"),
     ("statements", "int"),
+    ("interactions", "int"),
     ("period", "string"),
     ("start", "string"),
     ("end", "string"),
     ("visit_ids", "string"),
     ("statement_ids", "string"),
+    ("interaction_ids", "string"),
 ];
 
 fn ids(ids: &[Uuid]) -> String {
@@ -175,11 +177,13 @@ fn graphml_edge(xml: &mut Xml, i: usize, edge: &NetworkEdge) -> std::io::Result<
         ("weight", Some(edge.weight.to_string())),
         ("visits", Some(edge.visits.to_string())),
         ("statements", Some(edge.statements.to_string())),
+        ("interactions", Some(edge.interactions.to_string())),
         ("period", edge.period.clone()),
         ("start", Some(edge.start.to_string())),
         ("end", Some(edge.end.to_string())),
         ("visit_ids", Some(ids(&edge.visit_ids))),
         ("statement_ids", Some(ids(&edge.statement_ids))),
+        ("interaction_ids", Some(ids(&edge.interaction_ids))),
     ];
     xml.create_element("edge")
         .with_attributes([
@@ -227,7 +231,7 @@ pub fn gexf(network: &Network) -> Result<Vec<u8>> {
                             xml,
                             "description",
                             &[],
-                            "Visits (visitor to host) and statements (speaker to subject) as directed edges weighted by their number",
+                            "Visits (visitor to host), statements (speaker to subject) and interactions (source to target) as directed edges weighted by their number",
                         )
                     })?;
                 xml.create_element("graph")
@@ -270,7 +274,7 @@ fn gexf_attributes(xml: &mut Xml) -> std::io::Result<()> {
     xml.create_element("attributes")
         .with_attributes([("class", "edge"), ("mode", "dynamic")])
         .write_inner_content(|xml| {
-            for name in ["records", "visits", "statements"] {
+            for name in ["records", "visits", "statements", "interactions"] {
                 empty_element(
                     xml,
                     "attribute",
@@ -328,6 +332,7 @@ fn gexf_edge(xml: &mut Xml, i: usize, edges: &[&NetworkEdge]) -> std::io::Result
                         ("records", edge.weight),
                         ("visits", edge.visits),
                         ("statements", edge.statements),
+                        ("interactions", edge.interactions),
                     ] {
                         let value = value.to_string();
                         empty_element(

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use crate::analysis::engagement::Unresolved;
 use crate::analysis::{Granularity, Link, MAX_PERIODS, Period, RecordKind, periods};
-use crate::domain::PartialDate;
+use crate::domain::{InteractionType, PartialDate, QuadClass};
 use crate::error::{ApiError, Result};
 use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::analysis::{self as store, LinkQuery};
@@ -32,7 +32,8 @@ use crate::records::actors::ActorSummary;
 pub const MAX_LINKS: i64 = 200_000;
 
 /// The pattern of `basis`.
-pub const BASIS_PATTERN: &str = "^(visits|statements)(,(visits|statements))*$";
+pub const BASIS_PATTERN: &str =
+    "^(visits|statements|interactions|all)(,(visits|statements|interactions|all))*$";
 
 /// A window of time: what `from` and `to` say, as days.
 #[derive(Debug, Clone, Copy)]
@@ -103,40 +104,79 @@ pub fn bounded<'a>(value: &'a str, name: &str, max: usize) -> Result<&'a str> {
     Ok(value)
 }
 
-/// Which kinds of record count: `visits`, `statements` or both (the default).
-pub fn basis(value: Option<&str>) -> Result<(bool, bool)> {
-    let Some(value) = value else {
-        return Ok((true, true));
+/// Which records an analysis counts, and which interactions among them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Basis {
+    pub visits: bool,
+    pub statements: bool,
+    pub interactions: bool,
+    /// Only interactions of these types, when given.
+    pub interaction_types: Option<Vec<InteractionType>>,
+}
+
+impl Basis {
+    /// The basis as the answer repeats it.
+    pub fn names(&self) -> Vec<RecordKind> {
+        [
+            (self.visits, RecordKind::Visit),
+            (self.statements, RecordKind::Statement),
+            (self.interactions, RecordKind::Interaction),
+        ]
+        .into_iter()
+        .filter_map(|(counted, kind)| counted.then_some(kind))
+        .collect()
+    }
+
+    /// The links to read: those around `around` (everyone's when absent) in the window.
+    pub fn links(&self, around: Option<Uuid>, window: &Window) -> LinkQuery {
+        LinkQuery {
+            around,
+            visits: self.visits,
+            statements: self.statements,
+            interactions: self.interactions,
+            interaction_types: self.interaction_types.clone(),
+            from: window.first,
+            until: window.until,
+            max_links: 0,
+        }
+    }
+}
+
+/// Which kinds of record count (`basis`: `visits`, `statements`, `interactions`, comma-
+/// separated, or `all`; visits and statements by default), and which interactions (by
+/// `event_type` and `quad_class`; every one when neither is given).
+pub fn basis(
+    value: Option<&str>,
+    event_type: Option<InteractionType>,
+    quad_class: Option<QuadClass>,
+) -> Result<Basis> {
+    let mut basis = Basis {
+        visits: value.is_none(),
+        statements: value.is_none(),
+        interactions: false,
+        interaction_types: InteractionType::matching(event_type, quad_class),
     };
-    let value = bounded(value, "basis", 100)?;
-    let mut basis = (false, false);
-    for part in value.split(',') {
+    let Some(value) = value else {
+        return Ok(basis);
+    };
+    for part in bounded(value, "basis", 100)?.split(',') {
         match part {
-            "visits" => basis.0 = true,
-            "statements" => basis.1 = true,
+            "visits" => basis.visits = true,
+            "statements" => basis.statements = true,
+            "interactions" => basis.interactions = true,
+            "all" => (basis.visits, basis.statements, basis.interactions) = (true, true, true),
             other => {
                 return Err(ApiError::invalid_field(
                     "#/query/basis",
                     format!(
-                        "`{other}` is not a basis: use visits, statements or both, comma-separated"
+                        "`{other}` is not a basis: use visits, statements, interactions or \
+                         all, comma-separated"
                     ),
                 ));
             }
         }
     }
     Ok(basis)
-}
-
-/// The basis as the answer repeats it.
-pub fn basis_names(visits: bool, statements: bool) -> Vec<RecordKind> {
-    let mut names = Vec::new();
-    if visits {
-        names.push(RecordKind::Visit);
-    }
-    if statements {
-        names.push(RecordKind::Statement);
-    }
-    names
 }
 
 /// A read-only transaction on one snapshot, so that every query of an answer sees the same

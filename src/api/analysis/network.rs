@@ -9,9 +9,8 @@ use uuid::Uuid;
 
 use crate::analysis::Granularity;
 use crate::analysis::network::{self as compute, Level};
-use crate::domain::PartialDate;
+use crate::domain::{InteractionType, PartialDate, QuadClass};
 use crate::error::{ApiError, Result};
-use crate::store::analysis::LinkQuery;
 
 use super::super::auth::Read;
 use super::super::extract::Query;
@@ -46,13 +45,18 @@ pub struct NetworkParams {
     /// Split each edge by `year`, `quarter` or `month` (at most 1,200 periods): one edge per
     /// pair and period in JSON, CSV and GraphML, spells and dynamic attributes in GEXF.
     pub by: Option<Granularity>,
-    /// Which records make edges: `visits`, `statements`, or both (the default).
+    /// Which records make edges: `visits`, `statements`, `interactions`, comma-separated, or
+    /// `all`; visits and statements by default.
     #[param(
         max_length = 100,
-        pattern = "^(visits|statements)(,(visits|statements))*$",
+        pattern = "^(visits|statements|interactions|all)(,(visits|statements|interactions|all))*$",
         example = "visits,statements"
     )]
     pub basis: Option<String>,
+    /// Only interactions of this PLOVER type count (with `interactions` in `basis`).
+    pub event_type: Option<InteractionType>,
+    /// Only interactions in this quad class count (with `interactions` in `basis`).
+    pub quad_class: Option<QuadClass>,
     /// `principal` (the default: states and organizations, people counted for the one whose
     /// role they held) or `participant` (everyone as themselves).
     pub level: Option<Level>,
@@ -73,7 +77,8 @@ fn busy() -> ApiError {
 /// The network.
 ///
 /// Actors as nodes with in- and out-strength, degree and betweenness; visits and statements
-/// as directed edges weighted by their number, each with the records behind it. JSON by
+/// (and interactions, with `interactions` in `basis`) as directed edges weighted by their
+/// number, each with the records behind it. JSON by
 /// default; `text/csv` (the edges), GraphML (`application/graphml+xml`, read by networkx,
 /// igraph and graphology) or GEXF 1.3 (`application/gexf+xml`, for Gephi, with each edge's
 /// periods as spells and its counts as dynamic attributes) by `Accept` or `format`. A few
@@ -102,7 +107,11 @@ pub async fn get_network(
 ) -> Result<HttpResponse> {
     let Read(Query(params)) = read;
     let window = Window::new(params.from, params.to)?;
-    let (visits, statements) = super::basis(params.basis.as_deref())?;
+    let basis = super::basis(
+        params.basis.as_deref(),
+        params.event_type,
+        params.quad_class,
+    )?;
     let level = params.level.unwrap_or(Level::Principal);
     // A turn before a connection: waiting callers hold nothing others need.
     let _turn = tokio::time::timeout(TURN_WAIT, state.large_answers.acquire())
@@ -112,18 +121,7 @@ pub async fn get_network(
     let mut conn = super::snapshot(state.reader(&req).await?).await?;
     // A series too long for a closed window is refused before anything is read.
     window.periods(params.by, &[])?;
-    let links = super::links(
-        &mut conn,
-        LinkQuery {
-            around: None,
-            visits,
-            statements,
-            from: window.first,
-            until: window.until,
-            max_links: 0,
-        },
-    )
-    .await?;
+    let links = super::links(&mut conn, basis.links(None, &window)).await?;
     let periods = window.periods(params.by, &links)?;
     // Betweenness is CPU work of its own: off the request's worker thread.
     let computed = web::block({
@@ -141,7 +139,7 @@ pub async fn get_network(
         from: params.from,
         to: params.to,
         by: params.by,
-        basis: super::basis_names(visits, statements),
+        basis: basis.names(),
         level,
         betweenness_computed: computed.nodes.iter().all(|n| n.betweenness.is_some()),
         nodes: nodes(&computed, &names)?,
@@ -226,8 +224,10 @@ fn edges(network: &compute::Network, periods: &[crate::analysis::Period]) -> Vec
                 weight: bucket.weight(),
                 visits: bucket.visits.len(),
                 statements: bucket.statements.len(),
+                interactions: bucket.interactions.len(),
                 visit_ids: bucket.visits.iter().copied().collect(),
                 statement_ids: bucket.statements.iter().copied().collect(),
+                interaction_ids: bucket.interactions.iter().copied().collect(),
             };
             edges.push((index.unwrap_or(usize::MAX), edge));
         }
@@ -279,6 +279,8 @@ impl CsvRecord for Row<'_> {
         "statements",
         "visit_ids",
         "statement_ids",
+        "interactions",
+        "interaction_ids",
     ];
     fn fields(&self) -> Vec<String> {
         let e = self.edge;
@@ -297,6 +299,8 @@ impl CsvRecord for Row<'_> {
             e.statements.to_string(),
             formats::ids(&e.visit_ids),
             formats::ids(&e.statement_ids),
+            e.interactions.to_string(),
+            formats::ids(&e.interaction_ids),
         ]
     }
 }

@@ -116,6 +116,8 @@ async fn render(
         to: params.to,
         by: Some(by),
         basis: None,
+        event_type: None,
+        quad_class: None,
         direction: Some(Direction::Both),
         partners: None,
         weights: None,

@@ -13,7 +13,6 @@ use crate::domain::{
 };
 
 use super::actors::{ActorFields, NameRows};
-use super::citations::CitationFields;
 use super::links::LinkFields;
 use super::roles::RoleFields;
 use super::statements::StatementFields;
@@ -92,58 +91,6 @@ pub async fn taken(
     .fetch_all(conn)
     .await?;
     Ok(found.into_iter().collect())
-}
-
-pub async fn insert_citations(
-    conn: &mut PgConnection,
-    rows: &[(Uuid, CitationFields)],
-) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
-    let source: Vec<String> = rows
-        .iter()
-        .map(|(_, f)| f.source.as_str().to_owned())
-        .collect();
-    let url: Vec<Option<String>> = rows.iter().map(|(_, f)| text(&f.url)).collect();
-    let title: Vec<Option<String>> = rows.iter().map(|(_, f)| text(&f.title)).collect();
-    let authors: Vec<String> = rows.iter().map(|(_, f)| joined(&f.authors)).collect();
-    let published: Vec<Option<NaiveDate>> =
-        rows.iter().map(|(_, f)| day(&f.published_on)).collect();
-    let published_precision: Vec<Option<DatePrecision>> = rows
-        .iter()
-        .map(|(_, f)| precision(&f.published_on))
-        .collect();
-    let accessed: Vec<Option<NaiveDate>> = rows.iter().map(|(_, f)| f.accessed_on).collect();
-    let language: Vec<Option<String>> = rows.iter().map(|(_, f)| text(&f.language)).collect();
-    let excerpt: Vec<Option<String>> = rows.iter().map(|(_, f)| text(&f.excerpt)).collect();
-    let archive: Vec<Option<String>> = rows.iter().map(|(_, f)| text(&f.archive_url)).collect();
-    sqlx::query(&format!(
-        "INSERT INTO citations (id, source, url, title, authors, published_date, published_precision,
-                                accessed_on, language, excerpt, archive_url)
-         SELECT id, source, url, title,
-                {authors},
-                published, published_precision, accessed, language, excerpt, archive
-         FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[],
-                     $7::date_precision[], $8::date[], $9::text[], $10::text[], $11::text[])
-              AS t(id, source, url, title, authors, published, published_precision, accessed, language, excerpt, archive)",
-        authors = list("authors")
-    ))
-    .bind(&ids)
-    .bind(&source)
-    .bind(&url)
-    .bind(&title)
-    .bind(&authors)
-    .bind(&published)
-    .bind(&published_precision)
-    .bind(&accessed)
-    .bind(&language)
-    .bind(&excerpt)
-    .bind(&archive)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 pub async fn insert_actors(conn: &mut PgConnection, rows: &[(Uuid, ActorFields)]) -> Result<()> {

@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod bulk;
 pub mod changes;
 pub mod citations;
+mod columns;
 mod error;
 pub mod held;
 pub mod idempotency;

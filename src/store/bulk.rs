@@ -9,10 +9,9 @@ use uuid::Uuid;
 
 use super::Result;
 use crate::domain::{
-    ActorKind, Claim, DatePrecision, PartialDate, RoleRank, Stance, StatementKind, VisitKind,
+    Claim, DatePrecision, PartialDate, RoleRank, Stance, StatementKind, VisitKind,
 };
 
-use super::actors::{ActorFields, NameRows};
 use super::links::LinkFields;
 use super::roles::RoleFields;
 use super::statements::StatementFields;
@@ -91,62 +90,6 @@ pub async fn taken(
     .fetch_all(conn)
     .await?;
     Ok(found.into_iter().collect())
-}
-
-pub async fn insert_actors(conn: &mut PgConnection, rows: &[(Uuid, ActorFields)]) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
-    let slug: Vec<String> = rows
-        .iter()
-        .map(|(_, f)| f.slug.as_str().to_owned())
-        .collect();
-    let kind: Vec<ActorKind> = rows.iter().map(|(_, f)| f.kind).collect();
-    let name: Vec<String> = rows
-        .iter()
-        .map(|(_, f)| f.name.as_str().to_owned())
-        .collect();
-    let aliases = rows
-        .iter()
-        .map(|(_, f)| serde_json::to_string(&f.aliases))
-        .collect::<Result<Vec<String>, _>>()?;
-    let country: Vec<Option<String>> = rows
-        .iter()
-        .map(|(_, f)| f.country_code.map(|c| c.to_string()))
-        .collect();
-    let wikidata: Vec<Option<String>> = rows
-        .iter()
-        .map(|(_, f)| f.wikidata_id.as_ref().map(|w| w.as_str().to_owned()))
-        .collect();
-    let description: Vec<Option<String>> = rows.iter().map(|(_, f)| text(&f.description)).collect();
-    let search: Vec<String> = rows
-        .iter()
-        .map(|(_, f)| super::actors::search_text(f))
-        .collect();
-    sqlx::query(
-        "INSERT INTO actors (id, slug, kind, name, aliases, country_code, wikidata_id, description, search_text)
-         SELECT id, slug, kind, name, aliases::jsonb, country, wikidata, description, search
-         FROM UNNEST($1::uuid[], $2::text[], $3::actor_kind[], $4::text[], $5::text[], $6::text[],
-                     $7::text[], $8::text[], $9::text[])
-              AS t(id, slug, kind, name, aliases, country, wikidata, description, search)",
-    )
-    .bind(&ids)
-    .bind(&slug)
-    .bind(&kind)
-    .bind(&name)
-    .bind(&aliases)
-    .bind(&country)
-    .bind(&wikidata)
-    .bind(&description)
-    .bind(&search)
-    .execute(&mut *conn)
-    .await?;
-    let mut names = NameRows::default();
-    for (id, fields) in rows {
-        names.push(*id, fields.name.as_str(), &fields.aliases);
-    }
-    names.insert(conn).await
 }
 
 /// Roles: `(id, holder, fields)`.

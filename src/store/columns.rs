@@ -23,6 +23,11 @@ pub(crate) fn json_list<T: AsRef<str>>(values: &[T]) -> String {
     serde_json::Value::from(values.iter().map(AsRef::as_ref).collect::<Vec<&str>>()).to_string()
 }
 
+/// Where an element stands in its record's list (visitors, subjects, links, names).
+pub(crate) fn position(index: usize) -> i16 {
+    i16::try_from(index).unwrap_or(i16::MAX)
+}
+
 /// Refuses a write that stored fewer rows than it was given. A new row whose id another
 /// transaction took after it was checked is skipped by the write's
 /// `ON CONFLICT (id) DO UPDATE … WHERE $replace`: refused here, never merged into that record.

@@ -311,20 +311,16 @@ impl Record for Role {
                     .await
                     .map_err(refused)?;
             }
-            for (id, links) in &links {
-                links::replace(&mut *conn, Claim::ROLE, *id, links).await?;
-            }
-            return Ok(());
+        } else {
+            let roles: Vec<(Uuid, Uuid, RoleFields)> = rows
+                .iter()
+                .map(|(id, (holder, f, _))| (*id, *holder, f.clone()))
+                .collect();
+            bulk::insert_roles(&mut *conn, &roles)
+                .await
+                .map_err(refused)?;
         }
-        let roles: Vec<(Uuid, Uuid, RoleFields)> = rows
-            .iter()
-            .map(|(id, (holder, f, _))| (*id, *holder, f.clone()))
-            .collect();
-        bulk::insert_roles(&mut *conn, &roles)
-            .await
-            .map_err(refused)?;
-        bulk::insert_links(conn, Claim::ROLE, &links).await?;
-        Ok(())
+        Ok(links::write(conn, Claim::ROLE, &links, replace).await?)
     }
 
     async fn delete(self, conn: &mut PgConnection) -> Result<()> {

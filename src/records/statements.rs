@@ -407,24 +407,20 @@ impl Record for Statement {
                     .await
                     .map_err(refused)?;
             }
-            for (id, links) in &links {
-                links::replace(&mut *conn, Claim::STATEMENT, *id, links).await?;
-            }
             let derive: Vec<Uuid> = fields
                 .iter()
                 .filter(|(_, f)| f.on_behalf_of_id.is_none())
                 .map(|(id, _)| *id)
                 .collect();
-            store::derive_attribution(conn, &derive)
+            store::derive_attribution(&mut *conn, &derive)
                 .await
                 .map_err(refused)?;
-            return Ok(());
+        } else {
+            bulk::insert_statements(&mut *conn, &fields)
+                .await
+                .map_err(refused)?;
         }
-        bulk::insert_statements(&mut *conn, &fields)
-            .await
-            .map_err(refused)?;
-        bulk::insert_links(conn, Claim::STATEMENT, &links).await?;
-        Ok(())
+        Ok(links::write(conn, Claim::STATEMENT, &links, replace).await?)
     }
 
     async fn delete(self, conn: &mut PgConnection) -> Result<()> {

@@ -325,18 +325,14 @@ impl Record for Visit {
                     .await
                     .map_err(refused)?;
             }
-            for (id, links) in &links {
-                links::replace(&mut *conn, Claim::VISIT, *id, links).await?;
-            }
-            return Ok(());
+        } else {
+            bulk::insert_visits(&mut *conn, &fields)
+                .await
+                .map_err(refused)?;
+            let ids: Vec<Uuid> = fields.iter().map(|(id, _)| *id).collect();
+            bulk::default_visit_countries(&mut *conn, &ids).await?;
         }
-        bulk::insert_visits(&mut *conn, &fields)
-            .await
-            .map_err(refused)?;
-        bulk::insert_links(&mut *conn, Claim::VISIT, &links).await?;
-        let ids: Vec<Uuid> = fields.iter().map(|(id, _)| *id).collect();
-        bulk::default_visit_countries(conn, &ids).await?;
-        Ok(())
+        Ok(links::write(conn, Claim::VISIT, &links, replace).await?)
     }
 
     async fn delete(self, conn: &mut PgConnection) -> Result<()> {

@@ -8,11 +8,8 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::Result;
-use crate::domain::{
-    Claim, DatePrecision, PartialDate, RoleRank, Stance, StatementKind, VisitKind,
-};
+use crate::domain::{DatePrecision, PartialDate, RoleRank, Stance, StatementKind, VisitKind};
 
-use super::links::LinkFields;
 use super::roles::RoleFields;
 use super::statements::StatementFields;
 use super::visits::VisitFields;
@@ -269,44 +266,6 @@ pub async fn insert_statements(
         .map(|(id, _)| *id)
         .collect();
     super::statements::derive_attribution(conn, &derive).await
-}
-
-/// Citation links of many claims of one kind.
-pub async fn insert_links(
-    conn: &mut PgConnection,
-    claim: Claim,
-    rows: &[(Uuid, Vec<LinkFields>)],
-) -> Result<()> {
-    let mut owner = Vec::new();
-    let mut citation = Vec::new();
-    let mut position = Vec::new();
-    let mut locator: Vec<Option<String>> = Vec::new();
-    let mut quote: Vec<Option<String>> = Vec::new();
-    for (id, links) in rows {
-        for (i, link) in links.iter().enumerate() {
-            owner.push(*id);
-            citation.push(link.citation_id);
-            position.push(i16::try_from(i).unwrap_or(i16::MAX));
-            locator.push(text(&link.locator));
-            quote.push(text(&link.quote));
-        }
-    }
-    if owner.is_empty() {
-        return Ok(());
-    }
-    let (table, column) = super::links::table_and_owner(claim);
-    sqlx::query(&format!(
-        "INSERT INTO {table} ({column}, citation_id, position, locator, quote)
-         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::int2[], $4::text[], $5::text[])"
-    ))
-    .bind(&owner)
-    .bind(&citation)
-    .bind(&position)
-    .bind(&locator)
-    .bind(&quote)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// Renews the planner's statistics of the tables an import writes, from the rows the

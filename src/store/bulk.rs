@@ -8,9 +8,8 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::Result;
-use crate::domain::{DatePrecision, PartialDate, RoleRank, Stance, StatementKind, VisitKind};
+use crate::domain::{DatePrecision, PartialDate, Stance, StatementKind, VisitKind};
 
-use super::roles::RoleFields;
 use super::statements::StatementFields;
 use super::visits::VisitFields;
 
@@ -87,47 +86,6 @@ pub async fn taken(
     .fetch_all(conn)
     .await?;
     Ok(found.into_iter().collect())
-}
-
-/// Roles: `(id, holder, fields)`.
-pub async fn insert_roles(
-    conn: &mut PgConnection,
-    rows: &[(Uuid, Uuid, RoleFields)],
-) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<Uuid> = rows.iter().map(|(id, _, _)| *id).collect();
-    let holder: Vec<Uuid> = rows.iter().map(|(_, h, _)| *h).collect();
-    let of: Vec<Uuid> = rows.iter().map(|(_, _, f)| f.of_actor_id).collect();
-    let title: Vec<String> = rows
-        .iter()
-        .map(|(_, _, f)| f.title.as_str().to_owned())
-        .collect();
-    let start: Vec<Option<NaiveDate>> = rows.iter().map(|(_, _, f)| day(&f.start)).collect();
-    let start_precision: Vec<Option<DatePrecision>> =
-        rows.iter().map(|(_, _, f)| precision(&f.start)).collect();
-    let end: Vec<Option<NaiveDate>> = rows.iter().map(|(_, _, f)| day(&f.end)).collect();
-    let end_precision: Vec<Option<DatePrecision>> =
-        rows.iter().map(|(_, _, f)| precision(&f.end)).collect();
-    let rank: Vec<Option<RoleRank>> = rows.iter().map(|(_, _, f)| f.rank).collect();
-    sqlx::query(
-        "INSERT INTO roles (id, actor_id, of_actor_id, title, start_date, start_precision, end_date, end_precision, rank)
-         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::date[],
-                              $6::date_precision[], $7::date[], $8::date_precision[], $9::role_rank[])",
-    )
-    .bind(&ids)
-    .bind(&holder)
-    .bind(&of)
-    .bind(&title)
-    .bind(&start)
-    .bind(&start_precision)
-    .bind(&end)
-    .bind(&end_precision)
-    .bind(&rank)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 pub async fn insert_visits(conn: &mut PgConnection, rows: &[(Uuid, VisitFields)]) -> Result<()> {

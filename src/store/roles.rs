@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::columns::{check_written, column, ids};
 use super::{Referrer, Result};
 use crate::domain::{ActorKind, DatePrecision, PartialDate, Resource, RoleRank, Title};
 
@@ -42,6 +43,8 @@ impl RoleRow {
 /// The fields of a role a client writes, valid by construction.
 #[derive(Debug, Clone)]
 pub struct RoleFields {
+    /// The holder: written with a new role, never changed.
+    pub actor_id: Uuid,
     pub of_actor_id: Uuid,
     pub title: Title,
     pub rank: Option<RoleRank>,
@@ -65,29 +68,42 @@ pub struct RoleFilter {
     pub on: Option<PartialDate>,
 }
 
-fn parts(date: Option<PartialDate>) -> (Option<NaiveDate>, Option<DatePrecision>) {
-    (date.map(|d| d.first_day()), date.map(|d| d.precision()))
-}
-
-pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &RoleFields) -> Result<()> {
-    let (start_date, start_precision) = parts(fields.start);
-    let (end_date, end_precision) = parts(fields.end);
-    sqlx::query!(
-        "UPDATE roles SET of_actor_id = $2, title = $3, start_date = $4, start_precision = $5,
-                end_date = $6, end_precision = $7, rank = $8, version = version + 1, updated_at = now()
-         WHERE id = $1",
-        id,
-        fields.of_actor_id,
-        fields.title.as_str(),
-        start_date,
-        start_precision as Option<DatePrecision>,
-        end_date,
-        end_precision as Option<DatePrecision>,
-        fields.rank as Option<RoleRank>,
+/// Writes roles: new ones, or with `replace` the new fields of existing ones (their rows
+/// locked by the caller; their holder stays). One statement whatever their number.
+pub async fn write(
+    conn: &mut PgConnection,
+    rows: &[(Uuid, RoleFields)],
+    replace: bool,
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let written = sqlx::query!(
+        "INSERT INTO roles AS r (id, actor_id, of_actor_id, title, start_date, start_precision,
+                                 end_date, end_precision, rank)
+         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::date[],
+                              $6::date_precision[], $7::date[], $8::date_precision[], $9::role_rank[])
+         ON CONFLICT (id) DO UPDATE SET
+             of_actor_id = excluded.of_actor_id, title = excluded.title,
+             start_date = excluded.start_date, start_precision = excluded.start_precision,
+             end_date = excluded.end_date, end_precision = excluded.end_precision,
+             rank = excluded.rank, version = r.version + 1, updated_at = now()
+         WHERE $10",
+        &ids(rows),
+        &column(rows, |f| f.actor_id),
+        &column(rows, |f| f.of_actor_id),
+        &column(rows, |f| f.title.as_str()) as &[&str],
+        &column(rows, |f| f.start.map(|d| d.first_day())) as &[Option<NaiveDate>],
+        &column(rows, |f| f.start.map(|d| d.precision())) as &[Option<DatePrecision>],
+        &column(rows, |f| f.end.map(|d| d.first_day())) as &[Option<NaiveDate>],
+        &column(rows, |f| f.end.map(|d| d.precision())) as &[Option<DatePrecision>],
+        &column(rows, |f| f.rank) as &[Option<RoleRank>],
+        replace,
     )
     .execute(conn)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    check_written("roles", rows.len(), written)
 }
 
 /// The statements whose attribution was derived from a role (at most `limit`).

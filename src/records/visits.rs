@@ -11,7 +11,6 @@ use crate::domain::{
 };
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
-use crate::store::bulk;
 use crate::store::links::{self, LinkFields};
 use crate::store::visits::{self as store, VisitFields, VisitRow};
 
@@ -319,19 +318,9 @@ impl Record for Visit {
         replace: bool,
     ) -> Result<()> {
         let (fields, links) = split(rows);
-        if replace {
-            for (id, fields) in &fields {
-                store::update(&mut *conn, *id, fields)
-                    .await
-                    .map_err(refused)?;
-            }
-        } else {
-            bulk::insert_visits(&mut *conn, &fields)
-                .await
-                .map_err(refused)?;
-            let ids: Vec<Uuid> = fields.iter().map(|(id, _)| *id).collect();
-            bulk::default_visit_countries(&mut *conn, &ids).await?;
-        }
+        store::write(&mut *conn, &fields, replace)
+            .await
+            .map_err(refused)?;
         Ok(links::write(conn, Claim::VISIT, &links, replace).await?)
     }
 

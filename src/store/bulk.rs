@@ -8,21 +8,12 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::Result;
-use crate::domain::{DatePrecision, PartialDate, Stance, StatementKind, VisitKind};
+use crate::domain::{DatePrecision, Stance, StatementKind};
 
 use super::statements::StatementFields;
-use super::visits::VisitFields;
 
 fn text<T: AsRef<str>>(value: &Option<T>) -> Option<String> {
     value.as_ref().map(|v| v.as_ref().to_owned())
-}
-
-fn day(date: &Option<PartialDate>) -> Option<NaiveDate> {
-    date.map(|d| d.first_day())
-}
-
-fn precision(date: &Option<PartialDate>) -> Option<DatePrecision> {
-    date.map(|d| d.precision())
 }
 
 fn joined<T: AsRef<str>>(values: &[T]) -> String {
@@ -86,68 +77,6 @@ pub async fn taken(
     .fetch_all(conn)
     .await?;
     Ok(found.into_iter().collect())
-}
-
-pub async fn insert_visits(conn: &mut PgConnection, rows: &[(Uuid, VisitFields)]) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
-    let host: Vec<Uuid> = rows.iter().map(|(_, f)| f.host_id).collect();
-    let place: Vec<Option<String>> = rows.iter().map(|(_, f)| text(&f.place)).collect();
-    let country: Vec<Option<String>> = rows
-        .iter()
-        .map(|(_, f)| f.country_code.map(|c| c.to_string()))
-        .collect();
-    let start: Vec<NaiveDate> = rows.iter().map(|(_, f)| f.start.first_day()).collect();
-    let start_precision: Vec<DatePrecision> =
-        rows.iter().map(|(_, f)| f.start.precision()).collect();
-    let end: Vec<Option<NaiveDate>> = rows.iter().map(|(_, f)| day(&f.end)).collect();
-    let end_precision: Vec<Option<DatePrecision>> =
-        rows.iter().map(|(_, f)| precision(&f.end)).collect();
-    let kind: Vec<VisitKind> = rows.iter().map(|(_, f)| f.kind).collect();
-    let occasion: Vec<Option<String>> = rows.iter().map(|(_, f)| text(&f.occasion)).collect();
-    let summary: Vec<Option<String>> = rows.iter().map(|(_, f)| text(&f.summary)).collect();
-    sqlx::query(
-        "INSERT INTO visits (id, host_id, place, country_code, start_date, start_precision, end_date,
-                             end_precision, kind, occasion, summary)
-         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::date[],
-                              $6::date_precision[], $7::date[], $8::date_precision[], $9::visit_kind[],
-                              $10::text[], $11::text[])",
-    )
-    .bind(&ids)
-    .bind(&host)
-    .bind(&place)
-    .bind(&country)
-    .bind(&start)
-    .bind(&start_precision)
-    .bind(&end)
-    .bind(&end_precision)
-    .bind(&kind)
-    .bind(&occasion)
-    .bind(&summary)
-    .execute(&mut *conn)
-    .await?;
-    let mut visit = Vec::new();
-    let mut actor = Vec::new();
-    let mut position = Vec::new();
-    for (id, fields) in rows {
-        for (i, visitor) in fields.visitor_ids.iter().enumerate() {
-            visit.push(*id);
-            actor.push(*visitor);
-            position.push(i16::try_from(i).unwrap_or(i16::MAX));
-        }
-    }
-    sqlx::query(
-        "INSERT INTO visit_visitors (visit_id, actor_id, position)
-         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::int2[])",
-    )
-    .bind(&visit)
-    .bind(&actor)
-    .bind(&position)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 pub async fn insert_statements(
@@ -233,21 +162,6 @@ pub async fn analyze(conn: &mut PgConnection) -> Result<()> {
         "ANALYZE actors, actor_names, citations, roles, role_citations, visits, visit_visitors,
                  visit_citations, statements, statement_subjects, statement_citations, changes",
     )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Visits given no country take their host's.
-pub async fn default_visit_countries(conn: &mut PgConnection, visits: &[Uuid]) -> Result<()> {
-    if visits.is_empty() {
-        return Ok(());
-    }
-    sqlx::query(
-        "UPDATE visits v SET country_code = a.country_code FROM actors a
-         WHERE v.id = ANY($1) AND v.country_code IS NULL AND a.id = v.host_id",
-    )
-    .bind(visits)
     .execute(conn)
     .await?;
     Ok(())

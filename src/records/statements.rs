@@ -11,7 +11,6 @@ use crate::domain::{
 };
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
-use crate::store::bulk;
 use crate::store::links::{self, LinkFields};
 use crate::store::statements::{self as store, StatementFields, StatementRow};
 
@@ -401,25 +400,9 @@ impl Record for Statement {
         replace: bool,
     ) -> Result<()> {
         let (fields, links) = split(rows);
-        if replace {
-            for (id, fields) in &fields {
-                store::update(&mut *conn, *id, fields)
-                    .await
-                    .map_err(refused)?;
-            }
-            let derive: Vec<Uuid> = fields
-                .iter()
-                .filter(|(_, f)| f.on_behalf_of_id.is_none())
-                .map(|(id, _)| *id)
-                .collect();
-            store::derive_attribution(&mut *conn, &derive)
-                .await
-                .map_err(refused)?;
-        } else {
-            bulk::insert_statements(&mut *conn, &fields)
-                .await
-                .map_err(refused)?;
-        }
+        store::write(&mut *conn, &fields, replace)
+            .await
+            .map_err(refused)?;
         Ok(links::write(conn, Claim::STATEMENT, &links, replace).await?)
     }
 

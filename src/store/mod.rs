@@ -14,6 +14,7 @@ pub mod links;
 pub mod merges;
 pub mod names;
 pub mod roles;
+mod rows;
 pub mod statements;
 pub mod timeline;
 pub mod tokens;

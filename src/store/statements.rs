@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::Result;
 use super::columns::{check_written, column, ids, json_list, position};
+use super::rows::Select;
 use crate::domain::{
     ActorKind, DatePrecision, LanguageTag, PartialDate, Stance, StatementKind, StatementText, Topic,
 };
@@ -85,16 +86,6 @@ pub struct StatementFilter {
     pub until: Option<NaiveDate>,
     pub q: Option<String>,
 }
-
-pub const SELECT: &str =
-    "SELECT s.id, s.speaker_id, sp.slug AS speaker_slug, sp.name AS speaker_name,
-        sp.kind AS speaker_kind, s.on_behalf_of_id, ob.slug AS on_behalf_of_slug,
-        ob.name AS on_behalf_of_name, ob.kind AS on_behalf_of_kind, s.on_behalf_of_role_id,
-        s.stated_date, s.stated_precision, s.kind, s.text, s.verbatim, s.language, s.topics,
-        s.visit_id, s.created_at, s.updated_at
-    FROM statements s
-    JOIN actors sp ON sp.id = s.speaker_id
-    LEFT JOIN actors ob ON ob.id = s.on_behalf_of_id";
 
 /// Writes statements and their subjects: new ones, or with `replace` the new fields of
 /// existing ones (their rows locked by the caller). Whom a statement given none was made for
@@ -209,34 +200,28 @@ async fn derive_attribution(conn: &mut PgConnection, ids: &[Uuid]) -> Result<()>
     Ok(())
 }
 
+/// Statements with summaries of their speaker and of whom they were made for: what every
+/// read of statements selects.
+const ROWS: Select = Select {
+    sql: "SELECT s.id, s.speaker_id, sp.slug AS speaker_slug, sp.name AS speaker_name,
+            sp.kind AS speaker_kind, s.on_behalf_of_id, ob.slug AS on_behalf_of_slug,
+            ob.name AS on_behalf_of_name, ob.kind AS on_behalf_of_kind, s.on_behalf_of_role_id,
+            s.stated_date, s.stated_precision, s.kind, s.text, s.verbatim, s.language, s.topics,
+            s.visit_id, s.created_at, s.updated_at
+        FROM statements s
+        JOIN actors sp ON sp.id = s.speaker_id
+        LEFT JOIN actors ob ON ob.id = s.on_behalf_of_id",
+    table: "statements",
+    alias: "s",
+};
+
 /// Rows by id, in no particular order.
 pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<StatementRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(
-        sqlx::query_as::<_, StatementRow>(&format!("{SELECT} WHERE s.id = ANY($1)"))
-            .bind(ids)
-            .fetch_all(conn)
-            .await?,
-    )
+    ROWS.by_ids(conn, ids).await
 }
 
 pub async fn find(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Option<StatementRow>> {
-    if lock {
-        let found = sqlx::query_scalar!("SELECT id FROM statements WHERE id = $1 FOR UPDATE", id)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if found.is_none() {
-            return Ok(None);
-        }
-    }
-    Ok(
-        sqlx::query_as::<_, StatementRow>(&format!("{SELECT} WHERE s.id = $1"))
-            .bind(id)
-            .fetch_optional(conn)
-            .await?,
-    )
+    ROWS.find(conn, id, lock).await
 }
 
 /// Statements, latest first, after the `(date, id)` of the last row of the previous page.
@@ -247,24 +232,9 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<StatementRow>> {
     // Built from the filters given, so the planner sees only those and can pick its index.
-    let mut query = QueryBuilder::<Postgres>::new(SELECT);
-    query.push(" WHERE true");
+    let mut query = ROWS.list();
     push_filter(&mut query, filter);
-    if let Some((date, id)) = after {
-        query
-            .push(" AND (s.stated_date, s.id) < (")
-            .push_bind(date)
-            .push(", ")
-            .push_bind(id)
-            .push(")");
-    }
-    query
-        .push(" ORDER BY s.stated_date DESC, s.id DESC LIMIT ")
-        .push_bind(limit + 1);
-    Ok(query
-        .build_query_as::<StatementRow>()
-        .fetch_all(conn)
-        .await?)
+    ROWS.page(conn, query, "stated_date", after, limit).await
 }
 
 /// Appends `AND …` for every filter given.

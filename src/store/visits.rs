@@ -5,6 +5,7 @@ use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::columns::{check_written, column, ids, position};
+use super::rows::Select;
 use super::{Referrer, Result};
 use crate::domain::{
     ActorKind, CountryCode, DatePrecision, Occasion, PartialDate, Place, Resource, Summary,
@@ -81,12 +82,6 @@ pub struct VisitFilter {
     pub q: Option<String>,
 }
 
-const SELECT: &str =
-    "SELECT v.id, v.host_id, h.slug AS host_slug, h.name AS host_name, h.kind AS host_kind,
-        v.place, v.country_code, v.start_date, v.start_precision, v.end_date, v.end_precision,
-        v.kind, v.occasion, v.summary, v.created_at, v.updated_at
-    FROM visits v JOIN actors h ON h.id = v.host_id";
-
 /// Writes visits and their visitors: new ones, or with `replace` the new fields of existing
 /// ones (their rows locked by the caller). A visit given no country takes its host's. Two
 /// statements whatever their number, three when replacing.
@@ -161,34 +156,23 @@ pub async fn write(
     Ok(())
 }
 
+/// Visits with a summary of their host: what every read of visits selects.
+const ROWS: Select = Select {
+    sql: "SELECT v.id, v.host_id, h.slug AS host_slug, h.name AS host_name, h.kind AS host_kind,
+            v.place, v.country_code, v.start_date, v.start_precision, v.end_date, v.end_precision,
+            v.kind, v.occasion, v.summary, v.created_at, v.updated_at
+        FROM visits v JOIN actors h ON h.id = v.host_id",
+    table: "visits",
+    alias: "v",
+};
+
 /// Rows by id, in no particular order.
 pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<VisitRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(
-        sqlx::query_as::<_, VisitRow>(&format!("{SELECT} WHERE v.id = ANY($1)"))
-            .bind(ids)
-            .fetch_all(conn)
-            .await?,
-    )
+    ROWS.by_ids(conn, ids).await
 }
 
 pub async fn find(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Option<VisitRow>> {
-    if lock {
-        let found = sqlx::query_scalar!("SELECT id FROM visits WHERE id = $1 FOR UPDATE", id)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if found.is_none() {
-            return Ok(None);
-        }
-    }
-    Ok(
-        sqlx::query_as::<_, VisitRow>(&format!("{SELECT} WHERE v.id = $1"))
-            .bind(id)
-            .fetch_optional(conn)
-            .await?,
-    )
+    ROWS.find(conn, id, lock).await
 }
 
 /// Visits, latest start first, after the `(start, id)` of the last row of the previous page.
@@ -199,21 +183,9 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<VisitRow>> {
     // Built from the filters given, so the planner sees only those and can pick its index.
-    let mut query = QueryBuilder::<Postgres>::new(SELECT);
-    query.push(" WHERE true");
+    let mut query = ROWS.list();
     push_filter(&mut query, filter);
-    if let Some((date, id)) = after {
-        query
-            .push(" AND (v.start_date, v.id) < (")
-            .push_bind(date)
-            .push(", ")
-            .push_bind(id)
-            .push(")");
-    }
-    query
-        .push(" ORDER BY v.start_date DESC, v.id DESC LIMIT ")
-        .push_bind(limit + 1);
-    Ok(query.build_query_as::<VisitRow>().fetch_all(conn).await?)
+    ROWS.page(conn, query, "start_date", after, limit).await
 }
 
 /// Appends `AND …` for every filter given.

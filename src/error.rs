@@ -344,10 +344,10 @@ impl From<crate::store::StoreError> for ApiError {
         use crate::store::StoreError;
         match error {
             StoreError::Violation { error, .. } | StoreError::Database(error) => error.into(),
-            StoreError::IdTaken { .. } => Self::conflict(
-                "a record with one of these ids was created meanwhile by another write; nothing was stored",
-            ),
             StoreError::Encoding(error) => Self::Internal(error.into()),
+            StoreError::Taken(_) => Self::conflict(
+                "a record with this id was written meanwhile; read it, or retry with another id",
+            ),
         }
     }
 }

@@ -444,9 +444,9 @@ async fn import(pool: &sqlx::PgPool, file: &std::path::Path) -> anyhow::Result<(
             let seconds = started.elapsed().as_secs_f64();
             eprintln!(
                 "imported {} records from {} lines in {seconds:.1} s ({:.0} records/s): {} citations, {} actors, {} roles, {} visits, {} statements",
-                summary.records(),
+                summary.total(),
                 summary.lines,
-                summary.records() as f64 / seconds.max(0.001),
+                summary.total() as f64 / seconds.max(0.001),
                 summary.citations,
                 summary.actors,
                 summary.roles,

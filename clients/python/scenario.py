@@ -10,6 +10,7 @@ import uuid
 from chancery_client import AuthenticatedClient
 from chancery_client.api.actors import create_actor, get_actor, update_actor
 from chancery_client.api.citations import create_citation
+from chancery_client.api.interactions import create_interaction, get_interaction, list_interactions
 from chancery_client.api.statements import create_statement, delete_statement, get_statement, list_statements
 from chancery_client.api.visits import create_visit
 from chancery_client.models import (
@@ -19,12 +20,16 @@ from chancery_client.models import (
     NewAlias,
     CountryCode,
     CitationLink,
+    InteractionMode,
+    InteractionType,
     NewActor,
     NewCitation,
+    NewInteraction,
     NewStatement,
     NewSubject,
     NewVisit,
     Problem,
+    QuadClass,
     Stance,
     StatementKind,
     VisitKind,
@@ -66,6 +71,15 @@ for day in range(1, 6):
         text=f"Pledge number {day} to defend territorial integrity.", topics=["security"],
         subjects=[NewSubject(actor_id=state.id, stance=Stance.SUPPORT)],
         citations=[CitationLink(citation_id=article.id, quote="pledged to defend")])))
+
+# An interaction of the state toward the person, read back by id and found by its type.
+interaction = created(create_interaction.sync_detailed(client=client, body=NewInteraction(
+    source_ids=[state.id], target_ids=[person.id], event_type=InteractionType.CONSULT,
+    mode=InteractionMode.VISIT, start="2022-09", citations=[CitationLink(citation_id=article.id)])))
+hosted = get_interaction.sync(client=client, interaction_id=interaction.id)
+assert hosted.quad_class == QuadClass.VERBAL_COOPERATION and hosted.targets[0].id == person.id, hosted
+listed = list_interactions.sync(client=client, source=state.slug, event_type=InteractionType.CONSULT)
+assert [i.id for i in listed.items] == [interaction.id], listed
 
 # List with filters, following next_cursor to the end.
 texts, cursor = [], None

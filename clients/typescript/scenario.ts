@@ -57,6 +57,28 @@ async function main(): Promise<void> {
     must(statement.data, statement.error, "create statement");
   }
 
+  // An interaction of the state toward the person, read back by id and found by its type.
+  const interaction = await client.POST("/v1/interactions", {
+    body: {
+      source_ids: [stateActor.id], target_ids: [personActor.id], event_type: "consult", mode: "visit",
+      start: "2022-09", citations: [{ citation_id: articleId, locator: "paragraph 3" }],
+    },
+  });
+  const interactionId = must(interaction.data, interaction.error, "create interaction").id;
+  const readInteraction = await client.GET("/v1/interactions/{interaction_id}", {
+    params: { path: { interaction_id: interactionId } },
+  });
+  const hosted = must(readInteraction.data, readInteraction.error, "get interaction");
+  if (hosted.quad_class !== "verbal_cooperation" || hosted.targets[0]?.id !== personActor.id) {
+    throw new Error(`interaction read back as ${JSON.stringify(hosted)}`);
+  }
+  const consulted = await client.GET("/v1/interactions", {
+    params: { query: { source: stateActor.slug, event_type: "consult" } },
+  });
+  if (must(consulted.data, consulted.error, "list interactions").items[0]?.id !== interactionId) {
+    throw new Error("the interaction is not listed by its source and type");
+  }
+
   // List with filters, following next_cursor to the end.
   type StatementQuery = NonNullable<paths["/v1/statements"]["get"]["parameters"]["query"]>;
   type StatementPage = components["schemas"]["StatementPage"];

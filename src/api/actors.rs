@@ -2,20 +2,23 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::{ActorKind, CountryCode, Resource};
+use crate::domain::{ActorKind, CountryCode, Resource, Slug};
 use crate::error::Result;
 use crate::records::actors::{Actor, ActorPatch, NewActor, id_of, with_roles};
 use crate::store::actors::{self as store, ActorFilter, ActorKey};
 
 use super::auth::{Read, Write};
-use super::changes::{RevisionPage, RevisionQuery, revisions};
+use super::changes::{RevisionPage, revisions};
+use super::conditional::{IfMatch, IfNoneMatch, NotModified};
 use super::extract::{JsonBody, Query};
 use super::formats::{CsvRecord, list, opt};
 use super::idempotency::IdempotencyKey;
-use super::pagination;
+use super::pagination::{self, Paging};
 use super::problems::*;
 use super::record;
 use super::state::AppState;
@@ -29,17 +32,10 @@ pub struct ActorPage {
     pub next_cursor: Option<String>,
 }
 
-/// Filters and paging for the list of actors.
+/// Filters for the list of actors.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ActorListQuery {
-    /// Page size, 1 to 500.
-    #[param(minimum = 1, maximum = 500, example = 50)]
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page, with the same filters.
-    #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
-    pub cursor: Option<String>,
     /// Only actors of this kind.
     pub kind: Option<ActorKind>,
     /// Only actors with this country code.
@@ -55,12 +51,33 @@ pub struct ActorListQuery {
 #[into_params(parameter_in = Path)]
 pub struct ActorPath {
     /// The actor's id (UUID) or slug.
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "kazakhstan"
-    )]
+    #[param(value_type = IdOrSlug, inline, example = "kazakhstan")]
     pub actor: String,
+}
+
+/// An actor's id (UUID) or slug, as paths and filters name an actor: the schema of each such
+/// parameter, `#[param(value_type = IdOrSlug, inline)]`. [`ActorKey::parse`] reads it.
+pub struct IdOrSlug;
+
+impl IdOrSlug {
+    const UUID: &str =
+        "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+
+    /// A UUID or a [`Slug`], unanchored: for patterns of several (`engagement`'s partners).
+    pub(crate) fn alternatives() -> String {
+        let slug = Slug::PATTERN.trim_start_matches('^').trim_end_matches('$');
+        format!("{}|{slug}", Self::UUID)
+    }
+}
+
+impl PartialSchema for IdOrSlug {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(Slug::MAX_CHARS))
+            .pattern(Some(format!("^({})$", Self::alternatives())))
+            .into()
+    }
 }
 
 impl ActorKey {
@@ -72,7 +89,7 @@ impl ActorKey {
 
 // What each handler extracts, authorization first. (Aliases, because the OpenAPI macro
 // cannot read nested extractor types; the documentation is written out on each handler.)
-type ListActorsRequest = Read<Query<ActorListQuery>>;
+type ListActorsRequest = Read<(Query<Paging>, Query<ActorListQuery>)>;
 type CreateActorRequest = Write<(IdempotencyKey, JsonBody<NewActor>)>;
 type GetActorRequest = Read<web::Path<String>>;
 type UpdateActorRequest = Write<(web::Path<String>, JsonBody<ActorPatch>)>;
@@ -84,13 +101,12 @@ type DeleteActorRequest = Write<web::Path<String>>;
 #[utoipa::path(
     tag = "actors",
     operation_id = "list_actors",
-    params(ActorListQuery),
+    params(Paging, ActorListQuery),
     responses(
         (status = 200, description = "A page of actors", content((ActorPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("")]
 pub async fn list_actors(
@@ -98,8 +114,8 @@ pub async fn list_actors(
     req: HttpRequest,
     read: ListActorsRequest,
 ) -> Result<HttpResponse> {
-    let Read(Query(query)) = read;
-    let limit = pagination::limit(query.limit)?;
+    let Read((Query(paging), Query(query))) = read;
+    let limit = pagination::limit(paging.limit)?;
     let q = match query.q {
         Some(q) => Some(super::extract::search_query(&q, "#/query/q")?),
         None => None,
@@ -109,7 +125,7 @@ pub async fn list_actors(
         ("country", query.country.map(|c| c.to_string())),
         ("q", q.clone()),
     ]);
-    let after: Option<(String, Uuid)> = pagination::decode(query.cursor.as_deref(), &filters)?;
+    let after: Option<(String, Uuid)> = pagination::decode(paging.cursor.as_deref(), &filters)?;
     let filter = ActorFilter {
         kind: query.kind,
         country: query.country,
@@ -136,8 +152,7 @@ pub async fn list_actors(
     tag = "actors",
     operation_id = "create_actor",
     request_body(content = NewActor, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = "^[!-~]+$",
-        description = "Makes the request safe to retry: a replay within 24 h returns the first response and creates nothing.")),
+    params(IdempotencyKey),
     responses(
         (status = 201, description = "The actor was created", body = Actor,
             headers(("Location" = String, description = "The actor's URL"), ("ETag" = String)),
@@ -151,7 +166,6 @@ pub async fn list_actors(
         (status = 409, response = Conflict),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[post("")]
 pub async fn create_actor(
@@ -168,14 +182,13 @@ pub async fn create_actor(
 #[utoipa::path(
     tag = "actors",
     operation_id = "get_actor",
-    params(ActorPath, ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response; 304 if unchanged")),
+    params(ActorPath, IfNoneMatch),
     responses(
         (status = 200, description = "The actor", body = Actor, headers(("ETag" = String))),
-        (status = 304, description = "Not modified since the ETag given in If-None-Match", headers(("ETag" = String))),
+        NotModified,
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{actor}")]
 pub async fn get_actor(
@@ -194,7 +207,7 @@ pub async fn get_actor(
 #[utoipa::path(
     tag = "actors",
     operation_id = "update_actor",
-    params(ActorPath, ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; 412 if the actor has changed since")),
+    params(ActorPath, IfMatch),
     request_body(content(
         (ActorPatch = "application/merge-patch+json"),
         (ActorPatch = "application/json"),
@@ -206,7 +219,6 @@ pub async fn get_actor(
         (status = 412, response = PreconditionFailed),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[patch("/{actor}")]
 pub async fn update_actor(
@@ -225,7 +237,7 @@ pub async fn update_actor(
 #[utoipa::path(
     tag = "actors",
     operation_id = "delete_actor",
-    params(ActorPath, ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on; 412 if the actor has changed since")),
+    params(ActorPath, IfMatch),
     responses(
         (status = 204, description = "The actor was deleted"),
         (status = 404, response = NotFound),
@@ -233,7 +245,6 @@ pub async fn update_actor(
         (status = 412, response = PreconditionFailed),
         WriteProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[delete("/{actor}")]
 pub async fn delete_actor(
@@ -246,7 +257,7 @@ pub async fn delete_actor(
     record::delete::<Actor>(&state, &req, &caller, key).await
 }
 
-type ActorRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
+type ActorRevisionsRequest = Read<(web::Path<String>, Query<Paging>)>;
 
 /// List an actor's revisions.
 ///
@@ -255,14 +266,13 @@ type ActorRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
 #[utoipa::path(
     tag = "actors",
     operation_id = "list_actor_revisions",
-    params(ActorPath, RevisionQuery),
+    params(ActorPath, Paging),
     responses(
         (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{actor}/revisions")]
 pub async fn list_actor_revisions(
@@ -312,5 +322,30 @@ impl CsvRecord for Actor {
             self.created_at.to_rfc3339(),
             self.updated_at.to_rfc3339(),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_the_id_or_slug_pattern_accepts_parses_as_an_actor_key() {
+        let pattern = format!("^({})$", IdOrSlug::alternatives());
+        let regex = regex::Regex::new(&pattern).unwrap_or_else(|e| panic!("{e}"));
+        for value in [
+            "kazakhstan",
+            "xi-jinping",
+            "g7",
+            "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a",
+            "0192F5C4-3B1E-7D2A-9C4F-5E6D7A8B9C0A",
+        ] {
+            assert!(regex.is_match(value), "{value}");
+            assert!(ActorKey::parse(value, "#/path/actor").is_ok(), "{value}");
+        }
+        for value in ["Kazakhstan", "-kz", "kz-", "a--b", "kaz akh", ""] {
+            assert!(!regex.is_match(value), "{value}");
+            assert!(ActorKey::parse(value, "#/path/actor").is_err(), "{value}");
+        }
     }
 }

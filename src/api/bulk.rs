@@ -12,6 +12,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::bulk::{self, ImportSummary, Importer, MAX_LINE_BYTES};
+use crate::domain::Resource;
 use crate::error::{ApiError, Result};
 
 use super::auth::{Read, Write};
@@ -26,9 +27,9 @@ type ExportRequest = Read<Query<ExportQuery>>;
 
 /// Import records.
 ///
-/// NDJSON, one record per line: `{"type": "citation" | "actor" | "role" | "visit" |
-/// "statement", "key"?, "id"?, …the fields of a create}` (a role also has `actor_id`). A
-/// reference may name a record by id or by the `key` of an earlier line. All or nothing: the
+/// NDJSON, one record per line: `{"type", "key"?, "id"?, …the fields of a create}`, where
+/// `type` is a kind of record as the change feed names it (`ChangedResource`) and a role also
+/// has `actor_id`. A reference may name a record by id or by the `key` of an earlier line. All or nothing: the
 /// whole file is one transaction; if any line is refused, nothing is kept and the 422 lists
 /// the refused lines (up to 1000; after the first refused batch of 2000 lines, later lines
 /// are checked on their own, without the database). The body is received whole (into a
@@ -47,7 +48,6 @@ type ExportRequest = Read<Query<ExportQuery>>;
         (status = 429, response = TooManyRequests),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[post("")]
 pub async fn import_records(
@@ -188,16 +188,30 @@ async fn push(importer: &mut Importer<'_>, line: &[u8]) -> Result<()> {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
-    /// The kinds of record to export, comma-separated (`citation,actor,role,visit,statement`);
-    /// all when absent. Whatever the order given, they come out in that order, so that each
-    /// record follows those it refers to.
-    #[param(
-        max_length = 100,
-        pattern = "^(citation|actor|role|visit|statement)(,(citation|actor|role|visit|statement))*$",
-        example = "citation,actor"
-    )]
+    /// The kinds of record to export, comma-separated (as the change feed names them); all
+    /// when absent. Whatever the order given, they come out in the order the pattern lists
+    /// them, so that each record follows those it refers to.
+    #[param(value_type = Option<ExportTypes>, inline, example = "citation,actor")]
     pub types: Option<String>,
 }
+
+/// A comma-separated list of kinds of record, its pattern made from `domain::Resource::ALL`.
+pub struct ExportTypes;
+
+impl utoipa::PartialSchema for ExportTypes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let names = Resource::ALL.map(Resource::as_str);
+        let one = format!("({})", names.join("|"));
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(100))
+            .pattern(Some(format!("^{one}(,{one})*$")))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ExportTypes {}
 
 /// Export records.
 ///
@@ -212,7 +226,6 @@ pub struct ExportQuery {
         (status = 200, description = "The records, one per line", body = String, content_type = "application/x-ndjson"),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("")]
 pub async fn export_records(

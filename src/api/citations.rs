@@ -14,12 +14,12 @@ use crate::store::citations::{self as store, CitationFilter};
 
 use super::auth::{Read, Write};
 use super::bibliography::{BIBTEX, CSL_JSON, CslItem};
-use super::changes::{RevisionPage, RevisionQuery, revisions};
-use super::conditional::Representation;
+use super::changes::{RevisionPage, revisions};
+use super::conditional::{IfMatch, IfNoneMatch, NotModified, Representation};
 use super::extract::{JsonBody, Query};
 use super::formats::{self, CsvRecord, JSON, list, opt};
 use super::idempotency::IdempotencyKey;
-use super::pagination::{self, date_range, with_link};
+use super::pagination::{self, Paging, date_range, with_link};
 use super::problems::*;
 use super::record;
 use super::state::AppState;
@@ -65,17 +65,10 @@ pub struct CitingPage {
     pub next_cursor: Option<String>,
 }
 
-/// Filters and paging for the list of citations.
+/// Filters for the list of citations.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CitationListQuery {
-    /// Page size, 1 to 500.
-    #[param(minimum = 1, maximum = 500, example = 50)]
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page, with the same filters.
-    #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
-    pub cursor: Option<String>,
     /// Full-text search in title, source and excerpt (web-search syntax: `"exact phrase"`,
     /// `-excluded`, `or`).
     #[param(min_length = 1, max_length = 200, pattern = r"^[^\u0000]*$", example = "multi-vector")]
@@ -89,19 +82,6 @@ pub struct CitationListQuery {
     /// Published during or before this date.
     #[param(value_type = Option<PartialDate>, example = "2022-12")]
     pub to: Option<PartialDate>,
-}
-
-/// Paging for the records citing a citation.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct CitingListQuery {
-    /// Page size, 1 to 500.
-    #[param(minimum = 1, maximum = 500, example = 50)]
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page.
-    #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
-    pub cursor: Option<String>,
 }
 
 /// The `{citation_id}` path parameter.
@@ -118,12 +98,12 @@ pub(crate) fn parse_id(value: &str, name: &str) -> Result<Uuid> {
 }
 
 // What each handler extracts, authorization first (aliases: see actors.rs).
-type ListCitationsRequest = Read<Query<CitationListQuery>>;
+type ListCitationsRequest = Read<(Query<Paging>, Query<CitationListQuery>)>;
 type CreateCitationRequest = Write<(IdempotencyKey, JsonBody<NewCitation>)>;
 type GetCitationRequest = Read<web::Path<String>>;
 type UpdateCitationRequest = Write<(web::Path<String>, JsonBody<CitationPatch>)>;
 type DeleteCitationRequest = Write<web::Path<String>>;
-type CitedByRequest = Read<(web::Path<String>, Query<CitingListQuery>)>;
+type CitedByRequest = Read<(web::Path<String>, Query<Paging>)>;
 
 /// List citations.
 ///
@@ -131,7 +111,7 @@ type CitedByRequest = Read<(web::Path<String>, Query<CitingListQuery>)>;
 #[utoipa::path(
     tag = "citations",
     operation_id = "list_citations",
-    params(CitationListQuery),
+    params(Paging, CitationListQuery),
     responses(
         (status = 200, description = "A page of citations", content(
                 (CitationPage = "application/json"),
@@ -143,7 +123,6 @@ type CitedByRequest = Read<(web::Path<String>, Query<CitingListQuery>)>;
         (status = 422, response = Unprocessable),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("")]
 pub async fn list_citations(
@@ -151,8 +130,8 @@ pub async fn list_citations(
     req: HttpRequest,
     read: ListCitationsRequest,
 ) -> Result<HttpResponse> {
-    let Read(Query(query)) = read;
-    let limit = pagination::limit(query.limit)?;
+    let Read((Query(paging), Query(query))) = read;
+    let limit = pagination::limit(paging.limit)?;
     let q = match &query.q {
         Some(q) => Some(super::extract::text_query(q, "#/query/q")?),
         None => None,
@@ -168,7 +147,7 @@ pub async fn list_citations(
         ("to", query.to.map(|d| d.to_string())),
     ]);
     let after: Option<(Option<NaiveDate>, Uuid)> =
-        pagination::decode(query.cursor.as_deref(), &filters)?;
+        pagination::decode(paging.cursor.as_deref(), &filters)?;
     let filter = CitationFilter {
         q,
         language: query.language.map(|l| l.as_str().to_owned()),
@@ -210,8 +189,7 @@ pub async fn list_citations(
     tag = "citations",
     operation_id = "create_citation",
     request_body(content = NewCitation, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = "^[!-~]+$",
-        description = "Makes the request safe to retry: a replay within 24 h returns the first response and creates nothing.")),
+    params(IdempotencyKey),
     responses(
         (status = 201, description = "The citation was created", body = Citation,
             headers(("Location" = String, description = "The citation's URL"), ("ETag" = String)),
@@ -224,7 +202,6 @@ pub async fn list_citations(
         (status = 409, response = Conflict),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[post("")]
 pub async fn create_citation(
@@ -239,7 +216,7 @@ pub async fn create_citation(
 #[utoipa::path(
     tag = "citations",
     operation_id = "get_citation",
-    params(CitationPath, ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response; 304 if unchanged")),
+    params(CitationPath, IfNoneMatch),
     responses(
         (status = 200, description = "The citation; as a one-item CSL-JSON list, or a BibTeX entry, on request",
             content(
@@ -248,11 +225,10 @@ pub async fn create_citation(
                 (String = "application/x-bibtex"),
             ),
             headers(("ETag" = String))),
-        (status = 304, description = "Not modified since the ETag given in If-None-Match", headers(("ETag" = String))),
+        NotModified,
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{citation_id}")]
 pub async fn get_citation(
@@ -283,7 +259,7 @@ pub async fn get_citation(
 #[utoipa::path(
     tag = "citations",
     operation_id = "update_citation",
-    params(CitationPath, ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; 412 if the citation has changed since")),
+    params(CitationPath, IfMatch),
     request_body(content(
         (CitationPatch = "application/merge-patch+json"),
         (CitationPatch = "application/json"),
@@ -295,7 +271,6 @@ pub async fn get_citation(
         (status = 412, response = PreconditionFailed),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[patch("/{citation_id}")]
 pub async fn update_citation(
@@ -314,7 +289,7 @@ pub async fn update_citation(
 #[utoipa::path(
     tag = "citations",
     operation_id = "delete_citation",
-    params(CitationPath, ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on; 412 if the citation has changed since")),
+    params(CitationPath, IfMatch),
     responses(
         (status = 204, description = "The citation was deleted"),
         (status = 404, response = NotFound),
@@ -322,7 +297,6 @@ pub async fn update_citation(
         (status = 412, response = PreconditionFailed),
         WriteProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[delete("/{citation_id}")]
 pub async fn delete_citation(
@@ -341,14 +315,13 @@ pub async fn delete_citation(
 #[utoipa::path(
     tag = "citations",
     operation_id = "list_citing_records",
-    params(CitationPath, CitingListQuery),
+    params(CitationPath, Paging),
     responses(
         (status = 200, description = "A page of the records citing it", content((CitingPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{citation_id}/cited-by")]
 pub async fn list_citing_records(
@@ -382,20 +355,19 @@ pub async fn list_citing_records(
     pagination::respond(&req, &page, &page.items, page.next_cursor.as_deref())
 }
 
-type RecordRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
+type RecordRevisionsRequest = Read<(web::Path<String>, Query<Paging>)>;
 
 /// List a citation's revisions.
 #[utoipa::path(
     tag = "citations",
     operation_id = "list_citation_revisions",
-    params(CitationPath, RevisionQuery),
+    params(CitationPath, Paging),
     responses(
         (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{citation_id}/revisions")]
 pub async fn list_citation_revisions(

@@ -7,8 +7,36 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine;
 use serde::Serialize;
+use utoipa::{IntoParams, IntoResponses};
 
 use crate::error::{ApiError, Result};
+
+/// `If-None-Match` as a read documents it (`params(…, IfNoneMatch)`); [`Representation::respond`]
+/// reads it.
+#[derive(IntoParams)]
+#[into_params(names("If-None-Match"), parameter_in = Header)]
+pub struct IfNoneMatch(
+    /// An ETag from an earlier response; 304 if unchanged
+    pub Option<String>,
+);
+
+/// `If-Match` as a write documents it (`params(…, IfMatch)`); [`check_if_match`] reads it.
+#[derive(IntoParams)]
+#[into_params(names("If-Match"), parameter_in = Header)]
+pub struct IfMatch(
+    /// The ETag the change is based on; 412 if the record has changed since
+    pub Option<String>,
+);
+
+/// The answer to a read whose `If-None-Match` names the current version (see
+/// [`Representation::respond`]), for `responses(…, NotModified, …)`.
+#[derive(IntoResponses)]
+#[response(
+    status = 304,
+    description = "Not modified since the ETag given in If-None-Match",
+    headers(("ETag" = String))
+)]
+pub struct NotModified;
 
 /// A representation serialised once, with its strong ETag.
 pub struct Representation {

@@ -9,6 +9,9 @@ use actix_web::http::Method;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpRequest, web};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{IntoParams, PartialSchema};
 
 use crate::error::{ApiError, Result};
 use crate::replicas::{self, Lsn};
@@ -89,37 +92,43 @@ pub async fn tokens(
     Ok(response)
 }
 
-/// Documents the token on a path: a parameter of its `GET`, a header of every successful
-/// response to its writes.
-pub fn document(item: &mut utoipa::openapi::PathItem) {
-    use utoipa::openapi::header::HeaderBuilder;
-    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-    use utoipa::openapi::{ObjectBuilder, RefOr, Required, Type};
+/// The token as a read sends it: documented on every `GET` by [`document`], read by
+/// [`requested`].
+#[derive(IntoParams)]
+#[into_params(names("Chancery-Consistency"), parameter_in = Header)]
+pub struct ConsistencyToken(
+    // One line: the document keeps a doc comment's line breaks.
+    #[doc = "The `Chancery-Consistency` of an earlier write response: the answer is then never \
+             older than that write (a read replica that has not replayed it yet waits, or the \
+             primary answers)."]
+    #[param(value_type = WalPosition, inline, required = false)]
+    pub Option<String>,
+);
 
-    let schema = || {
+/// The schema of a token, in a request or a response: a write-ahead log position.
+struct WalPosition;
+
+impl PartialSchema for WalPosition {
+    fn schema() -> RefOr<Schema> {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .pattern(Some(crate::replicas::LSN_PATTERN))
             .examples([serde_json::json!("00000016B374D848")])
-            .build()
-    };
+            .into()
+    }
+}
+
+/// Documents the token on a path: a parameter of its `GET`, a header of every successful
+/// response to its writes.
+pub fn document(item: &mut utoipa::openapi::PathItem) {
+    use utoipa::openapi::header::HeaderBuilder;
+
     for (read, operation) in super::operations(item) {
         if read {
-            let parameter = ParameterBuilder::new()
-                .name("Chancery-Consistency")
-                .parameter_in(ParameterIn::Header)
-                .required(Required::False)
-                .description(Some(
-                    "The `Chancery-Consistency` of an earlier write response: the answer is \
-                     then never older than that write (a read replica that has not replayed \
-                     it yet waits, or the primary answers).",
-                ))
-                .schema(Some(schema()))
-                .build();
             operation
                 .parameters
                 .get_or_insert_with(Vec::new)
-                .push(parameter);
+                .extend(ConsistencyToken::into_params(|| None));
             continue;
         }
         for (status, response) in operation.responses.responses.iter_mut() {
@@ -130,7 +139,7 @@ pub fn document(item: &mut utoipa::openapi::PathItem) {
                 continue;
             }
             let header = HeaderBuilder::new()
-                .schema(schema())
+                .schema(WalPosition::schema())
                 .description(Some(
                     "The primary's write-ahead log position after this write: send it back \
                      in `Chancery-Consistency` to read your own write from any replica.",

@@ -127,8 +127,9 @@ fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
     }
 }
 
-/// Query parameters parsed into `T` (which refuses unknown parameters), with errors that name
-/// the parameter.
+/// Query parameters parsed into `T`, with errors that name the parameter. An operation may
+/// take several (`Query<Paging>` beside its filters): each reads the parameters it knows. One
+/// the operation does not document is refused before, by `semantics` from the route table.
 pub struct Query<T>(pub T);
 
 impl<T: DeserializeOwned> FromRequest for Query<T> {

@@ -7,6 +7,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use serde::Serialize;
 use sqlx::PgConnection;
+use utoipa::IntoParams;
 
 use crate::error::{ApiError, Result};
 use crate::store::idempotency::{self as store, Claim, StoredResponse};
@@ -16,8 +17,15 @@ use super::auth::Caller;
 pub const HEADER: &str = "Idempotency-Key";
 const MAX_KEY_LEN: usize = 255;
 
-/// The `Idempotency-Key` header of a request, if it has one.
-pub struct IdempotencyKey(Option<String>);
+/// The `Idempotency-Key` header of a request, if it has one; a `POST` documents it with
+/// `params(IdempotencyKey)`.
+#[derive(IntoParams)]
+#[into_params(names("Idempotency-Key"), parameter_in = Header)]
+pub struct IdempotencyKey(
+    /// Makes the request safe to retry: a replay within 24 h returns the first response and creates nothing.
+    #[param(max_length = 255, pattern = "^[!-~]+$")]
+    Option<String>,
+);
 
 impl FromRequest for IdempotencyKey {
     type Error = ApiError;

@@ -18,7 +18,7 @@ use crate::store::merges::redirected;
 
 use super::actors::ActorPath;
 use super::auth::Write;
-use super::conditional::{Representation, check_if_match};
+use super::conditional::{IfMatch, Representation, check_if_match};
 use super::extract::JsonBody;
 use super::problems::*;
 use super::state::AppState;
@@ -43,7 +43,7 @@ type MergeActorRequest = Write<(web::Path<String>, JsonBody<MergeInto>)>;
 #[utoipa::path(
     tag = "actors",
     operation_id = "merge_actor",
-    params(ActorPath, ("If-Match" = Option<String>, Header, description = "The ETag of the actor to merge; 412 if it has changed since")),
+    params(ActorPath, IfMatch),
     request_body(content = MergeInto, content_type = "application/json"),
     responses(
         (status = 200, description = "The actor merged into, as it now reads", body = Actor,
@@ -53,7 +53,6 @@ type MergeActorRequest = Write<(web::Path<String>, JsonBody<MergeInto>)>;
         (status = 412, response = PreconditionFailed),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[post("/{actor}/merge")]
 pub async fn merge_actor(

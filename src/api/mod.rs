@@ -17,6 +17,7 @@ pub mod extract;
 pub mod formats;
 pub mod framing;
 pub mod idempotency;
+pub mod interactions;
 pub mod limits;
 pub mod merges;
 pub mod ops;
@@ -75,6 +76,7 @@ pub use state::AppState;
         (name = "roles", description = "Offices and memberships over time: who held what, when."),
         (name = "statements", description = "Who said what, for whom, about whom, with its sources."),
         (name = "visits", description = "Who went where to meet whom, with its sources."),
+        (name = "interactions", description = "What one side did toward another, in PLOVER's terms, with its sources."),
         (name = "citations", description = "The sources behind every claim, reusable across claims."),
         (name = "analysis", description = "What the record says: engagement and its concentration, dyads, the network; every number with the records behind it."),
         (name = "changes", description = "Every create, update and delete, in order: for keeping a copy in step."),
@@ -145,6 +147,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(visits::list_visit_revisions),
         )
         .service(
+            utoipa_actix_web::scope("/v1/interactions")
+                .service(interactions::list_interactions)
+                .service(interactions::create_interaction)
+                .service(interactions::get_interaction)
+                .service(interactions::update_interaction)
+                .service(interactions::delete_interaction)
+                .service(interactions::list_interaction_revisions),
+        )
+        .service(
             utoipa_actix_web::scope("/v1/citations")
                 .service(citations::list_citations)
                 .service(citations::create_citation)
@@ -166,7 +177,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(utoipa_actix_web::scope("/v1/export").service(bulk::export_records));
 }
 
-/// The OpenAPI document, built from the same registrations the server uses.
+/// The OpenAPI document, built from the same registrations the server uses, then given what
+/// operations share without each saying it: responses, security by method, the consistency
+/// token.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     use utoipa_actix_web::AppExt;
     let (_, doc) = actix_web::App::new()
@@ -176,7 +189,28 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     let mut doc = doc;
     add_shared_responses(&mut doc);
+    add_security(&mut doc);
     doc
+}
+
+/// Who may call an operation that does not say: a read (`GET`) anyone, or a token where the
+/// service requires one (`auth::Read`); a write, a token with the `write` scope
+/// (`auth::Write`). An operation whose `#[utoipa::path]` names its own `security` keeps it
+/// (the probes, the metrics, the `POST` that reads).
+fn add_security(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::security::SecurityRequirement;
+    for item in doc.paths.paths.values_mut() {
+        for (read, operation) in operations(item) {
+            operation.security.get_or_insert_with(|| {
+                let bearer = |scopes: &[&str]| SecurityRequirement::new("bearer", scopes.to_vec());
+                if read {
+                    vec![SecurityRequirement::default(), bearer(&[])]
+                } else {
+                    vec![bearer(&["write"])]
+                }
+            });
+        }
+    }
 }
 
 /// What any request may meet whatever its operation: a rate limit (429, see [`limits`]), a

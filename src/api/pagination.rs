@@ -5,9 +5,10 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine;
 use chrono::NaiveDate;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
+use utoipa::IntoParams;
 
 use crate::domain::PartialDate;
 use crate::error::{ApiError, Result};
@@ -25,6 +26,22 @@ const FIRST_ROUND: i64 = DEFAULT_LIMIT as i64;
 /// Rows read in any later round at most.
 const MAX_ROUND: i64 = 200;
 
+/// Where a page of a list starts and how long it is, documented and extracted beside the list's
+/// filters: `params(Paging, …)` and `Query<Paging>`. (Not a `#[serde(flatten)]` into the
+/// filters: a flattened query string reads every value as text, so `limit` would not parse.)
+/// Neither refuses the other's parameters: a parameter the operation does not document is
+/// refused before either is read, by `semantics` from the route table.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// Page size, 1 to 500.
+    #[param(minimum = 1, maximum = 500, example = 50)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page, with the same filters.
+    #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
+    pub cursor: Option<String>,
+}
+
 /// The page size asked for; out of range is an error, never silently clamped.
 pub fn limit(requested: Option<u32>) -> Result<i64> {
     match requested.unwrap_or(DEFAULT_LIMIT) {
@@ -36,7 +53,7 @@ pub fn limit(requested: Option<u32>) -> Result<i64> {
     }
 }
 
-#[derive(Serialize, serde::Deserialize)]
+#[derive(Serialize, Deserialize)]
 struct Envelope<K> {
     /// The sort key of the last row of the previous page.
     k: K,

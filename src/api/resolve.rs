@@ -103,7 +103,6 @@ type ResolveRequest = Read<Query<ResolveParams>>;
         (status = 200, description = "The candidates, best first (none when nothing is alike)", body = Resolution),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("")]
 pub async fn resolve_name(
@@ -140,6 +139,7 @@ type ResolveManyRequest = Read<(Query<ResolveOptions>, JsonArray<Names>)>;
         (status = 200, description = "One result per name, in order", body = Resolutions),
         ReadProblems, BodyProblems,
     ),
+    // A read sent as a POST: its security is a read's, not the one writes are given.
     security((), ("bearer" = [])),
 )]
 #[post("")]

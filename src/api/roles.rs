@@ -17,14 +17,15 @@ use crate::records::roles::{NewRole, Role, RoleKey, RolePatch, assemble};
 use crate::store::actors::ActorKey;
 use crate::store::roles::{self as store, RoleFilter, Side};
 
-use super::actors::ActorPath;
+use super::actors::{ActorPath, IdOrSlug};
 use super::auth::{Read, Write};
-use super::changes::{RevisionPage, RevisionQuery, revisions};
+use super::changes::{RevisionPage, revisions};
 use super::citations::parse_id;
+use super::conditional::{IfMatch, IfNoneMatch, NotModified};
 use super::extract::{JsonBody, Query};
 use super::formats::{CsvRecord, opt, sources};
 use super::idempotency::IdempotencyKey;
-use super::pagination;
+use super::pagination::{self, Paging};
 use super::problems::*;
 use super::record;
 use super::state::AppState;
@@ -48,17 +49,10 @@ pub enum RoleSide {
     OfActor,
 }
 
-/// Filters and paging for the roles of an actor.
+/// Filters for the roles of an actor.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct RoleListQuery {
-    /// Page size, 1 to 500.
-    #[param(minimum = 1, maximum = 500, example = 50)]
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page, with the same filters.
-    #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
-    pub cursor: Option<String>,
     /// Only roles that may have been held at some time within this date (by overlap:
     /// `on=2022` finds a role that ended in March 2022).
     #[param(value_type = Option<PartialDate>, example = "2022-10-01")]
@@ -74,11 +68,7 @@ pub struct RoleListQuery {
 #[into_params(parameter_in = Path)]
 pub struct RolePath {
     /// An actor's id (UUID) or slug: either of the role's two actors.
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "kazakhstan"
-    )]
+    #[param(value_type = IdOrSlug, inline, example = "kazakhstan")]
     pub actor: String,
     /// The role's id.
     pub role_id: Uuid,
@@ -96,7 +86,7 @@ fn role_key((actor, role): (String, String)) -> Result<RoleKey> {
 
 // What each handler extracts, authorization first. (Aliases, because the OpenAPI macro
 // cannot read nested extractor types; the documentation is written out on each handler.)
-type ListRolesRequest = Read<(web::Path<String>, Query<RoleListQuery>)>;
+type ListRolesRequest = Read<(web::Path<String>, Query<Paging>, Query<RoleListQuery>)>;
 type CreateRoleRequest = Write<(IdempotencyKey, web::Path<String>, JsonBody<NewRole>)>;
 type GetRoleRequest = Read<web::Path<(String, String)>>;
 type UpdateRoleRequest = Write<(web::Path<(String, String)>, JsonBody<RolePatch>)>;
@@ -108,14 +98,13 @@ type DeleteRoleRequest = Write<web::Path<(String, String)>>;
 #[utoipa::path(
     tag = "roles",
     operation_id = "list_roles",
-    params(ActorPath, RoleListQuery),
+    params(ActorPath, Paging, RoleListQuery),
     responses(
         (status = 200, description = "A page of roles", content((RolePage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{actor}/roles")]
 pub async fn list_roles(
@@ -123,8 +112,8 @@ pub async fn list_roles(
     req: HttpRequest,
     read: ListRolesRequest,
 ) -> Result<HttpResponse> {
-    let Read((path, Query(query))) = read;
-    let limit = pagination::limit(query.limit)?;
+    let Read((path, Query(paging), Query(query))) = read;
+    let limit = pagination::limit(paging.limit)?;
     let side = query.side.map(|s| match s {
         RoleSide::Actor => Side::Actor,
         RoleSide::OfActor => Side::OfActor,
@@ -135,7 +124,7 @@ pub async fn list_roles(
         ("side", side.map(|s| format!("{s:?}"))),
     ]);
     let after: Option<(Option<NaiveDate>, Uuid)> =
-        pagination::decode(query.cursor.as_deref(), &filters)?;
+        pagination::decode(paging.cursor.as_deref(), &filters)?;
     let mut conn = state.reader(&req).await?;
     let participant = id_of(&mut conn, &ActorKey::from_path(&path)?).await?;
     let filter = RoleFilter { side, on: query.on };
@@ -160,8 +149,7 @@ pub async fn list_roles(
 #[utoipa::path(
     tag = "roles",
     operation_id = "create_role",
-    params(ActorPath, ("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = "^[!-~]+$",
-        description = "Makes the request safe to retry: a replay within 24 h returns the first response and creates nothing.")),
+    params(ActorPath, IdempotencyKey),
     request_body(content = NewRole, content_type = "application/json"),
     responses(
         (status = 201, description = "The role was created", body = Role,
@@ -176,7 +164,6 @@ pub async fn list_roles(
         (status = 409, response = Conflict),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[post("/{actor}/roles")]
 pub async fn create_role(
@@ -192,14 +179,13 @@ pub async fn create_role(
 #[utoipa::path(
     tag = "roles",
     operation_id = "get_role",
-    params(RolePath, ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response; 304 if unchanged")),
+    params(RolePath, IfNoneMatch),
     responses(
         (status = 200, description = "The role", body = Role, headers(("ETag" = String))),
-        (status = 304, description = "Not modified since the ETag given in If-None-Match", headers(("ETag" = String))),
+        NotModified,
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{actor}/roles/{role_id}")]
 pub async fn get_role(
@@ -217,7 +203,7 @@ pub async fn get_role(
 #[utoipa::path(
     tag = "roles",
     operation_id = "update_role",
-    params(RolePath, ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; 412 if the role has changed since")),
+    params(RolePath, IfMatch),
     request_body(content(
         (RolePatch = "application/merge-patch+json"),
         (RolePatch = "application/json"),
@@ -228,7 +214,6 @@ pub async fn get_role(
         (status = 412, response = PreconditionFailed),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[patch("/{actor}/roles/{role_id}")]
 pub async fn update_role(
@@ -245,7 +230,7 @@ pub async fn update_role(
 #[utoipa::path(
     tag = "roles",
     operation_id = "delete_role",
-    params(RolePath, ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on; 412 if the role has changed since")),
+    params(RolePath, IfMatch),
     responses(
         (status = 204, description = "The role was deleted"),
         (status = 404, response = NotFound),
@@ -253,7 +238,6 @@ pub async fn update_role(
         (status = 412, response = PreconditionFailed),
         WriteProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[delete("/{actor}/roles/{role_id}")]
 pub async fn delete_role(
@@ -266,20 +250,19 @@ pub async fn delete_role(
     record::delete::<Role>(&state, &req, &caller, key).await
 }
 
-type RoleRevisionsRequest = Read<(web::Path<(String, String)>, Query<RevisionQuery>)>;
+type RoleRevisionsRequest = Read<(web::Path<(String, String)>, Query<Paging>)>;
 
 /// List a role's revisions.
 #[utoipa::path(
     tag = "roles",
     operation_id = "list_role_revisions",
-    params(RolePath, RevisionQuery),
+    params(RolePath, Paging),
     responses(
         (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{actor}/roles/{role_id}/revisions")]
 pub async fn list_role_revisions(

@@ -9,7 +9,8 @@ use crate::error::ApiError;
 
 /// The documented paths with their methods and query parameters: to tell "no such route"
 /// (404) from "no such method here" (405 with `Allow`), and to refuse query parameters an
-/// operation does not take, wherever it is (lists refuse them in their own parsing too).
+/// operation does not take, wherever it is (a list reads its paging and its filters apart, so
+/// neither can refuse what it does not know).
 pub struct RouteTable(Vec<Route>);
 
 struct Route {

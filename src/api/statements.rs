@@ -11,13 +11,15 @@ use crate::error::Result;
 use crate::records::statements::{NewStatement, Statement, StatementPatch, assemble};
 use crate::store::statements::{self as store, StatementFilter};
 
+use super::actors::IdOrSlug;
 use super::auth::{Read, Write};
-use super::changes::{RevisionPage, RevisionQuery, revisions};
+use super::changes::{RevisionPage, revisions};
 use super::citations::parse_id;
+use super::conditional::{IfMatch, IfNoneMatch, NotModified};
 use super::extract::{JsonBody, Query};
 use super::formats::{CsvRecord, list, opt, snake, sources};
 use super::idempotency::IdempotencyKey;
-use super::pagination::{self, date_range};
+use super::pagination::{self, Paging, date_range};
 use super::problems::*;
 use super::record;
 use super::state::AppState;
@@ -32,44 +34,21 @@ pub struct StatementPage {
     pub next_cursor: Option<String>,
 }
 
-/// Filters and paging for the list of statements. Actor filters take an id or a slug.
+/// Filters for the list of statements. Actor filters take an id or a slug.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct StatementListQuery {
-    /// Page size, 1 to 500.
-    #[param(minimum = 1, maximum = 500, example = 50)]
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page, with the same filters.
-    #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
-    pub cursor: Option<String>,
     /// Statements the actor made, was spoken for in, or is a subject of.
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "kazakhstan"
-    )]
+    #[param(value_type = Option<IdOrSlug>, inline, example = "kazakhstan")]
     pub actor: Option<String>,
     /// Statements the actor made.
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "xi-jinping"
-    )]
+    #[param(value_type = Option<IdOrSlug>, inline, example = "xi-jinping")]
     pub speaker: Option<String>,
     /// Statements made for the actor.
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "china"
-    )]
+    #[param(value_type = Option<IdOrSlug>, inline, example = "china")]
     pub on_behalf_of: Option<String>,
     /// Statements about the actor.
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "kazakhstan"
-    )]
+    #[param(value_type = Option<IdOrSlug>, inline, example = "kazakhstan")]
     pub subject: Option<String>,
     pub kind: Option<StatementKind>,
     #[param(value_type = Option<Topic>)]
@@ -106,7 +85,7 @@ pub struct StatementPath {
 }
 
 // What each handler extracts, authorization first (aliases: see actors.rs).
-type ListStatementsRequest = Read<Query<StatementListQuery>>;
+type ListStatementsRequest = Read<(Query<Paging>, Query<StatementListQuery>)>;
 type CreateStatementRequest = Write<(IdempotencyKey, JsonBody<NewStatement>)>;
 type GetStatementRequest = Read<web::Path<String>>;
 type UpdateStatementRequest = Write<(web::Path<String>, JsonBody<StatementPatch>)>;
@@ -119,14 +98,13 @@ type DeleteStatementRequest = Write<web::Path<String>>;
 #[utoipa::path(
     tag = "statements",
     operation_id = "list_statements",
-    params(StatementListQuery),
+    params(Paging, StatementListQuery),
     responses(
         (status = 200, description = "A page of statements", content((StatementPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 422, response = Unprocessable),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("")]
 pub async fn list_statements(
@@ -134,8 +112,8 @@ pub async fn list_statements(
     req: HttpRequest,
     read: ListStatementsRequest,
 ) -> Result<HttpResponse> {
-    let Read(Query(query)) = read;
-    let limit = pagination::limit(query.limit)?;
+    let Read((Query(paging), Query(query))) = read;
+    let limit = pagination::limit(paging.limit)?;
     let q = match &query.q {
         Some(q) => Some(super::extract::text_query(q, "#/query/q")?),
         None => None,
@@ -155,7 +133,7 @@ pub async fn list_statements(
         ("to", query.to.map(|d| d.to_string())),
         ("q", q.clone()),
     ]);
-    let after: Option<(NaiveDate, Uuid)> = pagination::decode(query.cursor.as_deref(), &filters)?;
+    let after: Option<(NaiveDate, Uuid)> = pagination::decode(paging.cursor.as_deref(), &filters)?;
     let mut conn = state.reader(&req).await?;
     let filter = StatementFilter {
         actor: actor_filter(&mut conn, query.actor.as_deref(), "actor").await?,
@@ -192,8 +170,7 @@ pub async fn list_statements(
     tag = "statements",
     operation_id = "create_statement",
     request_body(content = NewStatement, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = "^[!-~]+$",
-        description = "Makes the request safe to retry: a replay within 24 h returns the first response and creates nothing.")),
+    params(IdempotencyKey),
     responses(
         (status = 201, description = "The statement was created", body = Statement,
             headers(("Location" = String, description = "The statement's URL"), ("ETag" = String)),
@@ -205,7 +182,6 @@ pub async fn list_statements(
         (status = 409, response = Conflict),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[post("")]
 pub async fn create_statement(
@@ -220,14 +196,13 @@ pub async fn create_statement(
 #[utoipa::path(
     tag = "statements",
     operation_id = "get_statement",
-    params(StatementPath, ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response; 304 if unchanged")),
+    params(StatementPath, IfNoneMatch),
     responses(
         (status = 200, description = "The statement", body = Statement, headers(("ETag" = String))),
-        (status = 304, description = "Not modified since the ETag given in If-None-Match", headers(("ETag" = String))),
+        NotModified,
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{statement_id}")]
 pub async fn get_statement(
@@ -246,7 +221,7 @@ pub async fn get_statement(
 #[utoipa::path(
     tag = "statements",
     operation_id = "update_statement",
-    params(StatementPath, ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; 412 if the statement has changed since")),
+    params(StatementPath, IfMatch),
     request_body(content(
         (StatementPatch = "application/merge-patch+json"),
         (StatementPatch = "application/json"),
@@ -258,7 +233,6 @@ pub async fn get_statement(
         (status = 412, response = PreconditionFailed),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[patch("/{statement_id}")]
 pub async fn update_statement(
@@ -275,14 +249,13 @@ pub async fn update_statement(
 #[utoipa::path(
     tag = "statements",
     operation_id = "delete_statement",
-    params(StatementPath, ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on; 412 if the statement has changed since")),
+    params(StatementPath, IfMatch),
     responses(
         (status = 204, description = "The statement was deleted"),
         (status = 404, response = NotFound),
         (status = 412, response = PreconditionFailed),
         WriteProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[delete("/{statement_id}")]
 pub async fn delete_statement(
@@ -295,20 +268,19 @@ pub async fn delete_statement(
     record::delete::<Statement>(&state, &req, &caller, id).await
 }
 
-type RecordRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
+type RecordRevisionsRequest = Read<(web::Path<String>, Query<Paging>)>;
 
 /// List a statement's revisions.
 #[utoipa::path(
     tag = "statements",
     operation_id = "list_statement_revisions",
-    params(StatementPath, RevisionQuery),
+    params(StatementPath, Paging),
     responses(
         (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{statement_id}/revisions")]
 pub async fn list_statement_revisions(

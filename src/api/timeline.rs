@@ -1,5 +1,5 @@
-//! `/v1/actors/{actor}/timeline`: the visits and statements an actor takes part in, merged
-//! in date order.
+//! `/v1/actors/{actor}/timeline`: the visits, statements and interactions an actor takes
+//! part in, merged in date order.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
@@ -8,24 +8,23 @@ use sqlx::PgConnection;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::PartialDate;
+use crate::domain::{PartialDate, Resource};
 use crate::error::{ApiError, Result};
 use crate::store::actors::{self as actor_store, ActorKey};
-use crate::store::statements as statement_store;
 use crate::store::timeline::{self as store, EntryRow, TimelineQuery};
-use crate::store::visits as visit_store;
 
 use super::actors::ActorPath;
 use super::auth::Read;
 use super::extract::Query;
 use super::formats::{CsvRecord, opt, snake, sources};
-use super::pagination;
-use super::pagination::date_range;
+use super::pagination::{self, Paging, date_range};
 use super::problems::*;
 use super::state::AppState;
+use crate::records::Record;
 use crate::records::actors::ActorSummary;
-use crate::records::statements::{self, Statement};
-use crate::records::visits::{self, Visit};
+use crate::records::interactions::Interaction;
+use crate::records::statements::Statement;
+use crate::records::visits::Visit;
 
 /// The kind of record on a timeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -33,6 +32,7 @@ use crate::records::visits::{self, Visit};
 pub enum TimelineRecord {
     Visit,
     Statement,
+    Interaction,
 }
 
 /// How an actor takes part in a record.
@@ -44,6 +44,10 @@ pub enum Capacity {
     Speaker,
     OnBehalfOf,
     Subject,
+    /// One of those who acted in an interaction.
+    Source,
+    /// One of those an interaction was done to.
+    Target,
 }
 
 /// Order of a timeline.
@@ -56,12 +60,12 @@ pub enum TimelineOrder {
     Desc,
 }
 
-/// One visit or statement on an actor's timeline; `visit` or `statement` is set, as `record`
-/// says.
+/// One visit, statement or interaction on an actor's timeline; `visit`, `statement` or
+/// `interaction` is set, as `record` says.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TimelineEntry {
     pub record: TimelineRecord,
-    /// The visit's start or the statement's date.
+    /// The visit's or interaction's start, or the statement's date.
     pub date: PartialDate,
     /// How the actor takes part (the most direct way, if several).
     pub capacity: Capacity,
@@ -76,6 +80,9 @@ pub struct TimelineEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub statement: Option<Statement>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub interaction: Option<Interaction>,
 }
 
 /// One page of a timeline.
@@ -87,17 +94,10 @@ pub struct TimelinePage {
     pub next_cursor: Option<String>,
 }
 
-/// Filters and paging for a timeline.
+/// Filters for a timeline.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct TimelineQueryParams {
-    /// Page size, 1 to 500.
-    #[param(minimum = 1, maximum = 500, example = 50)]
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page, with the same filters.
-    #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
-    pub cursor: Option<String>,
     /// Records that may have happened during or after this date (by overlap).
     #[param(value_type = Option<PartialDate>, example = "2022")]
     pub from: Option<PartialDate>,
@@ -112,27 +112,24 @@ pub struct TimelineQueryParams {
     pub via_roles: Option<bool>,
 }
 
-fn capacity(value: &str) -> Capacity {
-    match value {
-        "visitor" => Capacity::Visitor,
-        "host" => Capacity::Host,
-        "speaker" => Capacity::Speaker,
-        "on_behalf_of" => Capacity::OnBehalfOf,
-        _ => Capacity::Subject,
-    }
+/// How a row says the actor takes part, as the store names it.
+fn capacity(row: &EntryRow) -> Result<Capacity> {
+    serde_json::from_value(serde_json::Value::String(row.capacity.clone()))
+        .map_err(|_| ApiError::Internal(anyhow::anyhow!("a timeline capacity `{}`", row.capacity)))
 }
 
-type TimelineRequest = Read<(web::Path<String>, Query<TimelineQueryParams>)>;
+type TimelineRequest = Read<(web::Path<String>, Query<Paging>, Query<TimelineQueryParams>)>;
 
 /// An actor's timeline.
 ///
-/// The visits and statements the actor takes part in, merged in date order: as visitor, host,
-/// speaker, spoken for or subject, and (unless `via_roles=false`) through the people who held
-/// one of its roles at the time. Partial dates sort by their first day.
+/// The visits, statements and interactions the actor takes part in, merged in date order: as
+/// visitor, host, speaker, spoken for, subject, source or target, and (unless
+/// `via_roles=false`) through the people who held one of its roles at the time. Partial dates
+/// sort by their first day.
 #[utoipa::path(
     tag = "actors",
     operation_id = "get_timeline",
-    params(ActorPath, TimelineQueryParams),
+    params(ActorPath, Paging, TimelineQueryParams),
     responses(
         (status = 200, description = "A page of the timeline", content((TimelinePage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
@@ -140,7 +137,6 @@ type TimelineRequest = Read<(web::Path<String>, Query<TimelineQueryParams>)>;
         (status = 422, response = Unprocessable),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{actor}/timeline")]
 pub async fn get_timeline(
@@ -148,9 +144,9 @@ pub async fn get_timeline(
     req: HttpRequest,
     read: TimelineRequest,
 ) -> Result<HttpResponse> {
-    let Read((path, Query(params))) = read;
+    let Read((path, Query(paging), Query(params))) = read;
     let key = ActorKey::from_path(&path)?;
-    let limit = pagination::limit(params.limit)?;
+    let limit = pagination::limit(paging.limit)?;
     let (from, until) = date_range(params.from, params.to)?;
     let descending = params.order == Some(TimelineOrder::Desc);
     let via_roles = params.via_roles.unwrap_or(true);
@@ -162,7 +158,7 @@ pub async fn get_timeline(
         ("via_roles", Some(via_roles.to_string())),
     ]);
     let after: Option<(NaiveDate, String, Uuid)> =
-        pagination::decode(params.cursor.as_deref(), &filters)?;
+        pagination::decode(paging.cursor.as_deref(), &filters)?;
     // One snapshot for the page, so every entry's record is there when its details are read.
     let mut tx = super::analysis::snapshot(state.reader(&req).await?).await?;
     let actor = actor_store::resolve(&mut tx, &key)
@@ -182,7 +178,7 @@ pub async fn get_timeline(
         after,
         async |conn, after, n| store::entries(conn, &query, after, n).await,
         async |conn, rows| entries(conn, rows).await,
-        |r| (r.date, r.record.clone(), r.id),
+        |r| (r.date, r.record.to_string(), r.id),
     )
     .await?;
     let page = TimelinePage { items, next_cursor };
@@ -192,16 +188,16 @@ pub async fn get_timeline(
 /// The entries for timeline rows, one per row, in their order: the details of every record, a
 /// fixed number of queries in all.
 async fn entries(conn: &mut PgConnection, rows: Vec<EntryRow>) -> Result<Vec<TimelineEntry>> {
-    let ids_of = |record: &str| -> Vec<Uuid> {
+    let ids_of = |record: Resource| -> Vec<Uuid> {
         rows.iter()
             .filter(|r| r.record == record)
             .map(|r| r.id)
             .collect()
     };
-    let visit_rows = visit_store::by_ids(&mut *conn, &ids_of("visit")).await?;
-    let mut visits = visits::assemble(&mut *conn, visit_rows).await?;
-    let statement_rows = statement_store::by_ids(&mut *conn, &ids_of("statement")).await?;
-    let mut statements = statements::assemble(&mut *conn, statement_rows).await?;
+    let mut visits = Visit::load_many(&mut *conn, &ids_of(Resource::Visit)).await?;
+    let mut statements = Statement::load_many(&mut *conn, &ids_of(Resource::Statement)).await?;
+    let mut interactions =
+        Interaction::load_many(&mut *conn, &ids_of(Resource::Interaction)).await?;
     let via_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.via).collect();
     let via_actors = actor_store::summaries(&mut *conn, &via_ids).await?;
 
@@ -218,36 +214,46 @@ async fn entries(conn: &mut PgConnection, rows: Vec<EntryRow>) -> Result<Vec<Tim
                     kind: a.kind,
                 })
         });
-        let entry = if row.record == "visit" {
-            let Some(position) = visits.iter().position(|v| v.id == row.id) else {
-                return Err(missing(&row));
-            };
-            let visit = visits.swap_remove(position);
-            TimelineEntry {
-                record: TimelineRecord::Visit,
-                date: visit.start,
-                capacity: capacity(&row.capacity),
-                via,
-                visit: Some(visit),
-                statement: None,
-            }
-        } else {
-            let Some(position) = statements.iter().position(|s| s.id == row.id) else {
-                return Err(missing(&row));
-            };
-            let statement = statements.swap_remove(position);
-            TimelineEntry {
-                record: TimelineRecord::Statement,
-                date: statement.stated_on,
-                capacity: capacity(&row.capacity),
-                via,
-                visit: None,
-                statement: Some(statement),
-            }
+        let mut entry = TimelineEntry {
+            record: TimelineRecord::Visit,
+            date: PartialDate::new(row.date, crate::domain::DatePrecision::Day),
+            capacity: capacity(&row)?,
+            via,
+            visit: None,
+            statement: None,
+            interaction: None,
         };
+        match row.record {
+            Resource::Visit => {
+                let visit = take(&mut visits, |v| v.id == row.id, &row)?;
+                entry.date = visit.start;
+                entry.visit = Some(visit);
+            }
+            Resource::Statement => {
+                let statement = take(&mut statements, |s| s.id == row.id, &row)?;
+                entry.record = TimelineRecord::Statement;
+                entry.date = statement.stated_on;
+                entry.statement = Some(statement);
+            }
+            Resource::Interaction => {
+                let interaction = take(&mut interactions, |i| i.id == row.id, &row)?;
+                entry.record = TimelineRecord::Interaction;
+                entry.date = interaction.start;
+                entry.interaction = Some(interaction);
+            }
+            Resource::Actor | Resource::Role | Resource::Citation => return Err(missing(&row)),
+        }
         items.push(entry);
     }
     Ok(items)
+}
+
+/// Takes the record a row names out of those loaded for the page.
+fn take<T>(loaded: &mut Vec<T>, is: impl Fn(&T) -> bool, row: &EntryRow) -> Result<T> {
+    match loaded.iter().position(is) {
+        Some(position) => Ok(loaded.swap_remove(position)),
+        None => Err(missing(row)),
+    }
 }
 
 /// A row whose record is not there: cannot happen on one snapshot.
@@ -271,42 +277,67 @@ impl CsvRecord for TimelineEntry {
         "sources",
     ];
     fn fields(&self) -> Vec<String> {
-        let (id, what, counterparts, citations) = match (&self.visit, &self.statement) {
-            (Some(visit), _) => {
-                let visitors: Vec<&str> = visit.visitors.iter().map(|v| v.slug.as_str()).collect();
-                let what = visit
-                    .occasion
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .or_else(|| visit.summary.as_ref().map(ToString::to_string))
-                    .unwrap_or_default();
-                (
-                    visit.id,
-                    what,
-                    format!("{} -> {}", visitors.join("; "), visit.host.slug),
-                    sources(&visit.citations),
-                )
-            }
-            (None, Some(statement)) => {
-                let subjects: Vec<&str> = statement
-                    .subjects
-                    .iter()
-                    .map(|s| s.actor.slug.as_str())
-                    .collect();
-                (
-                    statement.id,
-                    statement.text.to_string(),
-                    format!("{} on {}", statement.speaker.slug, subjects.join("; ")),
-                    sources(&statement.citations),
-                )
-            }
-            (None, None) => (
-                uuid::Uuid::nil(),
-                String::new(),
-                String::new(),
-                String::new(),
-            ),
-        };
+        let (id, what, counterparts, citations) =
+            match (&self.visit, &self.statement, &self.interaction) {
+                (Some(visit), _, _) => {
+                    let visitors: Vec<&str> =
+                        visit.visitors.iter().map(|v| v.slug.as_str()).collect();
+                    let what = visit
+                        .occasion
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .or_else(|| visit.summary.as_ref().map(ToString::to_string))
+                        .unwrap_or_default();
+                    (
+                        visit.id,
+                        what,
+                        format!("{} -> {}", visitors.join("; "), visit.host.slug),
+                        sources(&visit.citations),
+                    )
+                }
+                (None, Some(statement), _) => {
+                    let subjects: Vec<&str> = statement
+                        .subjects
+                        .iter()
+                        .map(|s| s.actor.slug.as_str())
+                        .collect();
+                    (
+                        statement.id,
+                        statement.text.to_string(),
+                        format!("{} on {}", statement.speaker.slug, subjects.join("; ")),
+                        sources(&statement.citations),
+                    )
+                }
+                (None, None, Some(interaction)) => {
+                    let slugs = |actors: &[ActorSummary]| {
+                        actors
+                            .iter()
+                            .map(|a| a.slug.as_str())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    };
+                    (
+                        interaction.id,
+                        interaction
+                            .summary
+                            .as_ref()
+                            .map(ToString::to_string)
+                            .unwrap_or_else(|| interaction.event_type.as_str().to_owned()),
+                        format!(
+                            "{} -> {}",
+                            slugs(&interaction.sources),
+                            slugs(&interaction.targets)
+                        ),
+                        sources(&interaction.citations),
+                    )
+                }
+                (None, None, None) => (
+                    uuid::Uuid::nil(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ),
+            };
         vec![
             snake(&self.record),
             self.date.to_string(),

@@ -13,13 +13,15 @@ use crate::records::visits::{NewVisit, Visit, VisitPatch, assemble};
 use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::visits::{self as store, VisitFilter};
 
+use super::actors::IdOrSlug;
 use super::auth::{Read, Write};
-use super::changes::{RevisionPage, RevisionQuery, revisions};
+use super::changes::{RevisionPage, revisions};
 use super::citations::parse_id;
+use super::conditional::{IfMatch, IfNoneMatch, NotModified};
 use super::extract::{JsonBody, Query};
 use super::formats::{CsvRecord, list, opt, snake, sources};
 use super::idempotency::IdempotencyKey;
-use super::pagination::{self, date_range};
+use super::pagination::{self, Paging, date_range};
 use super::problems::*;
 use super::record;
 use super::state::AppState;
@@ -33,37 +35,18 @@ pub struct VisitPage {
     pub next_cursor: Option<String>,
 }
 
-/// Filters and paging for the list of visits. Actor filters take an id or a slug.
+/// Filters for the list of visits. Actor filters take an id or a slug.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct VisitListQuery {
-    /// Page size, 1 to 500.
-    #[param(minimum = 1, maximum = 500, example = 50)]
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page, with the same filters.
-    #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
-    pub cursor: Option<String>,
     /// Visits the actor takes part in, as visitor or host.
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "kazakhstan"
-    )]
+    #[param(value_type = Option<IdOrSlug>, inline, example = "kazakhstan")]
     pub actor: Option<String>,
     /// Visits the actor made.
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "xi-jinping"
-    )]
+    #[param(value_type = Option<IdOrSlug>, inline, example = "xi-jinping")]
     pub visitor: Option<String>,
     /// Visits the actor hosted.
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "kazakhstan"
-    )]
+    #[param(value_type = Option<IdOrSlug>, inline, example = "kazakhstan")]
     pub host: Option<String>,
     pub kind: Option<VisitKind>,
     /// Where the visit took place.
@@ -111,7 +94,7 @@ pub(crate) async fn actor_filter(
 }
 
 // What each handler extracts, authorization first (aliases: see actors.rs).
-type ListVisitsRequest = Read<Query<VisitListQuery>>;
+type ListVisitsRequest = Read<(Query<Paging>, Query<VisitListQuery>)>;
 type CreateVisitRequest = Write<(IdempotencyKey, JsonBody<NewVisit>)>;
 type GetVisitRequest = Read<web::Path<String>>;
 type UpdateVisitRequest = Write<(web::Path<String>, JsonBody<VisitPatch>)>;
@@ -124,14 +107,13 @@ type DeleteVisitRequest = Write<web::Path<String>>;
 #[utoipa::path(
     tag = "visits",
     operation_id = "list_visits",
-    params(VisitListQuery),
+    params(Paging, VisitListQuery),
     responses(
         (status = 200, description = "A page of visits", content((VisitPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 422, response = Unprocessable),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("")]
 pub async fn list_visits(
@@ -139,8 +121,8 @@ pub async fn list_visits(
     req: HttpRequest,
     read: ListVisitsRequest,
 ) -> Result<HttpResponse> {
-    let Read(Query(query)) = read;
-    let limit = pagination::limit(query.limit)?;
+    let Read((Query(paging), Query(query))) = read;
+    let limit = pagination::limit(paging.limit)?;
     let q = match &query.q {
         Some(q) => Some(super::extract::text_query(q, "#/query/q")?),
         None => None,
@@ -157,7 +139,7 @@ pub async fn list_visits(
         ("to", query.to.map(|d| d.to_string())),
         ("q", q.clone()),
     ]);
-    let after: Option<(NaiveDate, Uuid)> = pagination::decode(query.cursor.as_deref(), &filters)?;
+    let after: Option<(NaiveDate, Uuid)> = pagination::decode(paging.cursor.as_deref(), &filters)?;
     let mut conn = state.reader(&req).await?;
     let filter = VisitFilter {
         actor: actor_filter(&mut conn, query.actor.as_deref(), "actor").await?,
@@ -190,8 +172,7 @@ pub async fn list_visits(
     tag = "visits",
     operation_id = "create_visit",
     request_body(content = NewVisit, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = "^[!-~]+$",
-        description = "Makes the request safe to retry: a replay within 24 h returns the first response and creates nothing.")),
+    params(IdempotencyKey),
     responses(
         (status = 201, description = "The visit was created", body = Visit,
             headers(("Location" = String, description = "The visit's URL"), ("ETag" = String)),
@@ -203,7 +184,6 @@ pub async fn list_visits(
         (status = 409, response = Conflict),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[post("")]
 pub async fn create_visit(
@@ -218,14 +198,13 @@ pub async fn create_visit(
 #[utoipa::path(
     tag = "visits",
     operation_id = "get_visit",
-    params(VisitPath, ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response; 304 if unchanged")),
+    params(VisitPath, IfNoneMatch),
     responses(
         (status = 200, description = "The visit", body = Visit, headers(("ETag" = String))),
-        (status = 304, description = "Not modified since the ETag given in If-None-Match", headers(("ETag" = String))),
+        NotModified,
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{visit_id}")]
 pub async fn get_visit(
@@ -243,7 +222,7 @@ pub async fn get_visit(
 #[utoipa::path(
     tag = "visits",
     operation_id = "update_visit",
-    params(VisitPath, ("If-Match" = Option<String>, Header, description = "The ETag the change is based on; 412 if the visit has changed since")),
+    params(VisitPath, IfMatch),
     request_body(content(
         (VisitPatch = "application/merge-patch+json"),
         (VisitPatch = "application/json"),
@@ -254,7 +233,6 @@ pub async fn get_visit(
         (status = 412, response = PreconditionFailed),
         WriteProblems, BodyProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[patch("/{visit_id}")]
 pub async fn update_visit(
@@ -273,7 +251,7 @@ pub async fn update_visit(
 #[utoipa::path(
     tag = "visits",
     operation_id = "delete_visit",
-    params(VisitPath, ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on; 412 if the visit has changed since")),
+    params(VisitPath, IfMatch),
     responses(
         (status = 204, description = "The visit was deleted"),
         (status = 404, response = NotFound),
@@ -281,7 +259,6 @@ pub async fn update_visit(
         (status = 412, response = PreconditionFailed),
         WriteProblems,
     ),
-    security(("bearer" = ["write"])),
 )]
 #[delete("/{visit_id}")]
 pub async fn delete_visit(
@@ -294,20 +271,19 @@ pub async fn delete_visit(
     record::delete::<Visit>(&state, &req, &caller, id).await
 }
 
-type RecordRevisionsRequest = Read<(web::Path<String>, Query<RevisionQuery>)>;
+type RecordRevisionsRequest = Read<(web::Path<String>, Query<Paging>)>;
 
 /// List a visit's revisions.
 #[utoipa::path(
     tag = "visits",
     operation_id = "list_visit_revisions",
-    params(VisitPath, RevisionQuery),
+    params(VisitPath, Paging),
     responses(
         (status = 200, description = "A page of revisions", content((RevisionPage = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "`<…>; rel=\"next\"` when there is a next page"))),
         (status = 404, response = NotFound),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{visit_id}/revisions")]
 pub async fn list_visit_revisions(

@@ -51,21 +51,53 @@ pub struct ImportSummary {
     pub roles: usize,
     pub visits: usize,
     pub statements: usize,
+    /// Absent when none were imported: files written before interactions existed read the
+    /// same summary as before.
+    #[serde(skip_serializing_if = "is_zero")]
+    #[schema(required = false)]
+    pub interactions: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 impl ImportSummary {
-    pub fn records(&self) -> usize {
-        self.citations + self.actors + self.roles + self.visits + self.statements
+    pub fn count(&self, kind: Resource) -> usize {
+        match kind {
+            Resource::Citation => self.citations,
+            Resource::Actor => self.actors,
+            Resource::Role => self.roles,
+            Resource::Visit => self.visits,
+            Resource::Statement => self.statements,
+            Resource::Interaction => self.interactions,
+        }
     }
 
-    fn add(&mut self, kind: Resource, records: usize) {
-        *match kind {
-            Resource::Citation => &mut self.citations,
-            Resource::Actor => &mut self.actors,
-            Resource::Role => &mut self.roles,
-            Resource::Visit => &mut self.visits,
-            Resource::Statement => &mut self.statements,
-        } += records;
+    pub fn add(&mut self, kind: Resource, records: usize) {
+        match kind {
+            Resource::Citation => self.citations += records,
+            Resource::Actor => self.actors += records,
+            Resource::Role => self.roles += records,
+            Resource::Visit => self.visits += records,
+            Resource::Statement => self.statements += records,
+            Resource::Interaction => self.interactions += records,
+        }
+    }
+
+    /// Records created, of every kind.
+    pub fn total(&self) -> usize {
+        Resource::ALL.iter().map(|kind| self.count(*kind)).sum()
+    }
+}
+
+impl std::fmt::Display for ImportSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let each: Vec<String> = Resource::ALL
+            .iter()
+            .map(|kind| format!("{} {}", self.count(*kind), kind.plural()))
+            .collect();
+        f.write_str(&each.join(", "))
     }
 }
 
@@ -196,7 +228,7 @@ impl<'c> Importer<'c> {
 
     /// Records written to the database so far (the rest wait in the batch).
     pub fn written(&self) -> usize {
-        self.summary.records()
+        self.summary.total()
     }
 
     /// Takes one line (without its newline).
@@ -225,7 +257,7 @@ impl<'c> Importer<'c> {
         self.flush().await?;
         let t = self.timings;
         tracing::info!(
-            records = self.summary.records(),
+            records = self.summary.total(),
             parse_ms = t.parse.as_millis() as u64,
             check_ms = t.check.as_millis() as u64,
             insert_ms = t.insert.as_millis() as u64,

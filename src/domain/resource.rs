@@ -22,17 +22,19 @@ pub enum Resource {
     Citation,
     Visit,
     Statement,
+    Interaction,
 }
 
 impl Resource {
     /// Every kind, in the order an import needs them and an export writes them: what a record
     /// refers to comes before it.
-    pub const ALL: [Resource; 5] = [
+    pub const ALL: [Resource; 6] = [
         Self::Citation,
         Self::Actor,
         Self::Role,
         Self::Visit,
         Self::Statement,
+        Self::Interaction,
     ];
 
     /// Its name in the change feed, import lines (`type`) and references.
@@ -43,6 +45,7 @@ impl Resource {
             Self::Citation => "citation",
             Self::Visit => "visit",
             Self::Statement => "statement",
+            Self::Interaction => "interaction",
         }
     }
 
@@ -58,6 +61,7 @@ impl Resource {
             Self::Citation => "citations",
             Self::Visit => "visits",
             Self::Statement => "statements",
+            Self::Interaction => "interactions",
         }
     }
 
@@ -65,7 +69,10 @@ impl Resource {
     pub fn claim(self) -> Option<Claim> {
         match self {
             Self::Actor | Self::Citation => None,
-            Self::Role | Self::Visit | Self::Statement => Some(Claim(self)),
+            Self::Role => Some(Claim::Role),
+            Self::Visit => Some(Claim::Visit),
+            Self::Statement => Some(Claim::Statement),
+            Self::Interaction => Some(Claim::Interaction),
         }
     }
 }
@@ -79,20 +86,26 @@ impl std::fmt::Display for Resource {
 /// A kind of record that makes a claim and cites its sources (at least one for a visit or a
 /// statement; a role may have none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Claim(Resource);
+pub enum Claim {
+    Role,
+    Visit,
+    Statement,
+    Interaction,
+}
 
 impl Claim {
-    pub const ROLE: Claim = Claim(Resource::Role);
-    pub const VISIT: Claim = Claim(Resource::Visit);
-    pub const STATEMENT: Claim = Claim(Resource::Statement);
-
     /// Every kind of claim, in [`Resource::ALL`]'s order.
     pub fn all() -> impl Iterator<Item = Claim> {
         Resource::ALL.into_iter().filter_map(Resource::claim)
     }
 
     pub fn resource(self) -> Resource {
-        self.0
+        match self {
+            Self::Role => Resource::Role,
+            Self::Visit => Resource::Visit,
+            Self::Statement => Resource::Statement,
+            Self::Interaction => Resource::Interaction,
+        }
     }
 }
 
@@ -155,7 +168,15 @@ mod tests {
         let claims: Vec<Resource> = Claim::all().map(Claim::resource).collect();
         assert_eq!(
             claims,
-            [Resource::Role, Resource::Visit, Resource::Statement]
+            [
+                Resource::Role,
+                Resource::Visit,
+                Resource::Statement,
+                Resource::Interaction
+            ]
         );
+        for claim in Claim::all() {
+            assert_eq!(claim.resource().claim(), Some(claim));
+        }
     }
 }

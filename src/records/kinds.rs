@@ -7,6 +7,7 @@ use crate::domain::Resource;
 use super::Record;
 use super::actors::Actor;
 use super::citations::Citation;
+use super::interactions::Interaction;
 use super::roles::Role;
 use super::statements::Statement;
 use super::visits::Visit;
@@ -26,6 +27,7 @@ pub async fn for_kind<F: ForKind>(kind: Resource, work: F) -> F::Output {
         Resource::Citation => work.apply::<Citation>().await,
         Resource::Visit => work.apply::<Visit>().await,
         Resource::Statement => work.apply::<Statement>().await,
+        Resource::Interaction => work.apply::<Interaction>().await,
     }
 }
 

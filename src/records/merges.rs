@@ -13,12 +13,11 @@ use crate::error::{ApiError, Result};
 use crate::store::actors::{self as store, ActorFields, ActorKey};
 use crate::store::changes::{self, Operation};
 use crate::store::merges;
-use crate::store::{roles as role_store, statements as statement_store, visits as visit_store};
 
 use super::actors::{self, Actor};
 use super::fields::unique;
+use super::kinds::{ForKind, for_kind};
 use super::record::{Record, body, record_change, reference, referred_meanwhile};
-use super::{roles, statements, visits};
 
 /// The most aliases an actor may have, as a client may write them.
 const MAX_ALIASES: usize = 50;
@@ -102,7 +101,8 @@ pub async fn merge(
         return Err(ApiError::Conflict {
             detail: format!(
                 "merging `{}` into `{}` would leave {} record(s) with an actor related to itself \
-                 (a role in itself, a visit to itself, two stances toward itself); change them first",
+                 (a role in itself, a visit to itself, two stances toward itself, an interaction \
+                 toward itself); change them first",
                 from.slug,
                 survivor.slug,
                 conflicts.len()
@@ -126,16 +126,16 @@ pub async fn merge(
     for (gone, kept) in &moved.folded {
         changes::record_merge(&mut *conn, Resource::Role, *gone, *kept, by).await?;
     }
-    let rows = role_store::by_ids(&mut *conn, &moved.roles).await?;
-    let moved_roles = roles::assemble(&mut *conn, rows).await?;
-    let mut holders: BTreeSet<Uuid> = moved_roles.iter().map(|r| r.actor_id).collect();
-    record_updates(&mut *conn, moved_roles, by).await?;
-    let rows = visit_store::by_ids(&mut *conn, &moved.visits).await?;
-    let moved_visits = visits::assemble(&mut *conn, rows).await?;
-    record_updates(&mut *conn, moved_visits, by).await?;
-    let rows = statement_store::by_ids(&mut *conn, &moved.statements).await?;
-    let moved_statements = statements::assemble(&mut *conn, rows).await?;
-    record_updates(&mut *conn, moved_statements, by).await?;
+    let mut holders = BTreeSet::new();
+    for (kind, ids) in &moved.records {
+        let updates = RecordUpdates {
+            conn: &mut *conn,
+            ids,
+            by,
+            holders: &mut holders,
+        };
+        for_kind(*kind, updates).await?;
+    }
     holders.remove(&survivor.id);
     for holder in holders {
         actors::record_update(&mut *conn, holder, by).await?;
@@ -153,24 +153,34 @@ pub async fn merge(
     Ok(merged)
 }
 
-/// Records an update of each record in the change feed.
-async fn record_updates<R: Record>(
-    conn: &mut PgConnection,
-    records: Vec<R>,
-    by: &str,
-) -> Result<()> {
-    for record in records {
-        record_change(
-            conn,
-            R::RESOURCE,
-            record.id(),
-            Operation::Update,
-            by,
-            &body(&record)?,
-        )
-        .await?;
+/// Records an update of each record of one kind in the change feed, noting the actors that
+/// embed them.
+struct RecordUpdates<'a> {
+    conn: &'a mut PgConnection,
+    ids: &'a [Uuid],
+    by: &'a str,
+    holders: &'a mut BTreeSet<Uuid>,
+}
+
+impl ForKind for RecordUpdates<'_> {
+    type Output = Result<()>;
+
+    async fn apply<R: Record>(self) -> Result<()> {
+        for record in R::load_many(&mut *self.conn, self.ids).await? {
+            self.holders.extend(record.holder());
+            let body = body(&record)?;
+            record_change(
+                self.conn,
+                R::RESOURCE,
+                record.id(),
+                Operation::Update,
+                self.by,
+                &body,
+            )
+            .await?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The survivor's fields with the merged actor's: its name and aliases join the survivor's

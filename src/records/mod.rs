@@ -5,6 +5,7 @@
 pub mod actors;
 pub mod citations;
 pub mod fields;
+pub mod interactions;
 pub mod json;
 pub mod kinds;
 pub mod links;

@@ -122,9 +122,7 @@ pub trait Record: Serialize + Sized + 'static {
         input: Self::New,
     ) -> Result<Self> {
         let parent = parent.id(&mut *conn).await?;
-        let id = Uuid::now_v7();
-        write::<Self>(&mut *conn, id, parent, input, false).await?;
-        load_one(conn, id).await
+        create_under(conn, parent, input).await
     }
 
     /// Applies a merge patch to the record (loaded with its lock), checks and stores the
@@ -180,6 +178,17 @@ async fn write<R: Record>(
     let row = R::prepare(parent, input)?;
     check_named(&mut *conn, &named).await?;
     R::store(conn, &[(id, row)], replace).await
+}
+
+/// Checks and stores a new record under the actor `parent` (a role's holder), and loads it.
+pub async fn create_under<R: Record>(
+    conn: &mut PgConnection,
+    parent: Option<Uuid>,
+    input: R::New,
+) -> Result<R> {
+    let id = Uuid::now_v7();
+    write::<R>(&mut *conn, id, parent, input, false).await?;
+    load_one(conn, id).await
 }
 
 /// Loads one record by id, or 404.
@@ -244,7 +253,11 @@ pub fn href(resource: Resource, id: Uuid, holder: Option<Uuid>) -> String {
             Some(actor) => format!("/v1/actors/{actor}/roles/{id}"),
             None => collection,
         },
-        Resource::Actor | Resource::Citation | Resource::Visit | Resource::Statement => collection,
+        Resource::Actor
+        | Resource::Citation
+        | Resource::Visit
+        | Resource::Statement
+        | Resource::Interaction => collection,
     }
 }
 

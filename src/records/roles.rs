@@ -67,7 +67,7 @@ pub struct Role {
 /// Turns rows into roles with their citations: one more query whatever their number.
 pub(crate) async fn assemble(conn: &mut PgConnection, rows: Vec<RoleRow>) -> Result<Vec<Role>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let citations = links::load(conn, Claim::ROLE, &ids).await?;
+    let citations = links::load(conn, Claim::Role, &ids).await?;
     Ok(with_links(rows, citations))
 }
 
@@ -303,7 +303,7 @@ impl Record for Role {
         store::write(&mut *conn, &fields, replace)
             .await
             .map_err(refused)?;
-        Ok(links::write(conn, Claim::ROLE, &links, replace).await?)
+        Ok(links::write(conn, Claim::Role, &links, replace).await?)
     }
 
     async fn delete(self, conn: &mut PgConnection) -> Result<()> {

@@ -201,7 +201,7 @@ pub(crate) async fn assemble(
 ) -> Result<Vec<Statement>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut subjects = store::subjects(&mut *conn, &ids).await?;
-    let mut citations = links::load(conn, Claim::STATEMENT, &ids).await?;
+    let mut citations = links::load(conn, Claim::Statement, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -403,7 +403,7 @@ impl Record for Statement {
         store::write(&mut *conn, &fields, replace)
             .await
             .map_err(refused)?;
-        Ok(links::write(conn, Claim::STATEMENT, &links, replace).await?)
+        Ok(links::write(conn, Claim::Statement, &links, replace).await?)
     }
 
     async fn delete(self, conn: &mut PgConnection) -> Result<()> {

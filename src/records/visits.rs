@@ -159,7 +159,7 @@ pub struct VisitPatch {
 pub(crate) async fn assemble(conn: &mut PgConnection, rows: Vec<VisitRow>) -> Result<Vec<Visit>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut visitors = store::visitors(&mut *conn, &ids).await?;
-    let mut citations = links::load(conn, Claim::VISIT, &ids).await?;
+    let mut citations = links::load(conn, Claim::Visit, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -321,7 +321,7 @@ impl Record for Visit {
         store::write(&mut *conn, &fields, replace)
             .await
             .map_err(refused)?;
-        Ok(links::write(conn, Claim::VISIT, &links, replace).await?)
+        Ok(links::write(conn, Claim::Visit, &links, replace).await?)
     }
 
     async fn delete(self, conn: &mut PgConnection) -> Result<()> {

@@ -7,7 +7,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::columns::{check_written, column, ids, position};
-use super::{Referrer, Result};
+use super::{Referrer, Result, tables};
 use crate::domain::{
     ActorAlias, ActorKind, AliasKind, CountryCode, Description, Name, PartialDate, Resource, Slug,
     WikidataId, search_key,
@@ -416,41 +416,49 @@ pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<()> {
     Ok(())
 }
 
-/// The records that refer to an actor (at most `limit`), and how many there are in all.
+/// The records that refer to an actor (at most `limit`), and how many there are in all: every
+/// kind's columns that name actors ([`tables::actor_columns`]).
 pub async fn references(
     conn: &mut PgConnection,
     id: Uuid,
     limit: i64,
 ) -> Result<(Vec<Referrer>, i64)> {
-    let rows = sqlx::query!(
-        r#"SELECT resource AS "resource!: Resource", id AS "id!", parent AS "parent!", count(*) OVER () AS "total!"
-           FROM (
-               SELECT 'role' AS resource, r.id, r.actor_id AS parent FROM roles r
-               WHERE r.actor_id = $1 OR r.of_actor_id = $1
-               UNION
-               SELECT 'statement', s.id, s.id FROM statements s
-               WHERE s.speaker_id = $1 OR s.on_behalf_of_id = $1
-               UNION
-               SELECT 'statement', x.statement_id, x.statement_id FROM statement_subjects x WHERE x.actor_id = $1
-               UNION
-               SELECT 'visit', v.id, v.id FROM visits v WHERE v.host_id = $1
-               UNION
-               SELECT 'visit', x.visit_id, x.visit_id FROM visit_visitors x WHERE x.actor_id = $1
-           ) refs
-           ORDER BY resource, id
-           LIMIT $2"#,
-        id,
-        limit
-    )
+    let branches: Vec<String> = Resource::ALL
+        .into_iter()
+        .flat_map(|kind| {
+            tables::actor_columns(kind).iter().map(move |c| {
+                let holder = match tables::holder_column(kind) {
+                    Some(holder) if c.is_own() => format!("t.{holder}"),
+                    _ => "NULL::uuid".into(),
+                };
+                format!(
+                    "SELECT '{kind}' AS resource, t.{record} AS id, {holder} AS holder
+                     FROM {table} t WHERE t.{actor} = $1",
+                    record = c.record,
+                    table = c.table,
+                    actor = c.actor
+                )
+            })
+        })
+        .collect();
+    let rows: Vec<(Resource, Uuid, Option<Uuid>, i64)> = sqlx::query_as(&format!(
+        "SELECT resource, id, holder, count(*) OVER ()
+         FROM ({}) refs
+         ORDER BY resource, id
+         LIMIT $2",
+        branches.join(" UNION ")
+    ))
+    .bind(id)
+    .bind(limit)
     .fetch_all(conn)
     .await?;
-    let total = rows.first().map_or(0, |r| r.total);
+    let total = rows.first().map_or(0, |r| r.3);
     let references = rows
         .into_iter()
-        .map(|r| Referrer {
-            holder: (r.resource == Resource::Role).then_some(r.parent),
-            resource: r.resource,
-            id: r.id,
+        .map(|(resource, id, holder, _)| Referrer {
+            resource,
+            id,
+            holder,
         })
         .collect();
     Ok((references, total))

@@ -5,10 +5,10 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::columns::{check_written, column, ids, json_list};
-use super::{Referrer, Result};
+use super::{Referrer, Result, links, tables};
 use crate::domain::{
-    Author, CitationTitle, DatePrecision, Excerpt, LanguageTag, PartialDate, Resource, Source,
-    WebUrl,
+    Author, CitationTitle, Claim, DatePrecision, Excerpt, LanguageTag, PartialDate, Resource,
+    Source, WebUrl,
 };
 
 #[derive(Debug, Clone)]
@@ -196,7 +196,7 @@ pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<()> {
 }
 
 /// A record that cites a citation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CitingRow {
     pub resource: Resource,
     pub id: Uuid,
@@ -219,45 +219,45 @@ impl CitingRow {
     }
 }
 
-/// The statements, visits and roles that cite a citation, ordered by kind then id, after
-/// `(kind, id)` of the last row of the previous page.
+/// The claims that cite a citation ([`tables::cited`] says how each kind reads), ordered by
+/// kind then id, after `(kind, id)` of the last row of the previous page.
 pub async fn citing(
     conn: &mut PgConnection,
     citation: Uuid,
     after: Option<(String, Uuid)>,
     limit: i64,
 ) -> Result<Vec<CitingRow>> {
+    let branches: Vec<String> = Claim::all()
+        .map(|claim| {
+            let kind = claim.resource();
+            let (links, owner) = links::table_and_owner(claim);
+            let cited = tables::cited(claim);
+            let holder =
+                tables::holder_column(kind).map_or("NULL::uuid".into(), |h| format!("t.{h}"));
+            format!(
+                "SELECT '{kind}' AS resource, t.id, {holder} AS parent_id, {date} AS date,
+                        {precision} AS precision, {label} AS label, l.locator, l.quote
+                 FROM {links} l JOIN {table} t ON t.id = l.{owner}
+                 WHERE l.citation_id = $1",
+                date = cited.date,
+                precision = cited.precision,
+                label = cited.label,
+                table = kind.plural(),
+            )
+        })
+        .collect();
     let (after_kind, after_id) = after.unzip();
-    Ok(sqlx::query_as!(
-        CitingRow,
-        r#"SELECT resource AS "resource!: Resource", id AS "id!", parent_id, date, precision AS "precision: DatePrecision",
-                  label AS "label!", locator, quote
-           FROM (
-               SELECT 'role' AS resource, r.id, r.actor_id AS parent_id, r.start_date AS date,
-                      r.start_precision AS precision, r.title AS label, l.locator, l.quote
-               FROM role_citations l JOIN roles r ON r.id = l.role_id WHERE l.citation_id = $1
-               UNION ALL
-               SELECT 'statement', s.id, NULL, s.stated_date, s.stated_precision, left(s.text, 200),
-                      l.locator, l.quote
-               FROM statement_citations l JOIN statements s ON s.id = l.statement_id WHERE l.citation_id = $1
-               UNION ALL
-               SELECT 'visit', v.id, NULL, v.start_date, v.start_precision,
-                      coalesce(v.occasion,
-                               (SELECT string_agg(a.name, ', ' ORDER BY x.position)
-                                FROM visit_visitors x JOIN actors a ON a.id = x.actor_id
-                                WHERE x.visit_id = v.id) || ' visiting ' || h.name),
-                      l.locator, l.quote
-               FROM visit_citations l JOIN visits v ON v.id = l.visit_id JOIN actors h ON h.id = v.host_id
-               WHERE l.citation_id = $1
-           ) citing
-           WHERE $2::text IS NULL OR (resource, id) > ($2, $3)
-           ORDER BY resource, id
-           LIMIT $4"#,
-        citation,
-        after_kind,
-        after_id as Option<Uuid>,
-        limit + 1
-    )
+    Ok(sqlx::query_as::<_, CitingRow>(&format!(
+        "SELECT * FROM ({}) citing
+         WHERE $2::text IS NULL OR (resource, id) > ($2, $3)
+         ORDER BY resource, id
+         LIMIT $4",
+        branches.join(" UNION ALL ")
+    ))
+    .bind(citation)
+    .bind(after_kind)
+    .bind(after_id)
+    .bind(limit + 1)
     .fetch_all(conn)
     .await?)
 }

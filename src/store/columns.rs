@@ -35,5 +35,5 @@ pub(crate) fn check_written(table: &'static str, given: usize, written: u64) -> 
     if written == given as u64 {
         return Ok(());
     }
-    Err(StoreError::IdTaken { table })
+    Err(StoreError::Taken(table))
 }

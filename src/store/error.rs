@@ -18,10 +18,9 @@ pub enum StoreError {
     /// The database failed or refused for any other reason.
     #[error(transparent)]
     Database(sqlx::Error),
-    /// A new row's id was taken, by a write that committed after the id was checked (two
-    /// imports of the same explicit id): the row is refused, not merged into the other.
-    #[error("a row of `{table}` with one of these ids was created meanwhile")]
-    IdTaken { table: &'static str },
+    /// A new record's id was taken by another record meanwhile (the table is named).
+    #[error("a record of `{0}` with this id was written meanwhile")]
+    Taken(&'static str),
     /// A value could not be encoded for the database.
     #[error("a value could not be stored: {0}")]
     Encoding(#[from] serde_json::Error),

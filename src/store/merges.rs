@@ -5,38 +5,39 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::actors::ActorKey;
-use super::{Referrer, Result};
+use super::{Referrer, Result, tables};
 use crate::domain::Resource;
 
-/// The records a merge of `from` into `into` would break (at most 100): a role of one in the
-/// other, a visit of one to the other, a statement about both with different stances.
+/// The records a merge of `from` into `into` would break (at most 100): those
+/// [`tables::merge_conflicts`] finds in each kind.
 pub async fn conflicts(conn: &mut PgConnection, from: Uuid, into: Uuid) -> Result<Vec<Referrer>> {
-    let rows = sqlx::query!(
-        r#"SELECT resource AS "resource!: Resource", id AS "id!", holder
-           FROM (
-               SELECT 'role' AS resource, r.id, r.actor_id AS holder FROM roles r
-               WHERE (r.actor_id = $1 AND r.of_actor_id = $2) OR (r.actor_id = $2 AND r.of_actor_id = $1)
-               UNION ALL
-               SELECT 'visit', v.id, NULL FROM visits v JOIN visit_visitors x ON x.visit_id = v.id
-               WHERE (v.host_id = $1 AND x.actor_id = $2) OR (v.host_id = $2 AND x.actor_id = $1)
-               UNION ALL
-               SELECT 'statement', a.statement_id, NULL
-               FROM statement_subjects a JOIN statement_subjects b ON b.statement_id = a.statement_id
-               WHERE a.actor_id = $1 AND b.actor_id = $2 AND a.stance <> b.stance
-           ) found
-           ORDER BY resource, id
-           LIMIT 100"#,
-        from,
-        into
-    )
+    let branches: Vec<String> = Resource::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            let found = tables::merge_conflicts(kind)?;
+            let holder =
+                tables::holder_column(kind).map_or("NULL::uuid".into(), |h| format!("t.{h}"));
+            Some(format!(
+                "SELECT '{kind}' AS resource, t.id, {holder} AS holder
+                 FROM {table} t WHERE t.id IN ({found})",
+                table = kind.plural()
+            ))
+        })
+        .collect();
+    let rows: Vec<(Resource, Uuid, Option<Uuid>)> = sqlx::query_as(&format!(
+        "SELECT resource, id, holder FROM ({}) found ORDER BY resource, id LIMIT 100",
+        branches.join(" UNION ALL ")
+    ))
+    .bind(from)
+    .bind(into)
     .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| Referrer {
-            resource: r.resource,
-            id: r.id,
-            holder: r.holder,
+        .map(|(resource, id, holder)| Referrer {
+            resource,
+            id,
+            holder,
         })
         .collect())
 }
@@ -44,37 +45,61 @@ pub async fn conflicts(conn: &mut PgConnection, from: Uuid, into: Uuid) -> Resul
 /// What moving the references changed.
 #[derive(Debug, Default)]
 pub struct Moved {
-    /// Roles now held by or in the survivor (those folded away excluded).
-    pub roles: Vec<Uuid>,
+    /// The records of each kind that now name the survivor (roles folded away excluded).
+    pub records: Vec<(Resource, Vec<Uuid>)>,
     /// Roles that repeated one the survivor had, each with the role it was folded into.
     pub folded: Vec<(Uuid, Uuid)>,
-    pub visits: Vec<Uuid>,
-    pub statements: Vec<Uuid>,
 }
 
-/// Moves every reference to `from` onto `into`: roles held and of, visits as host and
-/// visitor, statements as speaker, on behalf of and subject. A role that would repeat one
-/// already there (same holder, actor, title, rank and dates) is folded into it, its
-/// citations and the statements made in it moved along; a visitor or subject already there
-/// is kept once. The caller has checked [`conflicts`] first.
-pub async fn move_references(conn: &mut PgConnection, from: Uuid, into: Uuid) -> Result<Moved> {
-    let mut moved = Moved {
-        roles: sqlx::query_scalar!(
-            "UPDATE roles SET actor_id = CASE WHEN actor_id = $1 THEN $2 ELSE actor_id END,
-                              of_actor_id = CASE WHEN of_actor_id = $1 THEN $2 ELSE of_actor_id END,
-                              version = version + 1, updated_at = now()
-             WHERE actor_id = $1 OR of_actor_id = $1
-             RETURNING id",
-            from,
-            into
-        )
-        .fetch_all(&mut *conn)
-        .await?,
-        ..Moved::default()
-    };
+impl Moved {
+    fn of(&mut self, kind: Resource) -> &mut Vec<Uuid> {
+        if let Some(at) = self.records.iter().position(|(k, _)| *k == kind) {
+            return &mut self.records[at].1;
+        }
+        self.records.push((kind, Vec::new()));
+        let last = self.records.len() - 1;
+        &mut self.records[last].1
+    }
+}
 
-    // A moved role that repeats another is folded into it, one that was there first
-    // preferred; repeats among the survivor's own roles are not the merge's business.
+/// Moves every reference to `from` onto `into`, in every column of every kind that names an
+/// actor ([`tables::actor_columns`]): a link table that had both keeps one row. A role that
+/// would repeat one already there is folded into it (see [`fold_roles`]). Every record
+/// changed gets a new version. The caller has checked [`conflicts`] first.
+pub async fn move_references(conn: &mut PgConnection, from: Uuid, into: Uuid) -> Result<Moved> {
+    let mut moved = Moved::default();
+    for kind in Resource::ALL {
+        for column in tables::actor_columns(kind) {
+            let ids = if column.is_own() {
+                sqlx::query_scalar(&format!(
+                    "UPDATE {table} SET {actor} = $2 WHERE {actor} = $1 RETURNING id",
+                    table = column.table,
+                    actor = column.actor
+                ))
+                .bind(from)
+                .bind(into)
+                .fetch_all(&mut *conn)
+                .await?
+            } else {
+                move_links(&mut *conn, column.table, column.record, from, into).await?
+            };
+            moved.of(kind).extend(ids);
+        }
+    }
+    fold_roles(&mut *conn, into, &mut moved).await?;
+    for (kind, ids) in &mut moved.records {
+        touch(&mut *conn, kind.plural(), ids).await?;
+    }
+    moved.records.retain(|(_, ids)| !ids.is_empty());
+    Ok(moved)
+}
+
+/// Folds each moved role that repeats another of the survivor's (same holder, actor, title,
+/// rank and dates) into it, one that was there first preferred: its citations and the
+/// statements made in it move along. Repeats among the survivor's own roles are not the
+/// merge's business.
+async fn fold_roles(conn: &mut PgConnection, into: Uuid, moved: &mut Moved) -> Result<()> {
+    let roles = moved.of(Resource::Role).clone();
     let folded = sqlx::query!(
         r#"SELECT id AS "gone!", kept AS "kept!"
            FROM (SELECT id, first_value(id) OVER (
@@ -84,73 +109,47 @@ pub async fn move_references(conn: &mut PgConnection, from: Uuid, into: Uuid) ->
                  FROM roles WHERE actor_id = $1 OR of_actor_id = $1) ranked
            WHERE id <> kept AND id = ANY($2)"#,
         into,
-        &moved.roles
+        &roles
     )
     .fetch_all(&mut *conn)
     .await?;
     moved.folded = folded.into_iter().map(|r| (r.gone, r.kept)).collect();
-    if !moved.folded.is_empty() {
-        let (gone, kept): (Vec<Uuid>, Vec<Uuid>) = moved.folded.iter().copied().unzip();
-        sqlx::query!(
-            "INSERT INTO role_citations (role_id, citation_id, position, locator, quote)
-             SELECT f.kept, c.citation_id,
-                    (SELECT coalesce(max(k.position), -1) FROM role_citations k WHERE k.role_id = f.kept)
-                      + row_number() OVER (PARTITION BY f.kept ORDER BY c.role_id, c.position),
-                    c.locator, c.quote
-             FROM UNNEST($1::uuid[], $2::uuid[]) AS f(gone, kept)
-             JOIN role_citations c ON c.role_id = f.gone
-             ON CONFLICT (role_id, citation_id) DO NOTHING",
-            &gone,
-            &kept
-        )
+    if moved.folded.is_empty() {
+        return Ok(());
+    }
+    let (gone, kept): (Vec<Uuid>, Vec<Uuid>) = moved.folded.iter().copied().unzip();
+    sqlx::query!(
+        "INSERT INTO role_citations (role_id, citation_id, position, locator, quote)
+         SELECT f.kept, c.citation_id,
+                (SELECT coalesce(max(k.position), -1) FROM role_citations k WHERE k.role_id = f.kept)
+                  + row_number() OVER (PARTITION BY f.kept ORDER BY c.role_id, c.position),
+                c.locator, c.quote
+         FROM UNNEST($1::uuid[], $2::uuid[]) AS f(gone, kept)
+         JOIN role_citations c ON c.role_id = f.gone
+         ON CONFLICT (role_id, citation_id) DO NOTHING",
+        &gone,
+        &kept
+    )
+    .execute(&mut *conn)
+    .await?;
+    let statements = sqlx::query_scalar!(
+        "UPDATE statements s SET on_behalf_of_role_id = f.kept
+         FROM UNNEST($1::uuid[], $2::uuid[]) AS f(gone, kept)
+         WHERE s.on_behalf_of_role_id = f.gone
+         RETURNING s.id",
+        &gone,
+        &kept
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    moved.of(Resource::Statement).extend(statements);
+    sqlx::query!("DELETE FROM roles WHERE id = ANY($1)", &gone)
         .execute(&mut *conn)
         .await?;
-        moved.statements = sqlx::query_scalar!(
-            "UPDATE statements s SET on_behalf_of_role_id = f.kept
-             FROM UNNEST($1::uuid[], $2::uuid[]) AS f(gone, kept)
-             WHERE s.on_behalf_of_role_id = f.gone
-             RETURNING s.id",
-            &gone,
-            &kept
-        )
-        .fetch_all(&mut *conn)
-        .await?;
-        sqlx::query!("DELETE FROM roles WHERE id = ANY($1)", &gone)
-            .execute(&mut *conn)
-            .await?;
-        moved.roles.retain(|id| !gone.contains(id));
-        moved.roles.extend(kept);
-    }
-
-    // Visits: as host, then as visitor.
-    let mut visits = sqlx::query_scalar!(
-        "UPDATE visits SET host_id = $2 WHERE host_id = $1 RETURNING id",
-        from,
-        into
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    visits.extend(move_links(&mut *conn, "visit_visitors", "visit_id", from, into).await?);
-    moved.visits = touch(&mut *conn, "visits", visits).await?;
-
-    // Statements: as speaker or on behalf of, then as subject (`conflicts` refused two
-    // different stances).
-    let mut statements = sqlx::query_scalar!(
-        "UPDATE statements
-         SET speaker_id = CASE WHEN speaker_id = $1 THEN $2 ELSE speaker_id END,
-             on_behalf_of_id = CASE WHEN on_behalf_of_id = $1 THEN $2 ELSE on_behalf_of_id END
-         WHERE speaker_id = $1 OR on_behalf_of_id = $1
-         RETURNING id",
-        from,
-        into
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    statements
-        .extend(move_links(&mut *conn, "statement_subjects", "statement_id", from, into).await?);
-    statements.extend(moved.statements.iter().copied());
-    moved.statements = touch(&mut *conn, "statements", statements).await?;
-    Ok(moved)
+    let roles = moved.of(Resource::Role);
+    roles.retain(|id| !gone.contains(id));
+    roles.extend(kept);
+    Ok(())
 }
 
 /// Moves `from`'s rows of a link table (visitors, subjects) to `into`, keeping one row where
@@ -181,17 +180,18 @@ async fn move_links(
     .await?)
 }
 
-/// Marks records of `table` changed (a new version), once each; returns their ids.
-async fn touch(conn: &mut PgConnection, table: &str, mut ids: Vec<Uuid>) -> Result<Vec<Uuid>> {
+/// Marks records of `table` changed (a new version), once each, leaving their ids sorted and
+/// without repeats.
+async fn touch(conn: &mut PgConnection, table: &str, ids: &mut Vec<Uuid>) -> Result<()> {
     ids.sort_unstable();
     ids.dedup();
     sqlx::query(&format!(
         "UPDATE {table} SET version = version + 1, updated_at = now() WHERE id = ANY($1)"
     ))
-    .bind(&ids)
+    .bind(&*ids)
     .execute(conn)
     .await?;
-    Ok(ids)
+    Ok(())
 }
 
 /// Leaves `from`'s id and slug leading to `into`, and moves along the redirects that led to

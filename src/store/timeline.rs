@@ -1,20 +1,21 @@
-//! SQL for an actor's timeline: the visits and statements it takes part in, directly or
-//! through a person who held one of its roles at the time.
+//! SQL for an actor's timeline: the visits, statements and interactions it takes part in,
+//! directly or through a person who held one of its roles at the time.
 
 use chrono::NaiveDate;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::Result;
+use crate::domain::Resource;
 
 /// One record of a timeline, before its details are loaded.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EntryRow {
-    /// `statement` or `visit`.
-    pub record: String,
+    /// A visit, a statement or an interaction.
+    pub record: Resource,
     pub id: Uuid,
     pub date: NaiveDate,
-    /// `visitor`, `host`, `speaker`, `on_behalf_of` or `subject`.
+    /// `visitor`, `host`, `speaker`, `on_behalf_of`, `subject`, `source` or `target`.
     pub capacity: String,
     /// The role holder the actor takes part through, when not directly.
     pub via: Option<Uuid>,
@@ -77,21 +78,35 @@ pub async fn entries(
     .push(" WHERE x.actor_id = ")
     .push_bind(query.actor);
     page.cut(&mut sql, SUBJECT);
+    sql.push(
+        ") UNION ALL (SELECT 'interaction', i.id, i.start_date, x.side::text, NULL, 1
+          FROM ",
+    )
+    .push(INTERACTOR_LINKS)
+    .push(" WHERE x.actor_id = ")
+    .push_bind(query.actor);
+    page.cut(&mut sql, INTERACTOR);
     sql.push(")");
     if query.via_roles {
         // Through the people who held a role in the actor when the record happened.
         page.through_holders(
             &mut sql,
-            ("visitor", 4),
+            ("'visitor'", 4),
             &format!("{VISITOR_LINKS} WHERE x.actor_id"),
             VISITOR,
         );
-        page.through_holders(&mut sql, ("host", 5), "visits v WHERE v.host_id", VISIT);
+        page.through_holders(&mut sql, ("'host'", 5), "visits v WHERE v.host_id", VISIT);
         page.through_holders(
             &mut sql,
-            ("speaker", 4),
+            ("'speaker'", 4),
             "statements s WHERE s.speaker_id",
             STATEMENT,
+        );
+        page.through_holders(
+            &mut sql,
+            ("x.side::text", 4),
+            &format!("{INTERACTOR_LINKS} WHERE x.actor_id"),
+            INTERACTOR,
         );
     }
     // One entry per record, in its first capacity (and, among holders, the first by id).
@@ -116,6 +131,10 @@ const VISITOR_LINKS: &str = "visit_visitors x CROSS JOIN LATERAL
 /// Subject links with their statements, fenced for the same reason.
 const SUBJECT_LINKS: &str = "statement_subjects x CROSS JOIN LATERAL
     (SELECT s.id, s.stated_date, s.period FROM statements s WHERE s.id = x.statement_id OFFSET 0) s";
+
+/// Actor links with their interactions, fenced for the same reason.
+const INTERACTOR_LINKS: &str = "interaction_actors x CROSS JOIN LATERAL
+    (SELECT i.id, i.start_date, i.period FROM interactions i WHERE i.id = x.interaction_id OFFSET 0) i";
 
 /// The columns one branch reads its record from.
 #[derive(Clone, Copy)]
@@ -156,6 +175,14 @@ const SUBJECT: Source = Source {
     id: "x.statement_id",
 };
 
+/// Interactions through their actor links, which carry the interaction's date.
+const INTERACTOR: Source = Source {
+    record: "interaction",
+    date: "x.start_date",
+    period: "i.period",
+    id: "x.interaction_id",
+};
+
 struct Page<'a> {
     query: &'a TimelineQuery,
     after: Option<&'a (NaiveDate, String, Uuid)>,
@@ -168,7 +195,7 @@ impl Page<'_> {
     }
 
     /// A branch through the role holders, cut per holder: `from` runs from the tables to the
-    /// column that must equal the holder.
+    /// column that must equal the holder; `capacity` is SQL (a quoted name, or a column).
     fn through_holders(
         &self,
         sql: &mut QueryBuilder<'_, Postgres>,
@@ -186,7 +213,7 @@ impl Page<'_> {
         // otherwise intersect with the period index, which matches nearly every record.
         sql.push(format!(
             " UNION ALL SELECT l.* FROM holders h CROSS JOIN LATERAL (
-              SELECT '{record}' AS record, {id} AS id, {date} AS date, '{capacity}' AS capacity,
+              SELECT '{record}' AS record, {id} AS id, {date} AS date, {capacity} AS capacity,
                      h.actor_id AS via, {rank} AS rank
               FROM {from} = h.actor_id
                 AND lower({period}) < coalesce(upper(h.period), 'infinity')

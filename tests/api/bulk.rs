@@ -22,7 +22,7 @@ async fn the_demo_exported_imports_into_an_empty_database_and_exports_back_byte_
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
     let exported = export(&source, "").await;
-    assert_eq!(exported.lines().count(), 12 + 19 + 8 + 7 + 7);
+    assert_eq!(exported.lines().count(), 12 + 19 + 8 + 7 + 7 + 3);
     assert_eq!(
         exported.matches(r#""rank":"head_of_state""#).count(),
         6,
@@ -35,7 +35,7 @@ async fn the_demo_exported_imports_into_an_empty_database_and_exports_back_byte_
     let summary = json(response).await;
     assert_eq!(
         summary,
-        json!({"lines": 53, "citations": 12, "actors": 19, "roles": 8, "visits": 7, "statements": 7})
+        json!({"lines": 56, "citations": 12, "actors": 19, "roles": 8, "visits": 7, "statements": 7, "interactions": 3})
     );
     let again = export(&target, "").await;
     assert_eq!(again, exported);
@@ -572,7 +572,7 @@ async fn an_import_racing_another_with_the_same_id_is_refused_not_merged() {
     let (outcome, ()) = tokio::join!(second, commit_first);
     match outcome {
         Err(chancery::error::ApiError::Conflict { detail, .. }) => {
-            assert!(detail.contains("created meanwhile"), "{detail}");
+            assert!(detail.contains("written meanwhile"), "{detail}");
         }
         other => panic!("not a conflict: {other:?}"),
     }

@@ -404,8 +404,8 @@ async fn the_demo_data_is_in_the_feed() {
     chancery::seed::load_demo(&app.pool)
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
-    let (items, _) = read_until(&app, None, 53).await;
+    let (items, _) = read_until(&app, None, 56).await;
     let creates = items.iter().filter(|c| c["operation"] == "create").count();
-    assert_eq!(creates, 12 + 19 + 8 + 7 + 7);
+    assert_eq!(creates, 12 + 19 + 8 + 7 + 7 + 3);
     assert!(items.iter().all(|c| c["changed_by"] == "seed"));
 }

@@ -314,6 +314,59 @@ async fn every_operation_refuses_query_parameters_it_does_not_take() {
 }
 
 #[tokio::test]
+async fn lists_read_paging_beside_filters_and_refuse_unknown_parameters() {
+    let app = spawn_app().await;
+    seed_actors(&app).await;
+    // Paging and filters are parsed apart, neither refusing the other's parameters: what is
+    // in neither is still a 400 naming it, paging or filter alike.
+    for (path, unknown) in [
+        ("/v1/actors?limit=1&kind=state&limt=1", "limt"),
+        ("/v1/actors?kind=state&sort=name", "sort"),
+        (
+            "/v1/actors/kazakhstan/roles?limit=1&on=2022&cursr=x",
+            "cursr",
+        ),
+        (
+            "/v1/actors/kazakhstan/timeline?limit=1&from=2022&sort=asc",
+            "sort",
+        ),
+        ("/v1/actors/kazakhstan/revisions?limit=1&kind=state", "kind"),
+        ("/v1/statements?limit=1&speaker=kazakhstan&page=2", "page"),
+        ("/v1/visits?limit=1&hots=kazakhstan", "hots"),
+        ("/v1/citations?limit=1&q=treaty&lang=en", "lang"),
+    ] {
+        let body = problem(app.get(path).await, StatusCode::BAD_REQUEST).await;
+        assert_eq!(
+            body["errors"][0]["pointer"],
+            format!("#/query/{unknown}"),
+            "{path}: {body}"
+        );
+    }
+    // Both still apply: `limit` read as a number, the filter beside it, the cursor with it.
+    let first = json(app.get("/v1/actors?limit=1&country=KZ").await).await;
+    assert_eq!(first["items"].as_array().map(Vec::len), Some(1), "{first}");
+    let cursor = first["next_cursor"].as_str().unwrap_or_default();
+    let second = json(
+        app.get(&format!("/v1/actors?limit=1&country=KZ&cursor={cursor}"))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        second["items"].as_array().map(Vec::len),
+        Some(1),
+        "{second}"
+    );
+    assert_ne!(first["items"][0]["id"], second["items"][0]["id"]);
+    assert!(second["next_cursor"].is_null(), "{second}");
+    let body = problem(
+        app.get("/v1/actors?limit=ten&country=KZ").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(body["errors"][0]["pointer"], "#/query/limit");
+}
+
+#[tokio::test]
 async fn cors_is_off_unless_origins_are_configured() {
     let origin = "https://analysis.example.org";
     let preflight = |app: &TestApp, origin: &str| {

@@ -16,6 +16,7 @@ mod formats;
 mod framing;
 mod helpers;
 mod idempotency;
+mod interactions;
 mod kinds;
 mod limits;
 mod merges;

@@ -11,6 +11,7 @@ use crate::domain::{PartialDate, Stance, StatementKind, VisitKind};
 use crate::error::{ApiError, Result};
 use crate::store::analysis::LinkQuery;
 
+use super::super::actors::IdOrSlug;
 use super::super::auth::Read;
 use super::super::extract::Query;
 use super::super::formats::{self, CsvRecord};
@@ -25,18 +26,10 @@ use crate::records::actors::ActorSummary;
 #[into_params(parameter_in = Query)]
 pub struct DyadParams {
     /// One actor (id or slug): counted as itself and through its officials.
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "kazakhstan"
-    )]
+    #[param(value_type = IdOrSlug, inline, example = "kazakhstan")]
     pub a: String,
     /// The other actor (id or slug).
-    #[param(
-        max_length = 64,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)$",
-        example = "russia"
-    )]
+    #[param(value_type = IdOrSlug, inline, example = "russia")]
     pub b: String,
     /// Records that may have happened during or after this date (by overlap).
     #[param(value_type = Option<PartialDate>, example = "2022")]
@@ -185,7 +178,6 @@ type DyadRequest = Read<Query<DyadParams>>;
         (status = 422, response = Unprocessable),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("")]
 pub async fn get_dyads(

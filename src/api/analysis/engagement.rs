@@ -4,7 +4,9 @@ use std::collections::BTreeSet;
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 use uuid::Uuid;
 
 use crate::analysis::engagement::{self as compute, Question};
@@ -14,7 +16,7 @@ use crate::error::{ApiError, Result};
 use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::analysis::LinkQuery;
 
-use super::super::actors::ActorPath;
+use super::super::actors::{ActorPath, IdOrSlug};
 use super::super::auth::Read;
 use super::super::extract::Query;
 use super::super::formats::{self, CsvRecord, opt};
@@ -25,6 +27,23 @@ use crate::records::actors::ActorSummary;
 
 /// The most partners `partners=` may name.
 const MAX_PARTNERS: usize = 50;
+/// The longest `partners=` may be.
+const MAX_PARTNERS_LEN: usize = 3300;
+
+/// The schema of `partners=`: up to [`MAX_PARTNERS`] of [`IdOrSlug`], comma-separated.
+struct PartnerList;
+
+impl PartialSchema for PartnerList {
+    fn schema() -> RefOr<Schema> {
+        let one = IdOrSlug::alternatives();
+        let more = MAX_PARTNERS - 1;
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(MAX_PARTNERS_LEN))
+            .pattern(Some(format!("^({one})(,({one})){{0,{more}}}$")))
+            .into()
+    }
+}
 
 /// What to compute, and over which records.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -53,11 +72,7 @@ pub struct EngagementParams {
     pub direction: Option<Direction>,
     /// Only these partners (ids or slugs, comma-separated, at most 50); shares are then among
     /// them.
-    #[param(
-        max_length = 3300,
-        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)(,([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[a-z0-9]+(-[a-z0-9]+)*)){0,49}$",
-        example = "russia,china,turkey,european-union"
-    )]
+    #[param(value_type = Option<PartnerList>, inline, example = "russia,china,turkey,european-union")]
     pub partners: Option<String>,
     /// Factors by `rank` (of the most senior person linking the record to the partner),
     /// `visit_kind`, `statement_kind` and `record` (visit or statement), multiplied; anything
@@ -204,7 +219,6 @@ type EngagementRequest = Read<(web::Path<String>, Query<EngagementParams>)>;
         (status = 422, response = Unprocessable),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("/{actor}/engagement")]
 pub async fn get_engagement(
@@ -328,7 +342,9 @@ pub async fn answer(
 
 /// The partners named in `partners=`: each must exist (404 otherwise).
 async fn partner_set(conn: &mut sqlx::PgConnection, list: &str) -> Result<BTreeSet<Uuid>> {
-    let names: Vec<&str> = super::bounded(list, "partners", 3300)?.split(',').collect();
+    let names: Vec<&str> = super::bounded(list, "partners", MAX_PARTNERS_LEN)?
+        .split(',')
+        .collect();
     if names.len() > MAX_PARTNERS {
         return Err(ApiError::invalid_field(
             "#/query/partners",

@@ -93,7 +93,6 @@ fn busy() -> ApiError {
         (status = 422, response = Unprocessable),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("")]
 pub async fn get_network(

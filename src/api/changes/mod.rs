@@ -16,7 +16,7 @@ use crate::store::changes::{self as store, ChangeRow, Operation};
 use super::auth::Read;
 use super::extract::Query;
 use super::formats::{self, CsvRecord, json_text, opt, snake};
-use super::pagination;
+use super::pagination::{self, Paging};
 use super::problems::*;
 use super::state::AppState;
 
@@ -135,19 +135,6 @@ pub struct RevisionPage {
     pub next_cursor: Option<String>,
 }
 
-/// Paging for revisions.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct RevisionQuery {
-    /// Page size, 1 to 500.
-    #[param(minimum = 1, maximum = 500, example = 50)]
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page.
-    #[param(max_length = 1000, pattern = "^[A-Za-z0-9_-]+$")]
-    pub cursor: Option<String>,
-}
-
 /// What a stored change did; the log's CHECK admits no other value.
 fn operation(value: &str) -> Result<ChangeOperation> {
     let operation = Operation::parse(value).ok_or_else(|| {
@@ -182,7 +169,6 @@ type ChangeFeedRequest = Read<Query<ChangeFeedQuery>>;
         (status = 410, response = Gone),
         ReadProblems,
     ),
-    security((), ("bearer" = [])),
 )]
 #[get("")]
 pub async fn list_changes(
@@ -313,11 +299,11 @@ pub(crate) async fn revisions(
     req: &HttpRequest,
     resource: Resource,
     id: Uuid,
-    query: RevisionQuery,
+    paging: Paging,
 ) -> Result<HttpResponse> {
-    let limit = pagination::limit(query.limit)?;
+    let limit = pagination::limit(paging.limit)?;
     let filters = pagination::filter_digest(&[("record", Some(id.to_string()))]);
-    let after: Option<i64> = pagination::decode(query.cursor.as_deref(), &filters)?;
+    let after: Option<i64> = pagination::decode(paging.cursor.as_deref(), &filters)?;
     let mut conn = state.pool.acquire().await?;
     // Each revision shows what changed since the one before, across rounds and pages.
     let mut previous: Option<serde_json::Value> = None;

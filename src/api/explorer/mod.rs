@@ -15,18 +15,19 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::analysis::{Direction, Granularity};
-use crate::domain::PartialDate;
+use crate::domain::{PartialDate, Resource};
 use crate::error::{ApiError, Result};
 use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::timeline::{self as timeline_store, TimelineQuery};
-use crate::store::{statements as statement_store, visits as visit_store};
 
 use super::analysis::engagement::{self, Engagement, EngagementParams};
 use super::extract::parse_query;
 use super::state::AppState;
+use crate::records::Record;
+use crate::records::interactions::Interaction;
 use crate::records::links::CitationRef;
-use crate::records::statements::{self, Statement};
-use crate::records::visits::{self, Visit};
+use crate::records::statements::Statement;
+use crate::records::visits::Visit;
 use html::escape;
 
 /// The most records the page lists with their sources; the API has the rest.
@@ -150,44 +151,34 @@ async fn render(
         .iter()
         .flat_map(|p| p.statement_ids.iter().copied())
         .collect();
-    visit_ids.extend(
+    let on_timeline = |kind: Resource| {
         timeline
             .iter()
-            .filter(|e| e.record == "visit")
-            .map(|e| e.id),
-    );
-    statement_ids.extend(
-        timeline
-            .iter()
-            .filter(|e| e.record == "statement")
-            .map(|e| e.id),
-    );
-    for ids in [&mut visit_ids, &mut statement_ids] {
+            .filter(move |e| e.record == kind)
+            .map(|e| e.id)
+    };
+    visit_ids.extend(on_timeline(Resource::Visit));
+    statement_ids.extend(on_timeline(Resource::Statement));
+    let mut interaction_ids: Vec<Uuid> = on_timeline(Resource::Interaction).collect();
+    for ids in [&mut visit_ids, &mut statement_ids, &mut interaction_ids] {
         ids.sort();
         ids.dedup();
         ids.truncate(MAX_RECORDS);
     }
-    let rows = visit_store::by_ids(&mut conn, &visit_ids).await?;
-    let visits: HashMap<Uuid, Visit> = visits::assemble(&mut conn, rows)
-        .await?
-        .into_iter()
-        .map(|v| (v.id, v))
-        .collect();
-    let rows = statement_store::by_ids(&mut conn, &statement_ids).await?;
-    let statements: HashMap<Uuid, Statement> = statements::assemble(&mut conn, rows)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
+    let visits = by_id(Visit::load_many(&mut conn, &visit_ids).await?);
+    let statements = by_id(Statement::load_many(&mut conn, &statement_ids).await?);
+    let interactions = by_id(Interaction::load_many(&mut conn, &interaction_ids).await?);
     drop(conn);
 
     summary(html, &answer);
     partners(html, &answer, &visits, &statements);
     html.push_str("<section id=\"timeline\"><h2>Timeline</h2><ol class=\"timeline\">");
     for entry in &timeline {
-        let line = match entry.record.as_str() {
-            "visit" => visits.get(&entry.id).map(visit_line),
-            _ => statements.get(&entry.id).map(statement_line),
+        let line = match entry.record {
+            Resource::Visit => visits.get(&entry.id).map(visit_line),
+            Resource::Statement => statements.get(&entry.id).map(statement_line),
+            Resource::Interaction => interactions.get(&entry.id).map(interaction_line),
+            Resource::Actor | Resource::Role | Resource::Citation => None,
         };
         if let Some(line) = line {
             let _ = write!(
@@ -198,7 +189,7 @@ async fn render(
         }
     }
     if timeline.is_empty() {
-        html.push_str("<li>No visits or statements in this window.</li>");
+        html.push_str("<li>No visits, statements or interactions in this window.</li>");
     }
     html.push_str("</ol></section></main></body></html>");
     Ok(())
@@ -401,6 +392,31 @@ fn visit_line(v: &Visit) -> String {
         escape(&v.host.name),
         v.kind.as_str(),
         sources(&v.citations)
+    )
+}
+
+fn by_id<R: Record>(records: Vec<R>) -> HashMap<Uuid, R> {
+    records.into_iter().map(|r| (r.id(), r)).collect()
+}
+
+fn interaction_line(i: &Interaction) -> String {
+    let names = |actors: &[crate::records::actors::ActorSummary]| {
+        let names: Vec<String> = actors.iter().map(|a| escape(&a.name)).collect();
+        names.join(", ")
+    };
+    let summary = i
+        .summary
+        .as_ref()
+        .map(|s| format!(": {}", escape(s.as_str())))
+        .unwrap_or_default();
+    format!(
+        r#"<a href="/v1/interactions/{}">{}</a> {} → {} ({}){summary} {}"#,
+        i.id,
+        i.start,
+        names(&i.sources),
+        names(&i.targets),
+        i.event_type.as_str(),
+        sources(&i.citations)
     )
 }
 

@@ -1,0 +1,350 @@
+//! SQL for interactions: what one side did toward another, in PLOVER's vocabulary.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use super::{Result, StoreError};
+use crate::domain::{
+    ActorKind, CountryCode, DatePrecision, InteractionContext, InteractionMode, InteractionSide,
+    InteractionType, PartialDate, Place, SourceCode, Summary,
+};
+
+/// An interaction as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InteractionRow {
+    pub id: Uuid,
+    pub event_type: InteractionType,
+    pub mode: Option<InteractionMode>,
+    pub contexts: Vec<InteractionContext>,
+    pub source_code: Option<String>,
+    pub start_date: NaiveDate,
+    pub start_precision: DatePrecision,
+    pub end_date: Option<NaiveDate>,
+    pub end_precision: Option<DatePrecision>,
+    pub place: Option<String>,
+    pub country_code: Option<String>,
+    pub summary: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl InteractionRow {
+    pub fn start(&self) -> PartialDate {
+        PartialDate::new(self.start_date, self.start_precision)
+    }
+
+    pub fn end(&self) -> Option<PartialDate> {
+        PartialDate::from_parts(self.end_date, self.end_precision)
+    }
+}
+
+/// An actor on one side of an interaction.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SideRow {
+    pub interaction_id: Uuid,
+    pub side: InteractionSide,
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub kind: ActorKind,
+}
+
+/// The fields of an interaction a client writes, valid by construction.
+#[derive(Debug, Clone)]
+pub struct InteractionFields {
+    pub source_ids: Vec<Uuid>,
+    pub target_ids: Vec<Uuid>,
+    pub event_type: InteractionType,
+    pub mode: Option<InteractionMode>,
+    pub contexts: Vec<InteractionContext>,
+    pub source_code: Option<SourceCode>,
+    pub start: PartialDate,
+    pub end: Option<PartialDate>,
+    pub place: Option<Place>,
+    pub country_code: Option<CountryCode>,
+    pub summary: Option<Summary>,
+}
+
+#[derive(Debug, Default)]
+pub struct InteractionFilter {
+    /// On either side.
+    pub actor: Option<Uuid>,
+    pub source: Option<Uuid>,
+    pub target: Option<Uuid>,
+    /// Any of these types (a quad class is the types in it).
+    pub event_types: Option<Vec<InteractionType>>,
+    pub country: Option<String>,
+    pub citation: Option<Uuid>,
+    /// Overlapping this range: first day, and the day after the last.
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub q: Option<String>,
+}
+
+const SELECT: &str = "SELECT i.id, i.type AS event_type, i.mode, i.contexts, i.source_code,
+        i.start_date, i.start_precision, i.end_date, i.end_precision, i.place, i.country_code,
+        i.summary, i.created_at, i.updated_at
+    FROM interactions i";
+
+/// Writes interactions with their actors: new ones, or with `replace` the fields of existing
+/// ones (locked by the caller). One statement for the records whatever their number.
+pub async fn write(
+    conn: &mut PgConnection,
+    rows: &[(Uuid, InteractionFields)],
+    replace: bool,
+) -> Result<()> {
+    let mut c = Columns::default();
+    for (id, f) in rows {
+        c.id.push(*id);
+        c.event_type.push(f.event_type);
+        c.mode.push(f.mode);
+        // Arrays of arrays do not UNNEST row by row: each row's contexts travel as JSON.
+        c.contexts.push(serde_json::to_string(&f.contexts)?);
+        c.source_code
+            .push(f.source_code.as_ref().map(|s| s.as_str().to_owned()));
+        c.start_date.push(f.start.first_day());
+        c.start_precision.push(f.start.precision());
+        c.end_date.push(f.end.map(|d| d.first_day()));
+        c.end_precision.push(f.end.map(|d| d.precision()));
+        c.place
+            .push(f.place.as_ref().map(|p| p.as_str().to_owned()));
+        c.country_code.push(f.country_code.map(|c| c.to_string()));
+        c.summary
+            .push(f.summary.as_ref().map(|s| s.as_str().to_owned()));
+    }
+    let written = sqlx::query!(
+        r#"INSERT INTO interactions AS i (id, type, mode, contexts, source_code, start_date,
+                start_precision, end_date, end_precision, place, country_code, summary)
+           SELECT t.id, t.type, t.mode,
+                  ARRAY(SELECT e::interaction_context
+                        FROM jsonb_array_elements_text(t.contexts::jsonb) WITH ORDINALITY AS x(e, n)
+                        ORDER BY n),
+                  t.source_code, t.start_date, t.start_precision, t.end_date, t.end_precision,
+                  t.place, t.country_code, t.summary
+           FROM UNNEST($1::uuid[], $2::interaction_type[], $3::interaction_mode[], $4::text[],
+                       $5::text[], $6::date[], $7::date_precision[], $8::date[],
+                       $9::date_precision[], $10::text[], $11::text[], $12::text[])
+                AS t(id, type, mode, contexts, source_code, start_date, start_precision,
+                     end_date, end_precision, place, country_code, summary)
+           ON CONFLICT (id) DO UPDATE
+           SET (type, mode, contexts, source_code, start_date, start_precision, end_date,
+                end_precision, place, country_code, summary)
+             = (EXCLUDED.type, EXCLUDED.mode, EXCLUDED.contexts, EXCLUDED.source_code,
+                EXCLUDED.start_date, EXCLUDED.start_precision, EXCLUDED.end_date,
+                EXCLUDED.end_precision, EXCLUDED.place, EXCLUDED.country_code, EXCLUDED.summary),
+               version = i.version + 1, updated_at = now()
+           WHERE $13"#,
+        &c.id,
+        &c.event_type as &[InteractionType],
+        &c.mode as &[Option<InteractionMode>],
+        &c.contexts,
+        &c.source_code as &[Option<String>],
+        &c.start_date,
+        &c.start_precision as &[DatePrecision],
+        &c.end_date as &[Option<NaiveDate>],
+        &c.end_precision as &[Option<DatePrecision>],
+        &c.place as &[Option<String>],
+        &c.country_code as &[Option<String>],
+        &c.summary as &[Option<String>],
+        replace
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if written != rows.len() as u64 {
+        return Err(StoreError::Taken("interactions"));
+    }
+    write_sides(conn, rows, replace).await
+}
+
+/// The column arrays of a batch of interactions.
+#[derive(Default)]
+struct Columns {
+    id: Vec<Uuid>,
+    event_type: Vec<InteractionType>,
+    mode: Vec<Option<InteractionMode>>,
+    contexts: Vec<String>,
+    source_code: Vec<Option<String>>,
+    start_date: Vec<NaiveDate>,
+    start_precision: Vec<DatePrecision>,
+    end_date: Vec<Option<NaiveDate>>,
+    end_precision: Vec<Option<DatePrecision>>,
+    place: Vec<Option<String>>,
+    country_code: Vec<Option<String>>,
+    summary: Vec<Option<String>>,
+}
+
+/// The actors on both sides, in each side's order.
+async fn write_sides(
+    conn: &mut PgConnection,
+    rows: &[(Uuid, InteractionFields)],
+    replace: bool,
+) -> Result<()> {
+    let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
+    if replace {
+        sqlx::query!(
+            "DELETE FROM interaction_actors WHERE interaction_id = ANY($1)",
+            &ids
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    let (mut interaction, mut actor, mut side, mut position) = (vec![], vec![], vec![], vec![]);
+    for (id, fields) in rows {
+        for (which, actors) in [
+            (InteractionSide::Source, &fields.source_ids),
+            (InteractionSide::Target, &fields.target_ids),
+        ] {
+            for (i, a) in actors.iter().enumerate() {
+                interaction.push(*id);
+                actor.push(*a);
+                side.push(which);
+                position.push(i16::try_from(i).unwrap_or(i16::MAX));
+            }
+        }
+    }
+    sqlx::query!(
+        "INSERT INTO interaction_actors (interaction_id, actor_id, side, position)
+         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::interaction_side[], $4::int2[])",
+        &interaction,
+        &actor,
+        &side as &[InteractionSide],
+        &position
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Rows by id, in no particular order.
+pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<InteractionRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(
+        sqlx::query_as::<_, InteractionRow>(&format!("{SELECT} WHERE i.id = ANY($1)"))
+            .bind(ids)
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+pub async fn find(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Option<InteractionRow>> {
+    let lock = if lock { " FOR UPDATE" } else { "" };
+    Ok(
+        sqlx::query_as::<_, InteractionRow>(&format!("{SELECT} WHERE i.id = $1{lock}"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// Interactions, latest start first, after the `(start, id)` of the last row of the previous
+/// page.
+pub async fn list(
+    conn: &mut PgConnection,
+    filter: &InteractionFilter,
+    after: Option<(NaiveDate, Uuid)>,
+    limit: i64,
+) -> Result<Vec<InteractionRow>> {
+    // Built from the filters given, so the planner sees only those and can pick its index.
+    let mut query = QueryBuilder::<Postgres>::new(SELECT);
+    query.push(" WHERE true");
+    push_filter(&mut query, filter);
+    if let Some((date, id)) = after {
+        query
+            .push(" AND (i.start_date, i.id) < (")
+            .push_bind(date)
+            .push(", ")
+            .push_bind(id)
+            .push(")");
+    }
+    query
+        .push(" ORDER BY i.start_date DESC, i.id DESC LIMIT ")
+        .push_bind(limit + 1);
+    Ok(query
+        .build_query_as::<InteractionRow>()
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Appends `AND …` for every filter given.
+pub fn push_filter(query: &mut QueryBuilder<'_, Postgres>, filter: &InteractionFilter) {
+    let on_side = |query: &mut QueryBuilder<'_, Postgres>, actor, side: Option<InteractionSide>| {
+        query
+            .push(" AND EXISTS (SELECT 1 FROM interaction_actors x WHERE x.interaction_id = i.id AND x.actor_id = ")
+            .push_bind(actor);
+        if let Some(side) = side {
+            query.push(" AND x.side = ").push_bind(side);
+        }
+        query.push(")");
+    };
+    if let Some(actor) = filter.actor {
+        on_side(query, actor, None);
+    }
+    if let Some(source) = filter.source {
+        on_side(query, source, Some(InteractionSide::Source));
+    }
+    if let Some(target) = filter.target {
+        on_side(query, target, Some(InteractionSide::Target));
+    }
+    if let Some(types) = &filter.event_types {
+        query
+            .push(" AND i.type = ANY(")
+            .push_bind(types.clone())
+            .push(")");
+    }
+    if let Some(country) = &filter.country {
+        query
+            .push(" AND i.country_code = ")
+            .push_bind(country.clone());
+    }
+    if let Some(citation) = filter.citation {
+        query
+            .push(" AND EXISTS (SELECT 1 FROM interaction_citations c WHERE c.interaction_id = i.id AND c.citation_id = ")
+            .push_bind(citation)
+            .push(")");
+    }
+    if filter.from.is_some() || filter.until.is_some() {
+        query
+            .push(" AND i.period && daterange(")
+            .push_bind(filter.from)
+            .push("::date, ")
+            .push_bind(filter.until)
+            .push("::date, '[)')");
+    }
+    if let Some(q) = &filter.q {
+        query
+            .push(" AND i.search @@ websearch_to_tsquery('english', ")
+            .push_bind(q.clone())
+            .push(")");
+    }
+}
+
+/// The actors of many interactions, in one query, each side in its order.
+pub async fn sides(conn: &mut PgConnection, interactions: &[Uuid]) -> Result<Vec<SideRow>> {
+    if interactions.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(sqlx::query_as!(
+        SideRow,
+        r#"SELECT x.interaction_id, x.side AS "side: InteractionSide", a.id, a.slug, a.name,
+                  a.kind AS "kind: ActorKind"
+           FROM interaction_actors x JOIN actors a ON a.id = x.actor_id
+           WHERE x.interaction_id = ANY($1)
+           ORDER BY x.interaction_id, x.side, x.position"#,
+        interactions
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Interactions refer to no other record but actors and citations: nothing stands in the way
+/// of deleting one.
+pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<()> {
+    sqlx::query!("DELETE FROM interactions WHERE id = $1", id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

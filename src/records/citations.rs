@@ -268,17 +268,7 @@ impl Record for Citation {
             [(_, fields)] => refused(e, fields),
             _ => e.into(),
         };
-        if replace {
-            for (id, fields) in rows {
-                store::update(&mut *conn, *id, fields)
-                    .await
-                    .map_err(refused)?;
-            }
-            return Ok(());
-        }
-        crate::store::bulk::insert_citations(conn, rows)
-            .await
-            .map_err(refused)
+        store::write(conn, rows, replace).await.map_err(refused)
     }
 
     async fn delete(self, conn: &mut PgConnection) -> Result<()> {

@@ -381,14 +381,7 @@ impl Record for Interaction {
         store::write(&mut *conn, &fields, replace)
             .await
             .map_err(refused)?;
-        if replace {
-            for (id, links) in &links {
-                links::replace(&mut *conn, Claim::Interaction, *id, links).await?;
-            }
-            return Ok(());
-        }
-        crate::store::bulk::insert_links(conn, Claim::Interaction, &links).await?;
-        Ok(())
+        Ok(links::write(conn, Claim::Interaction, &links, replace).await?)
     }
 
     /// Nothing refers to an interaction: it is deleted with its links.

@@ -117,7 +117,7 @@ pub async fn merge(
         .await
         .map_err(|e| referred_meanwhile(e, "other records started referring to this actor"))?;
     merges::redirect(&mut *conn, from.id, from.slug.as_str(), survivor.id).await?;
-    store::update(&mut *conn, survivor.id, &fields)
+    store::write(&mut *conn, &[(survivor.id, fields.clone())], true)
         .await
         .map_err(|e| actors::refused(e, &fields))?;
 

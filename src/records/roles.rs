@@ -10,14 +10,13 @@ use crate::domain::{Claim, PartialDate, Resource, RoleRank, Title};
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
 use crate::store::actors::ActorKey;
-use crate::store::bulk;
 use crate::store::links::{self, LinkFields, LinkRow};
 use crate::store::roles::{self as store, RoleFields, RoleRow};
 
 use super::actors::{ActorSummary, id_of};
 use super::fields::{bounded, bounded_non_null, non_null, nullable};
 use super::links::{
-    CITATIONS, CitationLink, CitationRef, check_period, link_fields, links_in, links_of,
+    CITATIONS, CitationLink, CitationRef, check_period, link_fields, links_in, links_of, split,
 };
 use super::named::ReferenceField;
 use super::record::{Parent, Record, reference};
@@ -199,6 +198,7 @@ impl NewRole {
         }
         let links = link_fields(self.citations)?;
         let fields = RoleFields {
+            actor_id: holder,
             of_actor_id: self.of_actor_id,
             title: self.title,
             rank: self.rank,
@@ -240,8 +240,7 @@ impl Record for Role {
     type Parent = ActorKey;
     type New = NewRole;
     type Patch = RolePatch;
-    /// The holder, the fields and the links.
-    type Row = (Uuid, RoleFields, Vec<LinkFields>);
+    type Row = (RoleFields, Vec<LinkFields>);
 
     fn id(&self) -> Uuid {
         self.id
@@ -292,8 +291,7 @@ impl Record for Role {
         let holder = holder.ok_or_else(|| {
             ApiError::unprocessable_field("#/actor_id", "is required: the role's holder")
         })?;
-        let (fields, links) = input.into_parts(holder)?;
-        Ok((holder, fields, links))
+        input.into_parts(holder)
     }
 
     async fn store(
@@ -301,30 +299,11 @@ impl Record for Role {
         rows: &[(Uuid, Self::Row)],
         replace: bool,
     ) -> Result<()> {
-        let links: Vec<(Uuid, Vec<LinkFields>)> = rows
-            .iter()
-            .map(|(id, (_, _, l))| (*id, l.clone()))
-            .collect();
-        if replace {
-            for (id, (_, fields, _)) in rows {
-                store::update(&mut *conn, *id, fields)
-                    .await
-                    .map_err(refused)?;
-            }
-            for (id, links) in &links {
-                links::replace(&mut *conn, Claim::Role, *id, links).await?;
-            }
-            return Ok(());
-        }
-        let roles: Vec<(Uuid, Uuid, RoleFields)> = rows
-            .iter()
-            .map(|(id, (holder, f, _))| (*id, *holder, f.clone()))
-            .collect();
-        bulk::insert_roles(&mut *conn, &roles)
+        let (fields, links) = split(rows);
+        store::write(&mut *conn, &fields, replace)
             .await
             .map_err(refused)?;
-        bulk::insert_links(conn, Claim::Role, &links).await?;
-        Ok(())
+        Ok(links::write(conn, Claim::Role, &links, replace).await?)
     }
 
     async fn delete(self, conn: &mut PgConnection) -> Result<()> {

@@ -11,7 +11,6 @@ use crate::domain::{
 };
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
-use crate::store::bulk;
 use crate::store::links::{self, LinkFields};
 use crate::store::statements::{self as store, StatementFields, StatementRow};
 
@@ -401,30 +400,10 @@ impl Record for Statement {
         replace: bool,
     ) -> Result<()> {
         let (fields, links) = split(rows);
-        if replace {
-            for (id, fields) in &fields {
-                store::update(&mut *conn, *id, fields)
-                    .await
-                    .map_err(refused)?;
-            }
-            for (id, links) in &links {
-                links::replace(&mut *conn, Claim::Statement, *id, links).await?;
-            }
-            let derive: Vec<Uuid> = fields
-                .iter()
-                .filter(|(_, f)| f.on_behalf_of_id.is_none())
-                .map(|(id, _)| *id)
-                .collect();
-            store::derive_attribution(conn, &derive)
-                .await
-                .map_err(refused)?;
-            return Ok(());
-        }
-        bulk::insert_statements(&mut *conn, &fields)
+        store::write(&mut *conn, &fields, replace)
             .await
             .map_err(refused)?;
-        bulk::insert_links(conn, Claim::Statement, &links).await?;
-        Ok(())
+        Ok(links::write(conn, Claim::Statement, &links, replace).await?)
     }
 
     async fn delete(self, conn: &mut PgConnection) -> Result<()> {

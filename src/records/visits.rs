@@ -11,7 +11,6 @@ use crate::domain::{
 };
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
-use crate::store::bulk;
 use crate::store::links::{self, LinkFields};
 use crate::store::visits::{self as store, VisitFields, VisitRow};
 
@@ -319,24 +318,10 @@ impl Record for Visit {
         replace: bool,
     ) -> Result<()> {
         let (fields, links) = split(rows);
-        if replace {
-            for (id, fields) in &fields {
-                store::update(&mut *conn, *id, fields)
-                    .await
-                    .map_err(refused)?;
-            }
-            for (id, links) in &links {
-                links::replace(&mut *conn, Claim::Visit, *id, links).await?;
-            }
-            return Ok(());
-        }
-        bulk::insert_visits(&mut *conn, &fields)
+        store::write(&mut *conn, &fields, replace)
             .await
             .map_err(refused)?;
-        bulk::insert_links(&mut *conn, Claim::Visit, &links).await?;
-        let ids: Vec<Uuid> = fields.iter().map(|(id, _)| *id).collect();
-        bulk::default_visit_countries(conn, &ids).await?;
-        Ok(())
+        Ok(links::write(conn, Claim::Visit, &links, replace).await?)
     }
 
     async fn delete(self, conn: &mut PgConnection) -> Result<()> {

@@ -6,6 +6,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use super::columns::{check_written, column, ids, position};
 use super::{Referrer, Result, tables};
 use crate::domain::{
     ActorAlias, ActorKind, AliasKind, CountryCode, Description, Name, PartialDate, Resource, Slug,
@@ -93,7 +94,7 @@ impl NameRows {
     pub(crate) fn push(&mut self, id: Uuid, name: &str, aliases: &[ActorAlias]) {
         self.push_one(id, 0, name, None, None, None);
         for (n, alias) in aliases.iter().enumerate() {
-            let position = i16::try_from(n + 1).unwrap_or(i16::MAX);
+            let position = position(n + 1);
             self.push_one(
                 id,
                 position,
@@ -124,42 +125,33 @@ impl NameRows {
         self.dated.push(start.is_some() || end.is_some());
     }
 
-    /// Replaces the names of every actor pushed.
-    pub(crate) async fn replace(&self, conn: &mut PgConnection) -> Result<()> {
-        let mut actors = self.actor.clone();
-        actors.dedup();
-        sqlx::query!("DELETE FROM actor_names WHERE actor_id = ANY($1)", &actors)
-            .execute(&mut *conn)
-            .await?;
-        self.insert(conn).await
-    }
-
-    /// Stores the names of actors that have none yet (new ones).
-    pub(crate) async fn insert(&self, conn: &mut PgConnection) -> Result<()> {
-        sqlx::query(
+    /// Stores the names of every actor pushed; with `replace`, in place of the ones they had.
+    pub(crate) async fn write(&self, conn: &mut PgConnection, replace: bool) -> Result<()> {
+        if replace {
+            let mut actors = self.actor.clone();
+            actors.dedup();
+            sqlx::query!("DELETE FROM actor_names WHERE actor_id = ANY($1)", &actors)
+                .execute(&mut *conn)
+                .await?;
+        }
+        sqlx::query!(
             "INSERT INTO actor_names (actor_id, position, name, kind, key, valid)
              SELECT a, p, n, k, y, CASE WHEN d THEN daterange(f, u, '[)') END
              FROM UNNEST($1::uuid[], $2::int2[], $3::text[], $4::alias_kind[], $5::text[],
                          $6::date[], $7::date[], $8::bool[]) AS t(a, p, n, k, y, f, u, d)",
+            &self.actor,
+            &self.position,
+            &self.name,
+            &self.kind as &[Option<AliasKind>],
+            &self.key,
+            &self.from as &[Option<NaiveDate>],
+            &self.until as &[Option<NaiveDate>],
+            &self.dated,
         )
-        .bind(&self.actor)
-        .bind(&self.position)
-        .bind(&self.name)
-        .bind(&self.kind)
-        .bind(&self.key)
-        .bind(&self.from)
-        .bind(&self.until)
-        .bind(&self.dated)
         .execute(conn)
         .await?;
         Ok(())
     }
-}
-
-fn names_of(id: Uuid, fields: &ActorFields) -> NameRows {
-    let mut names = NameRows::default();
-    names.push(id, fields.name.as_str(), &fields.aliases);
-    names
 }
 
 /// Indexes the names of actors written before `actor_names` existed (or by hand), a batch at a
@@ -196,7 +188,7 @@ pub async fn index_unnamed(pool: &PgPool) -> Result<u64> {
                 .collect();
             names.push(row.id, &row.name, &aliases);
         }
-        names.insert(&mut tx).await?;
+        names.write(&mut tx, false).await?;
         tx.commit().await?;
         indexed += rows.len() as u64;
     }
@@ -214,25 +206,54 @@ impl StoredAlias {
     }
 }
 
-pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &ActorFields) -> Result<()> {
-    sqlx::query!(
-        "UPDATE actors SET slug = $2, kind = $3, name = $4, aliases = $5, country_code = $6,
-                wikidata_id = $7, description = $8, search_text = $9, version = version + 1,
-                updated_at = now()
-         WHERE id = $1",
-        id,
-        fields.slug.as_str(),
-        fields.kind as ActorKind,
-        fields.name.as_str(),
-        Json(&fields.aliases) as _,
-        fields.country_code.as_ref().map(CountryCode::as_str),
-        fields.wikidata_id.as_ref().map(WikidataId::as_str),
-        fields.description.as_ref().map(Description::as_str),
-        search_text(fields),
+/// Writes actors and their names: new ones, or with `replace` the new fields of existing ones
+/// (their rows locked by the caller). Two statements whatever their number.
+pub async fn write(
+    conn: &mut PgConnection,
+    rows: &[(Uuid, ActorFields)],
+    replace: bool,
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let aliases = rows
+        .iter()
+        .map(|(_, f)| serde_json::to_string(&f.aliases))
+        .collect::<Result<Vec<String>, _>>()?;
+    let written = sqlx::query!(
+        "INSERT INTO actors AS a (id, slug, kind, name, aliases, country_code, wikidata_id,
+                                  description, search_text)
+         SELECT t.id, t.slug, t.kind, t.name, t.aliases::jsonb, t.country_code, t.wikidata_id,
+                t.description, t.search_text
+         FROM UNNEST($1::uuid[], $2::text[], $3::actor_kind[], $4::text[], $5::text[], $6::text[],
+                     $7::text[], $8::text[], $9::text[])
+              AS t(id, slug, kind, name, aliases, country_code, wikidata_id, description, search_text)
+         ON CONFLICT (id) DO UPDATE SET
+             slug = excluded.slug, kind = excluded.kind, name = excluded.name,
+             aliases = excluded.aliases, country_code = excluded.country_code,
+             wikidata_id = excluded.wikidata_id, description = excluded.description,
+             search_text = excluded.search_text, version = a.version + 1, updated_at = now()
+         WHERE $10",
+        &ids(rows),
+        &column(rows, |f| f.slug.as_str()) as &[&str],
+        &column(rows, |f| f.kind) as &[ActorKind],
+        &column(rows, |f| f.name.as_str()) as &[&str],
+        &aliases,
+        &column(rows, |f| f.country_code.as_ref().map(CountryCode::as_str)) as &[Option<&str>],
+        &column(rows, |f| f.wikidata_id.as_ref().map(WikidataId::as_str)) as &[Option<&str>],
+        &column(rows, |f| f.description.as_ref().map(Description::as_str)) as &[Option<&str>],
+        &column(rows, search_text),
+        replace,
     )
     .execute(&mut *conn)
-    .await?;
-    names_of(id, fields).replace(conn).await
+    .await?
+    .rows_affected();
+    check_written("actors", rows.len(), written)?;
+    let mut names = NameRows::default();
+    for (id, fields) in rows {
+        names.push(*id, fields.name.as_str(), &fields.aliases);
+    }
+    names.write(conn, replace).await
 }
 
 /// The id of an actor named by id or slug, if it exists.

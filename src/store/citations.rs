@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::columns::{check_written, column, ids, json_list};
 use super::{Referrer, Result, links, tables};
 use crate::domain::{
     Author, CitationTitle, Claim, DatePrecision, Excerpt, LanguageTag, PartialDate, Resource,
@@ -56,32 +57,51 @@ pub struct CitationFilter {
     pub until: Option<NaiveDate>,
 }
 
-pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &CitationFields) -> Result<()> {
-    let authors: Vec<String> = fields
-        .authors
-        .iter()
-        .map(|a| a.as_str().to_owned())
-        .collect();
-    sqlx::query!(
-        "UPDATE citations SET source = $2, url = $3, title = $4, authors = $5, published_date = $6,
-                published_precision = $7, accessed_on = $8, language = $9, excerpt = $10,
-                archive_url = $11, version = version + 1, updated_at = now()
-         WHERE id = $1",
-        id,
-        fields.source.as_str(),
-        fields.url.as_ref().map(WebUrl::as_str),
-        fields.title.as_ref().map(CitationTitle::as_str),
-        &authors,
-        fields.published_on.map(|d| d.first_day()),
-        fields.published_on.map(|d| d.precision()) as Option<DatePrecision>,
-        fields.accessed_on,
-        fields.language.as_ref().map(LanguageTag::as_str),
-        fields.excerpt.as_ref().map(Excerpt::as_str),
-        fields.archive_url.as_ref().map(WebUrl::as_str),
+/// Writes citations: new ones, or with `replace` the new fields of existing ones (their rows
+/// locked by the caller). One statement whatever their number.
+pub async fn write(
+    conn: &mut PgConnection,
+    rows: &[(Uuid, CitationFields)],
+    replace: bool,
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let written = sqlx::query!(
+        "INSERT INTO citations AS c (id, source, url, title, authors, published_date,
+                                     published_precision, accessed_on, language, excerpt, archive_url)
+         SELECT t.id, t.source, t.url, t.title,
+                ARRAY(SELECT e FROM json_array_elements_text(t.authors::json) WITH ORDINALITY AS x(e, n) ORDER BY n),
+                t.published_date, t.published_precision, t.accessed_on, t.language, t.excerpt,
+                t.archive_url
+         FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[],
+                     $7::date_precision[], $8::date[], $9::text[], $10::text[], $11::text[])
+              AS t(id, source, url, title, authors, published_date, published_precision,
+                   accessed_on, language, excerpt, archive_url)
+         ON CONFLICT (id) DO UPDATE SET
+             source = excluded.source, url = excluded.url, title = excluded.title,
+             authors = excluded.authors, published_date = excluded.published_date,
+             published_precision = excluded.published_precision, accessed_on = excluded.accessed_on,
+             language = excluded.language, excerpt = excluded.excerpt,
+             archive_url = excluded.archive_url, version = c.version + 1, updated_at = now()
+         WHERE $12",
+        &ids(rows),
+        &column(rows, |f| f.source.as_str()) as &[&str],
+        &column(rows, |f| f.url.as_ref().map(WebUrl::as_str)) as &[Option<&str>],
+        &column(rows, |f| f.title.as_ref().map(CitationTitle::as_str)) as &[Option<&str>],
+        &column(rows, |f| json_list(&f.authors)),
+        &column(rows, |f| f.published_on.map(|d| d.first_day())) as &[Option<NaiveDate>],
+        &column(rows, |f| f.published_on.map(|d| d.precision())) as &[Option<DatePrecision>],
+        &column(rows, |f| f.accessed_on) as &[Option<NaiveDate>],
+        &column(rows, |f| f.language.as_ref().map(LanguageTag::as_str)) as &[Option<&str>],
+        &column(rows, |f| f.excerpt.as_ref().map(Excerpt::as_str)) as &[Option<&str>],
+        &column(rows, |f| f.archive_url.as_ref().map(WebUrl::as_str)) as &[Option<&str>],
+        replace,
     )
     .execute(conn)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    check_written("citations", rows.len(), written)
 }
 
 /// Citations by id, in no particular order.

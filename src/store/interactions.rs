@@ -4,7 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{Result, StoreError};
+use super::Result;
+use super::columns::check_written;
 use crate::domain::{
     ActorKind, CountryCode, DatePrecision, InteractionContext, InteractionMode, InteractionSide,
     InteractionType, PartialDate, Place, SourceCode, Summary,
@@ -152,9 +153,7 @@ pub async fn write(
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    if written != rows.len() as u64 {
-        return Err(StoreError::Taken("interactions"));
-    }
+    check_written("interactions", rows.len(), written)?;
     write_sides(conn, rows, replace).await
 }
 

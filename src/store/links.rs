@@ -7,6 +7,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::Result;
+use super::columns::{ids, position};
 use crate::domain::{Claim, DatePrecision, Locator, PartialDate, Quote};
 
 /// A claim's link to a citation, valid by construction.
@@ -44,42 +45,45 @@ impl LinkRow {
     }
 }
 
-/// Replaces every citation link of one claim, keeping the given order.
-pub async fn replace(
+/// Writes the citation links of many claims of one kind, each in the order given; with
+/// `replace`, in place of the links they had. One statement whatever their number, two when
+/// replacing.
+pub async fn write(
     conn: &mut PgConnection,
     claim: Claim,
-    owner: Uuid,
-    links: &[LinkFields],
+    rows: &[(Uuid, Vec<LinkFields>)],
+    replace: bool,
 ) -> Result<()> {
     let (table, column) = table_and_owner(claim);
-    sqlx::query(&format!("DELETE FROM {table} WHERE {column} = $1"))
-        .bind(owner)
-        .execute(&mut *conn)
-        .await?;
-    if links.is_empty() {
+    if replace && !rows.is_empty() {
+        sqlx::query(&format!("DELETE FROM {table} WHERE {column} = ANY($1)"))
+            .bind(ids(rows))
+            .execute(&mut *conn)
+            .await?;
+    }
+    let (mut owner, mut citation, mut positions, mut locator, mut quote) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (id, links) in rows {
+        for (i, link) in links.iter().enumerate() {
+            owner.push(*id);
+            citation.push(link.citation_id);
+            positions.push(position(i));
+            locator.push(link.locator.as_ref().map(Locator::as_str));
+            quote.push(link.quote.as_ref().map(Quote::as_str));
+        }
+    }
+    if owner.is_empty() {
         return Ok(());
     }
-    let citations: Vec<Uuid> = links.iter().map(|l| l.citation_id).collect();
-    let positions: Vec<i16> = (0..links.len())
-        .map(|i| i16::try_from(i).unwrap_or(i16::MAX))
-        .collect();
-    let locators: Vec<Option<String>> = links
-        .iter()
-        .map(|l| l.locator.as_ref().map(|v| v.as_str().to_owned()))
-        .collect();
-    let quotes: Vec<Option<String>> = links
-        .iter()
-        .map(|l| l.quote.as_ref().map(|v| v.as_str().to_owned()))
-        .collect();
     sqlx::query(&format!(
         "INSERT INTO {table} ({column}, citation_id, position, locator, quote)
-         SELECT $1, c, p, l, q FROM UNNEST($2::uuid[], $3::int2[], $4::text[], $5::text[]) AS t(c, p, l, q)"
+         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::int2[], $4::text[], $5::text[])"
     ))
-    .bind(owner)
-    .bind(&citations)
+    .bind(&owner)
+    .bind(&citation)
     .bind(&positions)
-    .bind(&locators)
-    .bind(&quotes)
+    .bind(&locator)
+    .bind(&quote)
     .execute(conn)
     .await?;
     Ok(())

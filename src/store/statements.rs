@@ -5,6 +5,8 @@ use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::Result;
+use super::columns::{check_written, column, ids, json_list, position};
+use super::rows::Select;
 use crate::domain::{
     ActorKind, DatePrecision, LanguageTag, PartialDate, Stance, StatementKind, StatementText, Topic,
 };
@@ -85,81 +87,100 @@ pub struct StatementFilter {
     pub q: Option<String>,
 }
 
-pub const SELECT: &str =
-    "SELECT s.id, s.speaker_id, sp.slug AS speaker_slug, sp.name AS speaker_name,
-        sp.kind AS speaker_kind, s.on_behalf_of_id, ob.slug AS on_behalf_of_slug,
-        ob.name AS on_behalf_of_name, ob.kind AS on_behalf_of_kind, s.on_behalf_of_role_id,
-        s.stated_date, s.stated_precision, s.kind, s.text, s.verbatim, s.language, s.topics,
-        s.visit_id, s.created_at, s.updated_at
-    FROM statements s
-    JOIN actors sp ON sp.id = s.speaker_id
-    LEFT JOIN actors ob ON ob.id = s.on_behalf_of_id";
-
-fn topics(fields: &StatementFields) -> Vec<String> {
-    fields
-        .topics
-        .iter()
-        .map(|t| t.as_str().to_owned())
-        .collect()
-}
-
-pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &StatementFields) -> Result<()> {
-    sqlx::query!(
-        "UPDATE statements SET speaker_id = $2, on_behalf_of_id = $3, on_behalf_of_role_id = $4,
-                stated_date = $5, stated_precision = $6, kind = $7, text = $8, verbatim = $9,
-                language = $10, topics = $11, visit_id = $12, version = version + 1, updated_at = now()
-         WHERE id = $1",
-        id,
-        fields.speaker_id,
-        fields.on_behalf_of_id,
-        fields.on_behalf_of_role_id,
-        fields.stated_on.first_day(),
-        fields.stated_on.precision() as DatePrecision,
-        fields.kind as StatementKind,
-        fields.text.as_str(),
-        fields.verbatim,
-        fields.language.as_ref().map(LanguageTag::as_str),
-        &topics(fields),
-        fields.visit_id,
-    )
-    .execute(&mut *conn)
-    .await?;
-    replace_subjects(conn, id, &fields.subjects).await
-}
-
-async fn replace_subjects(
+/// Writes statements and their subjects: new ones, or with `replace` the new fields of
+/// existing ones (their rows locked by the caller). Whom a statement given none was made for
+/// is derived from its speaker's roles. Three statements whatever their number, four when
+/// replacing.
+pub async fn write(
     conn: &mut PgConnection,
-    id: Uuid,
-    subjects: &[(Uuid, Stance)],
+    rows: &[(Uuid, StatementFields)],
+    replace: bool,
 ) -> Result<()> {
-    sqlx::query!("DELETE FROM statement_subjects WHERE statement_id = $1", id)
-        .execute(&mut *conn)
-        .await?;
-    if subjects.is_empty() {
+    if rows.is_empty() {
         return Ok(());
     }
-    let actors: Vec<Uuid> = subjects.iter().map(|(a, _)| *a).collect();
-    let stances: Vec<Stance> = subjects.iter().map(|(_, s)| *s).collect();
-    let positions: Vec<i16> = (0..subjects.len())
-        .map(|i| i16::try_from(i).unwrap_or(i16::MAX))
-        .collect();
-    sqlx::query!(
-        "INSERT INTO statement_subjects (statement_id, actor_id, stance, position)
-         SELECT $1, a, s, p FROM UNNEST($2::uuid[], $3::stance[], $4::int2[]) AS t(a, s, p)",
-        id,
-        &actors,
-        &stances as &[Stance],
-        &positions
+    let ids = ids(rows);
+    let written = sqlx::query!(
+        "INSERT INTO statements AS s (id, speaker_id, on_behalf_of_id, on_behalf_of_role_id,
+                                      stated_date, stated_precision, kind, text, verbatim,
+                                      language, topics, visit_id)
+         SELECT t.id, t.speaker_id, t.on_behalf_of_id, t.on_behalf_of_role_id, t.stated_date,
+                t.stated_precision, t.kind, t.text, t.verbatim, t.language,
+                ARRAY(SELECT e FROM json_array_elements_text(t.topics::json) WITH ORDINALITY AS x(e, n) ORDER BY n),
+                t.visit_id
+         FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::date[],
+                     $6::date_precision[], $7::statement_kind[], $8::text[], $9::bool[],
+                     $10::text[], $11::text[], $12::uuid[])
+              AS t(id, speaker_id, on_behalf_of_id, on_behalf_of_role_id, stated_date,
+                   stated_precision, kind, text, verbatim, language, topics, visit_id)
+         ON CONFLICT (id) DO UPDATE SET
+             speaker_id = excluded.speaker_id, on_behalf_of_id = excluded.on_behalf_of_id,
+             on_behalf_of_role_id = excluded.on_behalf_of_role_id,
+             stated_date = excluded.stated_date, stated_precision = excluded.stated_precision,
+             kind = excluded.kind, text = excluded.text, verbatim = excluded.verbatim,
+             language = excluded.language, topics = excluded.topics, visit_id = excluded.visit_id,
+             version = s.version + 1, updated_at = now()
+         WHERE $13",
+        &ids,
+        &column(rows, |f| f.speaker_id),
+        &column(rows, |f| f.on_behalf_of_id) as &[Option<Uuid>],
+        &column(rows, |f| f.on_behalf_of_role_id) as &[Option<Uuid>],
+        &column(rows, |f| f.stated_on.first_day()),
+        &column(rows, |f| f.stated_on.precision()) as &[DatePrecision],
+        &column(rows, |f| f.kind) as &[StatementKind],
+        &column(rows, |f| f.text.as_str()) as &[&str],
+        &column(rows, |f| f.verbatim),
+        &column(rows, |f| f.language.as_ref().map(LanguageTag::as_str)) as &[Option<&str>],
+        &column(rows, |f| json_list(&f.topics)),
+        &column(rows, |f| f.visit_id) as &[Option<Uuid>],
+        replace,
     )
-    .execute(conn)
-    .await?;
-    Ok(())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    check_written("statements", rows.len(), written)?;
+    if replace {
+        sqlx::query!(
+            "DELETE FROM statement_subjects WHERE statement_id = ANY($1)",
+            &ids
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    let (mut statement, mut actor, mut stance, mut positions) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (id, fields) in rows {
+        for (i, (subject, subject_stance)) in fields.subjects.iter().enumerate() {
+            statement.push(*id);
+            actor.push(*subject);
+            stance.push(*subject_stance);
+            positions.push(position(i));
+        }
+    }
+    if !statement.is_empty() {
+        sqlx::query!(
+            "INSERT INTO statement_subjects (statement_id, actor_id, stance, position)
+             SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::stance[], $4::int2[])",
+            &statement,
+            &actor,
+            &stance as &[Stance],
+            &positions,
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    let unattributed: Vec<Uuid> = rows
+        .iter()
+        .filter(|(_, f)| f.on_behalf_of_id.is_none())
+        .map(|(id, _)| *id)
+        .collect();
+    derive_attribution(conn, &unattributed).await
 }
 
 /// Derives whom statements given none were made for: the state or organization of the role
 /// each speaker held on the statement's date, a role in a state first, then the latest
 /// start. One statement for all of them.
-pub async fn derive_attribution(conn: &mut PgConnection, ids: &[Uuid]) -> Result<()> {
+async fn derive_attribution(conn: &mut PgConnection, ids: &[Uuid]) -> Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
@@ -179,34 +200,28 @@ pub async fn derive_attribution(conn: &mut PgConnection, ids: &[Uuid]) -> Result
     Ok(())
 }
 
+/// Statements with summaries of their speaker and of whom they were made for: what every
+/// read of statements selects.
+const ROWS: Select = Select {
+    sql: "SELECT s.id, s.speaker_id, sp.slug AS speaker_slug, sp.name AS speaker_name,
+            sp.kind AS speaker_kind, s.on_behalf_of_id, ob.slug AS on_behalf_of_slug,
+            ob.name AS on_behalf_of_name, ob.kind AS on_behalf_of_kind, s.on_behalf_of_role_id,
+            s.stated_date, s.stated_precision, s.kind, s.text, s.verbatim, s.language, s.topics,
+            s.visit_id, s.created_at, s.updated_at
+        FROM statements s
+        JOIN actors sp ON sp.id = s.speaker_id
+        LEFT JOIN actors ob ON ob.id = s.on_behalf_of_id",
+    table: "statements",
+    alias: "s",
+};
+
 /// Rows by id, in no particular order.
 pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<StatementRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(
-        sqlx::query_as::<_, StatementRow>(&format!("{SELECT} WHERE s.id = ANY($1)"))
-            .bind(ids)
-            .fetch_all(conn)
-            .await?,
-    )
+    ROWS.by_ids(conn, ids).await
 }
 
 pub async fn find(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Option<StatementRow>> {
-    if lock {
-        let found = sqlx::query_scalar!("SELECT id FROM statements WHERE id = $1 FOR UPDATE", id)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if found.is_none() {
-            return Ok(None);
-        }
-    }
-    Ok(
-        sqlx::query_as::<_, StatementRow>(&format!("{SELECT} WHERE s.id = $1"))
-            .bind(id)
-            .fetch_optional(conn)
-            .await?,
-    )
+    ROWS.find(conn, id, lock).await
 }
 
 /// Statements, latest first, after the `(date, id)` of the last row of the previous page.
@@ -217,24 +232,9 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<StatementRow>> {
     // Built from the filters given, so the planner sees only those and can pick its index.
-    let mut query = QueryBuilder::<Postgres>::new(SELECT);
-    query.push(" WHERE true");
+    let mut query = ROWS.list();
     push_filter(&mut query, filter);
-    if let Some((date, id)) = after {
-        query
-            .push(" AND (s.stated_date, s.id) < (")
-            .push_bind(date)
-            .push(", ")
-            .push_bind(id)
-            .push(")");
-    }
-    query
-        .push(" ORDER BY s.stated_date DESC, s.id DESC LIMIT ")
-        .push_bind(limit + 1);
-    Ok(query
-        .build_query_as::<StatementRow>()
-        .fetch_all(conn)
-        .await?)
+    ROWS.page(conn, query, "stated_date", after, limit).await
 }
 
 /// Appends `AND …` for every filter given.

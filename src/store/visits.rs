@@ -4,6 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
+use super::columns::{check_written, column, ids, position};
+use super::rows::Select;
 use super::{Referrer, Result};
 use crate::domain::{
     ActorKind, CountryCode, DatePrecision, Occasion, PartialDate, Place, Resource, Summary,
@@ -80,82 +82,97 @@ pub struct VisitFilter {
     pub q: Option<String>,
 }
 
-const SELECT: &str =
-    "SELECT v.id, v.host_id, h.slug AS host_slug, h.name AS host_name, h.kind AS host_kind,
-        v.place, v.country_code, v.start_date, v.start_precision, v.end_date, v.end_precision,
-        v.kind, v.occasion, v.summary, v.created_at, v.updated_at
-    FROM visits v JOIN actors h ON h.id = v.host_id";
-
-pub async fn update(conn: &mut PgConnection, id: Uuid, fields: &VisitFields) -> Result<()> {
-    sqlx::query!(
-        "UPDATE visits SET host_id = $2, place = $3, country_code = $4, start_date = $5,
-                start_precision = $6, end_date = $7, end_precision = $8, kind = $9, occasion = $10,
-                summary = $11, version = version + 1, updated_at = now()
-         WHERE id = $1",
-        id,
-        fields.host_id,
-        fields.place.as_ref().map(Place::as_str),
-        fields.country_code.as_ref().map(CountryCode::as_str),
-        fields.start.first_day(),
-        fields.start.precision() as DatePrecision,
-        fields.end.map(|d| d.first_day()),
-        fields.end.map(|d| d.precision()) as Option<DatePrecision>,
-        fields.kind as VisitKind,
-        fields.occasion.as_ref().map(Occasion::as_str),
-        fields.summary.as_ref().map(Summary::as_str),
+/// Writes visits and their visitors: new ones, or with `replace` the new fields of existing
+/// ones (their rows locked by the caller). A visit given no country takes its host's. Two
+/// statements whatever their number, three when replacing.
+pub async fn write(
+    conn: &mut PgConnection,
+    rows: &[(Uuid, VisitFields)],
+    replace: bool,
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ids = ids(rows);
+    let written = sqlx::query!(
+        "INSERT INTO visits AS v (id, host_id, place, country_code, start_date, start_precision,
+                                  end_date, end_precision, kind, occasion, summary)
+         SELECT t.id, t.host_id, t.place,
+                coalesce(t.country_code, (SELECT a.country_code FROM actors a WHERE a.id = t.host_id)),
+                t.start_date, t.start_precision, t.end_date, t.end_precision, t.kind, t.occasion,
+                t.summary
+         FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::date[],
+                     $6::date_precision[], $7::date[], $8::date_precision[], $9::visit_kind[],
+                     $10::text[], $11::text[])
+              AS t(id, host_id, place, country_code, start_date, start_precision, end_date,
+                   end_precision, kind, occasion, summary)
+         ON CONFLICT (id) DO UPDATE SET
+             host_id = excluded.host_id, place = excluded.place,
+             country_code = excluded.country_code, start_date = excluded.start_date,
+             start_precision = excluded.start_precision, end_date = excluded.end_date,
+             end_precision = excluded.end_precision, kind = excluded.kind,
+             occasion = excluded.occasion, summary = excluded.summary,
+             version = v.version + 1, updated_at = now()
+         WHERE $12",
+        &ids,
+        &column(rows, |f| f.host_id),
+        &column(rows, |f| f.place.as_ref().map(Place::as_str)) as &[Option<&str>],
+        &column(rows, |f| f.country_code.as_ref().map(CountryCode::as_str)) as &[Option<&str>],
+        &column(rows, |f| f.start.first_day()),
+        &column(rows, |f| f.start.precision()) as &[DatePrecision],
+        &column(rows, |f| f.end.map(|d| d.first_day())) as &[Option<NaiveDate>],
+        &column(rows, |f| f.end.map(|d| d.precision())) as &[Option<DatePrecision>],
+        &column(rows, |f| f.kind) as &[VisitKind],
+        &column(rows, |f| f.occasion.as_ref().map(Occasion::as_str)) as &[Option<&str>],
+        &column(rows, |f| f.summary.as_ref().map(Summary::as_str)) as &[Option<&str>],
+        replace,
     )
     .execute(&mut *conn)
-    .await?;
-    replace_visitors(conn, id, &fields.visitor_ids).await
-}
-
-async fn replace_visitors(conn: &mut PgConnection, id: Uuid, visitors: &[Uuid]) -> Result<()> {
-    sqlx::query!("DELETE FROM visit_visitors WHERE visit_id = $1", id)
-        .execute(&mut *conn)
-        .await?;
-    let positions: Vec<i16> = (0..visitors.len())
-        .map(|i| i16::try_from(i).unwrap_or(i16::MAX))
-        .collect();
+    .await?
+    .rows_affected();
+    check_written("visits", rows.len(), written)?;
+    if replace {
+        sqlx::query!("DELETE FROM visit_visitors WHERE visit_id = ANY($1)", &ids)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let (mut visit, mut actor, mut positions) = (Vec::new(), Vec::new(), Vec::new());
+    for (id, fields) in rows {
+        for (i, visitor) in fields.visitor_ids.iter().enumerate() {
+            visit.push(*id);
+            actor.push(*visitor);
+            positions.push(position(i));
+        }
+    }
     sqlx::query!(
         "INSERT INTO visit_visitors (visit_id, actor_id, position)
-         SELECT $1, a, p FROM UNNEST($2::uuid[], $3::int2[]) AS t(a, p)",
-        id,
-        visitors,
-        &positions
+         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::int2[])",
+        &visit,
+        &actor,
+        &positions,
     )
     .execute(conn)
     .await?;
     Ok(())
 }
 
+/// Visits with a summary of their host: what every read of visits selects.
+const ROWS: Select = Select {
+    sql: "SELECT v.id, v.host_id, h.slug AS host_slug, h.name AS host_name, h.kind AS host_kind,
+            v.place, v.country_code, v.start_date, v.start_precision, v.end_date, v.end_precision,
+            v.kind, v.occasion, v.summary, v.created_at, v.updated_at
+        FROM visits v JOIN actors h ON h.id = v.host_id",
+    table: "visits",
+    alias: "v",
+};
+
 /// Rows by id, in no particular order.
 pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<VisitRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(
-        sqlx::query_as::<_, VisitRow>(&format!("{SELECT} WHERE v.id = ANY($1)"))
-            .bind(ids)
-            .fetch_all(conn)
-            .await?,
-    )
+    ROWS.by_ids(conn, ids).await
 }
 
 pub async fn find(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Option<VisitRow>> {
-    if lock {
-        let found = sqlx::query_scalar!("SELECT id FROM visits WHERE id = $1 FOR UPDATE", id)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if found.is_none() {
-            return Ok(None);
-        }
-    }
-    Ok(
-        sqlx::query_as::<_, VisitRow>(&format!("{SELECT} WHERE v.id = $1"))
-            .bind(id)
-            .fetch_optional(conn)
-            .await?,
-    )
+    ROWS.find(conn, id, lock).await
 }
 
 /// Visits, latest start first, after the `(start, id)` of the last row of the previous page.
@@ -166,21 +183,9 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<VisitRow>> {
     // Built from the filters given, so the planner sees only those and can pick its index.
-    let mut query = QueryBuilder::<Postgres>::new(SELECT);
-    query.push(" WHERE true");
+    let mut query = ROWS.list();
     push_filter(&mut query, filter);
-    if let Some((date, id)) = after {
-        query
-            .push(" AND (v.start_date, v.id) < (")
-            .push_bind(date)
-            .push(", ")
-            .push_bind(id)
-            .push(")");
-    }
-    query
-        .push(" ORDER BY v.start_date DESC, v.id DESC LIMIT ")
-        .push_bind(limit + 1);
-    Ok(query.build_query_as::<VisitRow>().fetch_all(conn).await?)
+    ROWS.page(conn, query, "start_date", after, limit).await
 }
 
 /// Appends `AND …` for every filter given.

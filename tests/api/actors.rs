@@ -601,3 +601,40 @@ async fn aliases_carry_a_kind_and_the_dates_they_were_used() {
         created["aliases"]
     );
 }
+
+#[tokio::test]
+async fn a_patch_leaves_exactly_the_new_names_to_search() {
+    let app = spawn_app().await;
+    let created = app
+        .create_actor(
+            json!({"kind": "state", "name": "Kazakhstan", "aliases": ["Qazaqstan", "Kazakh SSR"]}),
+        )
+        .await;
+    let id = uuid_of(&created);
+    let path = format!("/v1/actors/{id}");
+    let patched = json(
+        app.patch_json(
+            &path,
+            &json!({"name": "Republic of Kazakhstan", "aliases": ["Akorda"]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        patched["aliases"],
+        json!([{"name": "Akorda", "kind": "name"}])
+    );
+    let names = "SELECT name FROM actor_names WHERE actor_id = $1::uuid ORDER BY position";
+    assert_eq!(
+        app.stored(names, &id).await,
+        ["Republic of Kazakhstan", "Akorda"]
+    );
+    for (q, found) in [
+        ("qazaqstan", false),
+        ("kazakh%20ssr", false),
+        ("akorda", true),
+    ] {
+        let page = json(app.get(&format!("/v1/actors?q={q}")).await).await;
+        assert_eq!(ids(&page).contains(&id), found, "{q}");
+    }
+}

@@ -534,3 +534,53 @@ async fn a_large_import_renews_the_planner_statistics_as_it_goes() {
     }
     assert!(analyzed > 0, "the import never analyzed what it wrote");
 }
+
+#[tokio::test]
+async fn an_import_racing_another_with_the_same_id_is_refused_not_merged() {
+    let app = spawn_app().await;
+    let id = uuid::Uuid::now_v7();
+    let line = |source: &str| json!({"type": "citation", "id": id, "source": source}).to_string();
+    // The first import has written its line and not yet committed.
+    let mut first = app.pool.begin().await.unwrap_or_else(|e| panic!("{e}"));
+    let mut importer = chancery::bulk::Importer::new(&mut first, "first");
+    importer
+        .push(&line("First"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let summary = importer.finish().await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(summary.is_ok(), "{summary:?}");
+    // The second found the id free when it checked, so it writes, and waits for the first.
+    let second_line = line("Second");
+    let second = chancery::bulk::import_text(&app.pool, &second_line, "second");
+    let database = app.database_url.rsplit('/').next().unwrap_or_default();
+    let commit_first = async {
+        let waiting = "SELECT count(*) FROM pg_stat_activity
+                       WHERE datname = $1 AND wait_event_type = 'Lock'";
+        for _ in 0..200 {
+            let count: i64 = sqlx::query_scalar(waiting)
+                .bind(database)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            if count > 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        first.commit().await.unwrap_or_else(|e| panic!("{e}"));
+    };
+    let (outcome, ()) = tokio::join!(second, commit_first);
+    match outcome {
+        Err(chancery::error::ApiError::Conflict { detail, .. }) => {
+            assert!(detail.contains("written meanwhile"), "{detail}");
+        }
+        other => panic!("not a conflict: {other:?}"),
+    }
+    let stored: (String, i64) =
+        sqlx::query_as("SELECT source, version FROM citations WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(stored, ("First".to_owned(), 1));
+}

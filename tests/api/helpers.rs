@@ -327,6 +327,17 @@ impl TestApp {
             .await
             .unwrap_or_else(|e| panic!("{e}"))
     }
+
+    /// What `sql` gives, a text per row, for the record whose id is `$1`: what is stored,
+    /// not what a read shows.
+    #[allow(dead_code)]
+    pub async fn stored(&self, sql: &str, id: &str) -> Vec<String> {
+        sqlx::query_scalar(sql)
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
 }
 
 pub async fn json(response: Response) -> Value {

@@ -420,3 +420,38 @@ async fn an_actor_reads_the_same_with_many_roles_and_citations_however_it_is_rea
     let page = json(app.get("/v1/actors?q=tokayev").await).await;
     assert_eq!(page["items"], json!([by_id]));
 }
+
+#[tokio::test]
+async fn a_patch_leaves_exactly_the_new_citations_in_the_role_and_its_holder() {
+    let app = spawn_app().await;
+    let (kz, _, _) = seed_actors(&app).await;
+    let cite = |source: &str| {
+        let app = &app;
+        let body = json!({"source": source});
+        async move { app.create("/v1/citations", body).await }
+    };
+    let (old, new) = (cite("Akorda").await, cite("Tengrinews").await);
+    let role = app
+        .create_role(
+            "kassym-jomart-tokayev",
+            json!({"of_actor_id": kz["id"], "title": "President",
+                   "citations": [{"citation_id": old["id"]}]}),
+        )
+        .await;
+    let id = uuid_of(&role);
+    let path = format!("/v1/actors/kassym-jomart-tokayev/roles/{id}");
+    let patched = json(
+        app.patch_json(
+            &path,
+            &json!({"citations": [{"citation_id": new["id"], "locator": "p. 2"}]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(patched["citations"].as_array().map(Vec::len), Some(1));
+    assert_eq!(patched["citations"][0]["citation"]["id"], new["id"]);
+    let links = "SELECT citation_id::text FROM role_citations WHERE role_id = $1::uuid";
+    assert_eq!(app.stored(links, &id).await, [uuid_of(&new)]);
+    let holder = json(app.get("/v1/actors/kassym-jomart-tokayev").await).await;
+    assert_eq!(holder["roles"][0]["citations"], patched["citations"]);
+}

@@ -274,3 +274,40 @@ async fn a_statement_is_patched_with_its_lists_replaced_whole() {
     let cleared = json(app.patch_json(&path, &json!({"visit_id": null})).await).await;
     assert!(cleared.get("visit_id").is_none());
 }
+
+#[tokio::test]
+async fn a_patch_leaves_exactly_the_new_subjects_and_citations() {
+    let app = spawn_app().await;
+    let record = seed_record(&app).await;
+    let id = uuid_of(&record.pledge);
+    let path = format!("/v1/statements/{id}");
+    let patched = json(
+        app.patch_json(
+            &path,
+            &json!({"subjects": [{"actor_id": record.tokayev["id"], "stance": "oppose"},
+                                 {"actor_id": record.china["id"], "stance": "neutral"}],
+                    "citations": [{"citation_id": record.fmprc["id"]}]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(patched["subjects"][0]["actor"]["id"], record.tokayev["id"]);
+    assert_eq!(patched["subjects"][1]["stance"], "neutral");
+    assert_eq!(patched["subjects"].as_array().map(Vec::len), Some(2));
+    assert_eq!(patched["citations"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        patched["on_behalf_of"], record.pledge["on_behalf_of"],
+        "the attribution is derived again"
+    );
+    let subjects = "SELECT actor_id || ' ' || stance FROM statement_subjects
+                    WHERE statement_id = $1::uuid ORDER BY position";
+    assert_eq!(
+        app.stored(subjects, &id).await,
+        [
+            format!("{} oppose", uuid_of(&record.tokayev)),
+            format!("{} neutral", uuid_of(&record.china))
+        ]
+    );
+    let links = "SELECT citation_id::text FROM statement_citations WHERE statement_id = $1::uuid";
+    assert_eq!(app.stored(links, &id).await, [uuid_of(&record.fmprc)]);
+}

@@ -311,3 +311,58 @@ async fn a_patch_keeps_stored_values_that_newer_rules_would_refuse() {
     );
     assert_eq!(actor["kind"], "organization");
 }
+
+#[tokio::test]
+async fn a_patch_leaves_exactly_the_new_visitors_and_citations() {
+    let app = spawn_app().await;
+    let record = seed_record(&app).await;
+    let id = uuid_of(&record.visit);
+    let path = format!("/v1/visits/{id}");
+    let patched = json(
+        app.patch_json(
+            &path,
+            &json!({"visitor_ids": [record.tokayev["id"], record.xi["id"]],
+                    "citations": [{"citation_id": record.article["id"], "quote": "new"}]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(patched["visitors"].as_array().map(Vec::len), Some(2));
+    assert_eq!(patched["visitors"][0]["id"], record.tokayev["id"]);
+    assert_eq!(patched["visitors"][1]["id"], record.xi["id"]);
+    assert_eq!(patched["citations"].as_array().map(Vec::len), Some(1));
+    assert_eq!(patched["citations"][0]["quote"], "new");
+    assert_eq!(patched["created_at"], record.visit["created_at"]);
+    assert_ne!(patched["updated_at"], record.visit["updated_at"]);
+    // The old rows are gone from the tables, not only from what is read.
+    let visitors =
+        "SELECT actor_id::text FROM visit_visitors WHERE visit_id = $1::uuid ORDER BY position";
+    assert_eq!(
+        app.stored(visitors, &id).await,
+        [uuid_of(&record.tokayev), uuid_of(&record.xi)]
+    );
+    let links = "SELECT citation_id::text FROM visit_citations WHERE visit_id = $1::uuid";
+    assert_eq!(app.stored(links, &id).await, [uuid_of(&record.article)]);
+    assert_eq!(app.count("visit_visitors").await, 2);
+    assert_eq!(app.count("visit_citations").await, 1);
+}
+
+#[tokio::test]
+async fn a_visit_given_no_country_takes_its_hosts_created_imported_or_patched() {
+    let app = spawn_app().await;
+    let record = seed_record(&app).await;
+    // Created (the seed's visit names no country).
+    assert_eq!(record.visit["country_code"], "KZ");
+    // Imported.
+    let line = json!({"type": "visit", "visitor_ids": [record.xi["id"]], "host_id": record.kz["id"],
+                      "start": "2023-05", "kind": "official", "citations": [{"citation_id": record.fmprc["id"]}]});
+    assert_eq!(app.import(line.to_string()).await.status(), StatusCode::OK);
+    let imported = json(app.get("/v1/visits?from=2023-05&to=2023-05").await).await;
+    assert_eq!(imported["items"][0]["country_code"], "KZ");
+    // Patched: a country given is kept; one removed is the host's again, as for a new visit.
+    let path = format!("/v1/visits/{}", uuid_of(&record.visit));
+    let given = json(app.patch_json(&path, &json!({"country_code": "CN"})).await).await;
+    assert_eq!(given["country_code"], "CN");
+    let removed = json(app.patch_json(&path, &json!({"country_code": null})).await).await;
+    assert_eq!(removed["country_code"], "KZ");
+}

@@ -58,6 +58,71 @@ macro_rules! vocabulary {
     };
 }
 
+/// The shell of a string newtype: a `String` that parsed, written and read as a JSON string.
+///
+/// ```ignore
+/// string_newtype! {
+///     /// A Wikidata item id.
+///     pub struct WikidataId(String);
+/// }
+/// ```
+///
+/// generates the struct (`Debug, Clone, PartialEq, Eq, Hash`, serde through `String`), `as_str`,
+/// `stored`, `TryFrom<String>` (which parses, or takes the value as stored inside
+/// [`as_stored`](super::as_stored)), `From<_> for String`, `AsRef<str>`, `Display` and
+/// `utoipa::ToSchema`. The type itself writes `parse(impl Into<String>) -> Result<Self,
+/// String>` and its `utoipa::PartialSchema`, which say what a valid value is.
+macro_rules! string_newtype {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident(String);) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        $vis struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// A value read back from the database: it parsed when it was written, so it is
+            /// taken as it is (a rule made stricter later leaves stored records readable).
+            pub(crate) fn stored(value: String) -> Self {
+                Self(value)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(value: String) -> Result<Self, String> {
+                if $crate::domain::stored::reading_stored() {
+                    return Ok(Self::stored(value));
+                }
+                Self::parse(value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Serialize;
@@ -98,5 +163,49 @@ mod tests {
         check_vocabulary(&InteractionContext::ALL, InteractionContext::as_str);
         check_vocabulary(&InteractionSide::ALL, InteractionSide::as_str);
         check_vocabulary(&QuadClass::ALL, QuadClass::as_str);
+    }
+
+    /// A value no newtype parses (PostgreSQL cannot even store NUL) is refused, but taken as
+    /// it is when read back as stored.
+    fn check_newtype<T>()
+    where
+        T: DeserializeOwned + AsRef<str> + TryFrom<String, Error = String>,
+    {
+        let refused = "not\0valid";
+        let name = std::any::type_name::<T>();
+        assert!(T::try_from(refused.to_owned()).is_err(), "{name}");
+        assert!(
+            serde_json::from_value::<T>(refused.into()).is_err(),
+            "{name}"
+        );
+        let text = |value: Option<T>| value.map(|v| v.as_ref().to_owned());
+        let stored = as_stored(|| T::try_from(refused.to_owned()));
+        assert_eq!(text(stored.ok()), Some(refused.to_owned()), "{name}");
+        let read = as_stored(|| serde_json::from_value::<T>(refused.into()));
+        assert_eq!(text(read.ok()), Some(refused.to_owned()), "{name}");
+    }
+
+    #[test]
+    fn every_string_newtype_checks_its_input_but_takes_a_stored_value_as_it_is() {
+        check_newtype::<Name>();
+        check_newtype::<Alias>();
+        check_newtype::<Title>();
+        check_newtype::<Description>();
+        check_newtype::<Place>();
+        check_newtype::<Occasion>();
+        check_newtype::<Summary>();
+        check_newtype::<StatementText>();
+        check_newtype::<Source>();
+        check_newtype::<CitationTitle>();
+        check_newtype::<Author>();
+        check_newtype::<Excerpt>();
+        check_newtype::<Locator>();
+        check_newtype::<Quote>();
+        check_newtype::<WebUrl>();
+        check_newtype::<LanguageTag>();
+        check_newtype::<Topic>();
+        check_newtype::<Slug>();
+        check_newtype::<WikidataId>();
+        check_newtype::<SourceCode>();
     }
 }

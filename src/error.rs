@@ -85,6 +85,16 @@ impl FieldError {
     }
 }
 
+/// The `detail` of a problem about fields: each as `pointer: detail` (`/name: must not be
+/// empty or blank`), joined by `; `.
+fn fields_detail(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.pointer.trim_start_matches('#'), e.detail))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// A record that refers to another.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Reference {
@@ -162,27 +172,23 @@ impl ApiError {
 
     /// A 400 for one field.
     pub fn invalid_field(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
-        let error = FieldError::new(pointer, detail);
+        let errors = vec![FieldError::new(pointer, detail)];
         Self::BadRequest {
-            detail: format!(
-                "{}: {}",
-                error.pointer.trim_start_matches('#'),
-                error.detail
-            ),
-            errors: vec![error],
+            detail: fields_detail(&errors),
+            errors,
         }
     }
 
     /// A 422 for one field.
     pub fn unprocessable_field(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
-        let error = FieldError::new(pointer, detail);
+        Self::unprocessable(vec![FieldError::new(pointer, detail)])
+    }
+
+    /// A 422 for the fields `errors` names.
+    pub fn unprocessable(errors: Vec<FieldError>) -> Self {
         Self::Unprocessable {
-            detail: format!(
-                "{}: {}",
-                error.pointer.trim_start_matches('#'),
-                error.detail
-            ),
-            errors: vec![error],
+            detail: fields_detail(&errors),
+            errors,
         }
     }
 

@@ -198,21 +198,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Migrate) => {
-            let (url, embedded) = database(&cli.database).await?;
-            let pool = db::pool(&Settings::new(url))?;
-            db::migrate(&pool).await?;
-            eprintln!("migrations applied");
-            pool.close().await;
-            stop(embedded)
+            with_database(&cli.database, async |_| {
+                eprintln!("migrations applied");
+                Ok(())
+            })
+            .await
         }
         Some(Command::Seed) => {
-            let (url, embedded) = database(&cli.database).await?;
-            let pool = db::pool(&Settings::new(url))?;
-            db::migrate(&pool).await?;
-            let result = chancery::seed::load_demo(&pool).await;
-            pool.close().await;
-            stop(embedded)?;
-            let loaded = result?;
+            let loaded = with_database(&cli.database, async |pool| {
+                chancery::seed::load_demo(pool).await
+            })
+            .await?;
             if loaded.total() == 0 {
                 eprintln!("the demo dataset was already loaded; nothing changed");
             } else {
@@ -221,31 +217,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Export { types }) => {
-            let (url, embedded) = database(&cli.database).await?;
-            let pool = db::pool(&Settings::new(url))?;
-            db::migrate(&pool).await?;
-            let result = export(&pool, types.as_deref()).await;
-            pool.close().await;
-            stop(embedded)?;
-            result
+            with_database(&cli.database, async |pool| {
+                export(pool, types.as_deref()).await
+            })
+            .await
         }
         Some(Command::Import { file }) => {
-            let (url, embedded) = database(&cli.database).await?;
-            let pool = db::pool(&Settings::new(url))?;
-            db::migrate(&pool).await?;
-            let result = import(&pool, &file).await;
-            pool.close().await;
-            stop(embedded)?;
-            result
+            with_database(&cli.database, async |pool| import(pool, &file).await).await
         }
         Some(Command::Token { command }) => {
-            let (url, embedded) = database(&cli.database).await?;
-            let pool = db::pool(&Settings::new(url))?;
-            db::migrate(&pool).await?;
-            let result = token(&pool, command).await;
-            pool.close().await;
-            stop(embedded)?;
-            result
+            with_database(&cli.database, async |pool| token(pool, command).await).await
         }
     }
 }
@@ -272,6 +253,21 @@ async fn database(args: &DatabaseArgs) -> anyhow::Result<(String, Option<Embedde
         .await
         .context("starting the embedded PostgreSQL")?;
     Ok((embedded.database_url(), Some(embedded)))
+}
+
+/// Runs a command's `work` on its database (see [`database`]), migrated first; then closes
+/// the pool and stops the embedded PostgreSQL, whether the work succeeded or not.
+async fn with_database<T>(
+    args: &DatabaseArgs,
+    work: impl AsyncFnOnce(&sqlx::PgPool) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let (url, embedded) = database(args).await?;
+    let pool = db::pool(&Settings::new(url))?;
+    db::migrate(&pool).await?;
+    let result = work(&pool).await;
+    pool.close().await;
+    stop(embedded)?;
+    result
 }
 
 fn stop(embedded: Option<EmbeddedPostgres>) -> anyhow::Result<()> {

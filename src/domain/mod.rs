@@ -5,6 +5,8 @@
 //! schema is never refused with a 400. What the database gives back is taken as it is
 //! (`stored`, for the record layer only): it parsed when it was written, and a rule made
 //! stricter since must not make a stored record unreadable or unwritable.
+#[macro_use]
+mod macros;
 
 mod alias;
 mod country;

@@ -40,91 +40,35 @@ pub use context::InteractionContext;
 pub use mode::InteractionMode;
 pub use source_code::SourceCode;
 
-use serde::{Deserialize, Serialize};
-
-/// A PLOVER event type: what one side did toward the other. The type decides the quad class:
-///
-/// - verbal cooperation: `agree`, `consult`, `support`, `concede`
-/// - material cooperation: `cooperate`, `aid`, `retreat`
-/// - verbal conflict: `request`, `accuse`, `reject`, `threaten`
-/// - material conflict: `protest`, `sanction`, `mobilize`, `coerce`, `assault`
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    sqlx::Type,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "interaction_type", rename_all = "snake_case")]
-pub enum InteractionType {
-    Agree,
-    Consult,
-    Support,
-    Concede,
-    Cooperate,
-    Aid,
-    Retreat,
-    Request,
-    Accuse,
-    Reject,
-    Threaten,
-    Protest,
-    Sanction,
-    Mobilize,
-    Coerce,
-    Assault,
+vocabulary! {
+    /// A PLOVER event type: what one side did toward the other. The type decides the quad class:
+    ///
+    /// - verbal cooperation: `agree`, `consult`, `support`, `concede`
+    /// - material cooperation: `cooperate`, `aid`, `retreat`
+    /// - verbal conflict: `request`, `accuse`, `reject`, `threaten`
+    /// - material conflict: `protest`, `sanction`, `mobilize`, `coerce`, `assault`
+    pub enum InteractionType as "interaction_type" {
+        // In the manual's order (from cooperation to conflict), which `ALL` keeps.
+        Agree => "agree",
+        Consult => "consult",
+        Support => "support",
+        Concede => "concede",
+        Cooperate => "cooperate",
+        Aid => "aid",
+        Retreat => "retreat",
+        Request => "request",
+        Accuse => "accuse",
+        Reject => "reject",
+        Threaten => "threaten",
+        Protest => "protest",
+        Sanction => "sanction",
+        Mobilize => "mobilize",
+        Coerce => "coerce",
+        Assault => "assault",
+    }
 }
 
 impl InteractionType {
-    /// Every type, in the manual's order (from cooperation to conflict).
-    pub const ALL: [Self; 16] = [
-        Self::Agree,
-        Self::Consult,
-        Self::Support,
-        Self::Concede,
-        Self::Cooperate,
-        Self::Aid,
-        Self::Retreat,
-        Self::Request,
-        Self::Accuse,
-        Self::Reject,
-        Self::Threaten,
-        Self::Protest,
-        Self::Sanction,
-        Self::Mobilize,
-        Self::Coerce,
-        Self::Assault,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Agree => "agree",
-            Self::Consult => "consult",
-            Self::Support => "support",
-            Self::Concede => "concede",
-            Self::Cooperate => "cooperate",
-            Self::Aid => "aid",
-            Self::Retreat => "retreat",
-            Self::Request => "request",
-            Self::Accuse => "accuse",
-            Self::Reject => "reject",
-            Self::Threaten => "threaten",
-            Self::Protest => "protest",
-            Self::Sanction => "sanction",
-            Self::Mobilize => "mobilize",
-            Self::Coerce => "coerce",
-            Self::Assault => "assault",
-        }
-    }
-
     /// The types a filter by type and quad class admits: `None` when neither is given (any
     /// type); an empty list when the type is not in the class.
     pub fn matching(event_type: Option<Self>, quad_class: Option<QuadClass>) -> Option<Vec<Self>> {
@@ -235,46 +179,18 @@ impl InteractionType {
     }
 }
 
-/// PLOVER's quad class of an interaction, which follows from its type: verbal or material,
-/// cooperation or conflict.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum QuadClass {
-    VerbalCooperation,
-    MaterialCooperation,
-    VerbalConflict,
-    MaterialConflict,
+vocabulary! {
+    /// PLOVER's quad class of an interaction, which follows from its type: verbal or material,
+    /// cooperation or conflict.
+    pub enum QuadClass {
+        VerbalCooperation => "verbal_cooperation",
+        MaterialCooperation => "material_cooperation",
+        VerbalConflict => "verbal_conflict",
+        MaterialConflict => "material_conflict",
+    }
 }
 
 impl QuadClass {
-    pub const ALL: [Self; 4] = [
-        Self::VerbalCooperation,
-        Self::MaterialCooperation,
-        Self::VerbalConflict,
-        Self::MaterialConflict,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::VerbalCooperation => "verbal_cooperation",
-            Self::MaterialCooperation => "material_cooperation",
-            Self::VerbalConflict => "verbal_conflict",
-            Self::MaterialConflict => "material_conflict",
-        }
-    }
-
     /// Its number, 1 to 4: PLOVER's `quad_code`, and GDELT's `QuadClass`.
     pub fn code(self) -> u8 {
         match self {
@@ -293,35 +209,12 @@ impl QuadClass {
     }
 }
 
-/// Which side of an interaction an actor is on: the `source` acted (PLOVER's "actor"), the
-/// `target` was acted upon (PLOVER's "recipient").
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    sqlx::Type,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "interaction_side", rename_all = "snake_case")]
-pub enum InteractionSide {
-    Source,
-    Target,
-}
-
-impl InteractionSide {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Source => "source",
-            Self::Target => "target",
-        }
+vocabulary! {
+    /// Which side of an interaction an actor is on: the `source` acted (PLOVER's "actor"), the
+    /// `target` was acted upon (PLOVER's "recipient").
+    pub enum InteractionSide as "interaction_side" {
+        Source => "source",
+        Target => "target",
     }
 }
 
@@ -331,67 +224,17 @@ mod tests {
     use std::collections::BTreeSet;
     use utoipa::PartialSchema;
 
-    /// The names a derived schema lists, and its description.
-    fn schema_of<T: PartialSchema>() -> (Vec<String>, String) {
+    /// The description of a derived schema.
+    fn description_of<T: PartialSchema>() -> String {
         let schema = serde_json::to_value(T::schema()).unwrap_or_default();
-        let names = schema["enum"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect();
-        let description = schema["description"].as_str().unwrap_or("").to_owned();
-        (names, description)
-    }
-
-    fn json_name<T: Serialize>(value: T) -> String {
-        serde_json::to_value(value)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
-    }
-
-    /// Each name once in `ALL`, as the schema lists it, the same through serde both ways.
-    fn check_names<T>(all: &[T], as_str: fn(T) -> &'static str)
-    where
-        T: Copy + PartialEq + std::fmt::Debug + Serialize + PartialSchema,
-        T: for<'de> Deserialize<'de>,
-    {
-        let (declared, _) = schema_of::<T>();
-        let listed: Vec<String> = all.iter().map(|v| as_str(*v).to_owned()).collect();
-        assert!(!listed.is_empty());
-        assert_eq!(
-            declared, listed,
-            "the schema lists every variant, in ALL's order"
-        );
-        for value in all {
-            let name = as_str(*value);
-            assert_eq!(json_name(*value), name);
-            let back: Option<T> = serde_json::from_value(serde_json::json!(name)).ok();
-            assert_eq!(back, Some(*value));
-            assert!(
-                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
-                "{name}"
-            );
-        }
-    }
-
-    #[test]
-    fn names_round_trip_through_serde_and_the_schema_lists_them_all() {
-        check_names(&InteractionType::ALL, InteractionType::as_str);
-        check_names(&QuadClass::ALL, QuadClass::as_str);
-        check_names(&InteractionMode::ALL, InteractionMode::as_str);
-        check_names(&InteractionContext::ALL, InteractionContext::as_str);
-        check_names(
-            &[InteractionSide::Source, InteractionSide::Target],
-            InteractionSide::as_str,
-        );
-        assert!(serde_json::from_str::<InteractionType>("\"AGREE\"").is_err());
-        assert!(serde_json::from_str::<InteractionMode>("\"third-party\"").is_err());
+        schema["description"].as_str().unwrap_or("").to_owned()
     }
 
     #[test]
     fn plover_spells_types_in_capitals_and_five_modes_with_hyphens() {
+        // The API takes only its own spelling.
+        assert!(serde_json::from_str::<InteractionType>("\"AGREE\"").is_err());
+        assert!(serde_json::from_str::<InteractionMode>("\"third-party\"").is_err());
         let types: Vec<String> = InteractionType::ALL
             .map(InteractionType::plover_name)
             .into();
@@ -453,7 +296,7 @@ mod tests {
 
     #[test]
     fn schema_descriptions_say_what_the_code_does() {
-        let (_, description) = schema_of::<InteractionMode>();
+        let description = description_of::<InteractionMode>();
         for t in InteractionType::ALL {
             let modes: Vec<String> = t
                 .modes()
@@ -467,7 +310,7 @@ mod tests {
                 assert!(description.contains(&line), "{line}");
             }
         }
-        let (_, description) = schema_of::<InteractionType>();
+        let description = description_of::<InteractionType>();
         for class in QuadClass::ALL {
             let types: Vec<String> = class.types().map(|t| format!("`{}`", t.as_str())).collect();
             let line = format!(

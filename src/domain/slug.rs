@@ -1,13 +1,11 @@
-use serde::{Deserialize, Serialize};
-
-/// A short, human-friendly, unique handle for an actor: `kazakhstan`, `xi-jinping`.
-///
-/// Lower-case ASCII letters and digits in groups joined by single hyphens, at most 64
-/// characters. A slug never has the shape of a UUID, so `/v1/actors/{id-or-slug}` is never
-/// ambiguous.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Slug(String);
+string_newtype! {
+    /// A short, human-friendly, unique handle for an actor: `kazakhstan`, `xi-jinping`.
+    ///
+    /// Lower-case ASCII letters and digits in groups joined by single hyphens, at most 64
+    /// characters. A slug never has the shape of a UUID, so `/v1/actors/{id-or-slug}` is never
+    /// ambiguous.
+    pub struct Slug(String);
+}
 
 impl Slug {
     pub const MAX_CHARS: usize = 64;
@@ -60,38 +58,6 @@ impl Slug {
         }
         Self::parse(slug).ok()
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// A value read back from the database: it parsed when it was written, so it is taken as
-    /// it is (a rule made stricter later leaves stored records readable).
-    pub(crate) fn stored(value: String) -> Self {
-        Self(value)
-    }
-}
-
-impl TryFrom<String> for Slug {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, String> {
-        if super::stored::reading_stored() {
-            return Ok(Self::stored(value));
-        }
-        Self::parse(value)
-    }
-}
-
-impl From<Slug> for String {
-    fn from(value: Slug) -> String {
-        value.0
-    }
-}
-
-impl std::fmt::Display for Slug {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
 }
 
 impl utoipa::PartialSchema for Slug {
@@ -106,8 +72,6 @@ impl utoipa::PartialSchema for Slug {
         )
     }
 }
-
-impl utoipa::ToSchema for Slug {}
 
 #[cfg(test)]
 mod tests {

@@ -13,8 +13,6 @@
 //! and non-joiner (U+200D, U+200C) are kept: Persian and the Indic scripts spell with them,
 //! and the marks LRM/RLM/ALM, which set direction without reordering, are kept too.
 
-use serde::{Deserialize, Serialize};
-
 /// Characters that count as blank. Kept to ASCII whitespace so that the schema pattern means
 /// exactly the same in every regex dialect that reads it (ECMA-262, Python, Rust).
 fn is_blank_char(c: char) -> bool {
@@ -128,12 +126,14 @@ pub(crate) fn pattern(required: bool, lines: Lines) -> String {
     }
 }
 
+/// A text newtype: the shell `string_newtype!` writes, `parse` by [`check_text`], and the
+/// schema that says the same.
 macro_rules! text_type {
     ($(#[$meta:meta])* $name:ident, max = $max:expr, required = $required:expr, lines = $lines:ident, example = $example:expr, doc = $doc:expr) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        string_newtype! {
+            $(#[$meta])*
+            pub struct $name(String);
+        }
 
         impl $name {
             pub const MAX_CHARS: usize = $max;
@@ -142,46 +142,8 @@ macro_rules! text_type {
                 check_text(value.into(), $max, $required, Lines::$lines).map(Self)
             }
 
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-
-            /// A value read back from the database: it parsed when it was written, so it is
-            /// taken as it is (a rule made stricter later leaves stored records readable).
-            pub fn stored(value: String) -> Self {
-                Self(value)
-            }
-
             pub fn into_inner(self) -> String {
                 self.0
-            }
-        }
-
-        impl TryFrom<String> for $name {
-            type Error = String;
-            fn try_from(value: String) -> Result<Self, String> {
-                if super::stored::reading_stored() {
-                    return Ok(Self::stored(value));
-                }
-                Self::parse(value)
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(value: $name) -> String {
-                value.0
-            }
-        }
-
-        impl AsRef<str> for $name {
-            fn as_ref(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(&self.0)
             }
         }
 
@@ -201,8 +163,6 @@ macro_rules! text_type {
                 )
             }
         }
-
-        impl utoipa::ToSchema for $name {}
     };
 }
 

@@ -1,63 +1,10 @@
 //! Identifiers from the web: URLs, language tags, topics.
 
-use serde::{Deserialize, Serialize};
-
-macro_rules! string_newtype {
-    ($(#[$meta:meta])* $name:ident) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
-
-        impl $name {
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-
-            /// A value read back from the database: it parsed when it was written, so it is
-            /// taken as it is (a rule made stricter later leaves stored records readable).
-            pub fn stored(value: String) -> Self {
-                Self(value)
-            }
-        }
-
-        impl TryFrom<String> for $name {
-            type Error = String;
-            fn try_from(value: String) -> Result<Self, String> {
-                if super::stored::reading_stored() {
-                    return Ok(Self::stored(value));
-                }
-                Self::parse(value)
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(value: $name) -> String {
-                value.0
-            }
-        }
-
-        impl AsRef<str> for $name {
-            fn as_ref(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl utoipa::ToSchema for $name {}
-    };
-}
-
-string_newtype!(
+string_newtype! {
     /// An absolute `http` or `https` URL of printable ASCII (percent-encode anything else),
     /// whose host starts with a letter or digit; at most 2000 characters.
-    WebUrl
-);
+    pub struct WebUrl(String);
+}
 
 impl WebUrl {
     pub const MAX_CHARS: usize = 2000;
@@ -117,11 +64,11 @@ impl utoipa::PartialSchema for WebUrl {
     }
 }
 
-string_newtype!(
+string_newtype! {
     /// A BCP 47 language tag in its common shape: a 2–3 letter language subtag and optional
     /// subtags of 1–8 letters or digits (`en`, `kk`, `zh-Hans`, `en-GB`).
-    LanguageTag
-);
+    pub struct LanguageTag(String);
+}
 
 impl LanguageTag {
     pub const PATTERN: &'static str = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$";
@@ -157,11 +104,11 @@ impl utoipa::PartialSchema for LanguageTag {
     }
 }
 
-string_newtype!(
+string_newtype! {
     /// A topic tag: lower-case letters and digits in groups joined by single hyphens
     /// (`energy`, `middle-corridor`), at most 64 characters.
-    Topic
-);
+    pub struct Topic(String);
+}
 
 impl Topic {
     pub const PATTERN: &'static str = "^[a-z0-9]+(-[a-z0-9]+)*$";

@@ -1,9 +1,7 @@
-use serde::{Deserialize, Serialize};
-
-/// A Wikidata item id: `Q` followed by a positive number (`Q232` is Kazakhstan).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct WikidataId(String);
+string_newtype! {
+    /// A Wikidata item id: `Q` followed by a positive number (`Q232` is Kazakhstan).
+    pub struct WikidataId(String);
+}
 
 impl WikidataId {
     pub const PATTERN: &'static str = "^Q[1-9][0-9]{0,11}$";
@@ -24,38 +22,6 @@ impl WikidataId {
             )
         }
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// A value read back from the database: it parsed when it was written, so it is taken as
-    /// it is (a rule made stricter later leaves stored records readable).
-    pub(crate) fn stored(value: String) -> Self {
-        Self(value)
-    }
-}
-
-impl TryFrom<String> for WikidataId {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, String> {
-        if super::stored::reading_stored() {
-            return Ok(Self::stored(value));
-        }
-        Self::parse(value)
-    }
-}
-
-impl From<WikidataId> for String {
-    fn from(value: WikidataId) -> String {
-        value.0
-    }
-}
-
-impl std::fmt::Display for WikidataId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
 }
 
 impl utoipa::PartialSchema for WikidataId {
@@ -69,8 +35,6 @@ impl utoipa::PartialSchema for WikidataId {
         )
     }
 }
-
-impl utoipa::ToSchema for WikidataId {}
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::{Locator, PartialDate, Quote, Resource};
-use crate::error::{ApiError, FieldError, Result};
+use crate::error::{ApiError, Result};
 use crate::store::links::{LinkFields, LinkRow};
 
 use super::fields::non_null;
@@ -123,15 +123,6 @@ pub fn link_fields(links: Vec<CitationLink>) -> Result<Vec<LinkFields>> {
             quote: l.quote,
         })
         .collect())
-}
-
-pub fn unprocessable(errors: Vec<FieldError>) -> ApiError {
-    let detail = errors
-        .iter()
-        .map(|e| format!("{}: {}", e.pointer.trim_start_matches('#'), e.detail))
-        .collect::<Vec<_>>()
-        .join("; ");
-    ApiError::Unprocessable { detail, errors }
 }
 
 /// Checks that `end` is not before `start`, respecting precision: an end of `2022-10` is not

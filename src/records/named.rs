@@ -13,8 +13,6 @@ use crate::domain::Resource;
 use crate::error::{ApiError, FieldError, Result};
 use crate::store;
 
-use super::links::unprocessable;
-
 /// A field that names other records by id: one id (`host_id`), a list of ids
 /// (`visitor_ids`), or a list of objects each naming one (`citations[].citation_id`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,7 +130,7 @@ pub async fn check_named(
     if missing.is_empty() {
         return Ok(());
     }
-    Err(unprocessable(
+    Err(ApiError::unprocessable(
         named
             .iter()
             .filter(|(_, kind, id)| missing.contains(&(*kind, *id)))

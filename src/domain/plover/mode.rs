@@ -1,238 +1,96 @@
-use serde::{Deserialize, Serialize};
-
 use super::InteractionType;
 
-/// How an interaction was carried out, from PLOVER's modes (for `threaten`, what was
-/// threatened). A type admits only its own modes; `agree`, `support`, `concede`, `cooperate`
-/// and `aid` have none:
-///
-/// - `consult`: `visit`, `third_party`, `multilateral`, `phone`
-/// - `retreat`: `withdraw`, `release`, `disarm`, `ceasefire`, `access`, `resign`
-/// - `request`: `assist`, `change`, `yield`, `meet`
-/// - `accuse`: `disapprove`, `investigate`, `allege`
-/// - `reject`: `assist`, `change`, `yield`, `meet`
-/// - `threaten`: `restrict`, `arrest`, `relations`, `expel`, `territory`, `violence`
-/// - `protest`: `demo`, `riot`, `strike`, `hunger`, `boycott`, `obstruct`, `vandalize`
-/// - `sanction`: `convict`, `expel`, `withdraw`, `discontinue`
-/// - `mobilize`: `troops`, `weapons`, `police`, `militia`
-/// - `coerce`: `seize`, `restrict`, `censor`, `curfew`, `martial_law`, `arrest`, `deport`, `withhold`, `misinformation`, `cyber`
-/// - `assault`: `abduct`, `beat`, `torture`, `sexual`, `targeted`, `destroy`, `primitive`, `firearms`, `explosives`, `suicide_attack`, `aerial`, `drone`, `heavy_weapons`, `crowd_control`, `unconventional`
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    sqlx::Type,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "interaction_mode", rename_all = "snake_case")]
-pub enum InteractionMode {
-    // consult
-    Visit,
-    ThirdParty,
-    Multilateral,
-    Phone,
-    // retreat (and `withdraw` for sanction)
-    Withdraw,
-    Release,
-    Disarm,
-    Ceasefire,
-    Access,
-    Resign,
-    // request and reject
-    Assist,
-    Change,
-    Yield,
-    Meet,
-    // accuse
-    Disapprove,
-    Investigate,
-    Allege,
-    // threaten (and `restrict`, `arrest` for coerce, `expel` for sanction)
-    Restrict,
-    Arrest,
-    Relations,
-    Expel,
-    Territory,
-    Violence,
-    // protest
-    Demo,
-    Riot,
-    Strike,
-    Hunger,
-    Boycott,
-    Obstruct,
-    Vandalize,
-    // sanction
-    Convict,
-    Discontinue,
-    // mobilize
-    Troops,
-    Weapons,
-    Police,
-    Militia,
-    // coerce
-    Seize,
-    Censor,
-    Curfew,
-    MartialLaw,
-    Deport,
-    Withhold,
-    Misinformation,
-    Cyber,
-    // assault
-    Abduct,
-    Beat,
-    Torture,
-    Sexual,
-    Targeted,
-    Destroy,
-    Primitive,
-    Firearms,
-    Explosives,
-    SuicideAttack,
-    Aerial,
-    Drone,
-    HeavyWeapons,
-    CrowdControl,
-    Unconventional,
+vocabulary! {
+    /// How an interaction was carried out, from PLOVER's modes (for `threaten`, what was
+    /// threatened). A type admits only its own modes; `agree`, `support`, `concede`, `cooperate`
+    /// and `aid` have none:
+    ///
+    /// - `consult`: `visit`, `third_party`, `multilateral`, `phone`
+    /// - `retreat`: `withdraw`, `release`, `disarm`, `ceasefire`, `access`, `resign`
+    /// - `request`: `assist`, `change`, `yield`, `meet`
+    /// - `accuse`: `disapprove`, `investigate`, `allege`
+    /// - `reject`: `assist`, `change`, `yield`, `meet`
+    /// - `threaten`: `restrict`, `arrest`, `relations`, `expel`, `territory`, `violence`
+    /// - `protest`: `demo`, `riot`, `strike`, `hunger`, `boycott`, `obstruct`, `vandalize`
+    /// - `sanction`: `convict`, `expel`, `withdraw`, `discontinue`
+    /// - `mobilize`: `troops`, `weapons`, `police`, `militia`
+    /// - `coerce`: `seize`, `restrict`, `censor`, `curfew`, `martial_law`, `arrest`, `deport`, `withhold`, `misinformation`, `cyber`
+    /// - `assault`: `abduct`, `beat`, `torture`, `sexual`, `targeted`, `destroy`, `primitive`, `firearms`, `explosives`, `suicide_attack`, `aerial`, `drone`, `heavy_weapons`, `crowd_control`, `unconventional`
+    pub enum InteractionMode as "interaction_mode" {
+        // Each once, in the order the manual first names it, which `ALL` keeps.
+        // consult
+        Visit => "visit",
+        ThirdParty => "third_party",
+        Multilateral => "multilateral",
+        Phone => "phone",
+        // retreat (and `withdraw` for sanction)
+        Withdraw => "withdraw",
+        Release => "release",
+        Disarm => "disarm",
+        Ceasefire => "ceasefire",
+        Access => "access",
+        Resign => "resign",
+        // request and reject
+        Assist => "assist",
+        Change => "change",
+        Yield => "yield",
+        Meet => "meet",
+        // accuse
+        Disapprove => "disapprove",
+        Investigate => "investigate",
+        Allege => "allege",
+        // threaten (and `restrict`, `arrest` for coerce, `expel` for sanction)
+        Restrict => "restrict",
+        Arrest => "arrest",
+        Relations => "relations",
+        Expel => "expel",
+        Territory => "territory",
+        Violence => "violence",
+        // protest
+        Demo => "demo",
+        Riot => "riot",
+        Strike => "strike",
+        Hunger => "hunger",
+        Boycott => "boycott",
+        Obstruct => "obstruct",
+        Vandalize => "vandalize",
+        // sanction
+        Convict => "convict",
+        Discontinue => "discontinue",
+        // mobilize
+        Troops => "troops",
+        Weapons => "weapons",
+        Police => "police",
+        Militia => "militia",
+        // coerce
+        Seize => "seize",
+        Censor => "censor",
+        Curfew => "curfew",
+        MartialLaw => "martial_law",
+        Deport => "deport",
+        Withhold => "withhold",
+        Misinformation => "misinformation",
+        Cyber => "cyber",
+        // assault
+        Abduct => "abduct",
+        Beat => "beat",
+        Torture => "torture",
+        Sexual => "sexual",
+        Targeted => "targeted",
+        Destroy => "destroy",
+        Primitive => "primitive",
+        Firearms => "firearms",
+        Explosives => "explosives",
+        SuicideAttack => "suicide_attack",
+        Aerial => "aerial",
+        Drone => "drone",
+        HeavyWeapons => "heavy_weapons",
+        CrowdControl => "crowd_control",
+        Unconventional => "unconventional",
+    }
 }
 
 impl InteractionMode {
-    /// Every mode, each once, in the order the manual first names it.
-    pub const ALL: [Self; 59] = [
-        Self::Visit,
-        Self::ThirdParty,
-        Self::Multilateral,
-        Self::Phone,
-        Self::Withdraw,
-        Self::Release,
-        Self::Disarm,
-        Self::Ceasefire,
-        Self::Access,
-        Self::Resign,
-        Self::Assist,
-        Self::Change,
-        Self::Yield,
-        Self::Meet,
-        Self::Disapprove,
-        Self::Investigate,
-        Self::Allege,
-        Self::Restrict,
-        Self::Arrest,
-        Self::Relations,
-        Self::Expel,
-        Self::Territory,
-        Self::Violence,
-        Self::Demo,
-        Self::Riot,
-        Self::Strike,
-        Self::Hunger,
-        Self::Boycott,
-        Self::Obstruct,
-        Self::Vandalize,
-        Self::Convict,
-        Self::Discontinue,
-        Self::Troops,
-        Self::Weapons,
-        Self::Police,
-        Self::Militia,
-        Self::Seize,
-        Self::Censor,
-        Self::Curfew,
-        Self::MartialLaw,
-        Self::Deport,
-        Self::Withhold,
-        Self::Misinformation,
-        Self::Cyber,
-        Self::Abduct,
-        Self::Beat,
-        Self::Torture,
-        Self::Sexual,
-        Self::Targeted,
-        Self::Destroy,
-        Self::Primitive,
-        Self::Firearms,
-        Self::Explosives,
-        Self::SuicideAttack,
-        Self::Aerial,
-        Self::Drone,
-        Self::HeavyWeapons,
-        Self::CrowdControl,
-        Self::Unconventional,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Visit => "visit",
-            Self::ThirdParty => "third_party",
-            Self::Multilateral => "multilateral",
-            Self::Phone => "phone",
-            Self::Withdraw => "withdraw",
-            Self::Release => "release",
-            Self::Disarm => "disarm",
-            Self::Ceasefire => "ceasefire",
-            Self::Access => "access",
-            Self::Resign => "resign",
-            Self::Assist => "assist",
-            Self::Change => "change",
-            Self::Yield => "yield",
-            Self::Meet => "meet",
-            Self::Disapprove => "disapprove",
-            Self::Investigate => "investigate",
-            Self::Allege => "allege",
-            Self::Restrict => "restrict",
-            Self::Arrest => "arrest",
-            Self::Relations => "relations",
-            Self::Expel => "expel",
-            Self::Territory => "territory",
-            Self::Violence => "violence",
-            Self::Demo => "demo",
-            Self::Riot => "riot",
-            Self::Strike => "strike",
-            Self::Hunger => "hunger",
-            Self::Boycott => "boycott",
-            Self::Obstruct => "obstruct",
-            Self::Vandalize => "vandalize",
-            Self::Convict => "convict",
-            Self::Discontinue => "discontinue",
-            Self::Troops => "troops",
-            Self::Weapons => "weapons",
-            Self::Police => "police",
-            Self::Militia => "militia",
-            Self::Seize => "seize",
-            Self::Censor => "censor",
-            Self::Curfew => "curfew",
-            Self::MartialLaw => "martial_law",
-            Self::Deport => "deport",
-            Self::Withhold => "withhold",
-            Self::Misinformation => "misinformation",
-            Self::Cyber => "cyber",
-            Self::Abduct => "abduct",
-            Self::Beat => "beat",
-            Self::Torture => "torture",
-            Self::Sexual => "sexual",
-            Self::Targeted => "targeted",
-            Self::Destroy => "destroy",
-            Self::Primitive => "primitive",
-            Self::Firearms => "firearms",
-            Self::Explosives => "explosives",
-            Self::SuicideAttack => "suicide_attack",
-            Self::Aerial => "aerial",
-            Self::Drone => "drone",
-            Self::HeavyWeapons => "heavy_weapons",
-            Self::CrowdControl => "crowd_control",
-            Self::Unconventional => "unconventional",
-        }
-    }
-
     /// The name as PLOVER writes it: `third-party`, `martial-law`, `visit`.
     pub fn plover_name(self) -> String {
         self.as_str().replace('_', "-")

@@ -1,14 +1,12 @@
-use serde::{Deserialize, Serialize};
-
-/// The event code the source dataset gave an interaction, as it stands there: a CAMEO code
-/// (`057`, `0311`, `1823`), two to four digits whose first two name one of CAMEO's twenty cue
-/// categories (`01` to `20`).
-///
-/// A string, not a number: `042` and `42` differ, and a code read as a number and written
-/// back (`42`) is refused rather than stored as something CAMEO does not have.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct SourceCode(String);
+string_newtype! {
+    /// The event code the source dataset gave an interaction, as it stands there: a CAMEO code
+    /// (`057`, `0311`, `1823`), two to four digits whose first two name one of CAMEO's twenty cue
+    /// categories (`01` to `20`).
+    ///
+    /// A string, not a number: `042` and `42` differ, and a code read as a number and written
+    /// back (`42`) is refused rather than stored as something CAMEO does not have.
+    pub struct SourceCode(String);
+}
 
 impl SourceCode {
     pub const MAX_CHARS: usize = 4;
@@ -27,35 +25,6 @@ impl SourceCode {
             ))
         }
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// A value read back from the database: it parsed when it was written, so it is taken as
-    /// it is (a rule made stricter later leaves stored records readable).
-    pub fn stored(value: String) -> Self {
-        Self(value)
-    }
-}
-
-impl TryFrom<String> for SourceCode {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, String> {
-        Self::parse(value)
-    }
-}
-
-impl From<SourceCode> for String {
-    fn from(value: SourceCode) -> String {
-        value.0
-    }
-}
-
-impl std::fmt::Display for SourceCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
 }
 
 impl utoipa::PartialSchema for SourceCode {
@@ -71,8 +40,6 @@ impl utoipa::PartialSchema for SourceCode {
         )
     }
 }
-
-impl utoipa::ToSchema for SourceCode {}
 
 #[cfg(test)]
 mod tests {

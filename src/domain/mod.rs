@@ -6,6 +6,7 @@
 //! (`stored`, for the record layer only): it parsed when it was written, and a rule made
 //! stricter since must not make a stored record unreadable or unwritable.
 
+mod actor_key;
 mod alias;
 mod country;
 mod kinds;
@@ -20,6 +21,7 @@ mod text;
 mod web;
 mod wikidata;
 
+pub use actor_key::ActorKey;
 pub use alias::ActorAlias;
 pub use country::CountryCode;
 pub use kinds::{ActorKind, AliasKind, DatePrecision, RoleRank, Stance, StatementKind, VisitKind};

@@ -6,10 +6,9 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::{Claim, PartialDate, Resource, RoleRank, Title};
+use crate::domain::{ActorKey, Claim, PartialDate, Resource, RoleRank, Title};
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
-use crate::store::actors::ActorKey;
 use crate::store::bulk;
 use crate::store::links::{self, LinkFields, LinkRow};
 use crate::store::roles::{self as store, RoleFields, RoleRow};

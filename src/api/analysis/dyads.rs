@@ -13,7 +13,7 @@ use crate::store::analysis::LinkQuery;
 
 use super::super::actors::IdOrSlug;
 use super::super::auth::Read;
-use super::super::extract::Query;
+use super::super::extract::{Query, actor_in_question};
 use super::super::formats::{self, CsvRecord};
 use super::super::problems::*;
 use super::super::state::AppState;
@@ -189,8 +189,8 @@ pub async fn get_dyads(
     let window = Window::new(params.from, params.to)?;
     let (visits, statements) = super::basis(params.basis.as_deref())?;
     let mut conn = super::snapshot(state.reader(&req).await?).await?;
-    let a = super::actor(&mut conn, &params.a, "a").await?;
-    let b = super::actor(&mut conn, &params.b, "b").await?;
+    let a = actor_in_question(&mut conn, &params.a, "a").await?;
+    let b = actor_in_question(&mut conn, &params.b, "b").await?;
     if a == b {
         return Err(ApiError::invalid_field(
             "#/query/b",

@@ -22,7 +22,7 @@ use crate::analysis::engagement::Unresolved;
 use crate::analysis::{Granularity, Link, MAX_PERIODS, Period, RecordKind, periods};
 use crate::domain::PartialDate;
 use crate::error::{ApiError, Result};
-use crate::store::actors::{self as actor_store, ActorKey};
+use crate::store::actors as actor_store;
 use crate::store::analysis::{self as store, LinkQuery};
 
 use super::formats::{self, CsvRecord};
@@ -146,14 +146,6 @@ pub async fn snapshot(
 ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
     let begin = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
     Ok(sqlx::Transaction::begin(conn.into_inner(), Some(begin.into())).await?)
-}
-
-/// An actor named in a query parameter by id or slug: malformed is a 400, unknown a 404.
-pub async fn actor(conn: &mut PgConnection, value: &str, name: &str) -> Result<Uuid> {
-    let key = ActorKey::parse(value, &format!("#/query/{name}"))?;
-    actor_store::resolve_merged(conn, &key)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no actor `{value}` (query parameter `{name}`)")))
 }
 
 /// The links of a question, read with a bound: more than [`MAX_LINKS`] is a 422 asking for a
@@ -314,7 +306,7 @@ mod tests {
     fn documented_patterns_are_the_ones_the_parsers_follow() {
         assert_eq!(pattern("get_engagement", "weights"), WEIGHTS_PATTERN);
         assert_eq!(pattern("get_engagement", "basis"), super::BASIS_PATTERN);
-        let one = crate::api::actors::IdOrSlug::alternatives();
+        let one = crate::domain::ActorKey::alternatives();
         assert_eq!(pattern("get_dyads", "a"), format!("^({one})$"));
         assert!(pattern("get_engagement", "partners").starts_with(&format!("^({one})(,")));
     }

@@ -315,7 +315,7 @@ impl CsvRecord for Interaction {
         "updated_at",
     ];
     fn fields(&self) -> Vec<String> {
-        let slugs = |actors: &[crate::records::actors::ActorSummary]| {
+        let slugs = |actors: &[crate::records::summary::ActorSummary]| {
             let slugs: Vec<&str> = actors.iter().map(|a| a.slug.as_str()).collect();
             list(&slugs)
         };

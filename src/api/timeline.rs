@@ -21,9 +21,9 @@ use super::pagination::{self, Paging, date_range};
 use super::problems::*;
 use super::state::AppState;
 use crate::records::Record;
-use crate::records::actors::ActorSummary;
 use crate::records::interactions::Interaction;
 use crate::records::statements::Statement;
+use crate::records::summary::ActorSummary;
 use crate::records::visits::Visit;
 
 /// The kind of record on a timeline.

@@ -66,15 +66,6 @@ pub struct Actor {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Just enough of an actor to show it where another record refers to it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ActorSummary {
-    pub id: Uuid,
-    pub slug: String,
-    pub name: String,
-    pub kind: ActorKind,
-}
-
 /// A new actor.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

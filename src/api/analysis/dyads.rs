@@ -18,7 +18,7 @@ use super::super::formats::{self, CsvRecord};
 use super::super::problems::*;
 use super::super::state::AppState;
 use super::{Names, PeriodBounds, RecordRef, UnresolvedParticipant, Window};
-use crate::records::actors::ActorSummary;
+use crate::records::summary::ActorSummary;
 
 /// The two actors, the window and the series.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -23,7 +23,7 @@ use super::super::formats::{self, CsvRecord, opt};
 use super::super::problems::*;
 use super::super::state::AppState;
 use super::{PeriodBounds, RecordRef, UnresolvedParticipant, Window};
-use crate::records::actors::ActorSummary;
+use crate::records::summary::ActorSummary;
 
 /// The most partners `partners=` may name.
 const MAX_PARTNERS: usize = 50;

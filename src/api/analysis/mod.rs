@@ -26,7 +26,7 @@ use crate::store::actors as actor_store;
 use crate::store::analysis::{self as store, LinkQuery};
 
 use super::formats::{self, CsvRecord};
-use crate::records::actors::ActorSummary;
+use crate::records::summary::ActorSummary;
 
 /// The most links one answer reads: beyond it, the caller is asked to narrow the window.
 pub const MAX_LINKS: i64 = 200_000;

@@ -400,7 +400,7 @@ fn by_id<R: Record>(records: Vec<R>) -> HashMap<Uuid, R> {
 }
 
 fn interaction_line(i: &Interaction) -> String {
-    let names = |actors: &[crate::records::actors::ActorSummary]| {
+    let names = |actors: &[crate::records::summary::ActorSummary]| {
         let names: Vec<String> = actors.iter().map(|a| escape(&a.name)).collect();
         names.join(", ")
     };

@@ -9,7 +9,7 @@ use crate::analysis::dyads::{self as compute};
 use crate::analysis::{Granularity, RecordKind};
 use crate::domain::{PartialDate, Stance, StatementKind, VisitKind};
 use crate::error::{ApiError, Result};
-use crate::store::analysis::LinkQuery;
+use crate::store::analysis::TieQuery;
 
 use super::super::actors::IdOrSlug;
 use super::super::auth::Read;
@@ -199,20 +199,20 @@ pub async fn get_dyads(
     }
     // A series too long for a closed window is refused before anything is read.
     window.periods(params.by, &[])?;
-    let links = super::links(
+    let ties = super::ties(
         &mut conn,
-        LinkQuery {
+        TieQuery {
             around: Some(a),
             visits,
             statements,
             from: window.first,
             until: window.until,
-            max_links: 0,
+            max_ties: 0,
         },
     )
     .await?;
-    let periods = window.periods(params.by, &links)?;
-    let answer = compute::dyad(&links, a, b, &periods);
+    let periods = window.periods(params.by, &ties)?;
+    let answer = compute::dyad(&ties, a, b, &periods);
     let mut ids = vec![a, b];
     ids.extend(answer.unresolved.iter().map(|u| u.participant));
     let names = Names::load(&mut conn, &ids).await?;

@@ -14,7 +14,7 @@ use crate::analysis::{Direction, Granularity, RecordKind, Weights};
 use crate::domain::{ActorKey, PartialDate};
 use crate::error::{ApiError, Result};
 use crate::store::actors as actor_store;
-use crate::store::analysis::LinkQuery;
+use crate::store::analysis::TieQuery;
 
 use super::super::actors::ActorPath;
 use super::super::auth::Read;
@@ -258,21 +258,21 @@ pub async fn answer(
     };
     // A series too long for a closed window is refused before anything is read.
     window.periods(params.by, &[])?;
-    let links = super::links(
+    let ties = super::ties(
         &mut *conn,
-        LinkQuery {
+        TieQuery {
             around: Some(actor),
             visits,
             statements,
             from: window.first,
             until: window.until,
-            max_links: 0,
+            max_ties: 0,
         },
     )
     .await?;
-    let periods = window.periods(params.by, &links)?;
+    let periods = window.periods(params.by, &ties)?;
     let answer = compute::engagement(
-        &links,
+        &ties,
         &Question {
             actor,
             direction,

@@ -1,6 +1,6 @@
 //! The analyses over HTTP: an actor's engagement, the dyad of two actors, the network. What
 //! they share is here: the window and its periods, the basis, actors named in the query,
-//! and the bounded read of the links.
+//! and the bounded read of the ties.
 
 pub mod dyads;
 pub mod engagement;
@@ -19,17 +19,17 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::analysis::engagement::Unresolved;
-use crate::analysis::{Granularity, Link, MAX_PERIODS, Period, RecordKind, periods};
+use crate::analysis::{Granularity, MAX_PERIODS, Period, RecordKind, Tie, periods};
 use crate::domain::PartialDate;
 use crate::error::{ApiError, Result};
 use crate::store::actors as actor_store;
-use crate::store::analysis::{self as store, LinkQuery};
+use crate::store::analysis::{self as store, TieQuery};
 
 use super::formats::{self, CsvRecord};
 use crate::records::summary::ActorSummary;
 
-/// The most links one answer reads: beyond it, the caller is asked to narrow the window.
-pub const MAX_LINKS: i64 = 200_000;
+/// The most ties one answer reads: beyond it, the caller is asked to narrow the window.
+pub const MAX_TIES: i64 = 200_000;
 
 /// The pattern of `basis`.
 pub const BASIS_PATTERN: &str = "^(visits|statements)(,(visits|statements))*$";
@@ -67,16 +67,16 @@ impl Window {
 
     /// The periods of a series `by` a granularity: over the window, or where it is open, over
     /// the records read. More than [`MAX_PERIODS`] is a 400.
-    pub fn periods(&self, by: Option<Granularity>, links: &[Link]) -> Result<Vec<Period>> {
+    pub fn periods(&self, by: Option<Granularity>, ties: &[Tie]) -> Result<Vec<Period>> {
         let Some(by) = by else {
             return Ok(Vec::new());
         };
         let first = self
             .first
-            .or_else(|| links.iter().map(|l| l.date.first_day()).min());
+            .or_else(|| ties.iter().map(|l| l.date.first_day()).min());
         let until = self
             .until
-            .or_else(|| links.iter().map(|l| l.date.day_after()).max());
+            .or_else(|| ties.iter().map(|l| l.date.day_after()).max());
         let (Some(first), Some(until)) = (first, until) else {
             return Ok(Vec::new());
         };
@@ -148,22 +148,22 @@ pub async fn snapshot(
     Ok(sqlx::Transaction::begin(conn.into_inner(), Some(begin.into())).await?)
 }
 
-/// The links of a question, read with a bound: more than [`MAX_LINKS`] is a 422 asking for a
+/// The ties of a question, read with a bound: more than [`MAX_TIES`] is a 422 asking for a
 /// narrower question rather than an answer that would take the service's memory.
-pub async fn links(conn: &mut PgConnection, mut query: LinkQuery) -> Result<Vec<Link>> {
-    query.max_links = MAX_LINKS + 1;
-    let rows = store::links(conn, &query).await?;
-    if rows.len() as i64 > MAX_LINKS {
+pub async fn ties(conn: &mut PgConnection, mut query: TieQuery) -> Result<Vec<Tie>> {
+    query.max_ties = MAX_TIES + 1;
+    let rows = store::ties(conn, &query).await?;
+    if rows.len() as i64 > MAX_TIES {
         return Err(ApiError::unprocessable_field(
             "#/query/from",
             format!(
-                "the question covers more than {MAX_LINKS} links between actors; \
+                "the question covers more than {MAX_TIES} links between actors; \
                  narrow it with `from` and `to` (or `basis`)"
             ),
         ));
     }
     rows.into_iter()
-        .map(|row| Link::try_from(row).map_err(ApiError::Internal))
+        .map(|row| Tie::try_from(row).map_err(ApiError::Internal))
         .collect()
 }
 

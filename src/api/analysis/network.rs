@@ -11,7 +11,7 @@ use crate::analysis::Granularity;
 use crate::analysis::network::{self as compute, Level};
 use crate::domain::PartialDate;
 use crate::error::{ApiError, Result};
-use crate::store::analysis::LinkQuery;
+use crate::store::analysis::TieQuery;
 
 use super::super::auth::Read;
 use super::super::extract::Query;
@@ -112,23 +112,23 @@ pub async fn get_network(
     let mut conn = super::snapshot(state.reader(&req).await?).await?;
     // A series too long for a closed window is refused before anything is read.
     window.periods(params.by, &[])?;
-    let links = super::links(
+    let ties = super::ties(
         &mut conn,
-        LinkQuery {
+        TieQuery {
             around: None,
             visits,
             statements,
             from: window.first,
             until: window.until,
-            max_links: 0,
+            max_ties: 0,
         },
     )
     .await?;
-    let periods = window.periods(params.by, &links)?;
+    let periods = window.periods(params.by, &ties)?;
     // Betweenness is CPU work of its own: off the request's worker thread.
     let computed = web::block({
         let periods = periods.clone();
-        move || compute::network(&links, level, &periods)
+        move || compute::network(&ties, level, &periods)
     })
     .await
     .map_err(|e| ApiError::Internal(e.into()))?;

@@ -1,3 +1,5 @@
+//! Wikidata item ids: where an actor is in Wikidata.
+
 use serde::{Deserialize, Serialize};
 
 /// A Wikidata item id: `Q` followed by a positive number (`Q232` is Kazakhstan).

@@ -1,3 +1,5 @@
+//! PLOVER's general contexts: what an interaction was about.
+
 use serde::{Deserialize, Serialize};
 
 /// What an interaction was about: PLOVER's general contexts. An interaction may have any

@@ -1,3 +1,5 @@
+//! The event code the source dataset gave an interaction (CAMEO), kept as it was given.
+
 use serde::{Deserialize, Serialize};
 
 /// The event code the source dataset gave an interaction, as it stands there: a CAMEO code

@@ -1,9 +1,11 @@
-//! Bearer tokens: how they look, how they are hashed, how they are checked.
+//! Bearer tokens: how they look, how a request carries them, how they are hashed, how they
+//! are checked.
 //!
-//! A token is `chy_<lookup>_<secret>`. The lookup half finds the row; only a SHA-256 of the
+//! A token is `chy_<lookup>_<secret>`, sent as `Authorization: Bearer <token>`. The lookup half finds the row; only a SHA-256 of the
 //! secret half is stored, and it is compared in constant time. Tokens are random (256 bits of
 //! secret), so a fast hash is the right tool: there is nothing to brute-force.
 
+use actix_web::http::header::{self, HeaderMap};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -78,6 +80,25 @@ pub fn generate() -> GeneratedToken {
     }
 }
 
+/// The token in `Authorization: Bearer <token>`, if the request sends one; a header that is
+/// not of that form is refused, in words.
+pub fn bearer(headers: &HeaderMap) -> Result<Option<&str>, &'static str> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| "the Authorization header is not readable text")?;
+    let (scheme, token) = value
+        .trim()
+        .split_once(' ')
+        .ok_or("use `Authorization: Bearer <token>`")?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err("use `Authorization: Bearer <token>`");
+    }
+    Ok(Some(token.trim()))
+}
+
 /// Splits a presented token into its lookup and secret halves; `None` if it is not shaped
 /// like one of ours (which is answered like any other bad token).
 pub fn split(token: &str) -> Option<(&str, &str)> {
@@ -133,6 +154,30 @@ mod tests {
             "chy_0123456789abcdef_short",
         ] {
             assert!(split(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_token_is_read_from_a_bearer_authorization() {
+        let read = |value: Option<&[u8]>| {
+            let mut headers = HeaderMap::new();
+            if let Some(value) = value {
+                let value =
+                    header::HeaderValue::from_bytes(value).unwrap_or_else(|e| panic!("{e}"));
+                headers.insert(header::AUTHORIZATION, value);
+            }
+            bearer(&headers).map(|token| token.map(str::to_owned))
+        };
+        assert_eq!(read(None), Ok(None));
+        assert_eq!(read(Some(b"Bearer chy_a_b")), Ok(Some("chy_a_b".into())));
+        assert_eq!(read(Some(b" bearer  chy_a_b ")), Ok(Some("chy_a_b".into())));
+        for refused in [
+            &b"Basic YTpi"[..],
+            b"Bearer",
+            b"chy_a_b",
+            "Bearer é".as_bytes(),
+        ] {
+            assert!(read(Some(refused)).is_err(), "{refused:?}");
         }
     }
 

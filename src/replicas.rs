@@ -58,13 +58,13 @@ pub const LSN_PATTERN: &str = "^[0-9A-Fa-f]{1,16}$";
 
 /// Which pool served a read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+pub enum ReadPool {
     Primary,
     /// The replica at this index of `DATABASE_READ_URL` (0-based).
     Replica(usize),
 }
 
-impl Source {
+impl ReadPool {
     /// `primary`, `replica1`, `replica2`, …: names, never URLs (those hold secrets).
     pub fn name(self) -> String {
         match self {
@@ -106,9 +106,9 @@ impl Pools {
 
     /// The name of each pool, the primary first.
     pub fn names(&self) -> Vec<String> {
-        std::iter::once(Source::Primary)
-            .chain((0..self.replicas.len()).map(Source::Replica))
-            .map(Source::name)
+        std::iter::once(ReadPool::Primary)
+            .chain((0..self.replicas.len()).map(ReadPool::Replica))
+            .map(ReadPool::name)
             .collect()
     }
 
@@ -127,7 +127,7 @@ impl Pools {
     }
 
     /// A connection for a read that must see at least `after`.
-    pub async fn read(&self, after: Option<Lsn>) -> Result<(Lease, Source), sqlx::Error> {
+    pub async fn read(&self, after: Option<Lsn>) -> Result<(Lease, ReadPool), sqlx::Error> {
         let count = self.replicas.len();
         if count > 0 {
             let deadline = Instant::now() + self.wait;
@@ -135,11 +135,11 @@ impl Pools {
             for i in 0..count {
                 let index = (first + i) % count;
                 if let Some(conn) = self.caught_up(index, after, deadline).await {
-                    return Ok((conn, Source::Replica(index)));
+                    return Ok((conn, ReadPool::Replica(index)));
                 }
             }
         }
-        Ok((self.primary().await?, Source::Primary))
+        Ok((self.primary().await?, ReadPool::Primary))
     }
 
     fn elapsed_ms(&self) -> u64 {

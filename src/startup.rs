@@ -16,6 +16,8 @@ use tokio::net::TcpStream;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::api::deadlines::BodyDeadlines;
+use crate::api::limits::RateLimits;
 use crate::api::{self, AppState, RouteTable};
 use crate::config::Settings;
 use crate::db;
@@ -59,18 +61,18 @@ impl Application {
             body_limit_bytes: settings.body_limit_bytes,
             metrics: metrics.clone(),
             large_answers: tokio::sync::Semaphore::new(LARGE_ANSWERS),
-            body_deadlines: api::deadlines::BodyDeadlines {
-                idle: settings.body_idle_timeout,
-                total: settings.body_timeout,
-                import_total: settings.import_body_timeout,
-            },
             imports: tokio::sync::Semaphore::new(settings.max_concurrent_imports),
             import_max_bytes: settings.import_max_bytes,
-            rate_limits: api::limits::RateLimits::new(settings.rate_limits),
             metrics_open: settings.metrics_open,
             draining: false.into(),
         });
-        tokio::spawn(forget_idle_callers(state.clone()));
+        let rate_limits = web::Data::new(RateLimits::new(settings.rate_limits));
+        let body_deadlines = web::Data::new(BodyDeadlines {
+            idle: settings.body_idle_timeout,
+            total: settings.body_timeout,
+            import_total: settings.import_body_timeout,
+        });
+        tokio::spawn(forget_idle_callers(rate_limits.clone()));
         let metrics_state = state.clone();
         let drain_state = state.clone();
         let routes = web::Data::new(RouteTable::from_openapi(&api::openapi()));
@@ -93,6 +95,8 @@ impl Application {
                     .configure(api::configure)
                     .into_app()
                     .app_data(state.clone())
+                    .app_data(rate_limits.clone())
+                    .app_data(body_deadlines.clone())
                     .app_data(routes.clone())
                     // For the telemetry middleware, which knows nothing of the API's state.
                     .app_data(web::Data::from(metrics.clone()))
@@ -236,11 +240,11 @@ fn metrics_server(
     Ok((port, server))
 }
 
-async fn forget_idle_callers(state: web::Data<AppState>) {
+async fn forget_idle_callers(rate_limits: web::Data<RateLimits>) {
     let mut interval = tokio::time::interval(Duration::from_secs(60));
     loop {
         interval.tick().await;
-        state.rate_limits.forget_idle();
+        rate_limits.forget_idle();
     }
 }
 

@@ -20,7 +20,7 @@ use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
 
 use crate::error::PROBLEM_JSON;
-use crate::replicas::Source;
+use crate::replicas::ReadPool;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
@@ -152,7 +152,7 @@ impl Metrics {
     }
 
     /// One read served by `source` (labels from a closed set: the configured pools).
-    pub fn count_read(&self, source: Source) {
+    pub fn count_read(&self, source: ReadPool) {
         self.reads.with_label_values(&[&source.name()]).inc();
     }
 

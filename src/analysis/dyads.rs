@@ -10,10 +10,10 @@ use crate::domain::{InteractionType, Stance, StatementKind, VisitKind};
 
 use super::engagement::Unresolved;
 use super::kinds::RecordKind;
-use super::links::Link;
-use super::links::{End, Kind};
 use super::periods::Period;
 use super::periods::period_of;
+use super::ties::Tie;
+use super::ties::{End, TieKind};
 
 /// The cells of one direction: records by visit kind, by statement kind and stance, and by
 /// interaction type.
@@ -43,21 +43,21 @@ impl Flow {
         self.interactions.values().map(BTreeSet::len).sum()
     }
 
-    fn add(&mut self, link: &Link) {
-        match (link.kind, link.stance) {
-            (Kind::Visit(kind), _) => {
-                self.visits.entry(kind).or_default().insert(link.id);
+    fn add(&mut self, tie: &Tie) {
+        match (tie.kind, tie.stance) {
+            (TieKind::Visit(kind), _) => {
+                self.visits.entry(kind).or_default().insert(tie.id);
             }
-            (Kind::Statement(kind), stance) => {
+            (TieKind::Statement(kind), stance) => {
                 // Subjects always carry a stance; `neutral` is the honest reading of none.
                 let stance = stance.unwrap_or(Stance::Neutral);
                 self.statements
                     .entry((kind, stance))
                     .or_default()
-                    .insert(link.id);
+                    .insert(tie.id);
             }
-            (Kind::Interaction(kind), _) => {
-                self.interactions.entry(kind).or_default().insert(link.id);
+            (TieKind::Interaction(kind), _) => {
+                self.interactions.entry(kind).or_default().insert(tie.id);
             }
         }
     }
@@ -82,35 +82,35 @@ fn is(end: &End, actor: Uuid) -> bool {
     end.principal == actor || end.participant == actor
 }
 
-/// The dyad of `a` and `b` from the links around them.
-pub fn dyad(links: &[Link], a: Uuid, b: Uuid, periods: &[Period]) -> Dyad {
+/// The dyad of `a` and `b` from the ties around them.
+pub fn dyad(ties: &[Tie], a: Uuid, b: Uuid, periods: &[Period]) -> Dyad {
     let mut window = Flows::default();
     let mut series: Vec<Flows> = vec![Flows::default(); periods.len()];
     let mut unplaced = BTreeSet::new();
     let mut unresolved = BTreeSet::new();
-    for link in links.iter().filter(|l| l.from.principal != l.to.principal) {
-        let pick: fn(&mut Flows) -> &mut Flow = if is(&link.from, a) && is(&link.to, b) {
+    for tie in ties.iter().filter(|l| l.from.principal != l.to.principal) {
+        let pick: fn(&mut Flows) -> &mut Flow = if is(&tie.from, a) && is(&tie.to, b) {
             |f| &mut f.a_to_b
-        } else if is(&link.from, b) && is(&link.to, a) {
+        } else if is(&tie.from, b) && is(&tie.to, a) {
             |f| &mut f.b_to_a
         } else {
             continue;
         };
-        for end in [&link.from, &link.to] {
+        for end in [&tie.from, &tie.to] {
             if !end.resolved {
                 unresolved.insert(Unresolved {
                     participant: end.participant,
-                    record: link.record,
-                    id: link.id,
+                    record: tie.record,
+                    id: tie.id,
                 });
             }
         }
-        pick(&mut window).add(link);
+        pick(&mut window).add(tie);
         if !periods.is_empty() {
-            match period_of(periods, link.date) {
-                Some(i) => pick(&mut series[i]).add(link),
+            match period_of(periods, tie.date) {
+                Some(i) => pick(&mut series[i]).add(tie),
                 None => {
-                    unplaced.insert((link.record, link.id));
+                    unplaced.insert((tie.record, tie.id));
                 }
             }
         }
@@ -143,8 +143,8 @@ mod tests {
         }
     }
 
-    fn link(id: u128, date: &str, kind: Kind, stance: Option<Stance>, from: End, to: End) -> Link {
-        Link {
+    fn tie(id: u128, date: &str, kind: TieKind, stance: Option<Stance>, from: End, to: End) -> Tie {
+        Tie {
             record: kind.record(),
             id: Uuid::from_u128(id),
             date: PartialDate::parse(date).unwrap_or_else(|e| panic!("{e}")),
@@ -157,25 +157,25 @@ mod tests {
 
     #[test]
     fn records_fall_in_cells_each_way() {
-        let proposal = Kind::Statement(StatementKind::Proposal);
-        let links = vec![
-            link(
+        let proposal = TieKind::Statement(StatementKind::Proposal);
+        let ties = vec![
+            tie(
                 1,
                 "2022-08",
-                Kind::Visit(VisitKind::Other),
+                TieKind::Visit(VisitKind::Other),
                 None,
                 end(TOKAYEV, KZ),
                 end(RU, RU),
             ),
-            link(
+            tie(
                 2,
                 "2022-10",
-                Kind::Visit(VisitKind::Summit),
+                TieKind::Visit(VisitKind::Summit),
                 None,
                 end(PUTIN, RU),
                 end(KZ, KZ),
             ),
-            link(
+            tie(
                 3,
                 "2022",
                 proposal,
@@ -184,7 +184,7 @@ mod tests {
                 end(KZ, KZ),
             ),
             // The same statement's other subject is not Kazakhstan's business.
-            link(
+            tie(
                 3,
                 "2022",
                 proposal,
@@ -192,18 +192,18 @@ mod tests {
                 end(PUTIN, RU),
                 end(CN, CN),
             ),
-            link(
+            tie(
                 4,
                 "2022-11",
-                Kind::Statement(StatementKind::Denial),
+                TieKind::Statement(StatementKind::Denial),
                 Some(Stance::Neutral),
                 end(TOKAYEV, KZ),
                 end(RU, RU),
             ),
-            link(
+            tie(
                 5,
                 "2022-09",
-                Kind::Visit(VisitKind::Official),
+                TieKind::Visit(VisitKind::Official),
                 None,
                 end(CN, CN),
                 end(KZ, KZ),
@@ -216,7 +216,7 @@ mod tests {
             day("2023-01-01"),
         )
         .unwrap_or_default();
-        let d = dyad(&links, KZ, RU, &halves);
+        let d = dyad(&ties, KZ, RU, &halves);
         assert_eq!(
             (
                 d.window.a_to_b.visit_count(),
@@ -252,7 +252,7 @@ mod tests {
         assert_eq!(d.periods[1].1.a_to_b.statement_count(), 1);
         assert_eq!(d.unplaced, [(RecordKind::Statement, Uuid::from_u128(3))]);
         // Seen from the other side, the directions swap.
-        let back = dyad(&links, RU, KZ, &[]);
+        let back = dyad(&ties, RU, KZ, &[]);
         assert_eq!(back.window.a_to_b, d.window.b_to_a);
     }
 }

@@ -9,10 +9,10 @@ use crate::domain::{PartialDate, RoleRank};
 
 use super::indices::{Concentration, concentration, jensen_shannon};
 use super::kinds::{Direction, RecordKind};
-use super::links::Link;
-use super::links::{Kind, senior};
 use super::periods::Period;
 use super::periods::period_of;
+use super::ties::Tie;
+use super::ties::{TieKind, senior};
 use super::weights::Weights;
 
 /// What to compute.
@@ -102,20 +102,20 @@ pub struct Engagement {
     pub unresolved: Vec<Unresolved>,
 }
 
-/// A contribution before it is weighed: the most senior rank on its links, and its kind.
-type Pending = (Contribution, Option<RoleRank>, Kind);
+/// A contribution before it is weighed: the most senior rank on its ties, and its kind.
+type Pending = (Contribution, Option<RoleRank>, TieKind);
 
-/// What each link means for the actor: one contribution per record and partner (weighted by
-/// the most senior person on any of its links with that partner).
+/// What each tie means for the actor: one contribution per record and partner (weighted by
+/// the most senior person on any of its ties with that partner).
 pub fn contributions(
-    links: &[Link],
+    ties: &[Tie],
     question: &Question<'_>,
 ) -> (Vec<Contribution>, Vec<Unresolved>) {
-    // One entry per record and partner, with the most senior rank on its links so far.
+    // One entry per record and partner, with the most senior rank on its ties so far.
     let mut by_record: BTreeMap<(RecordKind, Uuid, Uuid), Pending> = BTreeMap::new();
     let mut unresolved = BTreeSet::new();
-    for link in links {
-        let Some(seen) = link.seen_from(question.actor) else {
+    for tie in ties {
+        let Some(seen) = tie.seen_from(question.actor) else {
             continue;
         };
         let partner = seen.partner.principal;
@@ -129,24 +129,24 @@ pub fn contributions(
         if !seen.partner.resolved {
             unresolved.insert(Unresolved {
                 participant: seen.partner.participant,
-                record: link.record,
-                id: link.id,
+                record: tie.record,
+                id: tie.id,
             });
         }
-        let rank = senior(link.from.rank, link.to.rank);
+        let rank = senior(tie.from.rank, tie.to.rank);
         by_record
-            .entry((link.record, link.id, partner))
+            .entry((tie.record, tie.id, partner))
             .and_modify(|(_, r, _)| *r = senior(*r, rank))
             .or_insert_with(|| {
                 let contribution = Contribution {
-                    record: link.record,
-                    id: link.id,
-                    date: link.date,
+                    record: tie.record,
+                    id: tie.id,
+                    date: tie.date,
                     partner,
                     way: seen.way,
                     weight: 0.0,
                 };
-                (contribution, rank, link.kind)
+                (contribution, rank, tie.kind)
             });
     }
     let contributions = by_record
@@ -206,8 +206,8 @@ pub fn portfolio<'a>(contributions: impl IntoIterator<Item = &'a Contribution>) 
 }
 
 /// The whole answer: the window, each period, and what could not be placed or resolved.
-pub fn engagement(links: &[Link], question: &Question<'_>) -> Engagement {
-    let (contributions, unresolved) = contributions(links, question);
+pub fn engagement(ties: &[Tie], question: &Question<'_>) -> Engagement {
+    let (contributions, unresolved) = contributions(ties, question);
     let window = portfolio(&contributions);
     let mut placed: Vec<Vec<&Contribution>> = vec![Vec::new(); question.periods.len()];
     let mut unplaced = BTreeSet::new();
@@ -264,21 +264,21 @@ mod tests {
         }
     }
 
-    fn visit(id: u128, date: &str, kind: &str, from: End, to: End) -> Link {
+    fn visit(id: u128, date: &str, kind: &str, from: End, to: End) -> Tie {
         let kind =
             serde_json::from_value(serde_json::json!(kind)).unwrap_or_else(|e| panic!("{e}"));
-        Link {
+        Tie {
             record: RecordKind::Visit,
             id: Uuid::from_u128(id),
             date: PartialDate::parse(date).unwrap_or_else(|e| panic!("{e}")),
-            kind: Kind::Visit(kind),
+            kind: TieKind::Visit(kind),
             stance: None,
             from,
             to,
         }
     }
 
-    fn demo() -> Vec<Link> {
+    fn demo() -> Vec<Tie> {
         let hos = Some(RoleRank::HeadOfState);
         vec![
             visit(
@@ -302,7 +302,7 @@ mod tests {
                 end(PUTIN, RU, hos),
                 end(KZ, KZ, None),
             ),
-            // Two links of one visit with the same partner count once.
+            // Two ties of one visit with the same partner count once.
             visit(
                 103,
                 "2022",
@@ -402,12 +402,12 @@ mod tests {
 
     #[test]
     fn a_participant_without_a_role_is_a_partner_in_their_own_right_and_reported() {
-        let mut links = demo();
+        let mut ties = demo();
         let mut nobody = end(NOBODY, NOBODY, None);
         nobody.resolved = false;
-        links.push(visit(106, "2022-06", "other", nobody, end(KZ, KZ, None)));
+        ties.push(visit(106, "2022-06", "other", nobody, end(KZ, KZ, None)));
         let weights = Weights::default();
-        let answer = engagement(&links, &question(&weights, &[]));
+        let answer = engagement(&ties, &question(&weights, &[]));
         assert!(answer.window.partners.iter().any(|p| p.partner == NOBODY));
         assert_eq!(
             answer.unresolved,

@@ -1,4 +1,4 @@
-//! What a link between actors comes from, and which way it points.
+//! What a tie between actors comes from, and which way it points.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -11,9 +11,9 @@ use uuid::Uuid;
 
 use super::engagement::Unresolved;
 use super::kinds::RecordKind;
-use super::links::Link;
 use super::periods::Period;
 use super::periods::period_of;
+use super::ties::Tie;
 
 /// Whom the nodes stand for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -82,26 +82,26 @@ pub struct Network {
     pub unresolved: Vec<Unresolved>,
 }
 
-/// The network of some links, at a level, with the pairs' records split by period.
-pub fn network(links: &[Link], level: Level, periods: &[Period]) -> Network {
+/// The network of some ties, at a level, with the pairs' records split by period.
+pub fn network(ties: &[Tie], level: Level, periods: &[Period]) -> Network {
     let mut pairs: BTreeMap<(Uuid, Uuid), Pair> = BTreeMap::new();
     let mut unplaced = BTreeSet::new();
     let mut unresolved = BTreeSet::new();
-    for link in links {
+    for tie in ties {
         let (source, target) = match level {
-            Level::Principal => (link.from.principal, link.to.principal),
-            Level::Participant => (link.from.participant, link.to.participant),
+            Level::Principal => (tie.from.principal, tie.to.principal),
+            Level::Participant => (tie.from.participant, tie.to.participant),
         };
         if source == target {
             continue;
         }
         if level == Level::Principal {
-            for end in [&link.from, &link.to] {
+            for end in [&tie.from, &tie.to] {
                 if !end.resolved {
                     unresolved.insert(Unresolved {
                         participant: end.participant,
-                        record: link.record,
-                        id: link.id,
+                        record: tie.record,
+                        id: tie.id,
                     });
                 }
             }
@@ -109,13 +109,13 @@ pub fn network(links: &[Link], level: Level, periods: &[Period]) -> Network {
         let period = if periods.is_empty() {
             None
         } else {
-            let index = period_of(periods, link.date);
+            let index = period_of(periods, tie.date);
             if index.is_none() {
-                unplaced.insert((link.record, link.id));
+                unplaced.insert((tie.record, tie.id));
             }
             index
         };
-        let (first, last) = (link.date.first_day(), link.date.last_day());
+        let (first, last) = (tie.date.first_day(), tie.date.last_day());
         let bucket = pairs
             .entry((source, target))
             .or_insert_with(|| Pair {
@@ -134,10 +134,10 @@ pub fn network(links: &[Link], level: Level, periods: &[Period]) -> Network {
             });
         bucket.first = bucket.first.min(first);
         bucket.last = bucket.last.max(last);
-        match link.record {
-            RecordKind::Visit => bucket.visits.insert(link.id),
-            RecordKind::Statement => bucket.statements.insert(link.id),
-            RecordKind::Interaction => bucket.interactions.insert(link.id),
+        match tie.record {
+            RecordKind::Visit => bucket.visits.insert(tie.id),
+            RecordKind::Statement => bucket.statements.insert(tie.id),
+            RecordKind::Interaction => bucket.interactions.insert(tie.id),
         };
     }
     let pairs: Vec<Pair> = pairs.into_values().collect();
@@ -236,21 +236,21 @@ pub fn betweenness(successors: &[Vec<usize>]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::links::{End, Kind};
+    use crate::analysis::ties::{End, TieKind};
     use crate::domain::{PartialDate, VisitKind};
 
-    fn visit(id: u128, date: &str, from: (u128, u128), to: (u128, u128)) -> Link {
+    fn visit(id: u128, date: &str, from: (u128, u128), to: (u128, u128)) -> Tie {
         let end = |(participant, principal): (u128, u128)| End {
             participant: Uuid::from_u128(participant),
             principal: Uuid::from_u128(principal),
             rank: None,
             resolved: true,
         };
-        Link {
+        Tie {
             record: RecordKind::Visit,
             id: Uuid::from_u128(id),
             date: PartialDate::parse(date).unwrap_or_else(|e| panic!("{e}")),
-            kind: Kind::Visit(VisitKind::Official),
+            kind: TieKind::Visit(VisitKind::Official),
             stance: None,
             from: end(from),
             to: end(to),
@@ -260,13 +260,13 @@ mod tests {
     #[test]
     fn pairs_gather_records_and_drop_what_stays_inside_one_node() {
         // 1 = Kazakhstan, 2 = Russia; 11 = Tokayev (Kazakhstan), 12 = Putin (Russia).
-        let links = [
+        let ties = [
             visit(100, "2022-08", (11, 1), (2, 2)),
             visit(101, "2022-10", (12, 2), (1, 1)),
             visit(102, "2022-10", (11, 1), (2, 2)),
             visit(103, "2022-05", (11, 1), (1, 1)),
         ];
-        let principals = network(&links, Level::Principal, &[]);
+        let principals = network(&ties, Level::Principal, &[]);
         assert_eq!(
             principals.pairs[0].buckets[&None].first.to_string(),
             "2022-08-01"
@@ -290,7 +290,7 @@ mod tests {
             (kz.out_strength, kz.in_strength, kz.out_degree, kz.in_degree),
             (2, 1, 1, 1)
         );
-        let people = network(&links, Level::Participant, &[]);
+        let people = network(&ties, Level::Participant, &[]);
         let ends: Vec<(u128, u128)> = people
             .pairs
             .iter()

@@ -1,7 +1,7 @@
 //! What each record weighs in an analysis: 1 unless the caller says otherwise.
 //!
 //! `rank:head_of_state=3,minister=1;visit_kind:official=2` weighs a record by the highest
-//! rank among the people it links (3 for a head of state's visit) times its kind's factor
+//! rank among the people it ties (3 for a head of state's visit) times its kind's factor
 //! (2 for an official visit): 6 for Xi Jinping's official visit. Anything not named weighs 1.
 
 use std::collections::HashMap;
@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use crate::domain::{RoleRank, StatementKind, VisitKind};
 
 use super::kinds::RecordKind;
-use super::links::Kind;
+use super::ties::TieKind;
 
 /// One group of `weights`: a dimension and its factors.
 macro_rules! weights_group {
@@ -65,14 +65,14 @@ impl Weights {
     }
 
     /// The weight of one record: its rank's factor times its kind's times its record kind's.
-    pub fn of(&self, kind: Kind, rank: Option<RoleRank>) -> f64 {
+    pub fn of(&self, kind: TieKind, rank: Option<RoleRank>) -> f64 {
         let factor = |found: Option<&f64>| found.copied().unwrap_or(1.0);
         let rank = factor(rank.and_then(|r| self.rank.get(&r)));
         let by_kind = match kind {
-            Kind::Visit(k) => factor(self.visit_kind.get(&k)),
-            Kind::Statement(k) => factor(self.statement_kind.get(&k)),
+            TieKind::Visit(k) => factor(self.visit_kind.get(&k)),
+            TieKind::Statement(k) => factor(self.statement_kind.get(&k)),
             // An interaction weighs by its rank and `record:interaction` alone.
-            Kind::Interaction(_) => 1.0,
+            TieKind::Interaction(_) => 1.0,
         };
         rank * by_kind * factor(self.record.get(&kind.record()))
     }
@@ -120,11 +120,14 @@ mod tests {
     fn factors_multiply_and_unnamed_ones_are_one() {
         let w = Weights::parse("rank:head_of_state=3,minister=1;visit_kind:official=2")
             .unwrap_or_else(|e| panic!("{e}"));
-        let official = Kind::Visit(VisitKind::Official);
-        let pledge = Kind::Statement(StatementKind::Pledge);
+        let official = TieKind::Visit(VisitKind::Official);
+        let pledge = TieKind::Statement(StatementKind::Pledge);
         assert_eq!(w.of(official, Some(RoleRank::HeadOfState)), 6.0);
         assert_eq!(
-            w.of(Kind::Visit(VisitKind::Summit), Some(RoleRank::HeadOfState)),
+            w.of(
+                TieKind::Visit(VisitKind::Summit),
+                Some(RoleRank::HeadOfState)
+            ),
             3.0
         );
         assert_eq!(w.of(official, None), 2.0);

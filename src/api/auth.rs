@@ -2,7 +2,6 @@
 //! A write handler takes [`Write`], so a write route cannot exist without the check.
 
 use actix_web::dev::Payload;
-use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use uuid::Uuid;
@@ -11,6 +10,7 @@ use crate::auth::Scope;
 use crate::error::ApiError;
 use crate::store;
 
+use super::limits::RateLimits;
 use super::state::AppState;
 
 /// An authenticated token.
@@ -113,47 +113,32 @@ fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))
 }
 
-/// The token in `Authorization: Bearer <token>`, if there is one.
-pub(crate) fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
-        return Ok(None);
-    };
-    let invalid = |detail: &str| ApiError::Unauthorized {
-        detail: detail.into(),
-        invalid_token: true,
-    };
-    let value = value
-        .to_str()
-        .map_err(|_| invalid("the Authorization header is not readable text"))?;
-    let (scheme, token) = value
-        .trim()
-        .split_once(' ')
-        .ok_or_else(|| invalid("use `Authorization: Bearer <token>`"))?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(invalid("use `Authorization: Bearer <token>`"));
-    }
-    Ok(Some(token.trim().to_owned()))
-}
-
 /// The caller a request's token names, if it sends one; an authenticated request is also
 /// taken from its token's rate limit.
 async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Option<Caller>, ApiError> {
-    let Some(token) = bearer(req)? else {
+    let token = crate::auth::bearer(req.headers()).map_err(|detail| ApiError::Unauthorized {
+        detail: detail.into(),
+        invalid_token: true,
+    })?;
+    let Some(token) = token else {
         return Ok(None);
     };
     let invalid = || ApiError::Unauthorized {
         detail: "the bearer token is not valid (unknown, malformed or revoked)".into(),
         invalid_token: true,
     };
-    let (lookup, secret) = crate::auth::split(&token).ok_or_else(invalid)?;
+    let (lookup, secret) = crate::auth::split(token).ok_or_else(invalid)?;
     let row = store::tokens::find_active(&state.pool, lookup)
         .await?
         .ok_or_else(invalid)?;
     if !crate::auth::verify(secret, &row.secret_sha256) {
         return Err(invalid());
     }
-    state.rate_limits.trust(lookup);
-    state.rate_limits.charge_token(req, &row.name)?;
+    let limits = req
+        .app_data::<web::Data<RateLimits>>()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("rate limits missing")))?;
+    limits.trust(lookup);
+    limits.charge_token(req, &row.name)?;
     Ok(Some(Caller {
         token_id: row.id,
         name: row.name,

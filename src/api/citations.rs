@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::domain::{LanguageTag, PartialDate, Resource};
-use crate::error::{ApiError, Result};
+use crate::error::Result;
 use crate::records::citations::{Citation, CitationPatch, NewCitation, load};
 use crate::records::record::reference;
 use crate::store::citations::{self as store, CitationFilter};
@@ -16,7 +16,7 @@ use super::auth::{Read, Write};
 use super::bibliography::{BIBTEX, CSL_JSON, CslItem};
 use super::changes::{RevisionPage, revisions};
 use super::conditional::{IfMatch, IfNoneMatch, NotModified, Representation};
-use super::extract::{JsonBody, Query};
+use super::extract::{JsonBody, Query, parse_id};
 use super::formats::{self, CsvRecord, JSON, list, opt};
 use super::idempotency::IdempotencyKey;
 use super::pagination::{self, Paging, date_range, with_link};
@@ -90,11 +90,6 @@ pub struct CitationListQuery {
 pub struct CitationPath {
     /// The citation's id.
     pub citation_id: Uuid,
-}
-
-pub(crate) fn parse_id(value: &str, name: &str) -> Result<Uuid> {
-    Uuid::try_parse(value)
-        .map_err(|_| ApiError::invalid_field(format!("#/path/{name}"), "is not a UUID"))
 }
 
 // What each handler extracts, authorization first (aliases: see actors.rs).

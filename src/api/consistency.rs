@@ -50,7 +50,7 @@ impl AppState {
     /// A connection for a read only the primary can serve (counted as one).
     pub async fn primary_reader(&self) -> Result<Lease> {
         let conn = self.reads.primary().await?;
-        self.metrics.count_read(replicas::Source::Primary);
+        self.metrics.count_read(replicas::ReadPool::Primary);
         Ok(conn)
     }
 }

@@ -18,9 +18,8 @@ use bytes::Bytes;
 use futures_util::{Stream, StreamExt, stream};
 use tokio::time::Instant;
 
-use super::state::AppState;
-
-/// How long a request body may take.
+/// How long a request body may take: application data (`web::Data<BodyDeadlines>`), read
+/// by [`enforce`].
 #[derive(Debug, Clone, Copy)]
 pub struct BodyDeadlines {
     /// The longest pause between two parts of a body.
@@ -43,8 +42,8 @@ pub async fn enforce(
             .get(header::CONTENT_LENGTH)
             .is_some_and(|v| v.as_bytes() != b"0");
     let deadlines = req
-        .app_data::<web::Data<AppState>>()
-        .map(|state| state.body_deadlines);
+        .app_data::<web::Data<BodyDeadlines>>()
+        .map(|deadlines| *deadlines.get_ref());
     if let (true, Some(deadlines)) = (has_body, deadlines) {
         let total = if req.path() == IMPORT_PATH {
             deadlines.import_total

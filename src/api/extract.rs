@@ -1,5 +1,6 @@
 //! Request extractors that answer every malformed input with a problem document naming what
-//! is wrong: JSON bodies (415, 413, 400 with a JSON pointer) and query strings.
+//! is wrong: JSON bodies (415, 413, 400 with a JSON pointer), query strings, ids and actors
+//! named in paths and queries.
 
 use actix_web::dev::Payload;
 use actix_web::http::{Method, header};
@@ -7,9 +8,13 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
+use sqlx::PgConnection;
+use uuid::Uuid;
 
+use crate::domain::ActorKey;
 use crate::error::{ApiError, FieldError};
 use crate::records::json::{escape_pointer, parse_json};
+use crate::store::actors as actor_store;
 
 use super::state::AppState;
 
@@ -191,4 +196,57 @@ pub fn text_query(q: &str, pointer: &str) -> Result<String, ApiError> {
 /// the result may be empty (a query of punctuation only matches nothing).
 pub fn search_query(q: &str, pointer: &str) -> Result<String, ApiError> {
     text_query(q, pointer).map(|q| crate::domain::search_key(&q))
+}
+
+/// A record's id in the path (`{visit_id}`, named by `name`); not a UUID is a 400.
+pub fn parse_id(value: &str, name: &str) -> Result<Uuid, ApiError> {
+    Uuid::try_parse(value)
+        .map_err(|_| ApiError::invalid_field(format!("#/path/{name}"), "is not a UUID"))
+}
+
+/// An actor named by id or slug at `pointer`; a value that is neither is a 400.
+pub fn actor_key(value: &str, pointer: &str) -> Result<ActorKey, ApiError> {
+    ActorKey::parse(value).map_err(|e| ApiError::invalid_field(pointer, e))
+}
+
+/// The `{actor}` path parameter; a value that is neither an id nor a slug is a 400. (An
+/// actor it does not name is a 404, once looked up.)
+pub fn actor_from_path(value: &str) -> Result<ActorKey, ApiError> {
+    actor_key(value, "#/path/actor")
+}
+
+/// An actor filter of a list (`?host=`, `?speaker=`), as the id of the actor it names or of
+/// the one that actor was merged into: not an id or slug is a 400, no such actor a 422 (a
+/// reference to a record that does not exist, as in a body).
+pub async fn actor_filter(
+    conn: &mut PgConnection,
+    value: Option<&str>,
+    name: &str,
+) -> Result<Option<Uuid>, ApiError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let pointer = format!("#/query/{name}");
+    let key = actor_key(value, &pointer)?;
+    match actor_store::resolve_merged(conn, &key).await? {
+        Some(id) => Ok(Some(id)),
+        None => Err(ApiError::unprocessable_field(
+            pointer,
+            "no actor has this id or slug",
+        )),
+    }
+}
+
+/// An actor an analysis asks about in its query (`?a=`, `?partners=`), as the id of the actor
+/// it names or of the one that actor was merged into: not an id or slug is a 400, no such
+/// actor a 404, as for the actor in an analysis' path.
+pub async fn actor_in_question(
+    conn: &mut PgConnection,
+    value: &str,
+    name: &str,
+) -> Result<Uuid, ApiError> {
+    let key = actor_key(value, &format!("#/query/{name}"))?;
+    actor_store::resolve_merged(conn, &key)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no actor `{value}` (query parameter `{name}`)")))
 }

@@ -10,7 +10,7 @@ use sqlx::PgConnection;
 use utoipa::IntoParams;
 
 use crate::error::{ApiError, Result};
-use crate::store::idempotency::{self as store, Claim, StoredResponse};
+use crate::store::idempotency::{self as store, KeyState, StoredResponse};
 
 use super::auth::Caller;
 
@@ -85,14 +85,14 @@ impl IdempotencyKey {
         request.extend(serde_json::to_vec(input).map_err(|e| ApiError::Internal(e.into()))?);
         let fingerprint = crate::auth::sha256(&request);
         match store::claim(conn, caller.token_id, &key, &fingerprint).await? {
-            Claim::Replay(stored) => Ok(Begun::Replay(replay(stored))),
-            Claim::Fresh => Ok(Begun::Proceed(Pending {
+            KeyState::Replay(stored) => Ok(Begun::Replay(replay(stored))),
+            KeyState::Fresh => Ok(Begun::Proceed(Pending {
                 key: Some((caller.token_id, key, fingerprint)),
             })),
-            Claim::InFlight => Err(ApiError::conflict(
+            KeyState::InFlight => Err(ApiError::conflict(
                 "a request with this Idempotency-Key is still being processed; retry once it has finished",
             )),
-            Claim::Mismatch => Err(ApiError::unprocessable_field(
+            KeyState::Mismatch => Err(ApiError::unprocessable_field(
                 format!("#/header/{HEADER}"),
                 "was already used with a different request; use a new key for a new request",
             )),

@@ -15,16 +15,14 @@ use crate::store::interactions::{self as store, InteractionFilter};
 use super::actors::IdOrSlug;
 use super::auth::{Read, Write};
 use super::changes::{RevisionPage, revisions};
-use super::citations::parse_id;
 use super::conditional::{IfMatch, IfNoneMatch, NotModified};
-use super::extract::{JsonBody, Query};
+use super::extract::{JsonBody, Query, actor_filter, parse_id};
 use super::formats::{CsvRecord, list, opt, snake, sources};
 use super::idempotency::IdempotencyKey;
 use super::pagination::{self, Paging, date_range};
 use super::problems::*;
 use super::record;
 use super::state::AppState;
-use super::visits::actor_filter;
 
 /// One page of interactions.
 #[derive(Debug, Serialize, ToSchema)]
@@ -317,7 +315,7 @@ impl CsvRecord for Interaction {
         "updated_at",
     ];
     fn fields(&self) -> Vec<String> {
-        let slugs = |actors: &[crate::records::actors::ActorSummary]| {
+        let slugs = |actors: &[crate::records::summary::ActorSummary]| {
             let slugs: Vec<&str> = actors.iter().map(|a| a.slug.as_str()).collect();
             list(&slugs)
         };

@@ -32,8 +32,6 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 pub use crate::config::RateSettings;
 use crate::error::ApiError;
 
-use super::state::AppState;
-
 type Limiter<K> = DefaultKeyedRateLimiter<K, StateInformationMiddleware>;
 
 /// One named bucket per key.
@@ -119,6 +117,8 @@ fn per_minute(n: u32) -> Option<Quota> {
     NonZeroU32::new(n).map(Quota::per_minute)
 }
 
+/// The four buckets, one per process: application data (`web::Data<RateLimits>`), read by
+/// [`enforce`] and charged by the authentication of a token.
 pub struct RateLimits {
     address: Option<Policy<IpAddr>>,
     token: Option<Policy<String>>,
@@ -175,10 +175,10 @@ impl RateLimits {
     }
 
     fn is_trusted(&self, req: &ServiceRequest) -> bool {
-        let Ok(Some(token)) = super::auth::bearer(req.request()) else {
+        let Ok(Some(token)) = crate::auth::bearer(req.headers()) else {
             return false;
         };
-        match (crate::auth::split(&token), self.trusted.lock()) {
+        match (crate::auth::split(token), self.trusted.lock()) {
             (Some((lookup, _)), Ok(trusted)) => trusted.contains(lookup),
             _ => false,
         }
@@ -252,10 +252,9 @@ pub async fn enforce(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+    let Some(limits) = req.app_data::<web::Data<RateLimits>>().cloned() else {
         return next.call(req).await.map(|r| r.map_into_boxed_body());
     };
-    let limits = &state.rate_limits;
     let address = address_key(&req);
     let sends_token = req.headers().contains_key(header::AUTHORIZATION);
     let mut standings = Standings::default();

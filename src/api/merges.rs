@@ -10,16 +10,16 @@ use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{RefOr, Response, ResponseBuilder};
 
+use crate::domain::ActorKey;
 use crate::error::Result;
 use crate::records::actors::Actor;
 use crate::records::merges::{self, MergeInto, Target};
-use crate::store::actors::ActorKey;
 use crate::store::merges::redirected;
 
 use super::actors::ActorPath;
 use super::auth::Write;
 use super::conditional::{IfMatch, Representation, check_if_match};
-use super::extract::JsonBody;
+use super::extract::{JsonBody, actor_from_path};
 use super::problems::*;
 use super::state::AppState;
 
@@ -61,7 +61,7 @@ pub async fn merge_actor(
     write: MergeActorRequest,
 ) -> Result<HttpResponse> {
     let Write(caller, (path, JsonBody(merge))) = write;
-    let key = ActorKey::from_path(&path)?;
+    let key = actor_from_path(&path)?;
     let into = merge.key()?;
     let mut tx = state.pool.begin().await?;
     let survivor = match merges::target(&mut tx, &key, &into).await? {
@@ -129,7 +129,7 @@ pub async fn follow_merges(
         return Ok(response);
     };
     // A segment that is neither an id nor a slug names no actor, merged or not.
-    let Ok(key) = ActorKey::parse(&named, "#/path/actor") else {
+    let Ok(key) = ActorKey::parse(&named) else {
         return Ok(response);
     };
     let found = match state.pool.acquire().await {

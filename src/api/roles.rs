@@ -11,18 +11,16 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::domain::{PartialDate, Resource};
-use crate::error::{ApiError, Result};
+use crate::error::Result;
 use crate::records::actors::id_of;
 use crate::records::roles::{NewRole, Role, RoleKey, RolePatch, assemble};
-use crate::store::actors::ActorKey;
 use crate::store::roles::{self as store, RoleFilter, Side};
 
 use super::actors::{ActorPath, IdOrSlug};
 use super::auth::{Read, Write};
 use super::changes::{RevisionPage, revisions};
-use super::citations::parse_id;
 use super::conditional::{IfMatch, IfNoneMatch, NotModified};
-use super::extract::{JsonBody, Query};
+use super::extract::{JsonBody, Query, actor_from_path, parse_id};
 use super::formats::{CsvRecord, opt, sources};
 use super::idempotency::IdempotencyKey;
 use super::pagination::{self, Paging};
@@ -76,11 +74,10 @@ pub struct RolePath {
 
 /// A role as the path names it; the role id is checked first.
 fn role_key((actor, role): (String, String)) -> Result<RoleKey> {
-    let id = Uuid::try_parse(&role)
-        .map_err(|_| ApiError::invalid_field("#/path/role_id", "is not a UUID"))?;
+    let id = parse_id(&role, "role_id")?;
     Ok(RoleKey {
         id,
-        actor: ActorKey::from_path(&actor)?,
+        actor: actor_from_path(&actor)?,
     })
 }
 
@@ -126,7 +123,7 @@ pub async fn list_roles(
     let after: Option<(Option<NaiveDate>, Uuid)> =
         pagination::decode(paging.cursor.as_deref(), &filters)?;
     let mut conn = state.reader(&req).await?;
-    let participant = id_of(&mut conn, &ActorKey::from_path(&path)?).await?;
+    let participant = id_of(&mut conn, &actor_from_path(&path)?).await?;
     let filter = RoleFilter { side, on: query.on };
     let (items, next_cursor) = pagination::fill(
         &mut conn,
@@ -171,7 +168,7 @@ pub async fn create_role(
     write: CreateRoleRequest,
 ) -> Result<HttpResponse> {
     let Write(caller, (key, path, JsonBody(input))) = write;
-    let holder = ActorKey::from_path(&path)?;
+    let holder = actor_from_path(&path)?;
     record::create::<Role>(&state, &caller, key, holder, input).await
 }
 
@@ -272,7 +269,7 @@ pub async fn list_role_revisions(
 ) -> Result<HttpResponse> {
     let Read((path, Query(query))) = read;
     let (actor, role) = path.into_inner();
-    ActorKey::from_path(&actor)?;
+    actor_from_path(&actor)?;
     let id = parse_id(&role, "role_id")?;
     revisions(&state, &req, Resource::Role, id, query).await
 }

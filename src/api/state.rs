@@ -7,9 +7,8 @@ use sqlx::PgPool;
 use crate::replicas::Pools;
 use crate::telemetry::Metrics;
 
-use super::{deadlines, limits};
-
-/// The shared state of the service, one per process.
+/// The shared state of the service, one per process. (The rate limits and the body deadlines
+/// are application data of their own, read by their middleware.)
 pub struct AppState {
     /// The primary: writes, and reads inside a write.
     pub pool: PgPool,
@@ -21,11 +20,9 @@ pub struct AppState {
     /// Permits for answers whose size grows with the record (the network): a few at a time,
     /// so many callers cannot hold many large answers in memory at once.
     pub large_answers: tokio::sync::Semaphore,
-    pub body_deadlines: deadlines::BodyDeadlines,
     /// Permits for imports: each holds a temporary file and, once whole, a connection.
     pub imports: tokio::sync::Semaphore,
     pub import_max_bytes: u64,
-    pub rate_limits: limits::RateLimits,
     /// Whether `/metrics` on the main address is served without a token.
     pub metrics_open: bool,
     /// Set on SIGTERM: readiness fails so that a load balancer stops sending requests.

@@ -14,16 +14,14 @@ use crate::store::statements::{self as store, StatementFilter};
 use super::actors::IdOrSlug;
 use super::auth::{Read, Write};
 use super::changes::{RevisionPage, revisions};
-use super::citations::parse_id;
 use super::conditional::{IfMatch, IfNoneMatch, NotModified};
-use super::extract::{JsonBody, Query};
+use super::extract::{JsonBody, Query, actor_filter, parse_id};
 use super::formats::{CsvRecord, list, opt, snake, sources};
 use super::idempotency::IdempotencyKey;
 use super::pagination::{self, Paging, date_range};
 use super::problems::*;
 use super::record;
 use super::state::AppState;
-use super::visits::actor_filter;
 
 /// One page of statements.
 #[derive(Debug, Serialize, ToSchema)]

@@ -10,20 +10,20 @@ use uuid::Uuid;
 
 use crate::domain::{PartialDate, Resource};
 use crate::error::{ApiError, Result};
-use crate::store::actors::{self as actor_store, ActorKey};
+use crate::store::actors as actor_store;
 use crate::store::timeline::{self as store, EntryRow, TimelineQuery};
 
 use super::actors::ActorPath;
 use super::auth::Read;
-use super::extract::Query;
+use super::extract::{Query, actor_from_path};
 use super::formats::{CsvRecord, opt, snake, sources};
 use super::pagination::{self, Paging, date_range};
 use super::problems::*;
 use super::state::AppState;
 use crate::records::Record;
-use crate::records::actors::ActorSummary;
 use crate::records::interactions::Interaction;
 use crate::records::statements::Statement;
+use crate::records::summary::ActorSummary;
 use crate::records::visits::Visit;
 
 /// The kind of record on a timeline.
@@ -145,7 +145,7 @@ pub async fn get_timeline(
     read: TimelineRequest,
 ) -> Result<HttpResponse> {
     let Read((path, Query(paging), Query(params))) = read;
-    let key = ActorKey::from_path(&path)?;
+    let key = actor_from_path(&path)?;
     let limit = pagination::limit(paging.limit)?;
     let (from, until) = date_range(params.from, params.to)?;
     let descending = params.order == Some(TimelineOrder::Desc);
@@ -163,7 +163,7 @@ pub async fn get_timeline(
     let mut tx = super::analysis::snapshot(state.reader(&req).await?).await?;
     let actor = actor_store::resolve(&mut tx, &key)
         .await?
-        .ok_or_else(|| key.not_found())?;
+        .ok_or_else(|| ApiError::NotFound(key.missing()))?;
     let query = TimelineQuery {
         actor,
         via_roles,

@@ -3,22 +3,19 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use sqlx::PgConnection;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::domain::{CountryCode, PartialDate, Resource, VisitKind};
-use crate::error::{ApiError, Result};
+use crate::error::Result;
 use crate::records::visits::{NewVisit, Visit, VisitPatch, assemble};
-use crate::store::actors::{self as actor_store, ActorKey};
 use crate::store::visits::{self as store, VisitFilter};
 
 use super::actors::IdOrSlug;
 use super::auth::{Read, Write};
 use super::changes::{RevisionPage, revisions};
-use super::citations::parse_id;
 use super::conditional::{IfMatch, IfNoneMatch, NotModified};
-use super::extract::{JsonBody, Query};
+use super::extract::{JsonBody, Query, actor_filter, parse_id};
 use super::formats::{CsvRecord, list, opt, snake, sources};
 use super::idempotency::IdempotencyKey;
 use super::pagination::{self, Paging, date_range};
@@ -71,26 +68,6 @@ pub struct VisitListQuery {
 pub struct VisitPath {
     /// The visit's id.
     pub visit_id: Uuid,
-}
-
-/// Resolves an actor filter (id or slug) to an id; 422 if no such actor.
-pub(crate) async fn actor_filter(
-    conn: &mut PgConnection,
-    value: Option<&str>,
-    name: &str,
-) -> Result<Option<Uuid>> {
-    let Some(value) = value else {
-        return Ok(None);
-    };
-    let pointer = format!("#/query/{name}");
-    let key = ActorKey::parse(value, &pointer)?;
-    match actor_store::resolve_merged(conn, &key).await? {
-        Some(id) => Ok(Some(id)),
-        None => Err(ApiError::unprocessable_field(
-            pointer,
-            "no actor has this id or slug",
-        )),
-    }
 }
 
 // What each handler extracts, authorization first (aliases: see actors.rs).

@@ -1,3 +1,5 @@
+//! Country codes: the ISO 3166-1 alpha-2 codes in use, with their names.
+
 use serde::{Deserialize, Serialize};
 
 /// An ISO 3166-1 alpha-2 country code that is officially assigned (`KZ`, `CN`), or `XK`

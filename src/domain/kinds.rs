@@ -1,3 +1,6 @@
+//! The controlled vocabularies of the record: kinds of actor, visit, statement and alias,
+//! stances, role ranks and date precisions.
+
 use serde::Deserialize;
 
 vocabulary! {

@@ -8,6 +8,7 @@
 #[macro_use]
 mod macros;
 
+mod actor_key;
 mod alias;
 mod country;
 mod kinds;
@@ -22,6 +23,7 @@ mod text;
 mod web;
 mod wikidata;
 
+pub use actor_key::ActorKey;
 pub use alias::ActorAlias;
 pub use country::CountryCode;
 pub use kinds::{ActorKind, AliasKind, DatePrecision, RoleRank, Stance, StatementKind, VisitKind};

@@ -1,3 +1,5 @@
+//! Slugs: the human-friendly handle of an actor, and how one is derived from a name.
+
 string_newtype! {
     /// A short, human-friendly, unique handle for an actor: `kazakhstan`, `xi-jinping`.
     ///

@@ -1,3 +1,5 @@
+//! Wikidata item ids: where an actor is in Wikidata.
+
 string_newtype! {
     /// A Wikidata item id: `Q` followed by a positive number (`Q232` is Kazakhstan).
     pub struct WikidataId(String);

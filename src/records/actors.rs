@@ -7,12 +7,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::{
-    ActorAlias, ActorKind, Alias, AliasKind, CountryCode, Description, Name, PartialDate, Resource,
-    Slug, WikidataId,
+    ActorAlias, ActorKey, ActorKind, Alias, AliasKind, CountryCode, Description, Name, PartialDate,
+    Resource, Slug, WikidataId,
 };
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
-use crate::store::actors::{self as store, ActorFields, ActorKey, ActorRow};
+use crate::store::actors::{self as store, ActorFields, ActorRow};
 use crate::store::changes::Operation;
 use crate::store::held;
 use crate::store::roles as role_store;
@@ -64,15 +64,6 @@ pub struct Actor {
     pub roles: Vec<Role>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-}
-
-/// Just enough of an actor to show it where another record refers to it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ActorSummary {
-    pub id: Uuid,
-    pub slug: String,
-    pub name: String,
-    pub kind: ActorKind,
 }
 
 /// A new actor.
@@ -228,31 +219,7 @@ fn aliases(input: Vec<AliasInput>) -> Result<Vec<ActorAlias>> {
 pub async fn id_of(conn: &mut PgConnection, key: &ActorKey) -> Result<Uuid> {
     store::resolve(conn, key)
         .await?
-        .ok_or_else(|| key.not_found())
-}
-
-impl ActorKey {
-    /// An actor named by id or slug; `pointer` says where, for the error.
-    pub fn parse(value: &str, pointer: &str) -> Result<Self> {
-        if let Ok(id) = Uuid::try_parse(value) {
-            return Ok(Self::Id(id));
-        }
-        Slug::parse(value).map(Self::Slug).map_err(|e| {
-            ApiError::invalid_field(pointer, format!("is neither an id nor a slug: {e}"))
-        })
-    }
-
-    pub fn not_found(&self) -> ApiError {
-        ApiError::NotFound(self.missing())
-    }
-
-    /// That no actor has this id or slug, in words.
-    pub fn missing(&self) -> String {
-        match self {
-            Self::Id(id) => format!("no actor with id `{id}`"),
-            Self::Slug(slug) => format!("no actor with slug `{slug}`"),
-        }
-    }
+        .ok_or_else(|| ApiError::NotFound(key.missing()))
 }
 
 impl Actor {
@@ -298,8 +265,10 @@ pub(crate) async fn load(conn: &mut PgConnection, key: &ActorKey, lock: bool) ->
         (_, true) => store::lock(&mut *conn, key).await?,
         (ActorKey::Slug(_), false) => store::resolve(&mut *conn, key).await?,
     }
-    .ok_or_else(|| key.not_found())?;
-    let (row, roles, links) = held::find(conn, id).await?.ok_or_else(|| key.not_found())?;
+    .ok_or_else(|| ApiError::NotFound(key.missing()))?;
+    let (row, roles, links) = held::find(conn, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(key.missing()))?;
     Ok(Actor::from_parts(
         row,
         super::roles::with_links(roles, links),

@@ -16,13 +16,13 @@ use crate::store::StoreError;
 use crate::store::interactions::{self as store, InteractionFields, InteractionRow};
 use crate::store::links::{self, LinkFields};
 
-use super::actors::ActorSummary;
 use super::fields::{bounded, bounded_non_null, non_null, nullable, unique};
 use super::links::{
     CITATIONS, CitationLink, CitationRef, check_period, link_fields, links_in, links_of, split,
 };
 use super::named::ReferenceField;
 use super::record::Record;
+use super::summary::ActorSummary;
 
 /// An interaction: one or more actors (the sources) acting toward one or more others (the
 /// targets), what they did in PLOVER's terms, when and where, and the sources that report it.

@@ -8,9 +8,9 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::{ActorAlias, Alias, Resource};
+use crate::domain::{ActorAlias, ActorKey, Alias, Resource};
 use crate::error::{ApiError, Result};
-use crate::store::actors::{self as store, ActorFields, ActorKey};
+use crate::store::actors::{self as store, ActorFields};
 use crate::store::changes::{self, Operation};
 use crate::store::merges;
 
@@ -46,7 +46,7 @@ pub enum Target {
 impl MergeInto {
     /// The actor that stays, as a key; not an id or slug is a 400, before anything is read.
     pub fn key(&self) -> Result<ActorKey> {
-        ActorKey::parse(&self.into, "#/into")
+        ActorKey::parse(&self.into).map_err(|e| ApiError::invalid_field("#/into", e))
     }
 }
 

@@ -15,6 +15,7 @@ pub mod record;
 pub mod resolve;
 pub mod roles;
 pub mod statements;
+pub mod summary;
 pub mod visits;
 
 pub use named::ReferenceField;

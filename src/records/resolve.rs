@@ -15,8 +15,8 @@ use crate::domain::{ActorKind, Alias, AliasKind, MatchKind, NameQuery, Slug, sco
 use crate::error::Result;
 use crate::store::names::{self as store, NameRow};
 
-use super::actors::ActorSummary;
 use super::fields::bounded;
+use super::summary::ActorSummary;
 
 /// The most names one request may resolve.
 pub const MAX_NAMES: usize = 1000;

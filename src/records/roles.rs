@@ -6,20 +6,20 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::{Claim, PartialDate, Resource, RoleRank, Title};
+use crate::domain::{ActorKey, Claim, PartialDate, Resource, RoleRank, Title};
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
-use crate::store::actors::ActorKey;
 use crate::store::links::{self, LinkFields, LinkRow};
 use crate::store::roles::{self as store, RoleFields, RoleRow};
 
-use super::actors::{ActorSummary, id_of};
+use super::actors::id_of;
 use super::fields::{bounded, bounded_non_null, non_null, nullable};
 use super::links::{
     CITATIONS, CitationLink, CitationRef, check_period, link_fields, links_in, links_of, split,
 };
 use super::named::ReferenceField;
 use super::record::{Parent, Record, reference};
+use super::summary::ActorSummary;
 
 /// An office or membership held over a period: Tokayev as President of Kazakhstan,
 /// Kazakhstan as a member of the Eurasian Economic Union.

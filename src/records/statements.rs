@@ -14,11 +14,11 @@ use crate::store::StoreError;
 use crate::store::links::{self, LinkFields};
 use crate::store::statements::{self as store, StatementFields, StatementRow};
 
-use super::actors::ActorSummary;
 use super::fields::{bounded, bounded_non_null, non_null, nullable, unique};
 use super::links::{CITATIONS, CitationLink, CitationRef, link_fields, links_in, links_of, split};
 use super::named::ReferenceField;
 use super::record::Record;
+use super::summary::ActorSummary;
 
 /// An actor a statement is about, and the statement's stance toward it.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -14,13 +14,13 @@ use crate::store::StoreError;
 use crate::store::links::{self, LinkFields};
 use crate::store::visits::{self as store, VisitFields, VisitRow};
 
-use super::actors::ActorSummary;
 use super::fields::{bounded, bounded_non_null, non_null, nullable};
 use super::links::{
     CITATIONS, CitationLink, CitationRef, check_period, link_fields, links_in, links_of, split,
 };
 use super::named::ReferenceField;
 use super::record::{Record, reference};
+use super::summary::ActorSummary;
 
 /// A visit: the principal(s) travelling, the state or organization hosting them, where and
 /// when, and the sources that report it.

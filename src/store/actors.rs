@@ -9,8 +9,8 @@ use uuid::Uuid;
 use super::columns::{check_written, column, ids, position};
 use super::{Referrer, Result, tables};
 use crate::domain::{
-    ActorAlias, ActorKind, AliasKind, CountryCode, Description, Name, PartialDate, Resource, Slug,
-    WikidataId, search_key,
+    ActorAlias, ActorKey, ActorKind, AliasKind, CountryCode, Description, Name, PartialDate,
+    Resource, Slug, WikidataId, search_key,
 };
 
 /// An actor as stored.
@@ -47,13 +47,6 @@ pub struct ActorFields {
     pub country_code: Option<CountryCode>,
     pub wikidata_id: Option<WikidataId>,
     pub description: Option<Description>,
-}
-
-/// An actor named in a path: by id or by slug.
-#[derive(Debug, Clone)]
-pub enum ActorKey {
-    Id(Uuid),
-    Slug(Slug),
 }
 
 /// What a list of actors is filtered by.

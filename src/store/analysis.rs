@@ -1,8 +1,8 @@
-//! SQL for the analyses: the links between principals that visits, statements and
+//! SQL for the analyses: the ties between principals that visits, statements and
 //! interactions make.
 //!
-//! A visit links each visitor's principal to the host's; a statement links the speaker's
-//! principal (its `on_behalf_of`, when set) to each subject's; an interaction links each
+//! A visit ties each visitor's principal to the host's; a statement ties the speaker's
+//! principal (its `on_behalf_of`, when set) to each subject's; an interaction ties each
 //! source's principal to each target's. Principals come from the
 //! database function `principal_of` (see its migration), the one rule every analysis uses.
 
@@ -13,9 +13,9 @@ use uuid::Uuid;
 use super::Result;
 use crate::domain::{DatePrecision, InteractionType, RoleRank, Stance, StatementKind, VisitKind};
 
-/// One link a record makes between two participants, with whom each counts for.
+/// One tie a record makes between two participants, with whom each counts for.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct LinkRow {
+pub struct TieRow {
     /// `visit`, `statement` or `interaction`.
     pub record: String,
     pub id: Uuid,
@@ -40,9 +40,9 @@ pub struct LinkRow {
     pub to_resolved: bool,
 }
 
-/// Which links to read.
+/// Which ties to read.
 #[derive(Debug, Clone)]
-pub struct LinkQuery {
+pub struct TieQuery {
     /// Only the records this actor takes part in, as itself or through someone who held one
     /// of its roles in the window; every record when absent.
     pub around: Option<Uuid>,
@@ -54,12 +54,12 @@ pub struct LinkQuery {
     /// The window: records whose period overlaps `[from, until)`.
     pub from: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
-    /// At most this many links are read.
-    pub max_links: i64,
+    /// At most this many ties are read.
+    pub max_ties: i64,
 }
 
-/// The links of the records in the window, at most `max_links` (in no particular order).
-pub async fn links(conn: &mut PgConnection, query: &LinkQuery) -> Result<Vec<LinkRow>> {
+/// The ties of the records in the window, at most `max_ties` (in no particular order).
+pub async fn ties(conn: &mut PgConnection, query: &TieQuery) -> Result<Vec<TieRow>> {
     let mut sql = QueryBuilder::<Postgres>::new("WITH w AS (SELECT daterange(");
     sql.push_bind(query.from)
         .push("::date, ")
@@ -71,34 +71,34 @@ pub async fn links(conn: &mut PgConnection, query: &LinkQuery) -> Result<Vec<Lin
     sql.push(" SELECT * FROM (");
     let mut branches = 0;
     if query.visits {
-        visit_links(&mut sql, query.around.is_some());
+        visit_ties(&mut sql, query.around.is_some());
         branches += 1;
     }
     if query.statements {
         if branches > 0 {
             sql.push(" UNION ALL ");
         }
-        statement_links(&mut sql, query.around.is_some());
+        statement_ties(&mut sql, query.around.is_some());
         branches += 1;
     }
     if query.interactions {
         if branches > 0 {
             sql.push(" UNION ALL ");
         }
-        interaction_links(&mut sql, query);
+        interaction_ties(&mut sql, query);
         branches += 1;
     }
     if branches == 0 {
         return Ok(Vec::new());
     }
-    sql.push(") l LIMIT ").push_bind(query.max_links);
-    Ok(sql.build_query_as::<LinkRow>().fetch_all(conn).await?)
+    sql.push(") l LIMIT ").push_bind(query.max_ties);
+    Ok(sql.build_query_as::<TieRow>().fetch_all(conn).await?)
 }
 
 /// The ids of the records an actor may take part in: directly, or through the people who
 /// held one of its roles during the window. Each branch reads an index on the actor and the
 /// date; the window is checked on the records themselves.
-fn candidates(sql: &mut QueryBuilder<'_, Postgres>, actor: Uuid, query: &LinkQuery) {
+fn candidates(sql: &mut QueryBuilder<'_, Postgres>, actor: Uuid, query: &TieQuery) {
     sql.push(", people AS (SELECT ")
         .push_bind(actor)
         .push(
@@ -154,7 +154,7 @@ fn candidates(sql: &mut QueryBuilder<'_, Postgres>, actor: Uuid, query: &LinkQue
 }
 
 /// Each visitor's principal to the host's.
-fn visit_links(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
+fn visit_ties(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
     let source = if around {
         "visit_ids c JOIN visits v ON v.id = c.id"
     } else {
@@ -178,7 +178,7 @@ fn visit_links(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
 
 /// The speaker's principal (the statement's `on_behalf_of`, when set) to each subject's.
 /// Columns are named in each branch: either may be the first of the union.
-fn statement_links(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
+fn statement_ties(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
     let source = if around {
         "statement_ids c JOIN statements s ON s.id = c.id"
     } else {
@@ -204,7 +204,7 @@ fn statement_links(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
 }
 
 /// Each source's principal to each target's, for the interactions of the types asked for.
-fn interaction_links(sql: &mut QueryBuilder<'_, Postgres>, query: &LinkQuery) {
+fn interaction_ties(sql: &mut QueryBuilder<'_, Postgres>, query: &TieQuery) {
     let source = if query.around.is_some() {
         "interaction_ids c JOIN interactions i ON i.id = c.id"
     } else {

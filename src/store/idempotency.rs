@@ -13,7 +13,8 @@ pub struct StoredResponse {
     pub body: Vec<u8>,
 }
 
-pub enum Claim {
+/// The state of an idempotency key, as a request that claims it finds it.
+pub enum KeyState {
     /// The key is new: go ahead, then `save` the response in the same transaction.
     Fresh,
     /// The key was used with the same request: answer with what was answered then.
@@ -34,7 +35,7 @@ pub async fn claim(
     token_id: Uuid,
     key: &str,
     fingerprint: &[u8],
-) -> Result<Claim> {
+) -> Result<KeyState> {
     let lock_key = lock_key(token_id, key);
     let locked = sqlx::query_scalar!(
         r#"SELECT pg_try_advisory_xact_lock($1) AS "locked!""#,
@@ -43,7 +44,7 @@ pub async fn claim(
     .fetch_one(&mut *conn)
     .await?;
     if !locked {
-        return Ok(Claim::InFlight);
+        return Ok(KeyState::InFlight);
     }
     sqlx::query!(
         "DELETE FROM idempotency_keys WHERE token_id = $1 AND key = $2
@@ -63,14 +64,14 @@ pub async fn claim(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else {
-        return Ok(Claim::Fresh);
+        return Ok(KeyState::Fresh);
     };
     if row.fingerprint != fingerprint {
-        return Ok(Claim::Mismatch);
+        return Ok(KeyState::Mismatch);
     }
     let headers: Vec<(String, String)> =
         serde_json::from_value(row.response_headers).unwrap_or_default();
-    Ok(Claim::Replay(StoredResponse {
+    Ok(KeyState::Replay(StoredResponse {
         status: u16::try_from(row.response_status).unwrap_or(200),
         headers,
         body: row.response_body,

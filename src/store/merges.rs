@@ -4,9 +4,8 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::actors::ActorKey;
 use super::{Referrer, Result, tables};
-use crate::domain::Resource;
+use crate::domain::{ActorKey, Resource};
 
 /// The records a merge of `from` into `into` would break (at most 100): those
 /// [`tables::merge_conflicts`] finds in each kind.

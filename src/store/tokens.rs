@@ -1,3 +1,6 @@
+//! SQL for API tokens: created, listed and revoked by the CLI, found by the lookup half of a
+//! presented token (only a hash of the secret is stored).
+
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;

@@ -12,12 +12,12 @@ use crate::error::{ApiError, Result};
 
 use super::super::actors::IdOrSlug;
 use super::super::auth::Read;
-use super::super::extract::Query;
+use super::super::extract::{Query, actor_in_question};
 use super::super::formats::{self, CsvRecord};
 use super::super::problems::*;
 use super::super::state::AppState;
 use super::{Names, PeriodBounds, RecordRef, UnresolvedParticipant, Window};
-use crate::records::actors::ActorSummary;
+use crate::records::summary::ActorSummary;
 
 /// The two actors, the window and the series.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -230,8 +230,8 @@ pub async fn get_dyads(
         params.quad_class,
     )?;
     let mut conn = super::snapshot(state.reader(&req).await?).await?;
-    let a = super::actor(&mut conn, &params.a, "a").await?;
-    let b = super::actor(&mut conn, &params.b, "b").await?;
+    let a = actor_in_question(&mut conn, &params.a, "a").await?;
+    let b = actor_in_question(&mut conn, &params.b, "b").await?;
     if a == b {
         return Err(ApiError::invalid_field(
             "#/query/b",
@@ -240,9 +240,9 @@ pub async fn get_dyads(
     }
     // A series too long for a closed window is refused before anything is read.
     window.periods(params.by, &[])?;
-    let links = super::links(&mut conn, basis.links(Some(a), &window)).await?;
-    let periods = window.periods(params.by, &links)?;
-    let answer = compute::dyad(&links, a, b, &periods);
+    let ties = super::ties(&mut conn, basis.ties(Some(a), &window)).await?;
+    let periods = window.periods(params.by, &ties)?;
+    let answer = compute::dyad(&ties, a, b, &periods);
     let mut ids = vec![a, b];
     ids.extend(answer.unresolved.iter().map(|u| u.participant));
     let names = Names::load(&mut conn, &ids).await?;

@@ -11,30 +11,31 @@ use uuid::Uuid;
 
 use crate::analysis::engagement::{self as compute, Question};
 use crate::analysis::{Direction, Granularity, RecordKind, Weights};
-use crate::domain::{InteractionType, PartialDate, QuadClass};
+use crate::domain::{ActorKey, InteractionType, PartialDate, QuadClass};
 use crate::error::{ApiError, Result};
-use crate::store::actors::{self as actor_store, ActorKey};
+use crate::store::actors as actor_store;
 
-use super::super::actors::{ActorPath, IdOrSlug};
+use super::super::actors::ActorPath;
 use super::super::auth::Read;
-use super::super::extract::Query;
+use super::super::extract::{Query, actor_from_path, actor_in_question};
 use super::super::formats::{self, CsvRecord, opt};
 use super::super::problems::*;
 use super::super::state::AppState;
 use super::{PeriodBounds, RecordRef, UnresolvedParticipant, Window};
-use crate::records::actors::ActorSummary;
+use crate::records::summary::ActorSummary;
 
 /// The most partners `partners=` may name.
 const MAX_PARTNERS: usize = 50;
 /// The longest `partners=` may be.
 const MAX_PARTNERS_LEN: usize = 3300;
 
-/// The schema of `partners=`: up to [`MAX_PARTNERS`] of [`IdOrSlug`], comma-separated.
+/// The schema of `partners=`: up to [`MAX_PARTNERS`] of
+/// [`IdOrSlug`](crate::api::actors::IdOrSlug), comma-separated.
 struct PartnerList;
 
 impl PartialSchema for PartnerList {
     fn schema() -> RefOr<Schema> {
-        let one = IdOrSlug::alternatives();
+        let one = ActorKey::alternatives();
         let more = MAX_PARTNERS - 1;
         ObjectBuilder::new()
             .schema_type(Type::String)
@@ -247,7 +248,7 @@ pub async fn answer(
     actor: &str,
     params: &EngagementParams,
 ) -> Result<Engagement> {
-    let key = ActorKey::from_path(actor)?;
+    let key = actor_from_path(actor)?;
     let window = Window::new(params.from, params.to)?;
     let basis = super::basis(
         params.basis.as_deref(),
@@ -262,17 +263,17 @@ pub async fn answer(
     let direction = params.direction.unwrap_or(Direction::Both);
     let actor = actor_store::resolve(&mut *conn, &key)
         .await?
-        .ok_or_else(|| key.not_found())?;
+        .ok_or_else(|| ApiError::NotFound(key.missing()))?;
     let partners = match &params.partners {
         Some(list) => Some(partner_set(&mut *conn, list).await?),
         None => None,
     };
     // A series too long for a closed window is refused before anything is read.
     window.periods(params.by, &[])?;
-    let links = super::links(&mut *conn, basis.links(Some(actor), &window)).await?;
-    let periods = window.periods(params.by, &links)?;
+    let ties = super::ties(&mut *conn, basis.ties(Some(actor), &window)).await?;
+    let periods = window.periods(params.by, &ties)?;
     let answer = compute::engagement(
-        &links,
+        &ties,
         &Question {
             actor,
             direction,
@@ -355,7 +356,7 @@ async fn partner_set(conn: &mut sqlx::PgConnection, list: &str) -> Result<BTreeS
     }
     let mut set = BTreeSet::new();
     for name in names {
-        set.insert(super::actor(conn, name, "partners").await?);
+        set.insert(actor_in_question(conn, name, "partners").await?);
     }
     Ok(set)
 }

@@ -1,6 +1,6 @@
 //! The analyses over HTTP: an actor's engagement, the dyad of two actors, the network. What
 //! they share is here: the window and its periods, the basis, actors named in the query,
-//! and the bounded read of the links.
+//! and the bounded read of the ties.
 
 pub mod dyads;
 pub mod engagement;
@@ -19,17 +19,17 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::analysis::engagement::Unresolved;
-use crate::analysis::{Granularity, Link, MAX_PERIODS, Period, RecordKind, periods};
+use crate::analysis::{Granularity, MAX_PERIODS, Period, RecordKind, Tie, periods};
 use crate::domain::{InteractionType, PartialDate, QuadClass};
 use crate::error::{ApiError, Result};
-use crate::store::actors::{self as actor_store, ActorKey};
-use crate::store::analysis::{self as store, LinkQuery};
+use crate::store::actors as actor_store;
+use crate::store::analysis::{self as store, TieQuery};
 
 use super::formats::{self, CsvRecord};
-use crate::records::actors::ActorSummary;
+use crate::records::summary::ActorSummary;
 
-/// The most links one answer reads: beyond it, the caller is asked to narrow the window.
-pub const MAX_LINKS: i64 = 200_000;
+/// The most ties one answer reads: beyond it, the caller is asked to narrow the window.
+pub const MAX_TIES: i64 = 200_000;
 
 /// The pattern of `basis`.
 pub const BASIS_PATTERN: &str =
@@ -68,16 +68,16 @@ impl Window {
 
     /// The periods of a series `by` a granularity: over the window, or where it is open, over
     /// the records read. More than [`MAX_PERIODS`] is a 400.
-    pub fn periods(&self, by: Option<Granularity>, links: &[Link]) -> Result<Vec<Period>> {
+    pub fn periods(&self, by: Option<Granularity>, ties: &[Tie]) -> Result<Vec<Period>> {
         let Some(by) = by else {
             return Ok(Vec::new());
         };
         let first = self
             .first
-            .or_else(|| links.iter().map(|l| l.date.first_day()).min());
+            .or_else(|| ties.iter().map(|l| l.date.first_day()).min());
         let until = self
             .until
-            .or_else(|| links.iter().map(|l| l.date.day_after()).max());
+            .or_else(|| ties.iter().map(|l| l.date.day_after()).max());
         let (Some(first), Some(until)) = (first, until) else {
             return Ok(Vec::new());
         };
@@ -127,9 +127,9 @@ impl Basis {
         .collect()
     }
 
-    /// The links to read: those around `around` (everyone's when absent) in the window.
-    pub fn links(&self, around: Option<Uuid>, window: &Window) -> LinkQuery {
-        LinkQuery {
+    /// The ties to read: those around `around` (everyone's when absent) in the window.
+    pub fn ties(&self, around: Option<Uuid>, window: &Window) -> TieQuery {
+        TieQuery {
             around,
             visits: self.visits,
             statements: self.statements,
@@ -137,7 +137,7 @@ impl Basis {
             interaction_types: self.interaction_types.clone(),
             from: window.first,
             until: window.until,
-            max_links: 0,
+            max_ties: 0,
         }
     }
 }
@@ -188,30 +188,22 @@ pub async fn snapshot(
     Ok(sqlx::Transaction::begin(conn.into_inner(), Some(begin.into())).await?)
 }
 
-/// An actor named in a query parameter by id or slug: malformed is a 400, unknown a 404.
-pub async fn actor(conn: &mut PgConnection, value: &str, name: &str) -> Result<Uuid> {
-    let key = ActorKey::parse(value, &format!("#/query/{name}"))?;
-    actor_store::resolve_merged(conn, &key)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no actor `{value}` (query parameter `{name}`)")))
-}
-
-/// The links of a question, read with a bound: more than [`MAX_LINKS`] is a 422 asking for a
+/// The ties of a question, read with a bound: more than [`MAX_TIES`] is a 422 asking for a
 /// narrower question rather than an answer that would take the service's memory.
-pub async fn links(conn: &mut PgConnection, mut query: LinkQuery) -> Result<Vec<Link>> {
-    query.max_links = MAX_LINKS + 1;
-    let rows = store::links(conn, &query).await?;
-    if rows.len() as i64 > MAX_LINKS {
+pub async fn ties(conn: &mut PgConnection, mut query: TieQuery) -> Result<Vec<Tie>> {
+    query.max_ties = MAX_TIES + 1;
+    let rows = store::ties(conn, &query).await?;
+    if rows.len() as i64 > MAX_TIES {
         return Err(ApiError::unprocessable_field(
             "#/query/from",
             format!(
-                "the question covers more than {MAX_LINKS} links between actors; \
+                "the question covers more than {MAX_TIES} links between actors; \
                  narrow it with `from` and `to` (or `basis`)"
             ),
         ));
     }
     rows.into_iter()
-        .map(|row| Link::try_from(row).map_err(ApiError::Internal))
+        .map(|row| Tie::try_from(row).map_err(ApiError::Internal))
         .collect()
 }
 
@@ -354,7 +346,7 @@ mod tests {
     fn documented_patterns_are_the_ones_the_parsers_follow() {
         assert_eq!(pattern("get_engagement", "weights"), WEIGHTS_PATTERN);
         assert_eq!(pattern("get_engagement", "basis"), super::BASIS_PATTERN);
-        let one = crate::api::actors::IdOrSlug::alternatives();
+        let one = crate::domain::ActorKey::alternatives();
         assert_eq!(pattern("get_dyads", "a"), format!("^({one})$"));
         assert!(pattern("get_engagement", "partners").starts_with(&format!("^({one})(,")));
     }

@@ -121,12 +121,12 @@ pub async fn get_network(
     let mut conn = super::snapshot(state.reader(&req).await?).await?;
     // A series too long for a closed window is refused before anything is read.
     window.periods(params.by, &[])?;
-    let links = super::links(&mut conn, basis.links(None, &window)).await?;
-    let periods = window.periods(params.by, &links)?;
+    let ties = super::ties(&mut conn, basis.ties(None, &window)).await?;
+    let periods = window.periods(params.by, &ties)?;
     // Betweenness is CPU work of its own: off the request's worker thread.
     let computed = web::block({
         let periods = periods.clone();
-        move || compute::network(&links, level, &periods)
+        move || compute::network(&ties, level, &periods)
     })
     .await
     .map_err(|e| ApiError::Internal(e.into()))?;

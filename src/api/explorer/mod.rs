@@ -17,11 +17,11 @@ use uuid::Uuid;
 use crate::analysis::{Direction, Granularity};
 use crate::domain::{PartialDate, Resource};
 use crate::error::{ApiError, Result};
-use crate::store::actors::{self as actor_store, ActorKey};
+use crate::store::actors as actor_store;
 use crate::store::timeline::{self as timeline_store, TimelineQuery};
 
 use super::analysis::engagement::{self, Engagement, EngagementParams};
-use super::extract::parse_query;
+use super::extract::{actor_from_path, parse_query};
 use super::state::AppState;
 use crate::records::Record;
 use crate::records::interactions::Interaction;
@@ -123,10 +123,10 @@ async fn render(
         weights: None,
     };
     let answer = engagement::answer(&mut conn, &actor, &question).await?;
-    let key = ActorKey::from_path(&actor)?;
+    let key = actor_from_path(&actor)?;
     let actor_id = actor_store::resolve(&mut conn, &key)
         .await?
-        .ok_or_else(|| key.not_found())?;
+        .ok_or_else(|| ApiError::NotFound(key.missing()))?;
     let timeline = timeline_store::entries(
         &mut conn,
         &TimelineQuery {
@@ -402,7 +402,7 @@ fn by_id<R: Record>(records: Vec<R>) -> HashMap<Uuid, R> {
 }
 
 fn interaction_line(i: &Interaction) -> String {
-    let names = |actors: &[crate::records::actors::ActorSummary]| {
+    let names = |actors: &[crate::records::summary::ActorSummary]| {
         let names: Vec<String> = actors.iter().map(|a| escape(&a.name)).collect();
         names.join(", ")
     };

@@ -1,3 +1,5 @@
+//! PLOVER's general contexts: what an interaction was about.
+
 vocabulary! {
     /// What an interaction was about: PLOVER's general contexts. An interaction may have any
     /// number of them, whatever its type.

@@ -1,3 +1,5 @@
+//! PLOVER's modes: how an interaction was carried out, each admitted by its own types.
+
 use super::InteractionType;
 
 vocabulary! {

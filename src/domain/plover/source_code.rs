@@ -1,3 +1,5 @@
+//! The event code the source dataset gave an interaction (CAMEO), kept as it was given.
+
 string_newtype! {
     /// The event code the source dataset gave an interaction, as it stands there: a CAMEO code
     /// (`057`, `0311`, `1823`), two to four digits whose first two name one of CAMEO's twenty cue

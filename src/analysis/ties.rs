@@ -3,11 +3,11 @@
 use uuid::Uuid;
 
 use crate::domain::{InteractionType, PartialDate, RoleRank, Stance, StatementKind, VisitKind};
-use crate::store::analysis::LinkRow;
+use crate::store::analysis::TieRow;
 
 use super::kinds::{Direction, RecordKind};
 
-/// One end of a link: the participant and whom they count for on the record's date.
+/// One end of a tie: the participant and whom they count for on the record's date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct End {
     pub participant: Uuid,
@@ -21,11 +21,11 @@ pub struct End {
 /// A visit (visitor → host), a statement (speaker → subject) or an interaction (source →
 /// target) between two participants.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Link {
+pub struct Tie {
     pub record: RecordKind,
     pub id: Uuid,
     pub date: PartialDate,
-    pub kind: Kind,
+    pub kind: TieKind,
     /// A statement's stance toward its subject.
     pub stance: Option<Stance>,
     pub from: End,
@@ -34,13 +34,13 @@ pub struct Link {
 
 /// The kind of a visit or of a statement, or an interaction's type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
+pub enum TieKind {
     Visit(VisitKind),
     Statement(StatementKind),
     Interaction(InteractionType),
 }
 
-impl Kind {
+impl TieKind {
     pub fn record(self) -> RecordKind {
         match self {
             Self::Visit(_) => RecordKind::Visit,
@@ -50,16 +50,16 @@ impl Kind {
     }
 }
 
-impl TryFrom<LinkRow> for Link {
+impl TryFrom<TieRow> for Tie {
     type Error = anyhow::Error;
 
     /// A row has the kind of its record (the query sets one of the three).
-    fn try_from(row: LinkRow) -> Result<Self, Self::Error> {
+    fn try_from(row: TieRow) -> Result<Self, Self::Error> {
         let kind = match (row.visit_kind, row.statement_kind, row.interaction_type) {
-            (Some(kind), None, None) => Kind::Visit(kind),
-            (None, Some(kind), None) => Kind::Statement(kind),
-            (None, None, Some(kind)) => Kind::Interaction(kind),
-            _ => anyhow::bail!("link of {} {} has no single kind", row.record, row.id),
+            (Some(kind), None, None) => TieKind::Visit(kind),
+            (None, Some(kind), None) => TieKind::Statement(kind),
+            (None, None, Some(kind)) => TieKind::Interaction(kind),
+            _ => anyhow::bail!("tie of {} {} has no single kind", row.record, row.id),
         };
         Ok(Self {
             record: kind.record(),
@@ -99,16 +99,16 @@ pub fn senior(a: Option<RoleRank>, b: Option<RoleRank>) -> Option<RoleRank> {
     }
 }
 
-/// A link seen from one actor: which way it goes, and the partner at the other end.
+/// A tie seen from one actor: which way it goes, and the partner at the other end.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Seen<'a> {
     pub way: Direction,
     pub partner: &'a End,
 }
 
-impl Link {
-    /// How `actor` takes part in this link, if it does: as a principal (itself or through its
-    /// officials), or as a participant (a person analysed in their own right). A link within
+impl Tie {
+    /// How `actor` takes part in this tie, if it does: as a principal (itself or through its
+    /// officials), or as a participant (a person analysed in their own right). A tie within
     /// one principal (a minister speaking of their own state) is nobody's engagement.
     pub fn seen_from(&self, actor: Uuid) -> Option<Seen<'_>> {
         if self.from.principal == self.to.principal {

@@ -1,0 +1,17 @@
+//! How a record shows an actor it refers to (a visit's host, a role's holder): a summary,
+//! not the whole actor. A leaf, so that every record can embed it.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::ActorKind;
+
+/// Just enough of an actor to show it where another record refers to it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActorSummary {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub kind: ActorKind,
+}

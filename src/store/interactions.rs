@@ -5,7 +5,8 @@ use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::Result;
-use super::columns::check_written;
+use super::columns::{check_written, column, ids, json_list, position};
+use super::rows::Select;
 use crate::domain::{
     ActorKind, CountryCode, DatePrecision, InteractionContext, InteractionMode, InteractionSide,
     InteractionType, PartialDate, Place, SourceCode, Summary,
@@ -83,11 +84,6 @@ pub struct InteractionFilter {
     pub q: Option<String>,
 }
 
-const SELECT: &str = "SELECT i.id, i.type AS event_type, i.mode, i.contexts, i.source_code,
-        i.start_date, i.start_precision, i.end_date, i.end_precision, i.place, i.country_code,
-        i.summary, i.created_at, i.updated_at
-    FROM interactions i";
-
 /// Writes interactions with their actors: new ones, or with `replace` the fields of existing
 /// ones (locked by the caller). One statement for the records whatever their number.
 pub async fn write(
@@ -95,25 +91,6 @@ pub async fn write(
     rows: &[(Uuid, InteractionFields)],
     replace: bool,
 ) -> Result<()> {
-    let mut c = Columns::default();
-    for (id, f) in rows {
-        c.id.push(*id);
-        c.event_type.push(f.event_type);
-        c.mode.push(f.mode);
-        // Arrays of arrays do not UNNEST row by row: each row's contexts travel as JSON.
-        c.contexts.push(serde_json::to_string(&f.contexts)?);
-        c.source_code
-            .push(f.source_code.as_ref().map(|s| s.as_str().to_owned()));
-        c.start_date.push(f.start.first_day());
-        c.start_precision.push(f.start.precision());
-        c.end_date.push(f.end.map(|d| d.first_day()));
-        c.end_precision.push(f.end.map(|d| d.precision()));
-        c.place
-            .push(f.place.as_ref().map(|p| p.as_str().to_owned()));
-        c.country_code.push(f.country_code.map(|c| c.to_string()));
-        c.summary
-            .push(f.summary.as_ref().map(|s| s.as_str().to_owned()));
-    }
     let written = sqlx::query!(
         r#"INSERT INTO interactions AS i (id, type, mode, contexts, source_code, start_date,
                 start_precision, end_date, end_precision, place, country_code, summary)
@@ -136,18 +113,18 @@ pub async fn write(
                 EXCLUDED.end_precision, EXCLUDED.place, EXCLUDED.country_code, EXCLUDED.summary),
                version = i.version + 1, updated_at = now()
            WHERE $13"#,
-        &c.id,
-        &c.event_type as &[InteractionType],
-        &c.mode as &[Option<InteractionMode>],
-        &c.contexts,
-        &c.source_code as &[Option<String>],
-        &c.start_date,
-        &c.start_precision as &[DatePrecision],
-        &c.end_date as &[Option<NaiveDate>],
-        &c.end_precision as &[Option<DatePrecision>],
-        &c.place as &[Option<String>],
-        &c.country_code as &[Option<String>],
-        &c.summary as &[Option<String>],
+        &ids(rows),
+        &column(rows, |f| f.event_type) as &[InteractionType],
+        &column(rows, |f| f.mode) as &[Option<InteractionMode>],
+        &column(rows, |f| contexts(&f.contexts)),
+        &column(rows, |f| f.source_code.as_ref().map(SourceCode::as_str)) as &[Option<&str>],
+        &column(rows, |f| f.start.first_day()),
+        &column(rows, |f| f.start.precision()) as &[DatePrecision],
+        &column(rows, |f| f.end.map(|d| d.first_day())) as &[Option<NaiveDate>],
+        &column(rows, |f| f.end.map(|d| d.precision())) as &[Option<DatePrecision>],
+        &column(rows, |f| f.place.as_ref().map(Place::as_str)) as &[Option<&str>],
+        &column(rows, |f| f.country_code.as_ref().map(CountryCode::as_str)) as &[Option<&str>],
+        &column(rows, |f| f.summary.as_ref().map(Summary::as_str)) as &[Option<&str>],
         replace
     )
     .execute(&mut *conn)
@@ -157,21 +134,9 @@ pub async fn write(
     write_sides(conn, rows, replace).await
 }
 
-/// The column arrays of a batch of interactions.
-#[derive(Default)]
-struct Columns {
-    id: Vec<Uuid>,
-    event_type: Vec<InteractionType>,
-    mode: Vec<Option<InteractionMode>>,
-    contexts: Vec<String>,
-    source_code: Vec<Option<String>>,
-    start_date: Vec<NaiveDate>,
-    start_precision: Vec<DatePrecision>,
-    end_date: Vec<Option<NaiveDate>>,
-    end_precision: Vec<Option<DatePrecision>>,
-    place: Vec<Option<String>>,
-    country_code: Vec<Option<String>>,
-    summary: Vec<Option<String>>,
+/// A row's contexts as a JSON array (see [`json_list`]).
+fn contexts(contexts: &[InteractionContext]) -> String {
+    json_list(&contexts.iter().map(|c| c.as_str()).collect::<Vec<_>>())
 }
 
 /// The actors on both sides, in each side's order.
@@ -180,16 +145,15 @@ async fn write_sides(
     rows: &[(Uuid, InteractionFields)],
     replace: bool,
 ) -> Result<()> {
-    let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
     if replace {
         sqlx::query!(
             "DELETE FROM interaction_actors WHERE interaction_id = ANY($1)",
-            &ids
+            &ids(rows)
         )
         .execute(&mut *conn)
         .await?;
     }
-    let (mut interaction, mut actor, mut side, mut position) = (vec![], vec![], vec![], vec![]);
+    let (mut interaction, mut actor, mut side, mut positions) = (vec![], vec![], vec![], vec![]);
     for (id, fields) in rows {
         for (which, actors) in [
             (InteractionSide::Source, &fields.source_ids),
@@ -199,7 +163,7 @@ async fn write_sides(
                 interaction.push(*id);
                 actor.push(*a);
                 side.push(which);
-                position.push(i16::try_from(i).unwrap_or(i16::MAX));
+                positions.push(position(i));
             }
         }
     }
@@ -209,34 +173,30 @@ async fn write_sides(
         &interaction,
         &actor,
         &side as &[InteractionSide],
-        &position
+        &positions
     )
     .execute(conn)
     .await?;
     Ok(())
 }
 
+/// What every read of interactions selects.
+const ROWS: Select = Select {
+    sql: "SELECT i.id, i.type AS event_type, i.mode, i.contexts, i.source_code,
+            i.start_date, i.start_precision, i.end_date, i.end_precision, i.place, i.country_code,
+            i.summary, i.created_at, i.updated_at
+        FROM interactions i",
+    table: "interactions",
+    alias: "i",
+};
+
 /// Rows by id, in no particular order.
 pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<InteractionRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(
-        sqlx::query_as::<_, InteractionRow>(&format!("{SELECT} WHERE i.id = ANY($1)"))
-            .bind(ids)
-            .fetch_all(conn)
-            .await?,
-    )
+    ROWS.by_ids(conn, ids).await
 }
 
 pub async fn find(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Option<InteractionRow>> {
-    let lock = if lock { " FOR UPDATE" } else { "" };
-    Ok(
-        sqlx::query_as::<_, InteractionRow>(&format!("{SELECT} WHERE i.id = $1{lock}"))
-            .bind(id)
-            .fetch_optional(conn)
-            .await?,
-    )
+    ROWS.find(conn, id, lock).await
 }
 
 /// Interactions, latest start first, after the `(start, id)` of the last row of the previous
@@ -248,24 +208,9 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<InteractionRow>> {
     // Built from the filters given, so the planner sees only those and can pick its index.
-    let mut query = QueryBuilder::<Postgres>::new(SELECT);
-    query.push(" WHERE true");
+    let mut query = ROWS.list();
     push_filter(&mut query, filter);
-    if let Some((date, id)) = after {
-        query
-            .push(" AND (i.start_date, i.id) < (")
-            .push_bind(date)
-            .push(", ")
-            .push_bind(id)
-            .push(")");
-    }
-    query
-        .push(" ORDER BY i.start_date DESC, i.id DESC LIMIT ")
-        .push_bind(limit + 1);
-    Ok(query
-        .build_query_as::<InteractionRow>()
-        .fetch_all(conn)
-        .await?)
+    ROWS.page(conn, query, "start_date", after, limit).await
 }
 
 /// Appends `AND …` for every filter given.

@@ -9,8 +9,10 @@ use uuid::Uuid;
 
 use crate::domain::{CountryCode, InteractionType, PartialDate, QuadClass, Resource};
 use crate::error::Result;
-use crate::records::interactions::{Interaction, InteractionPatch, NewInteraction, assemble};
-use crate::store::interactions::{self as store, InteractionFilter};
+use crate::records::interactions::{Interaction, InteractionPatch, NewInteraction};
+use crate::records::read::Assembled;
+use crate::store::interactions::{InteractionFilter, Interactions};
+use crate::store::rows;
 
 use super::actors::IdOrSlug;
 use super::auth::{Read, Write};
@@ -156,8 +158,8 @@ pub async fn list_interactions(
         limit,
         &filters,
         after,
-        async |conn, after, n| store::list(conn, &filter, after, n).await,
-        async |conn, rows| assemble(conn, rows).await,
+        async |conn, after, n| rows::list::<Interactions>(conn, &filter, after, n).await,
+        async |conn, rows| Interaction::assemble(conn, rows).await,
         |r| (r.start_date, r.id),
     )
     .await?;

@@ -8,8 +8,10 @@ use uuid::Uuid;
 
 use crate::domain::{CountryCode, PartialDate, Resource, StatementKind, Topic};
 use crate::error::Result;
-use crate::records::statements::{NewStatement, Statement, StatementPatch, assemble};
-use crate::store::statements::{self as store, StatementFilter};
+use crate::records::read::Assembled;
+use crate::records::statements::{NewStatement, Statement, StatementPatch};
+use crate::store::rows;
+use crate::store::statements::{StatementFilter, Statements};
 
 use super::actors::IdOrSlug;
 use super::auth::{Read, Write};
@@ -153,8 +155,8 @@ pub async fn list_statements(
         limit,
         &filters,
         after,
-        async |conn, after, n| store::list(conn, &filter, after, n).await,
-        async |conn, rows| assemble(conn, rows).await,
+        async |conn, after, n| rows::list::<Statements>(conn, &filter, after, n).await,
+        async |conn, rows| Statement::assemble(conn, rows).await,
         |r| (r.stated_date, r.id),
     )
     .await?;

@@ -8,8 +8,10 @@ use uuid::Uuid;
 
 use crate::domain::{CountryCode, PartialDate, Resource, VisitKind};
 use crate::error::Result;
-use crate::records::visits::{NewVisit, Visit, VisitPatch, assemble};
-use crate::store::visits::{self as store, VisitFilter};
+use crate::records::read::Assembled;
+use crate::records::visits::{NewVisit, Visit, VisitPatch};
+use crate::store::rows;
+use crate::store::visits::{VisitFilter, Visits};
 
 use super::actors::IdOrSlug;
 use super::auth::{Read, Write};
@@ -134,8 +136,8 @@ pub async fn list_visits(
         limit,
         &filters,
         after,
-        async |conn, after, n| store::list(conn, &filter, after, n).await,
-        async |conn, rows| assemble(conn, rows).await,
+        async |conn, after, n| rows::list::<Visits>(conn, &filter, after, n).await,
+        async |conn, rows| Visit::assemble(conn, rows).await,
         |r| (r.start_date, r.id),
     )
     .await?;

@@ -13,7 +13,7 @@ use crate::domain::{
 };
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
-use crate::store::interactions::{self as store, InteractionFields, InteractionRow};
+use crate::store::interactions::{self as store, InteractionFields, InteractionRow, Interactions};
 use crate::store::links::{self, LinkFields};
 
 use super::fields::{bounded, bounded_non_null, non_null, nullable, unique};
@@ -21,6 +21,7 @@ use super::links::{
     CITATIONS, CitationLink, CitationRef, check_period, link_fields, links_in, links_of, split,
 };
 use super::named::ReferenceField;
+use super::read::{self, Assembled};
 use super::record::Record;
 use super::summary::ActorSummary;
 
@@ -315,12 +316,12 @@ fn refused(error: StoreError) -> ApiError {
     }
 }
 
-pub(crate) async fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Interaction> {
-    let not_found = || ApiError::NotFound(format!("no interaction with id `{id}`"));
-    let row = store::find(&mut *conn, id, lock)
-        .await?
-        .ok_or_else(not_found)?;
-    assemble(conn, vec![row]).await?.pop().ok_or_else(not_found)
+impl Assembled for Interaction {
+    type Table = Interactions;
+
+    async fn assemble(conn: &mut PgConnection, rows: Vec<InteractionRow>) -> Result<Vec<Self>> {
+        assemble(conn, rows).await
+    }
 }
 
 impl Record for Interaction {
@@ -341,14 +342,11 @@ impl Record for Interaction {
     }
 
     async fn load(conn: &mut PgConnection, id: &Uuid, lock: bool) -> Result<Self> {
-        load(conn, *id, lock).await
+        read::load(conn, *id, lock).await
     }
 
     async fn load_many(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Self>> {
-        let rows = store::by_ids(&mut *conn, ids).await?;
-        let mut interactions = assemble(conn, rows).await?;
-        interactions.sort_by_key(|i| i.id);
-        Ok(interactions)
+        read::load_many(conn, ids).await
     }
 
     fn to_input(&self) -> NewInteraction {

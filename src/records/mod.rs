@@ -11,6 +11,7 @@ pub mod kinds;
 pub mod links;
 pub mod merges;
 pub mod named;
+pub mod read;
 pub mod record;
 pub mod resolve;
 pub mod roles;

@@ -12,11 +12,12 @@ use crate::domain::{
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
 use crate::store::links::{self, LinkFields};
-use crate::store::statements::{self as store, StatementFields, StatementRow};
+use crate::store::statements::{self as store, StatementFields, StatementRow, Statements};
 
 use super::fields::{bounded, bounded_non_null, non_null, nullable, unique};
 use super::links::{CITATIONS, CitationLink, CitationRef, link_fields, links_in, links_of, split};
 use super::named::ReferenceField;
+use super::read::{self, Assembled};
 use super::record::Record;
 use super::summary::ActorSummary;
 
@@ -259,16 +260,6 @@ pub(crate) async fn assemble(
         .collect())
 }
 
-pub(crate) async fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Statement> {
-    let row = store::find(&mut *conn, id, lock)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no statement with id `{id}`")))?;
-    let mut statements = assemble(conn, vec![row]).await?;
-    statements
-        .pop()
-        .ok_or_else(|| ApiError::NotFound(format!("no statement with id `{id}`")))
-}
-
 impl NewStatement {
     /// The statement's fields (`on_behalf_of` as given: the rest is derived when it is
     /// stored) and links, with the checks that need no database (no subject twice, no
@@ -333,6 +324,14 @@ fn refused(error: StoreError) -> ApiError {
     }
 }
 
+impl Assembled for Statement {
+    type Table = Statements;
+
+    async fn assemble(conn: &mut PgConnection, rows: Vec<StatementRow>) -> Result<Vec<Self>> {
+        assemble(conn, rows).await
+    }
+}
+
 impl Record for Statement {
     const RESOURCE: Resource = Resource::Statement;
     const REFERENCES: &'static [ReferenceField] = &[
@@ -353,14 +352,11 @@ impl Record for Statement {
     }
 
     async fn load(conn: &mut PgConnection, id: &Uuid, lock: bool) -> Result<Self> {
-        load(conn, *id, lock).await
+        read::load(conn, *id, lock).await
     }
 
     async fn load_many(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Self>> {
-        let rows = store::by_ids(&mut *conn, ids).await?;
-        let mut statements = assemble(conn, rows).await?;
-        statements.sort_by_key(|s| s.id);
-        Ok(statements)
+        read::load_many(conn, ids).await
     }
 
     /// An attribution derived from the speaker's role is left out: it is derived again.

@@ -12,13 +12,14 @@ use crate::domain::{
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
 use crate::store::links::{self, LinkFields};
-use crate::store::visits::{self as store, VisitFields, VisitRow};
+use crate::store::visits::{self as store, VisitFields, VisitRow, Visits};
 
 use super::fields::{bounded, bounded_non_null, non_null, nullable};
 use super::links::{
     CITATIONS, CitationLink, CitationRef, check_period, link_fields, links_in, links_of, split,
 };
 use super::named::ReferenceField;
+use super::read::{self, Assembled};
 use super::record::{Record, reference};
 use super::summary::ActorSummary;
 
@@ -198,16 +199,6 @@ pub(crate) async fn assemble(conn: &mut PgConnection, rows: Vec<VisitRow>) -> Re
         .collect())
 }
 
-pub(crate) async fn load(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Visit> {
-    let row = store::find(&mut *conn, id, lock)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no visit with id `{id}`")))?;
-    let mut visits = assemble(conn, vec![row]).await?;
-    visits
-        .pop()
-        .ok_or_else(|| ApiError::NotFound(format!("no visit with id `{id}`")))
-}
-
 /// No visitor twice, and none of them the host (checks that need no database).
 fn check_participant_shape(visitors: &[Uuid], host: Uuid) -> Result<()> {
     for (i, visitor) in visitors.iter().enumerate() {
@@ -265,6 +256,14 @@ impl NewVisit {
     }
 }
 
+impl Assembled for Visit {
+    type Table = Visits;
+
+    async fn assemble(conn: &mut PgConnection, rows: Vec<VisitRow>) -> Result<Vec<Self>> {
+        assemble(conn, rows).await
+    }
+}
+
 impl Record for Visit {
     const RESOURCE: Resource = Resource::Visit;
     const REFERENCES: &'static [ReferenceField] = &[
@@ -283,14 +282,11 @@ impl Record for Visit {
     }
 
     async fn load(conn: &mut PgConnection, id: &Uuid, lock: bool) -> Result<Self> {
-        load(conn, *id, lock).await
+        read::load(conn, *id, lock).await
     }
 
     async fn load_many(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Self>> {
-        let rows = store::by_ids(&mut *conn, ids).await?;
-        let mut visits = assemble(conn, rows).await?;
-        visits.sort_by_key(|v| v.id);
-        Ok(visits)
+        read::load_many(conn, ids).await
     }
 
     fn to_input(&self) -> NewVisit {

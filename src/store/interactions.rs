@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::Result;
 use super::columns::{check_written, column, ids, json_list, position};
-use super::rows::Select;
+use super::rows::{Listed, Select};
 use crate::domain::{
     ActorKind, CountryCode, DatePrecision, InteractionContext, InteractionMode, InteractionSide,
     InteractionType, PartialDate, Place, SourceCode, Summary,
@@ -190,79 +190,67 @@ const ROWS: Select = Select {
     alias: "i",
 };
 
-/// Rows by id, in no particular order.
-pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<InteractionRow>> {
-    ROWS.by_ids(conn, ids).await
-}
+/// How interactions are read: `rows::by_ids`, `rows::find` and `rows::list` of this.
+pub struct Interactions;
 
-pub async fn find(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Option<InteractionRow>> {
-    ROWS.find(conn, id, lock).await
-}
+impl Listed for Interactions {
+    type Row = InteractionRow;
+    type Filter = InteractionFilter;
+    const ROWS: Select = ROWS;
+    const DATE: &'static str = "start_date";
 
-/// Interactions, latest start first, after the `(start, id)` of the last row of the previous
-/// page.
-pub async fn list(
-    conn: &mut PgConnection,
-    filter: &InteractionFilter,
-    after: Option<(NaiveDate, Uuid)>,
-    limit: i64,
-) -> Result<Vec<InteractionRow>> {
-    // Built from the filters given, so the planner sees only those and can pick its index.
-    let mut query = ROWS.list();
-    push_filter(&mut query, filter);
-    ROWS.page(conn, query, "start_date", after, limit).await
-}
-
-/// Appends `AND …` for every filter given.
-pub fn push_filter(query: &mut QueryBuilder<'_, Postgres>, filter: &InteractionFilter) {
-    let on_side = |query: &mut QueryBuilder<'_, Postgres>, actor, side: Option<InteractionSide>| {
-        query
-            .push(" AND EXISTS (SELECT 1 FROM interaction_actors x WHERE x.interaction_id = i.id AND x.actor_id = ")
-            .push_bind(actor);
-        if let Some(side) = side {
-            query.push(" AND x.side = ").push_bind(side);
+    fn push_filter(query: &mut QueryBuilder<'_, Postgres>, filter: &InteractionFilter) {
+        let on_side = |query: &mut QueryBuilder<'_, Postgres>,
+                       actor,
+                       side: Option<InteractionSide>| {
+            query
+                .push(" AND EXISTS (SELECT 1 FROM interaction_actors x WHERE x.interaction_id = i.id AND x.actor_id = ")
+                .push_bind(actor);
+            if let Some(side) = side {
+                query.push(" AND x.side = ").push_bind(side);
+            }
+            query.push(")");
+        };
+        if let Some(actor) = filter.actor {
+            on_side(query, actor, None);
         }
-        query.push(")");
-    };
-    if let Some(actor) = filter.actor {
-        on_side(query, actor, None);
-    }
-    if let Some(source) = filter.source {
-        on_side(query, source, Some(InteractionSide::Source));
-    }
-    if let Some(target) = filter.target {
-        on_side(query, target, Some(InteractionSide::Target));
-    }
-    if let Some(types) = &filter.event_types {
-        query
-            .push(" AND i.type = ANY(")
-            .push_bind(types.clone())
-            .push(")");
-    }
-    if let Some(country) = &filter.country {
-        query
-            .push(" AND i.country_code = ")
-            .push_bind(country.clone());
-    }
-    if let Some(citation) = filter.citation {
-        query
-            .push(" AND EXISTS (SELECT 1 FROM interaction_citations c WHERE c.interaction_id = i.id AND c.citation_id = ")
-            .push_bind(citation)
-            .push(")");
-    }
-    if filter.from.is_some() || filter.until.is_some() {
-        query
-            .push(" AND i.period && daterange(")
-            .push_bind(filter.from)
-            .push("::date, ")
-            .push_bind(filter.until)
-            .push("::date, '[)')");
-    }
-    if let Some(q) = &filter.q {
-        query
-            .push(" AND i.search @@ websearch_to_tsquery('english', ")
-            .push_bind(q.clone())
-            .push(")");
+        if let Some(source) = filter.source {
+            on_side(query, source, Some(InteractionSide::Source));
+        }
+        if let Some(target) = filter.target {
+            on_side(query, target, Some(InteractionSide::Target));
+        }
+        if let Some(types) = &filter.event_types {
+            query
+                .push(" AND i.type = ANY(")
+                .push_bind(types.clone())
+                .push(")");
+        }
+        if let Some(country) = &filter.country {
+            query
+                .push(" AND i.country_code = ")
+                .push_bind(country.clone());
+        }
+        if let Some(citation) = filter.citation {
+            query
+                .push(" AND EXISTS (SELECT 1 FROM interaction_citations c WHERE c.interaction_id = i.id AND c.citation_id = ")
+                .push_bind(citation)
+                .push(")");
+        }
+        if filter.from.is_some() || filter.until.is_some() {
+            query
+                .push(" AND i.period && daterange(")
+                .push_bind(filter.from)
+                .push("::date, ")
+                .push_bind(filter.until)
+                .push("::date, '[)')");
+        }
+        if let Some(q) = &filter.q {
+            query
+                .push(" AND i.search @@ websearch_to_tsquery('english', ")
+                .push_bind(q.clone())
+                .push(")");
+        }
     }
 }
 

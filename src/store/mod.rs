@@ -15,7 +15,7 @@ pub mod links;
 pub mod merges;
 pub mod names;
 pub mod roles;
-mod rows;
+pub mod rows;
 pub mod statements;
 pub mod tables;
 pub mod timeline;

@@ -1,5 +1,6 @@
 //! Reading a kind of record whose rows one `SELECT` gives (its table joined to the actors it
-//! shows): by ids, one by id (locked first when asked), and a page of a filtered list.
+//! shows): by ids, one by id (locked first when asked), and a page of a filtered list, latest
+//! first. A kind says how in [`Listed`]; [`by_ids`], [`find`] and [`list`] do it for any.
 
 use chrono::NaiveDate;
 use sqlx::postgres::PgRow;
@@ -9,7 +10,7 @@ use uuid::Uuid;
 use super::Result;
 
 /// How a kind of record is read.
-pub(crate) struct Select {
+pub struct Select {
     /// `SELECT … FROM visits v JOIN actors h ON …`, without a `WHERE`.
     pub sql: &'static str,
     /// The record's table, and its alias in `sql`.
@@ -101,4 +102,43 @@ impl Select {
             .push_bind(limit + 1);
         Ok(query.build_query_as::<R>().fetch_all(conn).await?)
     }
+}
+
+/// A kind of record read through one [`Select`], listed latest first by a date.
+pub trait Listed {
+    type Row: for<'r> FromRow<'r, PgRow> + Send + Unpin;
+    type Filter;
+    const ROWS: Select;
+    /// The column its lists are ordered by, latest first (then by id).
+    const DATE: &'static str;
+    /// Appends `AND …` for every filter given.
+    fn push_filter(query: &mut QueryBuilder<'_, Postgres>, filter: &Self::Filter);
+}
+
+/// Rows by id, in no particular order.
+pub async fn by_ids<T: Listed>(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<T::Row>> {
+    T::ROWS.by_ids(conn, ids).await
+}
+
+/// One row by id, its record's row locked first with `lock` (see [`Select::find`]).
+pub async fn find<T: Listed>(
+    conn: &mut PgConnection,
+    id: Uuid,
+    lock: bool,
+) -> Result<Option<T::Row>> {
+    T::ROWS.find(conn, id, lock).await
+}
+
+/// A page of the rows that pass the filter, after the `(date, id)` of the last row of the
+/// previous page. The query is built from the filters given, so the planner sees only those
+/// and can pick its index.
+pub async fn list<T: Listed>(
+    conn: &mut PgConnection,
+    filter: &T::Filter,
+    after: Option<(NaiveDate, Uuid)>,
+    limit: i64,
+) -> Result<Vec<T::Row>> {
+    let mut query = T::ROWS.list();
+    T::push_filter(&mut query, filter);
+    T::ROWS.page(conn, query, T::DATE, after, limit).await
 }

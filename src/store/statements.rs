@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::Result;
 use super::columns::{check_written, column, ids, json_list, position};
-use super::rows::Select;
+use super::rows::{Listed, Select};
 use crate::domain::{
     ActorKind, DatePrecision, LanguageTag, PartialDate, Stance, StatementKind, StatementText, Topic,
 };
@@ -215,95 +215,82 @@ const ROWS: Select = Select {
     alias: "s",
 };
 
-/// Rows by id, in no particular order.
-pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<StatementRow>> {
-    ROWS.by_ids(conn, ids).await
-}
+/// How statements are read: `rows::by_ids`, `rows::find` and `rows::list` of this.
+pub struct Statements;
 
-pub async fn find(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Option<StatementRow>> {
-    ROWS.find(conn, id, lock).await
-}
+impl Listed for Statements {
+    type Row = StatementRow;
+    type Filter = StatementFilter;
+    const ROWS: Select = ROWS;
+    const DATE: &'static str = "stated_date";
 
-/// Statements, latest first, after the `(date, id)` of the last row of the previous page.
-pub async fn list(
-    conn: &mut PgConnection,
-    filter: &StatementFilter,
-    after: Option<(NaiveDate, Uuid)>,
-    limit: i64,
-) -> Result<Vec<StatementRow>> {
-    // Built from the filters given, so the planner sees only those and can pick its index.
-    let mut query = ROWS.list();
-    push_filter(&mut query, filter);
-    ROWS.page(conn, query, "stated_date", after, limit).await
-}
-
-/// Appends `AND …` for every filter given.
-pub fn push_filter(query: &mut QueryBuilder<'_, Postgres>, filter: &StatementFilter) {
-    let subject_is = |query: &mut QueryBuilder<'_, Postgres>, actor: Uuid| {
-        query
-            .push("EXISTS (SELECT 1 FROM statement_subjects x WHERE x.statement_id = s.id AND x.actor_id = ")
-            .push_bind(actor)
-            .push(")");
-    };
-    if let Some(actor) = filter.actor {
-        query
-            .push(" AND (s.speaker_id = ")
-            .push_bind(actor)
-            .push(" OR s.on_behalf_of_id = ")
-            .push_bind(actor)
-            .push(" OR ");
-        subject_is(query, actor);
-        query.push(")");
-    }
-    if let Some(speaker) = filter.speaker {
-        query.push(" AND s.speaker_id = ").push_bind(speaker);
-    }
-    if let Some(on_behalf_of) = filter.on_behalf_of {
-        query
-            .push(" AND s.on_behalf_of_id = ")
-            .push_bind(on_behalf_of);
-    }
-    if let Some(subject) = filter.subject {
-        query.push(" AND ");
-        subject_is(query, subject);
-    }
-    if let Some(kind) = filter.kind {
-        query.push(" AND s.kind = ").push_bind(kind);
-    }
-    if let Some(topic) = &filter.topic {
-        query
-            .push(" AND s.topics @> ARRAY[")
-            .push_bind(topic.clone())
-            .push("]::text[]");
-    }
-    if let Some(country) = &filter.country {
-        query
-            .push(" AND EXISTS (SELECT 1 FROM actors c WHERE c.id IN (s.speaker_id, s.on_behalf_of_id) AND c.country_code = ")
-            .push_bind(country.clone())
-            .push(")");
-    }
-    if let Some(citation) = filter.citation {
-        query
-            .push(" AND EXISTS (SELECT 1 FROM statement_citations c WHERE c.statement_id = s.id AND c.citation_id = ")
-            .push_bind(citation)
-            .push(")");
-    }
-    if let Some(visit) = filter.visit {
-        query.push(" AND s.visit_id = ").push_bind(visit);
-    }
-    if filter.from.is_some() || filter.until.is_some() {
-        query
-            .push(" AND s.period && daterange(")
-            .push_bind(filter.from)
-            .push("::date, ")
-            .push_bind(filter.until)
-            .push("::date, '[)')");
-    }
-    if let Some(q) = &filter.q {
-        query
-            .push(" AND s.search @@ websearch_to_tsquery('english', ")
-            .push_bind(q.clone())
-            .push(")");
+    fn push_filter(query: &mut QueryBuilder<'_, Postgres>, filter: &StatementFilter) {
+        let subject_is = |query: &mut QueryBuilder<'_, Postgres>, actor: Uuid| {
+            query
+                .push("EXISTS (SELECT 1 FROM statement_subjects x WHERE x.statement_id = s.id AND x.actor_id = ")
+                .push_bind(actor)
+                .push(")");
+        };
+        if let Some(actor) = filter.actor {
+            query
+                .push(" AND (s.speaker_id = ")
+                .push_bind(actor)
+                .push(" OR s.on_behalf_of_id = ")
+                .push_bind(actor)
+                .push(" OR ");
+            subject_is(query, actor);
+            query.push(")");
+        }
+        if let Some(speaker) = filter.speaker {
+            query.push(" AND s.speaker_id = ").push_bind(speaker);
+        }
+        if let Some(on_behalf_of) = filter.on_behalf_of {
+            query
+                .push(" AND s.on_behalf_of_id = ")
+                .push_bind(on_behalf_of);
+        }
+        if let Some(subject) = filter.subject {
+            query.push(" AND ");
+            subject_is(query, subject);
+        }
+        if let Some(kind) = filter.kind {
+            query.push(" AND s.kind = ").push_bind(kind);
+        }
+        if let Some(topic) = &filter.topic {
+            query
+                .push(" AND s.topics @> ARRAY[")
+                .push_bind(topic.clone())
+                .push("]::text[]");
+        }
+        if let Some(country) = &filter.country {
+            query
+                .push(" AND EXISTS (SELECT 1 FROM actors c WHERE c.id IN (s.speaker_id, s.on_behalf_of_id) AND c.country_code = ")
+                .push_bind(country.clone())
+                .push(")");
+        }
+        if let Some(citation) = filter.citation {
+            query
+                .push(" AND EXISTS (SELECT 1 FROM statement_citations c WHERE c.statement_id = s.id AND c.citation_id = ")
+                .push_bind(citation)
+                .push(")");
+        }
+        if let Some(visit) = filter.visit {
+            query.push(" AND s.visit_id = ").push_bind(visit);
+        }
+        if filter.from.is_some() || filter.until.is_some() {
+            query
+                .push(" AND s.period && daterange(")
+                .push_bind(filter.from)
+                .push("::date, ")
+                .push_bind(filter.until)
+                .push("::date, '[)')");
+        }
+        if let Some(q) = &filter.q {
+            query
+                .push(" AND s.search @@ websearch_to_tsquery('english', ")
+                .push_bind(q.clone())
+                .push(")");
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::columns::{check_written, column, ids, position};
-use super::rows::Select;
+use super::rows::{Listed, Select};
 use super::{Referrer, Result};
 use crate::domain::{
     ActorKind, CountryCode, DatePrecision, Occasion, PartialDate, Place, Resource, Summary,
@@ -166,74 +166,61 @@ const ROWS: Select = Select {
     alias: "v",
 };
 
-/// Rows by id, in no particular order.
-pub async fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<VisitRow>> {
-    ROWS.by_ids(conn, ids).await
-}
+/// How visits are read: `rows::by_ids`, `rows::find` and `rows::list` of this.
+pub struct Visits;
 
-pub async fn find(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<Option<VisitRow>> {
-    ROWS.find(conn, id, lock).await
-}
+impl Listed for Visits {
+    type Row = VisitRow;
+    type Filter = VisitFilter;
+    const ROWS: Select = ROWS;
+    const DATE: &'static str = "start_date";
 
-/// Visits, latest start first, after the `(start, id)` of the last row of the previous page.
-pub async fn list(
-    conn: &mut PgConnection,
-    filter: &VisitFilter,
-    after: Option<(NaiveDate, Uuid)>,
-    limit: i64,
-) -> Result<Vec<VisitRow>> {
-    // Built from the filters given, so the planner sees only those and can pick its index.
-    let mut query = ROWS.list();
-    push_filter(&mut query, filter);
-    ROWS.page(conn, query, "start_date", after, limit).await
-}
-
-/// Appends `AND …` for every filter given.
-pub fn push_filter(query: &mut QueryBuilder<'_, Postgres>, filter: &VisitFilter) {
-    if let Some(actor) = filter.actor {
-        query
-            .push(" AND (v.host_id = ")
-            .push_bind(actor)
-            .push(" OR EXISTS (SELECT 1 FROM visit_visitors x WHERE x.visit_id = v.id AND x.actor_id = ")
-            .push_bind(actor)
-            .push("))");
-    }
-    if let Some(visitor) = filter.visitor {
-        query
-            .push(" AND EXISTS (SELECT 1 FROM visit_visitors x WHERE x.visit_id = v.id AND x.actor_id = ")
-            .push_bind(visitor)
-            .push(")");
-    }
-    if let Some(host) = filter.host {
-        query.push(" AND v.host_id = ").push_bind(host);
-    }
-    if let Some(kind) = filter.kind {
-        query.push(" AND v.kind = ").push_bind(kind);
-    }
-    if let Some(country) = &filter.country {
-        query
-            .push(" AND v.country_code = ")
-            .push_bind(country.clone());
-    }
-    if let Some(citation) = filter.citation {
-        query
-            .push(" AND EXISTS (SELECT 1 FROM visit_citations c WHERE c.visit_id = v.id AND c.citation_id = ")
-            .push_bind(citation)
-            .push(")");
-    }
-    if filter.from.is_some() || filter.until.is_some() {
-        query
-            .push(" AND v.period && daterange(")
-            .push_bind(filter.from)
-            .push("::date, ")
-            .push_bind(filter.until)
-            .push("::date, '[)')");
-    }
-    if let Some(q) = &filter.q {
-        query
-            .push(" AND v.search @@ websearch_to_tsquery('english', ")
-            .push_bind(q.clone())
-            .push(")");
+    fn push_filter(query: &mut QueryBuilder<'_, Postgres>, filter: &VisitFilter) {
+        if let Some(actor) = filter.actor {
+            query
+                .push(" AND (v.host_id = ")
+                .push_bind(actor)
+                .push(" OR EXISTS (SELECT 1 FROM visit_visitors x WHERE x.visit_id = v.id AND x.actor_id = ")
+                .push_bind(actor)
+                .push("))");
+        }
+        if let Some(visitor) = filter.visitor {
+            query
+                .push(" AND EXISTS (SELECT 1 FROM visit_visitors x WHERE x.visit_id = v.id AND x.actor_id = ")
+                .push_bind(visitor)
+                .push(")");
+        }
+        if let Some(host) = filter.host {
+            query.push(" AND v.host_id = ").push_bind(host);
+        }
+        if let Some(kind) = filter.kind {
+            query.push(" AND v.kind = ").push_bind(kind);
+        }
+        if let Some(country) = &filter.country {
+            query
+                .push(" AND v.country_code = ")
+                .push_bind(country.clone());
+        }
+        if let Some(citation) = filter.citation {
+            query
+                .push(" AND EXISTS (SELECT 1 FROM visit_citations c WHERE c.visit_id = v.id AND c.citation_id = ")
+                .push_bind(citation)
+                .push(")");
+        }
+        if filter.from.is_some() || filter.until.is_some() {
+            query
+                .push(" AND v.period && daterange(")
+                .push_bind(filter.from)
+                .push("::date, ")
+                .push_bind(filter.until)
+                .push("::date, '[)')");
+        }
+        if let Some(q) = &filter.q {
+            query
+                .push(" AND v.search @@ websearch_to_tsquery('english', ")
+                .push_bind(q.clone())
+                .push(")");
+        }
     }
 }
 

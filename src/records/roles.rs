@@ -11,6 +11,7 @@ use crate::error::{ApiError, Result};
 use crate::store::StoreError;
 use crate::store::links::{self, LinkFields, LinkRow};
 use crate::store::roles::{self as store, RoleFields, RoleRow};
+use crate::store::statements::{self, Dependency};
 
 use super::actors::id_of;
 use super::fields::{bounded, bounded_non_null, non_null, nullable};
@@ -307,7 +308,8 @@ impl Record for Role {
     }
 
     async fn delete(self, conn: &mut PgConnection) -> Result<()> {
-        let references = store::references(&mut *conn, self.id, 100).await?;
+        let references =
+            statements::depending_on(&mut *conn, Dependency::Role, self.id, 100).await?;
         if !references.is_empty() {
             return Err(ApiError::Conflict {
                 detail: format!(

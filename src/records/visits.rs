@@ -12,6 +12,7 @@ use crate::domain::{
 use crate::error::{ApiError, Result};
 use crate::store::StoreError;
 use crate::store::links::{self, LinkFields};
+use crate::store::statements::{self, Dependency};
 use crate::store::visits::{self as store, VisitFields, VisitRow, Visits};
 
 use super::fields::{bounded, bounded_non_null, non_null, nullable};
@@ -321,7 +322,8 @@ impl Record for Visit {
     }
 
     async fn delete(self, conn: &mut PgConnection) -> Result<()> {
-        let references = store::references(&mut *conn, self.id, 100).await?;
+        let references =
+            statements::depending_on(&mut *conn, Dependency::Visit, self.id, 100).await?;
         if !references.is_empty() {
             return Err(ApiError::Conflict {
                 detail: format!(

@@ -4,10 +4,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::Result;
 use super::columns::{check_written, column, ids};
 use super::rows::Select;
-use super::{Referrer, Result};
-use crate::domain::{ActorKind, DatePrecision, PartialDate, Resource, RoleRank, Title};
+use crate::domain::{ActorKind, DatePrecision, PartialDate, RoleRank, Title};
 
 /// A role as stored, with summaries of both actors.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -105,25 +105,6 @@ pub async fn write(
     .await?
     .rows_affected();
     check_written("roles", rows.len(), written)
-}
-
-/// The statements whose attribution was derived from a role (at most `limit`).
-pub async fn references(conn: &mut PgConnection, id: Uuid, limit: i64) -> Result<Vec<Referrer>> {
-    let ids = sqlx::query_scalar!(
-        "SELECT id FROM statements WHERE on_behalf_of_role_id = $1 ORDER BY id LIMIT $2",
-        id,
-        limit
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(ids
-        .into_iter()
-        .map(|id| Referrer {
-            resource: Resource::Statement,
-            id,
-            holder: None,
-        })
-        .collect())
 }
 
 pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<()> {

@@ -4,11 +4,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::Result;
 use super::columns::{check_written, column, ids, json_list, position};
 use super::rows::{Listed, Select};
+use super::{Referrer, Result};
 use crate::domain::{
-    ActorKind, DatePrecision, LanguageTag, PartialDate, Stance, StatementKind, StatementText, Topic,
+    ActorKind, DatePrecision, LanguageTag, PartialDate, Resource, Stance, StatementKind,
+    StatementText, Topic,
 };
 
 /// A statement as stored, with summaries of its speaker and of whom it was made for.
@@ -329,4 +330,42 @@ pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<()> {
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// A column of statements that names another record a statement depends on.
+#[derive(Debug, Clone, Copy)]
+pub enum Dependency {
+    /// The visit it was made during.
+    Visit,
+    /// The role its attribution was derived from.
+    Role,
+}
+
+/// The statements (at most `limit`) that depend on a record: what stands in the way of
+/// deleting it.
+pub async fn depending_on(
+    conn: &mut PgConnection,
+    on: Dependency,
+    id: Uuid,
+    limit: i64,
+) -> Result<Vec<Referrer>> {
+    let column = match on {
+        Dependency::Visit => "visit_id",
+        Dependency::Role => "on_behalf_of_role_id",
+    };
+    let ids: Vec<Uuid> = sqlx::query_scalar(&format!(
+        "SELECT id FROM statements WHERE {column} = $1 ORDER BY id LIMIT $2"
+    ))
+    .bind(id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    Ok(ids
+        .into_iter()
+        .map(|id| Referrer {
+            resource: Resource::Statement,
+            id,
+            holder: None,
+        })
+        .collect())
 }

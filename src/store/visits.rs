@@ -4,12 +4,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
+use super::Result;
 use super::columns::{check_written, column, ids, position};
 use super::rows::{Listed, Select};
-use super::{Referrer, Result};
 use crate::domain::{
-    ActorKind, CountryCode, DatePrecision, Occasion, PartialDate, Place, Resource, Summary,
-    VisitKind,
+    ActorKind, CountryCode, DatePrecision, Occasion, PartialDate, Place, Summary, VisitKind,
 };
 
 /// A visit as stored, with a summary of its host.
@@ -252,25 +251,6 @@ pub async fn visitors(conn: &mut PgConnection, visits: &[Uuid]) -> Result<Vec<Vi
     )
     .fetch_all(conn)
     .await?)
-}
-
-/// The statements made during a visit (at most `limit`).
-pub async fn references(conn: &mut PgConnection, id: Uuid, limit: i64) -> Result<Vec<Referrer>> {
-    let ids = sqlx::query_scalar!(
-        "SELECT id FROM statements WHERE visit_id = $1 ORDER BY id LIMIT $2",
-        id,
-        limit
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(ids
-        .into_iter()
-        .map(|id| Referrer {
-            resource: Resource::Statement,
-            id,
-            holder: None,
-        })
-        .collect())
 }
 
 pub async fn delete(conn: &mut PgConnection, id: Uuid) -> Result<()> {

@@ -65,7 +65,7 @@ pub use state::AppState;
     components(
         schemas(Problem),
         responses(
-            problems::BadRequest, problems::Unauthorized, problems::Forbidden, problems::NotFound,
+            problems::BadRequest, problems::Unauthorized, problems::Forbidden, problems::NotFound, problems::ActorNotFound,
             problems::RequestTimeout, problems::Conflict, problems::PreconditionFailed,
             problems::PayloadTooLarge, problems::RequestLineTooLong, problems::UnsupportedMediaType, problems::Unprocessable,
             problems::TooManyRequests, problems::Gone, problems::ServiceUnavailable, merges::ActorMerged,

@@ -74,6 +74,9 @@ problem_responses! {
     NotFound => (404, "not-found", "Not found",
         "Nothing exists at this path.",
         "no actor with slug `kazakhstan`");
+    ActorNotFound => (404, "not-found", "Not found",
+        "No actor has an id or slug the question names: in the path, or an actor parameter of an analysis (what it is about, as a path names a record; a list's actor filter answers 422 instead).",
+        "no actor `atlantis` (query parameter `b`)");
     Conflict => (409, "conflict", "Conflict",
         "The request conflicts with the current state: a unique value is taken, the record is still referred to (see `references`), or a request with the same Idempotency-Key is in flight.",
         "an actor with slug `kazakhstan` already exists");

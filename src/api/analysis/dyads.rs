@@ -211,7 +211,7 @@ type DyadRequest = Read<Query<DyadParams>>;
     params(DyadParams),
     responses(
         (status = 200, description = "The dyad", content((Dyad = "application/json"), (String = "text/csv"))),
-        (status = 404, response = NotFound),
+        (status = 404, response = ActorNotFound),
         (status = 422, response = Unprocessable),
         ReadProblems,
     ),

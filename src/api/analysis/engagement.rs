@@ -224,7 +224,7 @@ type EngagementRequest = Read<(web::Path<String>, Query<EngagementParams>)>;
     params(ActorPath, EngagementParams),
     responses(
         (status = 200, description = "The engagement", content((Engagement = "application/json"), (String = "text/csv"))),
-        (status = 404, response = NotFound),
+        (status = 404, response = ActorNotFound),
         (status = 422, response = Unprocessable),
         ReadProblems,
     ),

@@ -1,17 +1,34 @@
 //! Free text with documented limits. Besides length, text refuses what can only mislead a
-//! reader or break a program that shows it:
+//! reader or break a program that shows it, chosen by Unicode property (so a character
+//! Unicode adds to a property is refused without a change here):
 //!
-//! - control characters (C0 and C1; a line of text also tab and line breaks, though blanks
-//!   around it are trimmed), and NUL, which PostgreSQL cannot store;
-//! - bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which
-//!   make text display in an order other than it is stored ("Trojan Source");
-//! - invisible characters without a linguistic role (U+200B zero-width space, U+2060 word
-//!   joiner, U+FEFF, U+180E), which make two names look the same, and the deprecated format
-//!   characters (U+206A–U+206F, U+FFF9–U+FFFB).
+//! - control characters (`Cc`: C0 and C1; a line of text also tab and line breaks, though
+//!   blanks around it are trimmed), and NUL, which PostgreSQL cannot store;
+//! - default-ignorable code points (`Default_Ignorable_Code_Point`): what renders as nothing.
+//!   That covers the bidirectional embeddings, overrides and isolates ("Trojan Source"), the
+//!   zero-width space, word joiner and BOM, the soft hyphen, the Hangul fillers (U+115F,
+//!   U+3164) and the tag characters (U+E0000–U+E0FFF), all of which make two names look the
+//!   same or hide text;
+//! - noncharacters (`Noncharacter_Code_Point`: U+FDD0–U+FDEF and the last two of every plane)
+//!   and private-use characters (`Co`), which mean nothing outside one program;
+//! - the interlinear annotation characters (U+FFF9–U+FFFB), format characters that hide text
+//!   but are not default-ignorable;
+//! - in a line of text (a name, a title), the blank Braille pattern U+2800 too, which looks
+//!   like a space and is not one.
 //!
-//! They are refused, not stripped, so what is stored is what was sent. The zero-width joiner
-//! and non-joiner (U+200D, U+200C) are kept: Persian and the Indic scripts spell with them,
-//! and the marks LRM/RLM/ALM, which set direction without reordering, are kept too.
+//! They are refused, not stripped, so what is stored is what was sent. Kept, although
+//! default-ignorable, because writing needs them: the zero-width joiner and non-joiner
+//! (Persian and the Indic scripts spell with them, emoji sequences join with them), and the
+//! variation selectors (CJK ideographic variants, emoji presentation). The direction marks
+//! LRM, RLM and ALM, which set direction without reordering, are kept in running text, where
+//! scripts mix, and refused in a line of text, whose letters set its direction.
+
+use std::sync::LazyLock;
+
+use icu_properties::props::{
+    DefaultIgnorableCodePoint, GeneralCategory, NoncharacterCodePoint, VariationSelector,
+};
+use icu_properties::{CodePointMapData, CodePointSetData};
 
 /// Characters that count as blank. Kept to ASCII whitespace so that the schema pattern means
 /// exactly the same in every regex dialect that reads it (ECMA-262, Python, Rust).
@@ -19,34 +36,60 @@ fn is_blank_char(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r')
 }
 
-/// Refused in any text (see the module's documentation), as inclusive ranges: the check
-/// and the schema pattern are both made from this table.
-const REFUSED: &[(char, char)] = &[
-    ('\u{0}', '\u{8}'),
-    ('\u{b}', '\u{c}'),
-    ('\u{e}', '\u{1f}'),
-    ('\u{7f}', '\u{9f}'),
-    ('\u{180e}', '\u{180e}'),
-    ('\u{200b}', '\u{200b}'),
-    ('\u{202a}', '\u{202e}'),
-    ('\u{2060}', '\u{2060}'),
-    ('\u{2066}', '\u{206f}'),
-    ('\u{feff}', '\u{feff}'),
-    ('\u{fff9}', '\u{fffb}'),
-];
-/// Refused inside a line of text as well: tab and line breaks.
-const LINE_BREAKS: &[(char, char)] = &[('\t', '\n'), ('\r', '\r'), ('\u{2028}', '\u{2029}')];
-
-fn is_in(ranges: &[(char, char)], c: char) -> bool {
-    ranges.iter().any(|(from, to)| (*from..=*to).contains(&c))
+/// Whether `c` is refused in text of this kind (see the module's documentation). The check
+/// and the schema pattern are both made from this one rule.
+fn is_refused(c: char, lines: Lines) -> bool {
+    match c {
+        '\t' | '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{2800}' => lines == Lines::One,
+        '\u{200c}' | '\u{200d}' => false,
+        '\u{200e}' | '\u{200f}' | '\u{061c}' => lines == Lines::One,
+        '\u{fff9}'..='\u{fffb}' => true,
+        _ => {
+            let category = CodePointMapData::<GeneralCategory>::new().get(c);
+            matches!(
+                category,
+                GeneralCategory::Control | GeneralCategory::PrivateUse
+            ) || CodePointSetData::new::<NoncharacterCodePoint>().contains(c)
+                || (CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
+                    && !CodePointSetData::new::<VariationSelector>().contains(c))
+        }
+    }
 }
 
-/// The characters of `ranges` as the inside of a regex class (`\u0000-\u0008…`).
-fn class(ranges: &[&[(char, char)]]) -> String {
-    let code = |c: char| format!("\\u{:04X}", u32::from(c));
+/// The refused characters of each kind of text as inclusive ranges, for the schema pattern:
+/// every code point tried once, at first use.
+fn refused_ranges(lines: Lines) -> &'static [(char, char)] {
+    fn ranges(lines: Lines) -> Vec<(char, char)> {
+        let mut ranges: Vec<(char, char)> = Vec::new();
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            if !is_refused(c, lines) {
+                continue;
+            }
+            match ranges.last_mut() {
+                Some((_, to)) if u32::from(*to) + 1 == u32::from(c) => *to = c,
+                _ => ranges.push((c, c)),
+            }
+        }
+        ranges
+    }
+    static ONE: LazyLock<Vec<(char, char)>> = LazyLock::new(|| ranges(Lines::One));
+    static MANY: LazyLock<Vec<(char, char)>> = LazyLock::new(|| ranges(Lines::Many));
+    match lines {
+        Lines::One => &ONE,
+        Lines::Many => &MANY,
+    }
+}
+
+/// Ranges as the inside of a regex class. Characters of the Basic Multilingual Plane are
+/// escaped (`\u0000-\u0008`); the others are written as themselves, which ECMA-262 (with the
+/// `u` flag that JSON Schema validators use), Python and Rust all read as one character.
+fn class(ranges: &[(char, char)]) -> String {
+    let code = |c: char| match u32::from(c) {
+        bmp @ 0..=0xffff => format!("\\u{bmp:04X}"),
+        _ => c.to_string(),
+    };
     ranges
         .iter()
-        .flat_map(|r| r.iter())
         .map(|(from, to)| {
             if from == to {
                 code(*from)
@@ -73,17 +116,15 @@ pub(crate) fn check_text(
     lines: Lines,
 ) -> Result<String, String> {
     let trimmed = value.trim_matches(is_blank_char);
-    if let Some(c) = trimmed
-        .chars()
-        .find(|c| is_in(REFUSED, *c) || (lines == Lines::One && is_in(LINE_BREAKS, *c)))
-    {
+    if let Some(c) = trimmed.chars().find(|c| is_refused(*c, lines)) {
         return Err(match c {
             '\0' => "must not contain NUL characters".to_owned(),
             '\t' | '\n' | '\r' | '\u{2028}' | '\u{2029}' => {
                 "must be one line: no tab or line break inside".to_owned()
             }
             other => format!(
-                "must not contain U+{:04X} (control, bidirectional override or invisible characters)",
+                "must not contain U+{:04X} (a control, invisible, private-use or noncharacter code \
+                 point)",
                 u32::from(other)
             ),
         });
@@ -104,10 +145,10 @@ pub(crate) fn check_text(
 
 /// The schema pattern that accepts exactly what [`check_text`] does.
 pub(crate) fn pattern(required: bool, lines: Lines) -> String {
+    let refused = class(refused_ranges(lines));
     match lines {
         // Blanks may surround the line; inside it, spaces only.
         Lines::One => {
-            let refused = class(&[REFUSED, LINE_BREAKS]);
             let line = format!(r"[^{refused}]*[^{refused} ][^{refused}]*");
             if required {
                 format!(r"^[\t\n\r ]*{line}[\t\n\r ]*$")
@@ -116,7 +157,6 @@ pub(crate) fn pattern(required: bool, lines: Lines) -> String {
             }
         }
         Lines::Many => {
-            let refused = class(&[REFUSED]);
             if required {
                 format!(r"^[^{refused}]*[^{refused}\t\n\r ][^{refused}]*$")
             } else {
@@ -150,12 +190,14 @@ macro_rules! text_type {
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
                 super::schema::string_schema(
-                    &format!("{} At most {} characters{}{}; no control characters, bidirectional \
-                        overrides (U+202A–U+202E, U+2066–U+2069) or invisible characters \
-                        (U+200B, U+2060, U+FEFF, U+180E): these are refused, not stripped.",
+                    &format!("{} At most {} characters{}{}; no control, default-ignorable \
+                        (invisible: bidirectional overrides, zero-width spaces, fillers, tags; \
+                        the joiners and variation selectors are kept{}), private-use or \
+                        noncharacter code points: these are refused, not stripped.",
                         $doc, $max,
                         if $required { ", not blank" } else { "" },
-                        if matches!(Lines::$lines, Lines::One) { ", one line" } else { "" }),
+                        if matches!(Lines::$lines, Lines::One) { ", one line" } else { "" },
+                        if matches!(Lines::$lines, Lines::One) { "" } else { ", and so are the direction marks" }),
                     Some(&pattern($required, Lines::$lines)),
                     if $required { Some(1) } else { None },
                     Some($max),
@@ -362,12 +404,67 @@ mod tests {
         ] {
             assert!(Name::parse(hostile).is_err(), "{hostile:?}");
         }
-        // Scripts that spell with joiners, and direction marks, are kept as sent.
+        // Scripts that spell with joiners, and variation selectors, are kept as sent; direction
+        // marks in running text only.
         assert!(Name::parse("مى\u{200c}خواهم").is_ok());
-        assert!(Name::parse("\u{200f}שלום").is_ok());
+        assert!(Name::parse("葛\u{e0100}城").is_ok());
+        assert!(Name::parse("\u{200f}שלום").is_err());
+        assert!(Description::parse("\u{200f}שלום").is_ok());
         // Text of several lines keeps its line breaks and tabs.
         assert!(Description::parse("one\n\ttwo").is_ok());
         assert!(Description::parse("one\u{202e}two").is_err());
+    }
+
+    #[test]
+    fn names_refuse_invisible_private_and_noncharacters_by_property() {
+        for c in [
+            '\u{3164}',
+            '\u{115f}',
+            '\u{2800}',
+            '\u{ad}',
+            '\u{34f}',
+            '\u{17b4}',
+            '\u{61c}',
+            '\u{e0001}',
+            '\u{e0041}',
+            '\u{e000}',
+            '\u{fffe}',
+            '\u{ffff}',
+            '\u{10ffff}',
+            '\u{fdd0}',
+            '\u{1bca0}',
+            '\u{f0000}',
+            '\u{ffa0}',
+        ] {
+            let name = format!("Tokayev{c}");
+            let error = Name::parse(name.as_str()).err();
+            assert!(error.is_some(), "U+{:04X} was accepted", u32::from(c));
+            assert!(
+                error.is_some_and(|e| e.contains(&format!("U+{:04X}", u32::from(c)))),
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn pattern_and_check_agree_at_every_range_edge_and_across_the_planes() {
+        for lines in [Lines::One, Lines::Many] {
+            let regex = regex::Regex::new(&pattern(true, lines)).unwrap_or_else(|e| panic!("{e}"));
+            let edges = refused_ranges(lines).iter().flat_map(|(from, to)| {
+                let (from, to) = (u32::from(*from), u32::from(*to));
+                [from.saturating_sub(1), from, to, to + 1]
+            });
+            let spread = (0..=u32::from(char::MAX)).step_by(97);
+            for c in edges.chain(spread).filter_map(char::from_u32) {
+                let text = format!("a{c}b");
+                assert_eq!(
+                    regex.is_match(&text),
+                    check_text(text.clone(), 100, true, lines).is_ok(),
+                    "U+{:04X} ({lines:?})",
+                    u32::from(c)
+                );
+            }
+        }
     }
 
     #[test]

@@ -253,7 +253,8 @@ pub async fn observe(
         },
     };
     // A 400 made by a framework part (a CORS preflight refused) is plain text: restate it.
-    let response = if status == actix_web::http::StatusCode::BAD_REQUEST && !is_problem(&response) {
+    // A page's own error is HTML for a person, and stays so.
+    let response = if status == actix_web::http::StatusCode::BAD_REQUEST && is_plain(&response) {
         restate_as_problem(response).await
     } else {
         response
@@ -297,6 +298,15 @@ fn is_problem(response: &ServiceResponse<BoxBody>) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with(PROBLEM_JSON))
+}
+
+/// Whether a response is plain text (or has no type): what framework parts answer with.
+fn is_plain(response: &ServiceResponse<BoxBody>) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"))
 }
 
 /// A plain-text 400 as problem+json, its text as the detail.

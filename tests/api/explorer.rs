@@ -137,8 +137,17 @@ async fn the_explorer_escapes_what_it_shows_and_explains_bad_questions() {
 
     let backwards = app.get("/explore/kazakhstan?from=2023&to=2022").await;
     assert_eq!(backwards.status(), StatusCode::BAD_REQUEST);
+    // A page's error is a page, for the person reading it, not a problem document.
+    assert_eq!(
+        backwards
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("text/html; charset=utf-8")
+    );
     let text = backwards.text().await.unwrap_or_default();
     assert!(text.contains("is before `from`"), "{text}");
+    assert!(text.contains(r#"<p class="error" role="alert">"#), "{text}");
     assert_eq!(
         app.get("/explore/atlantis").await.status(),
         StatusCode::NOT_FOUND

@@ -148,13 +148,16 @@ pub enum ApiError {
     /// What the request names is gone for good (a feed position from before a failover).
     #[error("{0}")]
     Gone(String),
-    /// The request body did not arrive in time; the connection is closed.
+    /// The request head or body did not arrive in time; the connection is closed.
     #[error("{0}")]
     RequestTimeout(String),
     #[error(
         "the request line is longer than {limit} bytes; send long queries in fewer or shorter parameters"
     )]
     RequestLineTooLong { limit: usize },
+    /// The request head is larger, or has more fields, than is read.
+    #[error("{detail}")]
+    HeadTooLarge { detail: String },
     /// Too many requests from this caller, or too many of a costly kind at once.
     #[error("{detail}")]
     TooManyRequests { detail: String, retry_after: u64 },
@@ -228,9 +231,12 @@ impl ApiError {
             }
             Self::Unavailable(_) => ("unavailable", "Service unavailable"),
             Self::Gone(_) => ("gone", "Gone"),
-            Self::RequestTimeout(_) => ("request-timeout", "The request body came too slowly"),
+            Self::RequestTimeout(_) => ("request-timeout", "The request came too slowly"),
             Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             Self::RequestLineTooLong { .. } => ("uri-too-long", "Request line too long"),
+            Self::HeadTooLarge { .. } => {
+                ("header-fields-too-large", "Request header fields too large")
+            }
             Self::Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -287,6 +293,7 @@ impl ResponseError for ApiError {
             Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::RequestLineTooLong { .. } => StatusCode::URI_TOO_LONG,
+            Self::HeadTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

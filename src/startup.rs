@@ -145,10 +145,10 @@ impl Application {
                             .map_err(|error: actix_web::Error| error.error_response()),
                         |_| AppConfig::default(),
                     ));
-                // Before HTTP parsing: a request line longer than the parser takes would get
-                // its empty 400; this answers with a problem instead.
+                // Before HTTP parsing: what the parser refuses in a first request head would
+                // get its empty 400 or 431; this answers with a problem instead.
                 fn_service(move |mut io: TcpStream| async move {
-                    api::framing::guard_request_line(&mut io, on_connect_timeout).await?;
+                    api::framing::guard_first_head(&mut io, on_connect_timeout).await?;
                     let peer = io.peer_addr().ok();
                     Ok((io, Protocol::Http1, peer))
                 })

@@ -76,42 +76,79 @@ pub async fn refuse_ambiguous(
 }
 
 /// The longest request line answered (method, target and version); a longer one gets 414.
-/// The HTTP parser itself gives up at 64 KiB with an empty 400, before the application sees
-/// anything, so the check runs on the connection's first bytes, before parsing.
 pub const MAX_REQUEST_LINE: usize = 16 * 1024;
+/// The largest request head answered (request line and headers); a larger one gets 431.
+/// The HTTP parser's own limits (128 KiB, 96 headers) answer with an empty 400 or 431 before
+/// the application sees anything, so a connection's first head is checked here first.
+pub const MAX_HEAD: usize = 64 * 1024;
+/// The most header fields a request may have (the parser's own limit).
+const MAX_HEADERS: usize = 96;
 
-/// Looks at (without reading) a new connection's first bytes until its request line is
-/// whole. If it runs past [`MAX_REQUEST_LINE`], answers 414 problem+json and ends the
-/// connection (`Err`); a connection without a whole request line after `wait` is closed.
-/// Later requests on a kept-alive connection meet only the parser's limit.
-pub async fn guard_request_line(
+/// Looks at (without reading) a new connection's first bytes until its request head is
+/// whole, and answers what the HTTP parser would refuse with a problem document instead of
+/// its empty answer: a request line past [`MAX_REQUEST_LINE`] (414), a head past
+/// [`MAX_HEAD`] or with too many fields (431), a head that is not HTTP (400), part of a head
+/// and no more within `wait` (408; a connection that sent nothing at all, such as a browser's
+/// preconnect, is closed without an answer). Each ends the connection (`Err`). Later
+/// requests on a kept-alive connection meet only the parser's limits.
+pub async fn guard_first_head(
     io: &mut tokio::net::TcpStream,
     wait: std::time::Duration,
 ) -> Result<(), actix_http::error::DispatchError> {
-    use tokio::io::AsyncWriteExt;
     let deadline = tokio::time::Instant::now() + wait;
-    let mut buffer = vec![0u8; MAX_REQUEST_LINE + 1];
+    // Grown as the head grows, so a connection that sends little holds little.
+    let mut buffer = vec![0u8; 2048];
     let mut seen = 0;
     let mut pause = std::time::Duration::from_millis(2);
-    loop {
+    let refusal = loop {
         let n = match tokio::time::timeout_at(deadline, io.peek(&mut buffer)).await {
             Ok(Ok(n)) => n,
             // Let the HTTP layer answer a broken connection.
             Ok(Err(_)) => return Ok(()),
-            // No whole request line in the time a request's head is given: close.
-            Err(_) => return Err(no_line_in_time()),
+            Err(_) if seen == 0 => return Err(no_line_in_time()),
+            Err(_) => break head_in_time(wait, seen),
         };
-        if n == 0 || buffer[..n].contains(&b'\n') {
+        let bytes = &buffer[..n];
+        if n == 0 {
             return Ok(());
         }
-        if n > MAX_REQUEST_LINE {
-            break;
+        let line_ends = bytes.iter().position(|b| *b == b'\n');
+        if line_ends.unwrap_or(n) > MAX_REQUEST_LINE {
+            break ApiError::RequestLineTooLong {
+                limit: MAX_REQUEST_LINE,
+            };
+        }
+        if line_ends.is_some() {
+            let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            match httparse::Request::new(&mut headers).parse(bytes) {
+                Ok(httparse::Status::Complete(_)) => return Ok(()),
+                Ok(httparse::Status::Partial) => {}
+                Err(httparse::Error::TooManyHeaders) => {
+                    break ApiError::HeadTooLarge {
+                        detail: format!("the request has more than {MAX_HEADERS} header fields"),
+                    };
+                }
+                Err(error) => {
+                    break ApiError::bad_request(format!(
+                        "the request head is not HTTP/1.1: {error}"
+                    ));
+                }
+            }
+        }
+        if n > MAX_HEAD {
+            break ApiError::HeadTooLarge {
+                detail: format!("the request head is larger than {MAX_HEAD} bytes"),
+            };
+        }
+        if n == buffer.len() {
+            buffer.resize((n * 2).min(MAX_HEAD + 1), 0);
+            continue;
         }
         if n == seen {
             // Nothing new since the last look: wait for more, longer each time (up to 100 ms),
             // rather than look again at once; a stalled sender costs a few wakeups a second.
             if tokio::time::Instant::now() >= deadline {
-                return Err(no_line_in_time());
+                break head_in_time(wait, seen);
             }
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(std::time::Duration::from_millis(100));
@@ -119,22 +156,40 @@ pub async fn guard_request_line(
             pause = std::time::Duration::from_millis(2);
         }
         seen = n;
-    }
-    let error = crate::error::ApiError::RequestLineTooLong {
-        limit: MAX_REQUEST_LINE,
     };
+    refuse(io, &refusal).await;
+    Err(actix_http::error::DispatchError::Io(std::io::Error::other(
+        refusal.to_string(),
+    )))
+}
+
+/// The 408 for a head that did not come whole in time.
+fn head_in_time(wait: std::time::Duration, seen: usize) -> ApiError {
+    ApiError::RequestTimeout(format!(
+        "the request head did not arrive whole within {} s ({seen} bytes came); send it at once",
+        wait.as_secs()
+    ))
+}
+
+/// Answers `error` as a problem document on a connection the HTTP layer never read, then
+/// closes it.
+async fn refuse(io: &mut tokio::net::TcpStream, error: &ApiError) {
+    use tokio::io::AsyncWriteExt;
+    let status = actix_web::ResponseError::status_code(error);
     let body = serde_json::to_vec(&error.problem()).unwrap_or_default();
     let head = format!(
-        "HTTP/1.1 414 URI Too Long\r\ncontent-type: application/problem+json\r\n\
+        "HTTP/1.1 {} {}\r\ncontent-type: application/problem+json\r\n\
          content-length: {}\r\nconnection: close\r\nx-content-type-options: nosniff\r\n\
          cache-control: no-store\r\n\r\n",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or(""),
         body.len()
     );
-    tracing::info!(status = 414, "request line too long; answered and closed");
+    tracing::info!(status = status.as_u16(), detail = %error, "request head refused; answered and closed");
     let _ = io.write_all(head.as_bytes()).await;
     let _ = io.write_all(&body).await;
     let _ = io.shutdown().await;
-    // Closing with the rest of the line unread would reset the connection, and the client
+    // Closing with the rest of the head unread would reset the connection, and the client
     // could lose the answer: read and drop what is still coming, for a bounded time.
     let mut rest = [0u8; 8192];
     let mut drained = 0;
@@ -147,14 +202,11 @@ pub async fn guard_request_line(
             _ => break,
         }
     }
-    Err(actix_http::error::DispatchError::Io(std::io::Error::other(
-        "request line too long",
-    )))
 }
 
 fn no_line_in_time() -> actix_http::error::DispatchError {
     actix_http::error::DispatchError::Io(std::io::Error::new(
         std::io::ErrorKind::TimedOut,
-        "no whole request line in time",
+        "nothing came in time",
     ))
 }

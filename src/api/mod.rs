@@ -67,7 +67,7 @@ pub use state::AppState;
         responses(
             problems::BadRequest, problems::Unauthorized, problems::Forbidden, problems::NotFound, problems::ActorNotFound,
             problems::RequestTimeout, problems::Conflict, problems::PreconditionFailed,
-            problems::PayloadTooLarge, problems::RequestLineTooLong, problems::UnsupportedMediaType, problems::Unprocessable,
+            problems::PayloadTooLarge, problems::RequestLineTooLong, problems::HeadTooLarge, problems::UnsupportedMediaType, problems::Unprocessable,
             problems::TooManyRequests, problems::Gone, problems::ServiceUnavailable, merges::ActorMerged,
         ),
     ),
@@ -222,17 +222,15 @@ fn add_shared_responses(doc: &mut utoipa::openapi::OpenApi) {
         // A merged actor's id and slug answer with a redirect (see `merges::follow_merges`).
         let names_an_actor = path.starts_with("/v1/actors/{actor}");
         for operation in operations(item).map(|(_, operation)| operation) {
-            let has_body = operation.request_body.is_some();
             let responses = &mut operation.responses.responses;
             let mut add = |status: &str, name: &str| {
                 responses
                     .entry(status.to_owned())
                     .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
             };
-            if has_body {
-                add("408", "RequestTimeout");
-            }
+            add("408", "RequestTimeout");
             add("414", "RequestLineTooLong");
+            add("431", "HeadTooLarge");
             add("429", "TooManyRequests");
             if names_an_actor {
                 add("308", "ActorMerged");

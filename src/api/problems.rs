@@ -83,12 +83,15 @@ problem_responses! {
     PreconditionFailed => (412, "precondition-failed", "Precondition failed",
         "`If-Match` names a version that is no longer current: read the record again and reapply the change.",
         "the resource has changed since the version named in If-Match");
-    RequestTimeout => (408, "request-timeout", "The request body came too slowly",
-        "The request body stalled longer than the idle deadline, or took longer than the total one; the connection is closed.",
+    RequestTimeout => (408, "request-timeout", "The request came too slowly",
+        "The request head did not come whole within 5 s of its first byte, or the body stalled longer than the idle deadline or took longer than the total one; the connection is closed.",
         "no part of the request body came for 10 s");
     RequestLineTooLong => (414, "uri-too-long", "Request line too long",
         "The request line (method, path and query) is longer than 16 KiB; the connection is closed.",
         "the request line is longer than 16384 bytes; send long queries in fewer or shorter parameters");
+    HeadTooLarge => (431, "header-fields-too-large", "Request header fields too large",
+        "The request head (request line and header fields) of a connection's first request is larger than 64 KiB or has more than 96 fields; the connection is closed.",
+        "the request head is larger than 65536 bytes");
     PayloadTooLarge => (413, "payload-too-large", "Request body too large",
         "The body is larger than the configured limit.",
         "the request body is larger than 1048576 bytes");

@@ -114,15 +114,76 @@ async fn a_request_line_too_long_gets_a_problem_and_the_connection_closed() {
     assert_eq!(statuses(&response), ["400"], "{response}");
 }
 
+/// The problem document of a raw answer, checked to be one.
+fn problem_of(response: &str) -> serde_json::Value {
+    assert!(
+        response.contains("content-type: application/problem+json"),
+        "{response}"
+    );
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
 #[tokio::test]
-async fn a_connection_that_sends_no_request_line_is_closed() {
+async fn a_head_that_stops_coming_gets_a_408_problem_and_silence_gets_nothing() {
     let app = spawn_app().await;
     let (response, closed) = exchange(&app, "GET /v1/act").await;
-    assert!(
-        closed,
-        "a connection idle before its request line stayed open"
+    assert!(closed, "a connection idle within its head stayed open");
+    assert_eq!(statuses(&response), ["408"], "{response}");
+    assert_eq!(
+        problem_of(&response)["type"],
+        "urn:chancery:problem:request-timeout"
     );
+    let (response, closed) = exchange(&app, "GET /healthz HTTP/1.1\r\nHost: te").await;
+    assert!(closed);
+    assert_eq!(statuses(&response), ["408"], "{response}");
+    // A connection that sends nothing (a browser's preconnect) is closed without a word.
+    let (response, closed) = exchange(&app, "").await;
+    assert!(closed);
     assert!(response.is_empty(), "{response}");
+}
+
+#[tokio::test]
+async fn what_the_parser_refuses_in_a_head_is_a_problem_document() {
+    let app = spawn_app().await;
+    let big = format!(
+        "GET /healthz HTTP/1.1\r\nHost: test\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(70_000)
+    );
+    let (response, closed) = exchange(&app, &big).await;
+    assert!(closed);
+    assert_eq!(statuses(&response), ["431"], "{response}");
+    assert_eq!(problem_of(&response)["status"], 431);
+    let many: String = (0..100).map(|i| format!("X-{i}: {i}\r\n")).collect();
+    let (response, _) = exchange(
+        &app,
+        &format!("GET /healthz HTTP/1.1\r\nHost: test\r\n{many}\r\n"),
+    )
+    .await;
+    assert_eq!(statuses(&response), ["431"], "{response}");
+    for malformed in [
+        "GET /healthz HTTP/1.1\r\nHost: test\r\nno colon here\r\n\r\n",
+        "GET /healthz HTTP/9\r\nHost: test\r\n\r\n",
+        "\u{1}\u{2}\u{3} nonsense\r\n\r\n",
+    ] {
+        let (response, closed) = exchange(&app, malformed).await;
+        assert!(closed);
+        assert_eq!(statuses(&response), ["400"], "{malformed:?}: {response}");
+        assert_eq!(
+            problem_of(&response)["type"],
+            "urn:chancery:problem:validation"
+        );
+    }
+    // Heads the limits allow are served as usual.
+    let fine: String = (0..90)
+        .map(|i| format!("X-{i}: {}\r\n", "b".repeat(500)))
+        .collect();
+    let (response, _) = exchange(
+        &app,
+        &format!("GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{fine}\r\n"),
+    )
+    .await;
+    assert_eq!(statuses(&response), ["200"], "{response}");
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Settings of a running service. The command line (`main.rs`) fills them from flags and
 //! environment variables; tests build them directly.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 #[derive(Clone)]
@@ -121,7 +122,7 @@ impl std::fmt::Debug for Settings {
 }
 
 /// How much each caller may do (see `api::limits`); 0 turns a limit off.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RateSettings {
     /// Requests per second from one address (and as many at once).
     pub per_address: u32,
@@ -131,6 +132,13 @@ pub struct RateSettings {
     pub costly_per_minute: u32,
     /// Failed authentications per minute from one address.
     pub failed_auth_per_minute: u32,
+    /// Long polls of the change feed waiting at once from one address.
+    pub long_polls_per_address: u32,
+    /// Long polls of the change feed waiting at once in this process.
+    pub long_polls: u32,
+    /// The balancers whose `X-Forwarded-For` is believed (none by default: the peer is the
+    /// client).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for RateSettings {
@@ -140,7 +148,51 @@ impl Default for RateSettings {
             per_token: 100,
             costly_per_minute: 120,
             failed_auth_per_minute: 20,
+            long_polls_per_address: 8,
+            long_polls: 256,
+            trusted_proxies: TrustedProxies::default(),
         }
+    }
+}
+
+/// Addresses and networks (`10.0.0.1`, `10.0.0.0/8`, `::1`), written comma-separated.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrustedProxies(Vec<ipnet::IpNet>);
+
+impl TrustedProxies {
+    pub fn contains(&self, address: &IpAddr) -> bool {
+        let address = canonical(*address);
+        self.0.iter().any(|net| net.contains(&address))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::str::FromStr for TrustedProxies {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .map(|part| {
+                part.parse::<ipnet::IpNet>()
+                    .or_else(|_| part.parse::<IpAddr>().map(ipnet::IpNet::from))
+                    .map(|net| net.trunc())
+                    .map_err(|_| format!("`{part}` is neither an IP address nor a CIDR network"))
+            })
+            .collect::<Result<_, _>>()
+            .map(Self)
+    }
+}
+
+/// An IPv4 address written as IPv6 (`::ffff:10.0.0.1`) is the IPv4 address.
+pub fn canonical(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
+        v4 => v4,
     }
 }
 
@@ -173,5 +225,29 @@ mod tests {
             "postgres://db/chancery"
         );
         assert!(!format!("{:?}", Settings::new("postgres://a:pw@h/d")).contains("pw"));
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_networks() {
+        let parse = |text: &str| text.parse::<TrustedProxies>();
+        let proxies = parse(" 127.0.0.1, 10.1.2.3/16 ,::1,").unwrap_or_default();
+        for inside in [
+            "127.0.0.1",
+            "10.1.0.1",
+            "10.1.255.255",
+            "::1",
+            "::ffff:127.0.0.1",
+        ] {
+            let address = inside.parse().unwrap_or_else(|e| panic!("{e}"));
+            assert!(proxies.contains(&address), "{inside}");
+        }
+        for outside in ["127.0.0.2", "10.2.0.1", "::2"] {
+            let address = outside.parse().unwrap_or_else(|e| panic!("{e}"));
+            assert!(!proxies.contains(&address), "{outside}");
+        }
+        assert_eq!(parse(""), Ok(TrustedProxies::default()));
+        for bad in ["localhost", "10.0.0.0/33", "1.2.3"] {
+            assert!(parse(bad).is_err_and(|e| e.contains(bad)), "{bad}");
+        }
     }
 }

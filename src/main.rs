@@ -156,6 +156,16 @@ struct ServeArgs {
     /// Failed authentications per minute from one address; 0: off [default: 20].
     #[arg(long, env = "CHANCERY_FAILED_AUTH_PER_MINUTE", global = true)]
     failed_auth_per_minute: Option<u32>,
+    /// Long polls of the change feed waiting at once from one address; 0: off [default: 8].
+    #[arg(long, env = "CHANCERY_LONG_POLLS_PER_ADDRESS", global = true)]
+    long_polls_per_address: Option<u32>,
+    /// Long polls of the change feed waiting at once in this process; 0: off [default: 256].
+    #[arg(long, env = "CHANCERY_LONG_POLLS", global = true)]
+    long_polls: Option<u32>,
+    /// Balancers whose `X-Forwarded-For` names the client: addresses or CIDR networks,
+    /// comma-separated [default: none, the peer is the client].
+    #[arg(long, env = "CHANCERY_TRUSTED_PROXIES", global = true)]
+    trusted_proxies: Option<chancery::config::TrustedProxies>,
     /// Origins allowed to call from a browser, comma-separated (CORS); none by default.
     #[arg(long, env = "CHANCERY_CORS_ORIGINS", global = true, value_delimiter = ',',
         value_parser = chancery::api::cors::origin)]
@@ -317,6 +327,13 @@ async fn serve(args: ServeArgs, database_args: DatabaseArgs) -> anyhow::Result<(
     rate.failed_auth_per_minute = args
         .failed_auth_per_minute
         .unwrap_or(rate.failed_auth_per_minute);
+    rate.long_polls_per_address = args
+        .long_polls_per_address
+        .unwrap_or(rate.long_polls_per_address);
+    rate.long_polls = args.long_polls.unwrap_or(rate.long_polls);
+    if let Some(proxies) = &args.trusted_proxies {
+        rate.trusted_proxies = proxies.clone();
+    }
     tracing::info!(settings = ?settings, "starting chancery");
 
     let app = Application::build(settings).await?;

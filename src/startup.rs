@@ -66,7 +66,7 @@ impl Application {
             metrics_open: settings.metrics_open,
             draining: false.into(),
         });
-        let rate_limits = web::Data::new(RateLimits::new(settings.rate_limits));
+        let rate_limits = web::Data::new(RateLimits::new(settings.rate_limits.clone()));
         let body_deadlines = web::Data::new(BodyDeadlines {
             idle: settings.body_idle_timeout,
             total: settings.body_timeout,

@@ -137,7 +137,7 @@ async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Option<Call
     let limits = req
         .app_data::<web::Data<RateLimits>>()
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("rate limits missing")))?;
-    limits.trust(lookup);
+    limits.trust(token);
     limits.charge_token(req, &row.name)?;
     Ok(Some(Caller {
         token_id: row.id,

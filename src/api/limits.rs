@@ -1,17 +1,26 @@
 //! Rate limits, kept in this process's memory (so per process: behind a balancer with N
-//! replicas a caller gets up to N times each). Four buckets, each a GCRA limiter (governor):
+//! replicas a caller gets up to N times each). The client is the peer, or behind a trusted
+//! balancer the address it forwards ([`client_address`]). Four buckets, each a GCRA limiter
+//! (governor):
 //!
 //! - every request, by client address (an IPv6 address by its /64, which one host holds);
 //! - requests authenticated by a token, by token, on top of the address's;
-//! - costly reads (a name search, `q=`, and the analyses), by address, more tightly;
+//! - costly reads (a name search, `q=`, the analyses and the explorer's pages), by address,
+//!   more tightly, told by the route the router matches, however the path is encoded;
 //! - failed authentications, by address, most tightly: past them, a request from that address
 //!   that carries a token is refused unread until the bucket lets another attempt through
 //!   (at 20 a minute, every 3 s), so guessing tokens costs the service next to nothing. A
-//!   token that authenticated lately is still let through, so a guesser sharing an address
-//!   (a NAT, a proxy) does not lock out the token holders behind it.
+//!   whole token that authenticated lately is still let through, so a guesser sharing an
+//!   address (a NAT, a proxy) does not lock out the token holders behind it.
+//!
+//! Beside them, the change feed's long polls waiting at once are bounded per client and per
+//! process ([`RateLimits::long_poll`]).
 //!
 //! Answers carry `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers);
 //! a refusal is a 429 with `Retry-After`.
+
+mod client;
+mod long_polls;
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
@@ -28,8 +37,16 @@ use actix_web::{Error, HttpMessage, HttpRequest, ResponseError, web};
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::{DefaultKeyedRateLimiter, Quota};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
 
+use self::client::Client;
+pub use self::client::{client_address, client_key};
+pub use self::long_polls::LongPoll;
+use self::long_polls::LongPolls;
+use crate::api::RouteTable;
 pub use crate::config::RateSettings;
+use crate::config::TrustedProxies;
 use crate::error::ApiError;
 
 type Limiter<K> = DefaultKeyedRateLimiter<K, StateInformationMiddleware>;
@@ -126,8 +143,13 @@ pub struct RateLimits {
     failed_auth: Option<Policy<IpAddr>>,
     /// Addresses whose failed authentications are used up, and until when.
     barred: Mutex<HashMap<IpAddr, Instant>>,
-    /// The lookup parts of tokens that authenticated lately (never their secrets).
-    trusted: Mutex<HashSet<String>>,
+    /// Keyed digests of whole tokens that authenticated lately (never the tokens): knowing a
+    /// token's lookup half, or any other part, earns nothing.
+    trusted: Mutex<HashSet<[u8; 32]>>,
+    /// This process's key for those digests.
+    trust_key: [u8; 32],
+    long_polls: LongPolls,
+    trusted_proxies: TrustedProxies,
 }
 
 /// Tokens remembered as good at most; past it the memory starts again.
@@ -146,7 +168,20 @@ impl RateLimits {
             failed_auth: Policy::new("failed-auth", per_minute(settings.failed_auth_per_minute)),
             barred: Mutex::new(HashMap::new()),
             trusted: Mutex::new(HashSet::new()),
+            trust_key: {
+                let mut key = [0; 32];
+                rand::rngs::OsRng.fill_bytes(&mut key);
+                key
+            },
+            long_polls: LongPolls::new(settings.long_polls_per_address, settings.long_polls),
+            trusted_proxies: settings.trusted_proxies,
         }
+    }
+
+    /// A place for one long poll of `req`'s client, held until it is dropped; refused (429)
+    /// past the bounds per client and per process.
+    pub fn long_poll(&self, req: &HttpRequest) -> Result<LongPoll, ApiError> {
+        self.long_polls.enter(client_key(req))
     }
 
     /// Takes a request from a token's bucket (called once the token is authenticated).
@@ -162,15 +197,16 @@ impl RateLimits {
         verdict
     }
 
-    /// Remembers that a token (by its lookup part) authenticated.
-    pub fn trust(&self, lookup: &str) {
+    /// Remembers that a whole token authenticated (by a keyed digest of it).
+    pub fn trust(&self, token: &str) {
+        let digest = self.digest(token);
         if let Ok(mut trusted) = self.trusted.lock()
-            && !trusted.contains(lookup)
+            && !trusted.contains(&digest)
         {
             if trusted.len() >= MAX_TRUSTED {
                 trusted.clear();
             }
-            trusted.insert(lookup.to_owned());
+            trusted.insert(digest);
         }
     }
 
@@ -178,10 +214,18 @@ impl RateLimits {
         let Ok(Some(token)) = crate::auth::bearer(req.headers()) else {
             return false;
         };
-        match (crate::auth::split(token), self.trusted.lock()) {
-            (Some((lookup, _)), Ok(trusted)) => trusted.contains(lookup),
-            _ => false,
-        }
+        let digest = self.digest(token);
+        self.trusted
+            .lock()
+            .is_ok_and(|trusted| trusted.contains(&digest))
+    }
+
+    fn digest(&self, token: &str) -> [u8; 32] {
+        Sha256::new()
+            .chain_update(self.trust_key)
+            .chain_update(token.as_bytes())
+            .finalize()
+            .into()
     }
 
     fn barred_for(&self, address: IpAddr) -> Option<Duration> {
@@ -226,25 +270,26 @@ impl RateLimits {
     }
 }
 
-/// The key for a client address: an IPv6 address by its /64.
-fn address_key(req: &ServiceRequest) -> IpAddr {
-    match req.peer_addr().map(|a| a.ip()) {
-        Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
-        },
-        Some(v4) => v4,
-        None => IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
-    }
-}
+/// The documented routes that cost the database most per request: resolving names and the
+/// analyses.
+const COSTLY_ROUTES: [&str; 4] = [
+    "/v1/resolve",
+    "/v1/dyads",
+    "/v1/network",
+    "/v1/actors/{actor}/engagement",
+];
 
-/// Name searches (`q=`, resolving names) and analyses: what costs the database most per request.
+/// Name searches (`q=`), resolving names, analyses and the explorer's pages (which run the
+/// analyses). Told by the route the router will match: its path once percent-decoded, as the
+/// router reads it, so `/v1/%6eetwork` is `/v1/network` here as there.
 fn is_costly(req: &ServiceRequest) -> bool {
-    let path = req.path();
-    path.starts_with("/v1/network")
-        || path.starts_with("/v1/resolve")
-        || path.starts_with("/v1/dyads")
-        || path.ends_with("/engagement")
+    let path = req.match_info().as_str();
+    let route = req
+        .app_data::<web::Data<RouteTable>>()
+        .and_then(|routes| routes.template(path));
+    route.is_some_and(|route| COSTLY_ROUTES.contains(&&*route))
+        || path == "/explore"
+        || path.starts_with("/explore/")
         || form_urlencoded::parse(req.query_string().as_bytes()).any(|(name, _)| name == "q")
 }
 
@@ -255,7 +300,13 @@ pub async fn enforce(
     let Some(limits) = req.app_data::<web::Data<RateLimits>>().cloned() else {
         return next.call(req).await.map(|r| r.map_into_boxed_body());
     };
-    let address = address_key(&req);
+    let client = client::find(
+        req.peer_addr().map(|a| a.ip()),
+        req.headers(),
+        &limits.trusted_proxies,
+    );
+    req.extensions_mut().insert(Client(client));
+    let address = client::key(client);
     let sends_token = req.headers().contains_key(header::AUTHORIZATION);
     let mut standings = Standings::default();
     let mut check = |policy: &Option<Policy<IpAddr>>| match policy {
@@ -321,6 +372,19 @@ fn write_headers(headers: &mut actix_web::http::header::HeaderMap, standings: &[
     ] {
         if let Ok(value) = HeaderValue::from_str(&value) {
             headers.insert(HeaderName::from_static(name), value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_costly_route_is_documented() {
+        let table = RouteTable::from_openapi(&crate::api::openapi());
+        for route in COSTLY_ROUTES {
+            assert_eq!(table.template(route).as_deref(), Some(route));
         }
     }
 }

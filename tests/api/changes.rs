@@ -409,3 +409,86 @@ async fn the_demo_data_is_in_the_feed() {
     assert_eq!(creates, 12 + 19 + 8 + 7 + 7 + 3);
     assert!(items.iter().all(|c| c["changed_by"] == "seed"));
 }
+
+/// A long poll from `client` (through a trusted balancer at 127.0.0.1) after `cursor`.
+fn long_poll(app: &TestApp, client: &str, cursor: &str) -> reqwest::RequestBuilder {
+    app.request(Method::GET, &format!("/v1/changes?after={cursor}&wait=30"))
+        .header("X-Forwarded-For", client)
+}
+
+/// Sends `count` long polls from `client` at once; returns the first `refused` answers to
+/// come back (refusals come at once, the others wait for a change) and the channel on
+/// which the rest will come.
+async fn long_polls(
+    app: &TestApp,
+    client: &str,
+    cursor: &str,
+    count: usize,
+    refused: usize,
+) -> (Vec<StatusCode>, tokio::sync::mpsc::Receiver<StatusCode>) {
+    let (send, mut answers) = tokio::sync::mpsc::channel(count);
+    for _ in 0..count {
+        let (request, send) = (long_poll(app, client, cursor), send.clone());
+        tokio::spawn(async move {
+            let status = request
+                .send()
+                .await
+                .map_or(StatusCode::INTERNAL_SERVER_ERROR, |r| r.status());
+            let _ = send.send(status).await;
+        });
+    }
+    let mut first = Vec::new();
+    while first.len() < refused {
+        first.push(
+            answers
+                .recv()
+                .await
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        );
+    }
+    (first, answers)
+}
+
+#[tokio::test]
+async fn long_polls_are_bounded_per_address_and_per_process() {
+    let app = spawn_app_with(|s| {
+        s.rate_limits.long_polls_per_address = 2;
+        s.rate_limits.long_polls = 3;
+        s.rate_limits.trusted_proxies = "127.0.0.1".parse().unwrap_or_else(|e| panic!("{e}"));
+    })
+    .await;
+    let cursor = read_feed(&app, None, "&limit=500").await["next_cursor"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    // Two of five from one address wait; the others are refused at once.
+    let (refused, mut a) = long_polls(&app, "192.0.2.1", &cursor, 5, 3).await;
+    assert_eq!(refused, [StatusCode::TOO_MANY_REQUESTS; 3]);
+    // One more may wait in the process, from another address.
+    let (refused, mut b) = long_polls(&app, "192.0.2.2", &cursor, 3, 2).await;
+    assert_eq!(refused, [StatusCode::TOO_MANY_REQUESTS; 2]);
+    // Refused with a delay to retry after and the reason; a read that does not wait goes on.
+    let refused = long_poll(&app, "192.0.2.3", &cursor)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(header(&refused, "retry-after").is_some());
+    let body = problem(refused, StatusCode::TOO_MANY_REQUESTS).await;
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("long polls")),
+        "{body}"
+    );
+    read_feed(&app, Some(&cursor), "").await;
+    // A change answers the waiting polls, and their places are free again.
+    app.create_actor(json!({"kind": "state", "name": "Kazakhstan"}))
+        .await;
+    for _ in 0..2 {
+        assert_eq!(a.recv().await, Some(StatusCode::OK));
+    }
+    assert_eq!(b.recv().await, Some(StatusCode::OK));
+    let cursor = read_until(&app, Some(&cursor), 1).await.1;
+    let (refused, _) = long_polls(&app, "192.0.2.3", &cursor, 3, 1).await;
+    assert_eq!(refused, [StatusCode::TOO_MANY_REQUESTS]);
+}

@@ -16,6 +16,7 @@ use crate::store::changes::{self as store, ChangeRow, Operation};
 use super::auth::Read;
 use super::extract::Query;
 use super::formats::{self, CsvRecord, json_text, opt, snake};
+use super::limits::RateLimits;
 use super::pagination::{self, Paging};
 use super::problems::*;
 use super::state::AppState;
@@ -96,7 +97,9 @@ pub struct ChangeFeedQuery {
     /// Page size, 1 to 500.
     #[param(minimum = 1, maximum = 500, example = 100)]
     pub limit: Option<u32>,
-    /// Seconds to wait for a change when there is none yet (long poll), 0 to 30.
+    /// Seconds to wait for a change when there is none yet (long poll), 0 to 30. Long polls
+    /// waiting at once are bounded per client address and per process; past either bound,
+    /// a read that would wait is answered 429 with `Retry-After` at once.
     #[param(minimum = 0, maximum = 30, example = 10)]
     pub wait: Option<u32>,
 }
@@ -173,6 +176,7 @@ type ChangeFeedRequest = Read<Query<ChangeFeedQuery>>;
 #[get("")]
 pub async fn list_changes(
     state: web::Data<AppState>,
+    limits: web::Data<RateLimits>,
     req: HttpRequest,
     read: ChangeFeedRequest,
 ) -> Result<HttpResponse> {
@@ -208,6 +212,8 @@ pub async fn list_changes(
         }
     }
     drop(conn);
+    // A place among the long polls, taken once there is something to wait for.
+    let mut long_poll = None;
     let deadline = Instant::now() + Duration::from_secs(u64::from(wait));
     let after_change = after.as_ref().map(|p| (p.xid, p.id));
     let rows = loop {
@@ -228,6 +234,9 @@ pub async fn list_changes(
         };
         if !rows.is_empty() || Instant::now() >= deadline {
             break rows;
+        }
+        if long_poll.is_none() {
+            long_poll = Some(limits.long_poll(&req)?);
         }
         tokio::time::sleep(POLL_INTERVAL.min(deadline.saturating_duration_since(Instant::now())))
             .await;

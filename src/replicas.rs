@@ -119,8 +119,10 @@ const POLL: Duration = Duration::from_millis(10);
 /// How long a replica that failed is passed over before a read tries it again; also how
 /// long tokens are taken unchecked after the primary did not say where it is.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
-/// The longest a read waits for the primary to say where its log is.
-const ASK_PRIMARY: Duration = Duration::from_millis(250);
+/// The longest a read waits for the primary to say where its log is: as long as it would
+/// wait for a connection to it, so that a busy primary (whose answer is then all the more
+/// needed) is not taken for one that cannot tell.
+const ASK_PRIMARY: Duration = Duration::from_secs(2);
 
 impl Pools {
     pub fn new(primary: PgPool, replicas: Vec<PgPool>, wait: Duration) -> Self {

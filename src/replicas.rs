@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
+use tokio::sync::watch;
 
 use crate::reuse::{Lease, Recycler};
 
@@ -77,30 +78,70 @@ impl ReadPool {
 /// The primary's pool and the replicas', with the rule that picks one for a read.
 pub struct Pools {
     primary: Arc<Recycler>,
-    replicas: Vec<Arc<Recycler>>,
-    /// Per replica, until when (milliseconds after `started`) it is passed over after a
-    /// failure, so that a replica that is down costs one read a second, not every read.
-    down_until: Vec<AtomicU64>,
+    replicas: Vec<Replica>,
     started: Instant,
     next: AtomicUsize,
     /// The longest a read waits for a replica to replay past its token.
     wait: Duration,
+    /// How far the primary's log is known to reach: a token beyond it was never issued.
+    primary_at: AtomicU64,
+    /// The last time the primary was asked, one question at a time (see `issued`).
+    asked: tokio::sync::Mutex<Option<Asked>>,
 }
 
-/// How often a read waiting for a replica asks again how far it has replayed.
+/// One replica: its pool, and what reads know of it without holding a connection.
+struct Replica {
+    pool: Arc<Recycler>,
+    /// Until when (milliseconds after `started`) it is passed over after a failure, so that
+    /// a replica that is down costs one read a second, not every read.
+    down_until: AtomicU64,
+    /// How far it has replayed, as last seen; every change wakes the reads waiting for it.
+    replayed: watch::Sender<Option<Lsn>>,
+    /// Held by the one waiting read that asks the replica how far it has replayed, so that
+    /// any number of reads waiting for it cost one connection, for one short question at a
+    /// time. Holds when it last asked.
+    asking: tokio::sync::Mutex<Option<Instant>>,
+}
+
+/// When the primary was last asked for its position, and whether it answered.
+#[derive(Clone, Copy)]
+struct Asked {
+    at: Instant,
+    answered: bool,
+}
+
+/// A token the primary's log has not reached: no write response gave it.
+#[derive(Debug)]
+pub struct Unissued;
+
+/// How often reads waiting for a replica ask again how far it has replayed.
 const POLL: Duration = Duration::from_millis(10);
-/// How long a replica that failed is passed over before a read tries it again.
+/// How long a replica that failed is passed over before a read tries it again; also how
+/// long tokens are taken unchecked after the primary did not say where it is.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
+/// The longest a read waits for the primary to say where its log is: as long as it would
+/// wait for a connection to it, so that a busy primary (whose answer is then all the more
+/// needed) is not taken for one that cannot tell.
+const ASK_PRIMARY: Duration = Duration::from_secs(2);
 
 impl Pools {
     pub fn new(primary: PgPool, replicas: Vec<PgPool>, wait: Duration) -> Self {
         Self {
             primary: Recycler::new(primary),
-            down_until: replicas.iter().map(|_| AtomicU64::new(0)).collect(),
-            replicas: replicas.into_iter().map(Recycler::new).collect(),
+            replicas: replicas
+                .into_iter()
+                .map(|pool| Replica {
+                    pool: Recycler::new(pool),
+                    down_until: AtomicU64::new(0),
+                    replayed: watch::Sender::new(None),
+                    asking: tokio::sync::Mutex::new(None),
+                })
+                .collect(),
             started: Instant::now(),
             next: AtomicUsize::new(0),
             wait,
+            primary_at: AtomicU64::new(0),
+            asked: tokio::sync::Mutex::new(None),
         }
     }
 
@@ -113,7 +154,7 @@ impl Pools {
     }
 
     pub fn replicas(&self) -> impl Iterator<Item = &PgPool> {
-        self.replicas.iter().map(|replica| replica.pool())
+        self.replicas.iter().map(|replica| replica.pool.pool())
     }
 
     /// The primary's connections waiting for the next read outside sqlx's pool.
@@ -124,6 +165,55 @@ impl Pools {
     /// A connection for a read only the primary can serve.
     pub async fn primary(&self) -> Result<Lease, sqlx::Error> {
         self.primary.acquire().await
+    }
+
+    /// Notes a position the primary's log has reached (a write's token).
+    pub fn primary_reached(&self, lsn: Lsn) {
+        self.primary_at.fetch_max(lsn.0, Ordering::Relaxed);
+    }
+
+    /// Whether the primary's log has reached `token`, so that a write may have given it.
+    /// Cheap: the primary is asked only for a token beyond what is known, by one read at a
+    /// time, and its answer serves every read that came before the question. When the
+    /// primary does not answer, tokens are taken as they are (reads then wait as before).
+    pub async fn issued(&self, token: Lsn) -> Result<(), Unissued> {
+        if token.0 <= self.primary_at.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let came = Instant::now();
+        let mut asked = self.asked.lock().await;
+        if token.0 <= self.primary_at.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        match *asked {
+            // Asked since this read came: the answer holds for it.
+            Some(Asked { at, answered }) if at >= came => {
+                return if answered { Err(Unissued) } else { Ok(()) };
+            }
+            Some(Asked {
+                at,
+                answered: false,
+            }) if at.elapsed() < RETRY_AFTER => return Ok(()),
+            _ => {}
+        }
+        let at = Instant::now();
+        let answer = tokio::time::timeout(ASK_PRIMARY, position(self.primary.pool())).await;
+        let answered = match answer {
+            Ok(Ok(lsn)) => {
+                self.primary_reached(lsn);
+                true
+            }
+            Ok(Err(error)) => {
+                tracing::warn!(error = %error, "the primary did not say where its log is");
+                false
+            }
+            Err(_) => false,
+        };
+        *asked = Some(Asked { at, answered });
+        if !answered || token.0 <= self.primary_at.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        Err(Unissued)
     }
 
     /// A connection for a read that must see at least `after`.
@@ -149,22 +239,32 @@ impl Pools {
     /// Skips replica `index` for a while after it failed.
     fn pass_over(&self, index: usize) {
         let until = self.elapsed_ms() + RETRY_AFTER.as_millis() as u64;
-        self.down_until[index].store(until, Ordering::Relaxed);
+        self.replicas[index]
+            .down_until
+            .store(until, Ordering::Relaxed);
     }
 
     /// A connection to replica `index` once it has replayed past `after`, or nothing if it
-    /// is unreachable or still behind at `deadline`. The question doubles as a health
-    /// check, so a connection the replica dropped is never handed to a read.
+    /// is unreachable or still behind at `deadline`. The wait holds no connection; the
+    /// question asked once the replica is known to be far enough doubles as a health check,
+    /// so a connection the replica dropped is never handed to a read. A replica still
+    /// behind at the deadline is lagging, not down: it is not passed over.
     async fn caught_up(
         &self,
         index: usize,
         after: Option<Lsn>,
         deadline: Instant,
     ) -> Option<Lease> {
-        if self.elapsed_ms() < self.down_until[index].load(Ordering::Relaxed) {
+        if self.elapsed_ms() < self.replicas[index].down_until.load(Ordering::Relaxed) {
             return None;
         }
-        let mut conn = match self.replicas[index].acquire().await {
+        if let Some(after) = after
+            && !self.replayed_past(index, after, deadline).await?
+        {
+            return None;
+        }
+        let replica = &self.replicas[index];
+        let mut conn = match replica.pool.acquire().await {
             Ok(conn) => conn,
             Err(error) => {
                 tracing::warn!(replica = index + 1, error = %error, "replica unreachable; reading elsewhere");
@@ -172,23 +272,88 @@ impl Pools {
                 return None;
             }
         };
+        match replayed(&mut conn).await {
+            Ok(replayed) => {
+                replica.saw(replayed);
+                match (after, replayed) {
+                    (None, _) => Some(conn),
+                    (Some(after), Some(replayed)) if replayed >= after => Some(conn),
+                    _ => None,
+                }
+            }
+            Err(error) => {
+                tracing::warn!(replica = index + 1, error = %error, "replica failed; reading elsewhere");
+                conn.close_on_drop();
+                self.pass_over(index);
+                None
+            }
+        }
+    }
+
+    /// Waits, holding no connection, until replica `index` is known to have replayed past
+    /// `after` (`Some(true)`) or `deadline` comes (`Some(false)`); `None` when it failed.
+    /// One waiting read at a time asks the replica; the others wake on its answer.
+    async fn replayed_past(&self, index: usize, after: Lsn, deadline: Instant) -> Option<bool> {
+        let replica = &self.replicas[index];
+        let mut seen = replica.replayed.subscribe();
         loop {
-            let replayed = match replayed(&mut conn).await {
-                Ok(replayed) => replayed,
-                Err(error) => {
+            if seen.borrow_and_update().is_some_and(|lsn| lsn >= after) {
+                return Some(true);
+            }
+            if Instant::now() >= deadline {
+                return Some(false);
+            }
+            let Ok(mut asked) = replica.asking.try_lock() else {
+                // Another read asks; its answer (or the next turn to ask) comes within POLL.
+                let _ = tokio::time::timeout_at(
+                    deadline.min(Instant::now() + POLL).into(),
+                    seen.changed(),
+                )
+                .await;
+                continue;
+            };
+            if let Some(at) = *asked {
+                tokio::time::sleep_until(deadline.min(at + POLL).into()).await;
+                if Instant::now() >= deadline {
+                    return Some(false);
+                }
+            }
+            *asked = Some(Instant::now());
+            // A connection for one question, given back at once; a busy pool is a wait
+            // that ends with the deadline, not a failure.
+            let answer = tokio::time::timeout_at(deadline.into(), async {
+                let mut conn = replica.pool.acquire().await?;
+                let answer = replayed(&mut conn).await;
+                match &answer {
+                    Ok(_) => conn.release(),
+                    Err(_) => conn.close_on_drop(),
+                }
+                answer
+            })
+            .await;
+            match answer {
+                Ok(Ok(replayed)) => replica.saw(replayed),
+                Ok(Err(error)) => {
                     tracing::warn!(replica = index + 1, error = %error, "replica failed; reading elsewhere");
-                    conn.close_on_drop();
                     self.pass_over(index);
                     return None;
                 }
-            };
-            match (after, replayed) {
-                (None, _) => return Some(conn),
-                (Some(after), Some(replayed)) if replayed >= after => return Some(conn),
-                _ if Instant::now() + POLL > deadline => return None,
-                _ => tokio::time::sleep(POLL).await,
+                Err(_) => return Some(false),
             }
         }
+    }
+}
+
+impl Replica {
+    /// Records how far the replica has replayed, waking the reads that wait for it.
+    fn saw(&self, replayed: Option<Lsn>) {
+        self.replayed.send_if_modified(|known| {
+            let newer = replayed.is_some() && replayed != *known;
+            if newer {
+                *known = replayed;
+            }
+            newer
+        });
     }
 }
 

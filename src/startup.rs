@@ -76,6 +76,7 @@ impl Application {
         let metrics_state = state.clone();
         let drain_state = state.clone();
         let routes = web::Data::new(RouteTable::from_openapi(&api::openapi()));
+        let cursor_keys = web::Data::new(api::cursors::Keys::default());
         let document = api::openapi_json();
         let cors_origins = settings.cors_origins.clone();
 
@@ -98,6 +99,7 @@ impl Application {
                     .app_data(rate_limits.clone())
                     .app_data(body_deadlines.clone())
                     .app_data(routes.clone())
+                    .app_data(cursor_keys.clone())
                     // For the telemetry middleware, which knows nothing of the API's state.
                     .app_data(web::Data::from(metrics.clone()))
                     .service(
@@ -120,6 +122,7 @@ impl Application {
                     )
                     .default_service(web::to(api::fallback))
                     .wrap(from_fn(api::merges::follow_merges))
+                    .wrap(from_fn(api::cursors::keys))
                     .wrap(from_fn(api::consistency::tokens))
                     .wrap(from_fn(api::deadlines::enforce))
                     .wrap(from_fn(api::limits::enforce))

@@ -37,6 +37,20 @@ fn requested(req: &HttpRequest) -> Result<Option<Lsn>> {
         .map_err(|e: String| ApiError::invalid_field("#/header/Chancery-Consistency", e))
 }
 
+/// Refuses a token beyond the primary's log: no write gave it, and no server could ever
+/// meet it (a read would only wait for nothing).
+async fn issued(state: &AppState, token: Lsn) -> Result<()> {
+    state.reads.issued(token).await.map_err(|_| {
+        ApiError::invalid_field(
+            "#/header/Chancery-Consistency",
+            format!(
+                "`{token}` is beyond the database's current position, so no write response gave \
+                 it; send back the value a write response gave"
+            ),
+        )
+    })
+}
+
 impl AppState {
     /// A connection for a read: from a replica that has replayed past the request's
     /// consistency token (if it sent one), or from the primary.
@@ -66,13 +80,17 @@ pub async fn tokens(
         method,
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE
     );
-    // Only reads look at a token; other methods answer as they would without one (405).
-    if matches!(method, Method::GET | Method::HEAD)
-        && let Err(error) = requested(req.request())
-    {
-        return Ok(req.into_response(error.error_response()));
-    }
     let state = req.app_data::<web::Data<AppState>>().cloned();
+    // Only reads look at a token; other methods answer as they would without one (405).
+    if matches!(method, Method::GET | Method::HEAD) {
+        let checked = match (requested(req.request()), &state) {
+            (Ok(Some(token)), Some(state)) => issued(state, token).await,
+            (requested, _) => requested.map(|_| ()),
+        };
+        if let Err(error) = checked {
+            return Ok(req.into_response(error.error_response()));
+        }
+    }
     let mut response = next.call(req).await?.map_into_boxed_body();
     let Some(state) = state.filter(|_| writes && response.status().is_success()) else {
         return Ok(response);
@@ -81,6 +99,7 @@ pub async fn tokens(
     // the write itself is done and must not be reported as failed.
     match replicas::position(&state.pool).await {
         Ok(lsn) => {
+            state.reads.primary_reached(lsn);
             if let Ok(value) = HeaderValue::from_str(&lsn.to_string()) {
                 response
                     .headers_mut()
@@ -100,7 +119,8 @@ pub struct ConsistencyToken(
     // One line: the document keeps a doc comment's line breaks.
     #[doc = "The `Chancery-Consistency` of an earlier write response: the answer is then never \
              older than that write (a read replica that has not replayed it yet waits, or the \
-             primary answers)."]
+             primary answers). A token beyond the database's current position, which no write \
+             gave, is a 400."]
     #[param(value_type = WalPosition, inline, required = false)]
     pub Option<String>,
 );

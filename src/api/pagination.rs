@@ -1,5 +1,5 @@
-//! Keyset pagination: opaque cursors that carry the sort key of the last row and a hash of
-//! the filters they were made for.
+//! Keyset pagination: opaque cursors that carry, sealed (see `cursors`), the sort key of the
+//! last row and a hash of the filters they were made for.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
@@ -75,25 +75,35 @@ pub fn filter_digest(filters: &[(&str, Option<String>)]) -> String {
     crate::auth::hex(&crate::auth::sha256(text.as_bytes())[..8])
 }
 
+/// A cursor for the list filtered by `filters` (a [`filter_digest`]) that continues after
+/// the row whose sort key is `key`: sealed (see `cursors`), so it shows neither.
 pub fn encode<K: Serialize>(key: &K, filters: &str) -> Result<String> {
     let json = serde_json::to_vec(&Envelope {
         k: key,
         f: filters.to_owned(),
     })
     .map_err(|e| ApiError::Internal(e.into()))?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json))
+    Ok(super::cursors::key()?.seal(&json))
 }
 
 pub fn decode<K: DeserializeOwned>(cursor: Option<&str>, filters: &str) -> Result<Option<K>> {
     let Some(cursor) = cursor else {
         return Ok(None);
     };
-    let malformed =
-        || ApiError::invalid_field("#/query/cursor", "is not a cursor this service issued");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .map_err(|_| malformed())?;
-    let envelope: Envelope<K> = serde_json::from_slice(&bytes).map_err(|_| malformed())?;
+    let Some(json) = super::cursors::key()?.open(cursor) else {
+        return Err(ApiError::invalid_field(
+            "#/query/cursor",
+            if earlier_release::<K>(cursor) {
+                "was issued by an earlier release of the service, whose cursors are no longer \
+                 taken; read the list again from its first page (without `cursor`)"
+            } else {
+                "is not a cursor this service issued (or was altered); pass a `next_cursor` \
+                 as it was given, or read the list from its first page (without `cursor`)"
+            },
+        ));
+    };
+    let envelope: Envelope<K> = serde_json::from_slice(&json)
+        .map_err(|_| ApiError::invalid_field("#/query/cursor", "was issued for another list"))?;
     if envelope.f != filters {
         return Err(ApiError::invalid_field(
             "#/query/cursor",
@@ -101,6 +111,14 @@ pub fn decode<K: DeserializeOwned>(cursor: Option<&str>, filters: &str) -> Resul
         ));
     }
     Ok(Some(envelope.k))
+}
+
+/// Whether `cursor` is in the unsealed form of earlier releases (base64 of the envelope's
+/// JSON), so that its refusal can say why.
+fn earlier_release<K: DeserializeOwned>(cursor: &str) -> bool {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .is_ok_and(|json| serde_json::from_slice::<Envelope<K>>(&json).is_ok())
 }
 
 /// Splits `limit + 1` fetched rows into a page and the cursor of the next one.
@@ -305,14 +323,29 @@ mod tests {
     }
 
     #[test]
-    fn cursors_round_trip_and_are_bound_to_filters() {
-        let filters = filter_digest(&[("kind", Some("state".into())), ("q", None)]);
-        let other = filter_digest(&[("kind", Some("person".into()))]);
-        let cursor = encode(&("Kazakhstan", 7), &filters).unwrap_or_default();
-        let back: Option<(String, i32)> = decode(Some(&cursor), &filters).unwrap_or_default();
-        assert_eq!(back, Some(("Kazakhstan".to_owned(), 7)));
-        assert!(decode::<(String, i32)>(Some(&cursor), &other).is_err());
-        assert!(decode::<(String, i32)>(Some("not a cursor"), &filters).is_err());
-        assert!(decode::<(String, i32)>(Some("e30"), &filters).is_err());
+    fn cursors_round_trip_sealed_and_are_bound_to_filters() {
+        let key = std::sync::Arc::new(super::super::cursors::CursorKey::new(b"test"));
+        super::super::cursors::with_key(&key, || {
+            let filters = filter_digest(&[("kind", Some("state".into())), ("q", None)]);
+            let other = filter_digest(&[("kind", Some("person".into()))]);
+            let cursor = encode(&("Kazakhstan", 7), &filters).unwrap_or_default();
+            assert!(!cursor.is_empty() && !cursor.contains("Kazakhstan"));
+            let back: Option<(String, i32)> = decode(Some(&cursor), &filters).unwrap_or_default();
+            assert_eq!(back, Some(("Kazakhstan".to_owned(), 7)));
+            assert!(decode::<(String, i32)>(Some(&cursor), &other).is_err());
+            assert!(decode::<(String, i32)>(Some("not a cursor"), &filters).is_err());
+            assert!(decode::<(String, i32)>(Some("e30"), &filters).is_err());
+            // A cursor of an earlier release (the envelope unsealed) is refused, saying so.
+            let earlier = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(format!(r#"{{"k":["Kazakhstan",7],"f":"{filters}"}}"#));
+            let refused = decode::<(String, i32)>(Some(&earlier), &filters);
+            assert!(
+                matches!(&refused, Err(e) if e.to_string().contains("earlier release")),
+                "{:?}",
+                refused.map(|_| ())
+            );
+        });
+        // Without the key (the database never reachable) nothing is made up.
+        assert!(encode(&1, "f").is_err());
     }
 }

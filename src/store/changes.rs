@@ -145,13 +145,20 @@ pub async fn feed(
 /// Which database cluster and timeline a server is on: physical replicas share the
 /// primary's system identifier; a promotion starts a new timeline (seen here once the
 /// promoted server's first checkpoint is done).
-pub async fn origin(conn: &mut PgConnection) -> Result<(String, i32)> {
+pub async fn origin(conn: &mut PgConnection) -> Result<(i64, i32)> {
     Ok(sqlx::query_as(
-        "SELECT (SELECT system_identifier FROM pg_control_system())::text,
+        "SELECT (SELECT system_identifier FROM pg_control_system()),
                 (SELECT timeline_id FROM pg_control_checkpoint())",
     )
     .fetch_one(conn)
     .await?)
+}
+
+/// The secret cursors are sealed with (made by a migration; see `api::cursors`).
+pub async fn cursor_key(conn: &mut PgConnection) -> Result<Vec<u8>> {
+    Ok(sqlx::query_scalar("SELECT key FROM cursor_key")
+        .fetch_one(conn)
+        .await?)
 }
 
 /// Whether a feed position names a change in the log (positions are the `(xid, id)` of one).

@@ -279,15 +279,21 @@ async fn a_reader_following_the_feed_misses_nothing_while_writers_commit_concurr
         committed.len() < WRITERS * PER_WRITER,
         "some transactions rolled back"
     );
-    // Positions only grow.
+    // Positions only grow. (Cursors are sealed: the log says where each change is.)
+    let logged: HashMap<String, (String, i64)> = sqlx::query_as::<_, (uuid::Uuid, String, i64)>(
+        "SELECT record_id, xid::text, id FROM changes",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+    .into_iter()
+    .map(|(record, xid, id)| (record.to_string(), (xid, id)))
+    .collect();
     let positions: Vec<(u64, i64)> = seen
         .iter()
-        .map(|(_, _, cursor)| {
-            // A cursor is `xid:id:system:timeline`: the position, then where it was issued.
-            let bytes = base64_decode(cursor);
-            let mut parts = bytes.split(':');
-            let (xid, id) = (parts.next().unwrap_or("0"), parts.next().unwrap_or("0"));
-            (xid.parse().unwrap_or(0), id.parse().unwrap_or(0))
+        .map(|(record, _, _)| {
+            let (xid, id) = &logged[record];
+            (xid.parse().unwrap_or(0), *id)
         })
         .collect();
     assert!(
@@ -296,14 +302,6 @@ async fn a_reader_following_the_feed_misses_nothing_while_writers_commit_concurr
     );
     let versions: HashMap<&String, i64> = seen.iter().map(|(id, v, _)| (id, *v)).collect();
     assert!(versions.values().all(|v| *v == 1));
-}
-
-fn base64_decode(text: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(text)
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -491,4 +489,179 @@ async fn long_polls_are_bounded_per_address_and_per_process() {
     let cursor = read_until(&app, Some(&cursor), 1).await.1;
     let (refused, _) = long_polls(&app, "192.0.2.3", &cursor, 3, 1).await;
     assert_eq!(refused, [StatusCode::TOO_MANY_REQUESTS]);
+}
+
+/// The base64 under a cursor, as text (what a caller could read from it).
+fn unwrapped(cursor: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default()
+}
+
+fn encoded(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+}
+
+/// Flips one character in the middle of a cursor.
+fn altered(cursor: &str) -> String {
+    let mut chars: Vec<char> = cursor.chars().collect();
+    let middle = chars.len() / 2;
+    chars[middle] = if chars[middle] == 'A' { 'B' } else { 'A' };
+    chars.into_iter().collect()
+}
+
+/// Feed cursors show neither the database's system identifier nor transaction numbers, and
+/// one that names no real position — made up, altered, or on a timeline the database has
+/// never been on — is a 400 that says so, never a 503.
+#[tokio::test]
+async fn feed_cursors_reveal_nothing_and_name_only_real_positions() {
+    let app = spawn_app().await;
+    let actor = app
+        .create_actor(json!({"kind": "state", "name": "Kazakhstan"}))
+        .await;
+    let (items, cursor) = read_until(&app, None, 1).await;
+    let (system, timeline): (i64, i32) = sqlx::query_as(
+        "SELECT (SELECT system_identifier FROM pg_control_system()),
+                (SELECT timeline_id FROM pg_control_checkpoint())",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (xid, id): (String, i64) =
+        sqlx::query_as("SELECT xid::text, id FROM changes WHERE record_id = $1::text::uuid")
+            .bind(uuid_of(&actor))
+            .fetch_one(&app.pool)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    for shown in [cursor.clone()].iter().chain(
+        items
+            .iter()
+            .filter_map(|c| c["cursor"].as_str().map(str::to_owned))
+            .collect::<Vec<_>>()
+            .iter(),
+    ) {
+        let text = unwrapped(shown);
+        for hidden in [system.to_string(), xid.clone(), format!("{xid}:{id}")] {
+            assert!(!text.contains(&hidden), "{shown} shows {hidden}: {text:?}");
+        }
+    }
+
+    let refused = |problem: &Value, says: &str| {
+        assert_eq!(
+            problem["errors"][0]["pointer"], "#/query/after",
+            "{problem}"
+        );
+        let detail = problem["errors"][0]["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains(says), "{detail}");
+    };
+    // Altered by one character: not issued here.
+    let response = app
+        .get(&format!("/v1/changes?after={}", altered(&cursor)))
+        .await;
+    refused(
+        &problem(response, StatusCode::BAD_REQUEST).await,
+        "not a position",
+    );
+    // The earlier release's cursors are still taken, for a transition: sealed again.
+    for earlier in [
+        encoded(&format!("{xid}:{id}:{system}:{timeline}")),
+        encoded(&format!("{xid}:{id}")),
+    ] {
+        let page = read_feed(&app, Some(&earlier), "").await;
+        let next = page["next_cursor"].as_str().unwrap_or_default();
+        assert_ne!(next, earlier);
+        assert!(!unwrapped(next).contains(&xid), "{next}");
+    }
+}
+
+/// A cursor (here in the earlier release's form) naming a real change on a timeline the
+/// database has never been on is a 400 saying so: no server will ever take it, so a 503
+/// (which a balancer retries) would be wrong.
+#[tokio::test]
+async fn a_feed_cursor_on_a_timeline_that_does_not_exist_is_a_400() {
+    let app = spawn_app().await;
+    let actor = app
+        .create_actor(json!({"kind": "state", "name": "Kazakhstan"}))
+        .await;
+    read_until(&app, None, 1).await;
+    let (system, timeline, xid, id): (i64, i32, String, i64) = sqlx::query_as(
+        "SELECT (SELECT system_identifier FROM pg_control_system()),
+                (SELECT timeline_id FROM pg_control_checkpoint()), xid::text, id
+         FROM changes WHERE record_id = $1::text::uuid",
+    )
+    .bind(uuid_of(&actor))
+    .fetch_one(&app.pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let nowhere = encoded(&format!("{xid}:{id}:{system}:{}", timeline + 7));
+    let response = app.get(&format!("/v1/changes?after={nowhere}")).await;
+    let problem = problem(response, StatusCode::BAD_REQUEST).await;
+    assert_eq!(
+        problem["errors"][0]["pointer"], "#/query/after",
+        "{problem}"
+    );
+    let detail = problem["errors"][0]["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains(&format!("timeline {}", timeline + 7)),
+        "{detail}"
+    );
+}
+
+/// List and revision cursors are sealed too: they show neither the sort key nor the row
+/// numbers, an altered one is a 400, and one of the earlier release is a 400 that says so.
+#[tokio::test]
+async fn list_cursors_reveal_nothing_and_are_refused_when_not_issued_here() {
+    let app = spawn_app().await;
+    let actor = app
+        .create_actor(json!({"kind": "state", "name": "Kazakhstan"}))
+        .await;
+    app.create_actor(json!({"kind": "state", "name": "Kyrgyzstan"}))
+        .await;
+    let path = format!("/v1/actors/{}", uuid_of(&actor));
+    for description in ["Central Asia", "Steppe"] {
+        app.patch_json(&path, &json!({ "description": description }))
+            .await;
+    }
+    let lists = [
+        ("/v1/actors?limit=1".to_owned(), "Kazakhstan".to_owned()),
+        (format!("{path}/revisions?limit=1"), "\"k\":".to_owned()),
+    ];
+    for (list, hidden) in lists {
+        let page = json(app.get(&list).await).await;
+        let cursor = page["next_cursor"].as_str().unwrap_or_default().to_owned();
+        assert!(!cursor.is_empty(), "{list}: {page}");
+        let text = unwrapped(&cursor);
+        assert!(
+            !text.contains(&hidden) && !text.contains(&uuid_of(&actor)),
+            "{list}: {text:?}"
+        );
+        assert_eq!(
+            app.get(&format!("{list}&cursor={cursor}")).await.status(),
+            StatusCode::OK
+        );
+        let response = app
+            .get(&format!("{list}&cursor={}", altered(&cursor)))
+            .await;
+        let refused = problem(response, StatusCode::BAD_REQUEST).await;
+        assert_eq!(
+            refused["errors"][0]["pointer"], "#/query/cursor",
+            "{refused}"
+        );
+    }
+    // The earlier release's cursor for the same list: refused, saying why.
+    let first = json(app.get("/v1/actors?limit=1").await).await;
+    let filters = "0000000000000000";
+    let earlier = encoded(&format!(
+        r#"{{"k":["Kazakhstan","{}"],"f":"{filters}"}}"#,
+        first["items"][0]["id"].as_str().unwrap_or_default()
+    ));
+    let response = app
+        .get(&format!("/v1/actors?limit=1&cursor={earlier}"))
+        .await;
+    let refused = problem(response, StatusCode::BAD_REQUEST).await;
+    let detail = refused["errors"][0]["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("earlier release"), "{refused}");
 }

@@ -238,9 +238,114 @@ async fn a_malformed_token_is_a_400_on_any_read() {
             "{problem}"
         );
     }
-    // Without replicas a well-formed token is simply met by the primary, even one ahead.
-    let response = get_with(&app, "/v1/actors", Some("FFFFFFFF00000000")).await;
+    // Without replicas a token a write gave is met by the primary.
+    let (_, token) = create_actor(&app, "met-by-the-primary").await;
+    let response = get_with(&app, "/v1/actors", Some(&token)).await;
     assert_eq!(response.status(), StatusCode::OK);
+}
+
+/// A token beyond the primary's log is one no write gave: refused at once, with or without
+/// replicas, rather than waited for.
+#[tokio::test]
+async fn a_token_beyond_the_primary_is_a_400() {
+    let cluster = Cluster::start().await;
+    let replicated = spawn_app_on(&cluster).await;
+    let alone = spawn_app_with(|_| {}).await;
+    for app in [&replicated, &alone] {
+        let (id, token) = create_actor(app, "ahead").await;
+        let beyond = format!("{:016X}", wal(&token) + (1 << 40));
+        for (path, token) in [
+            (format!("/v1/actors/{id}"), "FFFFFFFFFFFFFFFF"),
+            ("/v1/actors".to_owned(), beyond.as_str()),
+            ("/v1/changes".to_owned(), "FFFFFFFFFFFFFFFF"),
+        ] {
+            let response = get_with(app, &path, Some(token)).await;
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path} {token}");
+            assert_eq!(
+                response.headers()["content-type"],
+                "application/problem+json"
+            );
+            let problem = json(response).await;
+            assert_eq!(
+                problem["errors"][0]["pointer"], "#/header/Chancery-Consistency",
+                "{problem}"
+            );
+            assert!(
+                problem["errors"][0]["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("beyond")),
+                "{problem}"
+            );
+        }
+        // The write's own token is still met.
+        let response = get_with(app, &format!("/v1/actors/{id}"), Some(&token)).await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+}
+
+/// Reads waiting for a lagging replica hold none of its connections: more of them than its
+/// pool has connections all wait, none is sent to the primary, the replica is not taken
+/// for down, and a read without a token is served by it meanwhile.
+#[tokio::test]
+async fn reads_waiting_for_a_replica_hold_no_connection() {
+    let cluster = Cluster::start().await;
+    let app = spawn_app_with(|settings| {
+        settings.database_url = cluster.primary_url.clone();
+        settings.database_read_urls = vec![cluster.replica_url.clone()];
+        settings.pool_max_connections = 2;
+        // Long enough for anything below to happen while they wait; bounded all the same.
+        settings.read_wait = std::time::Duration::from_secs(30);
+    })
+    .await;
+    caught_up(&app).await;
+    let mut replica = replica_connection(&app).await;
+    replay(&mut replica, false).await;
+    let (id, token) = create_actor(&app, "waited-for").await;
+    let path = format!("/v1/actors/{id}");
+    let primary_before = reads(&app, "primary").await;
+    let replica_before = reads(&app, "replica1").await;
+
+    let waiting: Vec<_> = (0..6)
+        .map(|_| {
+            let request = app
+                .request(Method::GET, &path)
+                .header("Chancery-Consistency", &token);
+            tokio::spawn(async move { request.send().await })
+        })
+        .collect();
+    // Past the replica pool's acquire timeout (half a second): a read that waited holding a
+    // connection would have made the others give up on the replica by now.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let meanwhile = get_with(&app, &path, None).await.status();
+    let served_meanwhile = reads(&app, "replica1").await - replica_before;
+    replay(&mut replica, true).await;
+
+    let mut answers = Vec::new();
+    for request in waiting {
+        let response = request
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        answers.push((response.status(), json(response).await["slug"].clone()));
+    }
+    assert_eq!(
+        meanwhile,
+        StatusCode::NOT_FOUND,
+        "the replica, as it stands"
+    );
+    assert_eq!(served_meanwhile, 1, "the replica served the plain read");
+    for (status, slug) in &answers {
+        assert_eq!(
+            (*status, slug.as_str()),
+            (StatusCode::OK, Some("waited-for"))
+        );
+    }
+    assert_eq!(reads(&app, "replica1").await - replica_before, 7);
+    assert_eq!(
+        reads(&app, "primary").await,
+        primary_before,
+        "none fell back"
+    );
 }
 
 #[tokio::test]

@@ -23,7 +23,7 @@ use super::state::AppState;
 
 mod position;
 
-use position::{decode_position, encode_position};
+use position::{Standing, decode_position, encode_position};
 
 pub const MAX_WAIT_SECONDS: u32 = 30;
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
@@ -43,7 +43,7 @@ pub enum ChangeOperation {
 /// One create, update or delete of a record.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "cursor": "MTIzNDU6Njc",
+    "cursor": "q0CXwmw1Hv2ak9n5gD1vbBzJxv3qgBV0F1nhCAS3zpGR7T6pEpWtXXh6H5Q",
     "resource": "actor",
     "id": "0192f5c4-3b1e-7d2a-9c4f-5e6d7a8b9c0a",
     "operation": "update",
@@ -192,21 +192,35 @@ pub async fn list_changes(
     let after = query.after.as_deref().map(decode_position).transpose()?;
     // Served by a replica when one has the position; the feed's order holds on any of them.
     let mut conn = state.reader(&req).await?;
-    let origin = store::origin(&mut conn).await?;
+    let mut origin = store::origin(&mut conn).await?;
     let mut on_primary = false;
     if let Some(position) = &after {
-        position.check_origin(&origin)?;
+        if let Standing::Later(timeline) = position.check_origin(origin)? {
+            // A replica not yet on the position's timeline: the primary may be. If it is
+            // not either, no server of this database has been on that timeline.
+            let mut primary = state.primary_reader().await?;
+            origin = store::origin(&mut primary).await?;
+            if position.check_origin(origin)? != Standing::Here {
+                return Err(ApiError::invalid_field(
+                    "#/query/after",
+                    format!(
+                        "names timeline {timeline} of the database, which it has never been on \
+                         (it is on timeline {}): not a position this feed issued",
+                        origin.1
+                    ),
+                ));
+            }
+            on_primary = true;
+        }
         // A position is `0:0` (the start) or a change's own: one made up, even well formed,
         // would otherwise read as "nothing new" for ever. A replica behind the one that
         // issued it may not have it yet: the primary has every committed change.
-        if !position.is_start() && !store::is_position(&mut conn, position.xid, position.id).await?
+        if !position.is_start()
+            && (on_primary || !store::is_position(&mut conn, position.xid, position.id).await?)
         {
             let mut primary = state.primary_reader().await?;
             if !store::is_position(&mut primary, position.xid, position.id).await? {
-                return Err(ApiError::invalid_field(
-                    "#/query/after",
-                    "is not a position this feed issued",
-                ));
+                return Err(position::invalid());
             }
             on_primary = true;
         }
@@ -241,18 +255,25 @@ pub async fn list_changes(
         tokio::time::sleep(POLL_INTERVAL.min(deadline.saturating_duration_since(Instant::now())))
             .await;
     };
-    let next_cursor = match rows.last() {
-        Some(last) => encode_position(&last.xid, last.id, &origin),
-        None => match (&query.after, &after) {
-            (Some(given), Some(_)) => given.clone(),
-            _ => encode_position("0", 0, &origin),
-        },
+    let xid = |row: &ChangeRow| {
+        row.xid.parse::<u64>().map_err(|_| {
+            ApiError::Internal(anyhow::anyhow!(
+                "the change log holds the xid `{}`",
+                row.xid
+            ))
+        })
+    };
+    // With nothing new, the place given (sealed again, if an earlier release issued it).
+    let next_cursor = match (rows.last(), &after) {
+        (Some(last), _) => encode_position(xid(last)?, last.id, origin)?,
+        (None, Some(after)) => encode_position(after.xid, after.id, origin)?,
+        (None, None) => encode_position(0, 0, origin)?,
     };
     let items = rows
         .into_iter()
         .map(|row| {
             Ok(Change {
-                cursor: encode_position(&row.xid, row.id, &origin),
+                cursor: encode_position(xid(&row)?, row.id, origin)?,
                 resource: row.resource,
                 id: row.record_id,
                 operation: operation(&row.operation)?,

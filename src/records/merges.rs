@@ -113,10 +113,12 @@ pub async fn merge(
     let fields = merged_fields(&survivor, &from)?;
 
     let moved = merges::move_references(&mut *conn, from.id, survivor.id).await?;
+    // Redirects first: those leading to `from` go with it when it is deleted (they cascade),
+    // so they must lead to the survivor by then.
+    merges::redirect(&mut *conn, from.id, from.slug.as_str(), survivor.id).await?;
     store::delete(&mut *conn, from.id)
         .await
         .map_err(|e| referred_meanwhile(e, "other records started referring to this actor"))?;
-    merges::redirect(&mut *conn, from.id, from.slug.as_str(), survivor.id).await?;
     store::write(&mut *conn, &[(survivor.id, fields.clone())], true)
         .await
         .map_err(|e| actors::refused(e, &fields))?;

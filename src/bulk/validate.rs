@@ -95,23 +95,25 @@ impl Importer<'_> {
             }
             let ids: Vec<Uuid> = lines.iter().map(|(_, id)| *id).collect();
             let taken = bulk::existing(&mut *conn, kind.plural(), &ids).await?;
-            // A deleted record's id stays reserved: its revisions must not run on into
-            // another record's.
-            let deleted = bulk::deleted(&mut *conn, &ids).await?;
+            // The id of a record deleted or merged away stays reserved: its revisions must
+            // not run on into another record's, nor a merged id serve an impostor.
+            let ended = bulk::ended(&mut *conn, &ids).await?;
             for (line, id) in lines {
-                if taken.contains(&id) {
-                    refused.push((
-                        line,
-                        "#/id".into(),
-                        format!("a {kind} with this id already exists"),
-                    ));
-                } else if deleted.contains(&id) {
-                    refused.push((
-                        line,
-                        "#/id".into(),
-                        "was the id of a deleted record; deleted ids are never reused".into(),
-                    ));
-                }
+                let detail = if taken.contains(&id) {
+                    format!("a {kind} with this id already exists")
+                } else {
+                    match ended.get(&id) {
+                        None => continue,
+                        Some(None) => {
+                            "was the id of a deleted record; deleted ids are never reused".into()
+                        }
+                        Some(Some(into)) => format!(
+                            "was the id of a {kind} merged into {into}; merged ids are never \
+                             reused (refer to {into} instead)"
+                        ),
+                    }
+                };
+                refused.push((line, "#/id".into(), detail));
             }
         }
         let mut by_column: HashMap<(&str, &str), Vec<String>> = HashMap::new();

@@ -2,7 +2,7 @@
 //! create): the ids and unique values a batch would take that are taken already, one query
 //! per kind, and the planner's statistics renewed as the tables grow.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -26,13 +26,16 @@ pub async fn existing(
     Ok(found.into_iter().collect())
 }
 
-/// Which of `ids` were ids of records since deleted (the change feed keeps their deletion).
-pub async fn deleted(conn: &mut PgConnection, ids: &[Uuid]) -> Result<HashSet<Uuid>> {
+/// Which of `ids` were ids of records since ended (the change feed keeps their deletion or
+/// merge), each with the record it was merged into, if that is how it ended.
+pub async fn ended(conn: &mut PgConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, Option<Uuid>>> {
     if ids.is_empty() {
-        return Ok(HashSet::new());
+        return Ok(HashMap::new());
     }
-    let found: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT DISTINCT record_id FROM changes WHERE record_id = ANY($1) AND operation = 'delete'",
+    let found: Vec<(Uuid, Option<Uuid>)> = sqlx::query_as(
+        "SELECT DISTINCT ON (record_id) record_id, merged_into FROM changes
+         WHERE record_id = ANY($1) AND operation IN ('delete', 'merge')
+         ORDER BY record_id, id DESC",
     )
     .bind(ids)
     .fetch_all(conn)

@@ -397,3 +397,48 @@ async fn a_chain_broken_by_an_earlier_merge_is_mended_by_the_migration() {
         assert_eq!(location(&response), to, "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_merge_moving_more_records_than_the_bound_is_refused_before_any_work() {
+    let app = spawn_app_with(|s| s.merge_max_records = 2).await;
+    let record = seed_record(&app).await;
+    let prc = duplicate_of_china(&app, &record).await;
+    let changes = app.count("changes").await;
+
+    // A role in it, a visit to it, a statement about it: three records, over the bound.
+    let refused = problem(
+        app.post_json("/v1/actors/prc/merge", &json!({"into": "china"}))
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let detail = refused["detail"].as_str().unwrap_or_default();
+    for told in [
+        "move 3 records",
+        "than the 2",
+        "PATCH",
+        "CHANCERY_MERGE_MAX_RECORDS",
+    ] {
+        assert!(detail.contains(told), "{told} in {detail}");
+    }
+    assert_eq!(app.count("changes").await, changes, "nothing was written");
+    assert_eq!(app.get("/v1/actors/prc").await.status(), StatusCode::OK);
+
+    // Moving one of them first brings the merge within the bound.
+    let visits = json(app.get("/v1/visits?host=prc").await).await;
+    let visit = visits["items"][0]["id"].as_str().unwrap_or_default();
+    let moved = app
+        .patch_json(
+            &format!("/v1/visits/{visit}"),
+            &json!({"host_id": record.china["id"]}),
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    let merged = app
+        .post_json(
+            &format!("/v1/actors/{}/merge", uuid_of(&prc)),
+            &json!({"into": "china"}),
+        )
+        .await;
+    assert_eq!(merged.status(), StatusCode::OK);
+}

@@ -78,9 +78,20 @@ impl Importer<'_> {
         let mut refused: Vec<(usize, String, String)> = Vec::new();
         let named = batch.external.iter().map(|(_, _, kind, id)| (*kind, *id));
         let missing = missing(&mut *conn, named).await?;
+        // A reference to a record merged away says where it went (a body names records, it
+        // does not follow redirects).
+        let gone: Vec<Uuid> = missing.iter().map(|(_, id)| *id).collect();
+        let merged = bulk::ended(&mut *conn, &gone).await?;
         for (line, pointer, kind, id) in &batch.external {
             if missing.contains(&(*kind, *id)) {
-                refused.push((*line, pointer.clone(), no_such(*kind)));
+                let detail = match merged.get(id) {
+                    Some(Some(into)) => format!(
+                        "{}: it was merged into {into}; name that one",
+                        no_such(*kind)
+                    ),
+                    _ => no_such(*kind),
+                };
+                refused.push((*line, pointer.clone(), detail));
             }
         }
         for kind in Resource::ALL {
@@ -108,8 +119,8 @@ impl Importer<'_> {
                             "was the id of a deleted record; deleted ids are never reused".into()
                         }
                         Some(Some(into)) => format!(
-                            "was the id of a {kind} merged into {into}; merged ids are never \
-                             reused (refer to {into} instead)"
+                            "was the id of the {kind} merged into {into}; merged ids are never \
+                             reused (name {into} instead)"
                         ),
                     }
                 };

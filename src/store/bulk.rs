@@ -27,15 +27,18 @@ pub async fn existing(
 }
 
 /// Which of `ids` were ids of records since ended (the change feed keeps their deletion or
-/// merge), each with the record it was merged into, if that is how it ended.
+/// merge), each with the record it was merged into, if that is how it ended: for an actor,
+/// the one its id leads to now (the end of a chain of merges).
 pub async fn ended(conn: &mut PgConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, Option<Uuid>>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
     let found: Vec<(Uuid, Option<Uuid>)> = sqlx::query_as(
-        "SELECT DISTINCT ON (record_id) record_id, merged_into FROM changes
-         WHERE record_id = ANY($1) AND operation IN ('delete', 'merge')
-         ORDER BY record_id, id DESC",
+        "SELECT DISTINCT ON (c.record_id) c.record_id,
+                CASE WHEN c.operation = 'merge' THEN coalesce(r.into_id, c.merged_into) END
+         FROM changes c LEFT JOIN actor_redirects r ON r.id = c.record_id
+         WHERE c.record_id = ANY($1) AND c.operation IN ('delete', 'merge')
+         ORDER BY c.record_id, c.id DESC",
     )
     .bind(ids)
     .fetch_all(conn)

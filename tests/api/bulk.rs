@@ -649,6 +649,20 @@ async fn an_import_cannot_reuse_the_id_of_a_merged_actor_or_folded_role() {
             "line {line}: {detail}"
         );
     }
+    // A line naming the merged actor is refused too, saying where it went.
+    let line = json!({"type": "role", "actor_id": folded["actor_id"],
+                      "of_actor_id": atlantis["id"], "title": "Consul"});
+    let named = crate::helpers::problem(
+        app.import(line.to_string()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(named["lines"][0]["pointer"], "#/of_actor_id", "{named}");
+    let detail = named["lines"][0]["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains(&format!("merged into {}", uuid_of(&lemuria))),
+        "{named}"
+    );
     // The old ids still lead where they went, and their history ends with the merge.
     let response = app.get(&format!("/v1/actors/{}", uuid_of(&atlantis))).await;
     assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT);

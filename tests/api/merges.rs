@@ -339,6 +339,18 @@ async fn redirects_follow_a_chain_of_merges_to_the_last_survivor() {
         ))
         .await;
     assert_eq!(dyad.status(), StatusCode::OK);
+    // An import may not take the first one's id, and is told where it leads now.
+    let line = json!({"type": "actor", "id": prc["id"], "kind": "state", "name": "PRC again"});
+    let refused = problem(
+        app.import(line.to_string()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let detail = refused["lines"][0]["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains(&format!("merged into {china_id}")),
+        "{refused}"
+    );
     // Merging the first again into the middle one answers as done, with the last survivor.
     let again = app
         .post_json("/v1/actors/prc/merge", &json!({"into": "cathay"}))

@@ -454,3 +454,32 @@ async fn a_merge_moving_more_records_than_the_bound_is_refused_before_any_work()
         .await;
     assert_eq!(merged.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_actor_recreated_under_a_merged_id_can_be_merged_again() {
+    let app = spawn_app().await;
+    let (_, _, eu) = seed_actors(&app).await;
+    let eec = app
+        .create_actor(json!({"kind": "organization", "name": "EEC", "slug": "eec"}))
+        .await;
+    let merged = app
+        .post_json("/v1/actors/eec/merge", &json!({"into": "eu"}))
+        .await;
+    assert_eq!(merged.status(), StatusCode::OK);
+    // What an import could do before merged ids were reserved: the id taken again.
+    sqlx::query(
+        "INSERT INTO actors (id, slug, kind, name, search_text)
+         VALUES ($1::text::uuid, 'eec2', 'organization', 'EEC', 'eec')",
+    )
+    .bind(uuid_of(&eec))
+    .execute(&app.pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let again = app
+        .post_json("/v1/actors/eec2/merge", &json!({"into": "eu"}))
+        .await;
+    assert_eq!(again.status(), StatusCode::OK);
+    let response = app.get(&format!("/v1/actors/{}", uuid_of(&eec))).await;
+    assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(location(&response), format!("/v1/actors/{}", uuid_of(&eu)));
+}

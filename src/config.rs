@@ -32,6 +32,9 @@ pub struct Settings {
     pub import_max_bytes: u64,
     /// Imports received or written at once; more get 429.
     pub max_concurrent_imports: usize,
+    /// The most records one merge may move: a merge is one transaction, and the change feed
+    /// shows nothing newer to anyone until it ends.
+    pub merge_max_records: u64,
     /// A session idle inside a transaction this long is ended by PostgreSQL, so nothing can
     /// hold locks or the change feed's horizon by stalling.
     pub idle_in_transaction_timeout: Duration,
@@ -68,6 +71,7 @@ impl Settings {
             import_body_timeout: Duration::from_secs(600),
             import_max_bytes: 4 * 1024 * 1024 * 1024,
             max_concurrent_imports: 2,
+            merge_max_records: 10_000,
             idle_in_transaction_timeout: Duration::from_secs(15),
             shutdown_timeout: Duration::from_secs(30),
             drain: Duration::ZERO,
@@ -107,6 +111,7 @@ impl std::fmt::Debug for Settings {
             .field("import_body_timeout", &self.import_body_timeout)
             .field("import_max_bytes", &self.import_max_bytes)
             .field("max_concurrent_imports", &self.max_concurrent_imports)
+            .field("merge_max_records", &self.merge_max_records)
             .field(
                 "idle_in_transaction_timeout",
                 &self.idle_in_transaction_timeout,

@@ -141,6 +141,9 @@ struct ServeArgs {
     /// Imports at once; more get 429 [default: 2].
     #[arg(long, env = "CHANCERY_MAX_IMPORTS", global = true)]
     max_imports: Option<usize>,
+    /// Most records one merge of actors may move; more is a 409 [default: 10000].
+    #[arg(long, env = "CHANCERY_MERGE_MAX_RECORDS", global = true)]
+    merge_max_records: Option<u64>,
     /// Seconds a database session may sit idle inside a transaction [default: 15].
     #[arg(long, env = "CHANCERY_IDLE_IN_TRANSACTION_TIMEOUT", global = true)]
     idle_in_transaction_timeout: Option<u64>,
@@ -317,6 +320,7 @@ async fn serve(args: ServeArgs, database_args: DatabaseArgs) -> anyhow::Result<(
     );
     settings.import_max_bytes = args.import_max_bytes.unwrap_or(settings.import_max_bytes);
     settings.max_concurrent_imports = args.max_imports.unwrap_or(settings.max_concurrent_imports);
+    settings.merge_max_records = args.merge_max_records.unwrap_or(settings.merge_max_records);
     settings.metrics_open = args.metrics_open;
     settings.cors_origins = args.cors_origins.clone();
     settings.metrics_address = args.metrics_address.clone();

@@ -63,6 +63,7 @@ impl Application {
             large_answers: tokio::sync::Semaphore::new(LARGE_ANSWERS),
             imports: tokio::sync::Semaphore::new(settings.max_concurrent_imports),
             import_max_bytes: settings.import_max_bytes,
+            merge_max_records: settings.merge_max_records,
             metrics_open: settings.metrics_open,
             draining: false.into(),
         });

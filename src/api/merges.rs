@@ -36,10 +36,16 @@ type MergeActorRequest = Write<(web::Path<String>, JsonBody<MergeInto>)>;
 /// itself, two stances toward itself), with nothing changed.
 ///
 /// Afterwards this actor's id and slug answer `308 Permanent Redirect` to `into` for every
-/// method, and list filters take them for `into`; the change feed shows a `merge` of this
+/// method (or to the actor `into` was merged into later, at the end of the chain), and list
+/// filters take them for `into`; the change feed shows a `merge` of this
 /// actor (`merged_into`) and an update of every record that moved; its revisions stay
 /// readable by id. Honours `If-Match` (this actor's ETag). Repeating the request answers the
 /// same.
+///
+/// A merge is one transaction, during which the change feed shows nothing newer: one that
+/// would move more records than the service's bound (`CHANCERY_MERGE_MAX_RECORDS`, 10,000 by
+/// default) is refused with 409, naming the count and the bound; move some of the records to
+/// `into` first, then merge.
 #[utoipa::path(
     tag = "actors",
     operation_id = "merge_actor",
@@ -68,7 +74,7 @@ pub async fn merge_actor(
         Target::Done(survivor) => survivor,
         Target::Merge(from) => {
             check_if_match(&req, Some(&Representation::of(&from)?.etag))?;
-            merges::merge(&mut tx, from, &into, &caller.name).await?
+            merges::merge(&mut tx, from, &into, &caller.name, state.merge_max_records).await?
         }
     };
     tx.commit().await?;

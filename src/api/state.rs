@@ -23,6 +23,8 @@ pub struct AppState {
     /// Permits for imports: each holds a temporary file and, once whole, a connection.
     pub imports: tokio::sync::Semaphore,
     pub import_max_bytes: u64,
+    /// The most records one merge may move (see `records::merges::merge`).
+    pub merge_max_records: u64,
     /// Whether `/metrics` on the main address is served without a token.
     pub metrics_open: bool,
     /// Set on SIGTERM: readiness fails so that a load balancer stops sending requests.

@@ -78,9 +78,20 @@ impl Importer<'_> {
         let mut refused: Vec<(usize, String, String)> = Vec::new();
         let named = batch.external.iter().map(|(_, _, kind, id)| (*kind, *id));
         let missing = missing(&mut *conn, named).await?;
+        // A reference to a record merged away says where it went (a body names records, it
+        // does not follow redirects).
+        let gone: Vec<Uuid> = missing.iter().map(|(_, id)| *id).collect();
+        let merged = bulk::ended(&mut *conn, &gone).await?;
         for (line, pointer, kind, id) in &batch.external {
             if missing.contains(&(*kind, *id)) {
-                refused.push((*line, pointer.clone(), no_such(*kind)));
+                let detail = match merged.get(id) {
+                    Some(Some(into)) => format!(
+                        "{}: it was merged into {into}; name that one",
+                        no_such(*kind)
+                    ),
+                    _ => no_such(*kind),
+                };
+                refused.push((*line, pointer.clone(), detail));
             }
         }
         for kind in Resource::ALL {
@@ -95,23 +106,25 @@ impl Importer<'_> {
             }
             let ids: Vec<Uuid> = lines.iter().map(|(_, id)| *id).collect();
             let taken = bulk::existing(&mut *conn, kind.plural(), &ids).await?;
-            // A deleted record's id stays reserved: its revisions must not run on into
-            // another record's.
-            let deleted = bulk::deleted(&mut *conn, &ids).await?;
+            // The id of a record deleted or merged away stays reserved: its revisions must
+            // not run on into another record's, nor a merged id serve an impostor.
+            let ended = bulk::ended(&mut *conn, &ids).await?;
             for (line, id) in lines {
-                if taken.contains(&id) {
-                    refused.push((
-                        line,
-                        "#/id".into(),
-                        format!("a {kind} with this id already exists"),
-                    ));
-                } else if deleted.contains(&id) {
-                    refused.push((
-                        line,
-                        "#/id".into(),
-                        "was the id of a deleted record; deleted ids are never reused".into(),
-                    ));
-                }
+                let detail = if taken.contains(&id) {
+                    format!("a {kind} with this id already exists")
+                } else {
+                    match ended.get(&id) {
+                        None => continue,
+                        Some(None) => {
+                            "was the id of a deleted record; deleted ids are never reused".into()
+                        }
+                        Some(Some(into)) => format!(
+                            "was the id of the {kind} merged into {into}; merged ids are never \
+                             reused (name {into} instead)"
+                        ),
+                    }
+                };
+                refused.push((line, "#/id".into(), detail));
             }
         }
         let mut by_column: HashMap<(&str, &str), Vec<String>> = HashMap::new();

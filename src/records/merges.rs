@@ -80,14 +80,16 @@ pub async fn target(conn: &mut PgConnection, from: &ActorKey, into: &ActorKey) -
 }
 
 /// Merges `from` (loaded and locked) into the actor `into` names, in the caller's
-/// transaction, and returns the survivor as it now reads. Refused with a 409 listing them
-/// when records would break a rule (a role of one in the other, a visit of one to the other,
-/// a statement about both with different stances), with nothing changed.
+/// transaction, and returns the survivor as it now reads. Refused with a 409, with nothing
+/// changed, when more than `max_records` records refer to `from`, or, listing them, when
+/// records would break a rule (a role of one in the other, a visit of one to the other, a
+/// statement about both with different stances).
 pub async fn merge(
     conn: &mut PgConnection,
     from: Actor,
     into: &ActorKey,
     by: &str,
+    max_records: u64,
 ) -> Result<Actor> {
     let survivor = survivor(&mut *conn, into).await?;
     if survivor.id == from.id {
@@ -95,6 +97,18 @@ pub async fn merge(
             "#/into",
             "names the actor being merged; merge it into another",
         ));
+    }
+    // One transaction holds back the change feed for everyone until it commits: a merge that
+    // would take long is refused before any work (a count, in milliseconds).
+    let (_, records) = store::references(&mut *conn, from.id, 1).await?;
+    if records.unsigned_abs() > max_records {
+        return Err(ApiError::conflict(format!(
+            "merging `{}` into `{}` would move {records} records that refer to it, more than the \
+             {max_records} one merge may move (one transaction, during which the change feed \
+             waits); move some of them to `{}` first (a PATCH of each), then merge, \
+             or ask the operator to raise CHANCERY_MERGE_MAX_RECORDS",
+            from.slug, survivor.slug, survivor.slug
+        )));
     }
     let conflicts = merges::conflicts(&mut *conn, from.id, survivor.id).await?;
     if !conflicts.is_empty() {
@@ -113,10 +127,12 @@ pub async fn merge(
     let fields = merged_fields(&survivor, &from)?;
 
     let moved = merges::move_references(&mut *conn, from.id, survivor.id).await?;
+    // Redirects first: those leading to `from` go with it when it is deleted (they cascade),
+    // so they must lead to the survivor by then.
+    merges::redirect(&mut *conn, from.id, from.slug.as_str(), survivor.id).await?;
     store::delete(&mut *conn, from.id)
         .await
         .map_err(|e| referred_meanwhile(e, "other records started referring to this actor"))?;
-    merges::redirect(&mut *conn, from.id, from.slug.as_str(), survivor.id).await?;
     store::write(&mut *conn, &[(survivor.id, fields.clone())], true)
         .await
         .map_err(|e| actors::refused(e, &fields))?;

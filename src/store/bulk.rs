@@ -2,7 +2,7 @@
 //! create): the ids and unique values a batch would take that are taken already, one query
 //! per kind, and the planner's statistics renewed as the tables grow.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -26,13 +26,19 @@ pub async fn existing(
     Ok(found.into_iter().collect())
 }
 
-/// Which of `ids` were ids of records since deleted (the change feed keeps their deletion).
-pub async fn deleted(conn: &mut PgConnection, ids: &[Uuid]) -> Result<HashSet<Uuid>> {
+/// Which of `ids` were ids of records since ended (the change feed keeps their deletion or
+/// merge), each with the record it was merged into, if that is how it ended: for an actor,
+/// the one its id leads to now (the end of a chain of merges).
+pub async fn ended(conn: &mut PgConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, Option<Uuid>>> {
     if ids.is_empty() {
-        return Ok(HashSet::new());
+        return Ok(HashMap::new());
     }
-    let found: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT DISTINCT record_id FROM changes WHERE record_id = ANY($1) AND operation = 'delete'",
+    let found: Vec<(Uuid, Option<Uuid>)> = sqlx::query_as(
+        "SELECT DISTINCT ON (c.record_id) c.record_id,
+                CASE WHEN c.operation = 'merge' THEN coalesce(r.into_id, c.merged_into) END
+         FROM changes c LEFT JOIN actor_redirects r ON r.id = c.record_id
+         WHERE c.record_id = ANY($1) AND c.operation IN ('delete', 'merge')
+         ORDER BY c.record_id, c.id DESC",
     )
     .bind(ids)
     .fetch_all(conn)

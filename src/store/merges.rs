@@ -194,7 +194,7 @@ async fn touch(conn: &mut PgConnection, table: &str, ids: &mut Vec<Uuid>) -> Res
 }
 
 /// Leaves `from`'s id and slug leading to `into`, and moves along the redirects that led to
-/// `from`.
+/// `from`. Call it before `from` is deleted: the redirects leading to it go with it.
 pub async fn redirect(conn: &mut PgConnection, from: Uuid, slug: &str, into: Uuid) -> Result<()> {
     sqlx::query!(
         "UPDATE actor_redirects SET into_id = $2 WHERE into_id = $1",
@@ -203,8 +203,12 @@ pub async fn redirect(conn: &mut PgConnection, from: Uuid, slug: &str, into: Uui
     )
     .execute(&mut *conn)
     .await?;
+    // An actor whose id was merged before may have been created again under it (imports
+    // allowed that once): its latest merge is where the id leads.
     sqlx::query!(
-        "INSERT INTO actor_redirects (id, slug, into_id) VALUES ($1, $2, $3)",
+        "INSERT INTO actor_redirects (id, slug, into_id) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE
+         SET slug = excluded.slug, into_id = excluded.into_id, merged_at = now()",
         from,
         slug,
         into

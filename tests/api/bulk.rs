@@ -349,13 +349,7 @@ async fn an_import_cannot_reuse_the_id_of_a_deleted_record() {
     );
     assert_eq!(app.count("actors").await, 0);
     // Its history stays its own.
-    let revisions = json(app.get(&format!("/v1/actors/{id}/revisions")).await).await;
-    let operations: Vec<&str> = revisions["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r["operation"].as_str())
-        .collect();
+    let operations = revision_operations(&app, &format!("/v1/actors/{id}")).await;
     assert_eq!(operations, ["create", "delete"]);
 }
 
@@ -583,4 +577,109 @@ async fn an_import_racing_another_with_the_same_id_is_refused_not_merged() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(stored, ("First".to_owned(), 1));
+}
+
+#[tokio::test]
+async fn an_import_cannot_reuse_the_id_of_a_merged_actor_or_folded_role() {
+    let app = spawn_app().await;
+    let atlantis = app
+        .create_actor(json!({"kind": "state", "name": "Atlantis"}))
+        .await;
+    let lemuria = app
+        .create_actor(json!({"kind": "state", "name": "Lemuria"}))
+        .await;
+    app.create_actor(json!({"kind": "person", "name": "Envoy", "slug": "envoy"}))
+        .await;
+    // The same role in each: merged, the one in Atlantis is folded into the one in Lemuria.
+    let folded = app
+        .create_role(
+            "envoy",
+            json!({"of_actor_id": atlantis["id"], "title": "Envoy"}),
+        )
+        .await;
+    let kept = app
+        .create_role(
+            "envoy",
+            json!({"of_actor_id": lemuria["id"], "title": "Envoy"}),
+        )
+        .await;
+    let merged = app
+        .post_json(
+            &format!("/v1/actors/{}/merge", uuid_of(&atlantis)),
+            &json!({"into": lemuria["id"]}),
+        )
+        .await;
+    assert_eq!(merged.status(), StatusCode::OK);
+    assert_eq!(
+        app.get(&format!("/v1/actors/envoy/roles/{}", uuid_of(&folded)))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    let lines = [
+        json!({"type": "actor", "id": atlantis["id"], "kind": "state", "name": "Not Atlantis"}),
+        json!({"type": "role", "id": folded["id"], "actor_id": folded["actor_id"],
+               "of_actor_id": lemuria["id"], "title": "Impostor"}),
+    ]
+    .map(|l| l.to_string());
+    let problem = problem(
+        app.import(lines.join("\n")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let refused: Vec<(u64, &str, &str)> = problem["lines"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|l| {
+            (
+                l["line"].as_u64().unwrap_or(0),
+                l["pointer"].as_str().unwrap_or(""),
+                l["detail"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(refused.len(), 2, "{problem}");
+    for ((line, pointer, detail), into) in refused.iter().zip([&lemuria, &kept]) {
+        assert_eq!(*pointer, "#/id", "line {line}: {problem}");
+        let into = into["id"].as_str().unwrap_or("?");
+        assert!(
+            detail.contains("merged into") && detail.contains(into),
+            "line {line}: {detail}"
+        );
+    }
+    // A line naming the merged actor is refused too, saying where it went.
+    let line = json!({"type": "role", "actor_id": folded["actor_id"],
+                      "of_actor_id": atlantis["id"], "title": "Consul"});
+    let named = crate::helpers::problem(
+        app.import(line.to_string()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(named["lines"][0]["pointer"], "#/of_actor_id", "{named}");
+    let detail = named["lines"][0]["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains(&format!("merged into {}", uuid_of(&lemuria))),
+        "{named}"
+    );
+    // The old ids still lead where they went, and their history ends with the merge.
+    let response = app.get(&format!("/v1/actors/{}", uuid_of(&atlantis))).await;
+    assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT);
+    for (path, id) in [("", &atlantis), ("envoy/roles/", &folded)] {
+        let path = format!("/v1/actors/{path}{}", uuid_of(id));
+        let operations = revision_operations(&app, &path).await;
+        assert_eq!(operations, ["create", "merge"], "{path}");
+    }
+}
+
+/// The operations of a record's revisions, oldest first.
+async fn revision_operations(app: &TestApp, path: &str) -> Vec<String> {
+    let revisions = json(app.get(&format!("{path}/revisions")).await).await;
+    revisions["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| Some(r["operation"].as_str()?.to_owned()))
+        .collect()
 }

@@ -302,3 +302,184 @@ async fn a_merge_checks_its_target_and_if_match() {
         kz["id"]
     );
 }
+
+#[tokio::test]
+async fn redirects_follow_a_chain_of_merges_to_the_last_survivor() {
+    let app = spawn_app().await;
+    let record = seed_record(&app).await;
+    let prc = duplicate_of_china(&app, &record).await;
+    let middle = app
+        .create_actor(json!({"kind": "state", "name": "Cathay", "slug": "cathay"}))
+        .await;
+    let (prc_id, middle_id, china_id) = (uuid_of(&prc), uuid_of(&middle), uuid_of(&record.china));
+    // PRC → Cathay, then Cathay → China: both lead to China now.
+    for (from, into) in [("prc", "cathay"), ("cathay", "china")] {
+        let response = app
+            .post_json(&format!("/v1/actors/{from}/merge"), &json!({"into": into}))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "{from} into {into}");
+    }
+    let china_path = format!("/v1/actors/{china_id}");
+    for (path, to) in [
+        (format!("/v1/actors/{prc_id}"), china_path.as_str()),
+        ("/v1/actors/prc".to_owned(), "/v1/actors/china"),
+        (format!("/v1/actors/{middle_id}"), china_path.as_str()),
+        ("/v1/actors/cathay".to_owned(), "/v1/actors/china"),
+    ] {
+        let response = app.get(&path).await;
+        assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT, "{path}");
+        assert_eq!(location(&response), to, "{path}");
+    }
+    // Filters and analyses take the first actor of the chain for the last.
+    let hosted = json(app.get("/v1/visits?host=prc").await).await;
+    assert_eq!(hosted["items"][0]["host"]["slug"], "china", "{hosted}");
+    let dyad = app
+        .get(&format!(
+            "/v1/dyads?a=kazakhstan&b={prc_id}&from=2022&to=2022"
+        ))
+        .await;
+    assert_eq!(dyad.status(), StatusCode::OK);
+    // An import may not take the first one's id, and is told where it leads now.
+    let line = json!({"type": "actor", "id": prc["id"], "kind": "state", "name": "PRC again"});
+    let refused = problem(
+        app.import(line.to_string()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let detail = refused["lines"][0]["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains(&format!("merged into {china_id}")),
+        "{refused}"
+    );
+    // Merging the first again into the middle one answers as done, with the last survivor.
+    let again = app
+        .post_json("/v1/actors/prc/merge", &json!({"into": "cathay"}))
+        .await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(json(again).await["id"], record.china["id"]);
+    // The survivor's new slug is where the old slugs lead.
+    let renamed = app
+        .patch_json("/v1/actors/china", &json!({"slug": "zhonghua"}))
+        .await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+    let response = app.get("/v1/actors/prc").await;
+    assert_eq!(location(&response), "/v1/actors/zhonghua");
+}
+
+#[tokio::test]
+async fn a_chain_broken_by_an_earlier_merge_is_mended_by_the_migration() {
+    let app = spawn_app().await;
+    let (_, _, eu) = seed_actors(&app).await;
+    for slug in ["eec", "ec"] {
+        app.create_actor(json!({"kind": "organization", "name": slug, "slug": slug}))
+            .await;
+    }
+    let eec = app.get("/v1/actors/eec").await;
+    let eec_id = uuid_of(&json(eec).await);
+    for (from, into) in [("eec", "ec"), ("ec", "eu")] {
+        let response = app
+            .post_json(&format!("/v1/actors/{from}/merge"), &json!({"into": into}))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "{from} into {into}");
+    }
+    // What merges did before: the redirect that led to `ec` went with it.
+    sqlx::query("DELETE FROM actor_redirects WHERE slug = 'eec'")
+        .execute(&app.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        app.get("/v1/actors/eec").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    sqlx::raw_sql(include_str!(
+        "../../migrations/20261208000501_merge_redirect_chains.sql"
+    ))
+    .execute(&app.pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    for (path, to) in [
+        ("/v1/actors/eec".to_owned(), "/v1/actors/eu".to_owned()),
+        (
+            format!("/v1/actors/{eec_id}"),
+            format!("/v1/actors/{}", uuid_of(&eu)),
+        ),
+    ] {
+        let response = app.get(&path).await;
+        assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT, "{path}");
+        assert_eq!(location(&response), to, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_merge_moving_more_records_than_the_bound_is_refused_before_any_work() {
+    let app = spawn_app_with(|s| s.merge_max_records = 2).await;
+    let record = seed_record(&app).await;
+    let prc = duplicate_of_china(&app, &record).await;
+    let changes = app.count("changes").await;
+
+    // A role in it, a visit to it, a statement about it: three records, over the bound.
+    let refused = problem(
+        app.post_json("/v1/actors/prc/merge", &json!({"into": "china"}))
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let detail = refused["detail"].as_str().unwrap_or_default();
+    for told in [
+        "move 3 records",
+        "than the 2",
+        "PATCH",
+        "CHANCERY_MERGE_MAX_RECORDS",
+    ] {
+        assert!(detail.contains(told), "{told} in {detail}");
+    }
+    assert_eq!(app.count("changes").await, changes, "nothing was written");
+    assert_eq!(app.get("/v1/actors/prc").await.status(), StatusCode::OK);
+
+    // Moving one of them first brings the merge within the bound.
+    let visits = json(app.get("/v1/visits?host=prc").await).await;
+    let visit = visits["items"][0]["id"].as_str().unwrap_or_default();
+    let moved = app
+        .patch_json(
+            &format!("/v1/visits/{visit}"),
+            &json!({"host_id": record.china["id"]}),
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    let merged = app
+        .post_json(
+            &format!("/v1/actors/{}/merge", uuid_of(&prc)),
+            &json!({"into": "china"}),
+        )
+        .await;
+    assert_eq!(merged.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_actor_recreated_under_a_merged_id_can_be_merged_again() {
+    let app = spawn_app().await;
+    let (_, _, eu) = seed_actors(&app).await;
+    let eec = app
+        .create_actor(json!({"kind": "organization", "name": "EEC", "slug": "eec"}))
+        .await;
+    let merged = app
+        .post_json("/v1/actors/eec/merge", &json!({"into": "eu"}))
+        .await;
+    assert_eq!(merged.status(), StatusCode::OK);
+    // What an import could do before merged ids were reserved: the id taken again.
+    sqlx::query(
+        "INSERT INTO actors (id, slug, kind, name, search_text)
+         VALUES ($1::text::uuid, 'eec2', 'organization', 'EEC', 'eec')",
+    )
+    .bind(uuid_of(&eec))
+    .execute(&app.pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let again = app
+        .post_json("/v1/actors/eec2/merge", &json!({"into": "eu"}))
+        .await;
+    assert_eq!(again.status(), StatusCode::OK);
+    let response = app.get(&format!("/v1/actors/{}", uuid_of(&eec))).await;
+    assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(location(&response), format!("/v1/actors/{}", uuid_of(&eu)));
+}

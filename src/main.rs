@@ -13,6 +13,11 @@ use chancery::telemetry::{self, LogFormat};
 use chancery::{api, db, store};
 use clap::{Args, Parser, Subcommand};
 
+/// mimalloc gives freed memory back to the system soon after; glibc's malloc kept the
+/// process at its peak after large answers.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A record service for diplomatic activity.
 ///
 /// Without DATABASE_URL, chancery runs its own PostgreSQL from the system's server binaries in

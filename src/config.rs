@@ -26,6 +26,8 @@ pub struct Settings {
     pub body_idle_timeout: Duration,
     /// The longest a request body may take to arrive (but an import's).
     pub body_timeout: Duration,
+    /// The longest a client may take nothing of an answer before its connection is closed.
+    pub answer_idle_timeout: Duration,
     /// The longest an import's body may take to arrive.
     pub import_body_timeout: Duration,
     /// The largest import body, in bytes (it is kept in a temporary file until it is whole).
@@ -68,6 +70,7 @@ impl Settings {
             body_limit_bytes: 1024 * 1024,
             body_idle_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
+            answer_idle_timeout: Duration::from_secs(10),
             import_body_timeout: Duration::from_secs(600),
             import_max_bytes: 4 * 1024 * 1024 * 1024,
             max_concurrent_imports: 2,
@@ -107,6 +110,7 @@ impl std::fmt::Debug for Settings {
             .field("require_read_token", &self.require_read_token)
             .field("body_limit_bytes", &self.body_limit_bytes)
             .field("body_idle_timeout", &self.body_idle_timeout)
+            .field("answer_idle_timeout", &self.answer_idle_timeout)
             .field("body_timeout", &self.body_timeout)
             .field("import_body_timeout", &self.import_body_timeout)
             .field("import_max_bytes", &self.import_max_bytes)

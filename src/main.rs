@@ -13,6 +13,11 @@ use chancery::telemetry::{self, LogFormat};
 use chancery::{api, db, store};
 use clap::{Args, Parser, Subcommand};
 
+/// mimalloc gives freed memory back to the system soon after; glibc's malloc kept the
+/// process at its peak after large answers.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A record service for diplomatic activity.
 ///
 /// Without DATABASE_URL, chancery runs its own PostgreSQL from the system's server binaries in
@@ -129,6 +134,10 @@ struct ServeArgs {
     /// Seconds a request body may pause before the request gets 408 [default: 10].
     #[arg(long, env = "CHANCERY_BODY_IDLE_TIMEOUT", global = true)]
     body_idle_timeout: Option<u64>,
+    /// Seconds a client may take nothing of an answer before its connection is closed
+    /// [default: 10].
+    #[arg(long, env = "CHANCERY_ANSWER_IDLE_TIMEOUT", global = true)]
+    answer_idle_timeout: Option<u64>,
     /// Seconds a request body may take in all, but an import's [default: 30].
     #[arg(long, env = "CHANCERY_BODY_TIMEOUT", global = true)]
     body_timeout: Option<u64>,
@@ -313,6 +322,7 @@ async fn serve(args: ServeArgs, database_args: DatabaseArgs) -> anyhow::Result<(
         |value: Option<u64>, default: Duration| value.map_or(default, Duration::from_secs);
     settings.body_idle_timeout = seconds(args.body_idle_timeout, settings.body_idle_timeout);
     settings.body_timeout = seconds(args.body_timeout, settings.body_timeout);
+    settings.answer_idle_timeout = seconds(args.answer_idle_timeout, settings.answer_idle_timeout);
     settings.import_body_timeout = seconds(args.import_timeout, settings.import_body_timeout);
     settings.idle_in_transaction_timeout = seconds(
         args.idle_in_transaction_timeout,

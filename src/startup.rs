@@ -60,7 +60,7 @@ impl Application {
             require_read_token: settings.require_read_token,
             body_limit_bytes: settings.body_limit_bytes,
             metrics: metrics.clone(),
-            large_answers: tokio::sync::Semaphore::new(LARGE_ANSWERS),
+            large_answers: Arc::new(tokio::sync::Semaphore::new(LARGE_ANSWERS)),
             imports: tokio::sync::Semaphore::new(settings.max_concurrent_imports),
             import_max_bytes: settings.import_max_bytes,
             merge_max_records: settings.merge_max_records,
@@ -82,6 +82,7 @@ impl Application {
         let cors_origins = settings.cors_origins.clone();
 
         let on_connect_timeout = CLIENT_REQUEST_TIMEOUT;
+        let answer_idle = settings.answer_idle_timeout;
         let local = listener.local_addr()?;
         let mut builder = actix_server::Server::build()
             .shutdown_timeout(settings.shutdown_timeout.as_secs())
@@ -99,6 +100,7 @@ impl Application {
                     .app_data(state.clone())
                     .app_data(rate_limits.clone())
                     .app_data(body_deadlines.clone())
+                    .app_data(api::analysis::stream::IdleDeadline(answer_idle))
                     .app_data(routes.clone())
                     .app_data(cursor_keys.clone())
                     // For the telemetry middleware, which knows nothing of the API's state.
@@ -142,7 +144,8 @@ impl Application {
                     .client_disconnect_timeout(Duration::from_secs(1))
                     .local_addr(local)
                     .on_connect_ext(|io: &TcpStream, extensions: &mut Extensions| {
-                        api::framing::on_connect(io, extensions)
+                        api::framing::on_connect(io, extensions);
+                        api::analysis::stream::on_connect(io, extensions);
                     })
                     .finish(map_config(
                         app.into_factory()

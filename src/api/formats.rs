@@ -54,12 +54,26 @@ pub trait CsvRecord {
 /// RFC 4180: fields quoted when needed, quotes doubled, CRLF line ends; a header row first.
 /// Cells that would start a spreadsheet formula are neutralised (see [`inert`]).
 pub fn csv<T: CsvRecord>(items: &[T]) -> Vec<u8> {
-    let mut out = String::new();
-    push_row(&mut out, T::HEADER.iter().map(|h| (*h).to_owned()));
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_csv(&mut out, items);
+    out
+}
+
+/// [`csv`], written row by row (a large answer is streamed, never whole in memory).
+pub fn write_csv<'a, T: CsvRecord + 'a>(
+    out: &mut impl std::io::Write,
+    items: impl IntoIterator<Item = &'a T>,
+) -> std::io::Result<()> {
+    let mut row = String::new();
+    push_row(&mut row, T::HEADER.iter().map(|h| (*h).to_owned()));
+    out.write_all(row.as_bytes())?;
     for item in items {
-        push_row(&mut out, item.fields().into_iter());
+        row.clear();
+        push_row(&mut row, item.fields().into_iter());
+        out.write_all(row.as_bytes())?;
     }
-    out.into_bytes()
+    Ok(())
 }
 
 /// Characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").

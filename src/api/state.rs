@@ -19,7 +19,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Permits for answers whose size grows with the record (the network): a few at a time,
     /// so many callers cannot hold many large answers in memory at once.
-    pub large_answers: tokio::sync::Semaphore,
+    /// Held until the answer is written (owned permits move into the streamed body).
+    pub large_answers: Arc<tokio::sync::Semaphore>,
     /// Permits for imports: each holds a temporary file and, once whole, a connection.
     pub imports: tokio::sync::Semaphore,
     pub import_max_bytes: u64,

@@ -31,5 +31,6 @@ mod reuse;
 mod roles;
 mod slow_callers;
 mod statements;
+mod streaming;
 mod timeline;
 mod visits;

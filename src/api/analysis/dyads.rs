@@ -266,7 +266,9 @@ pub async fn get_dyads(
         unplaced: super::unplaced(&answer.unplaced),
         unresolved: names.unresolved(&answer.unresolved)?,
     };
-    super::respond(&req, &dyad, || csv_rows(&dyad))
+    Ok(super::respond(&req, dyad, |dyad, out| {
+        formats::write_csv(out, &csv_rows(dyad))
+    }))
 }
 
 /// One CSV row: a cell of one direction in the window or a period.

@@ -239,7 +239,9 @@ pub async fn get_engagement(
     let mut conn = super::snapshot(state.reader(&req).await?).await?;
     let engagement = answer(&mut conn, &path, &params).await?;
     drop(conn);
-    super::respond(&req, &engagement, || csv_rows(&engagement))
+    Ok(super::respond(&req, engagement, |engagement, out| {
+        formats::write_csv(out, &csv_rows(engagement))
+    }))
 }
 
 /// An actor's engagement, as the API answers it (the explorer page draws the same).

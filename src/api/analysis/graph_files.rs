@@ -11,19 +11,18 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::io::Write;
 
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use uuid::Uuid;
-
-use crate::error::{ApiError, Result};
 
 use super::graph::{Network, NetworkEdge, NetworkNode};
 
 pub const GRAPHML: &str = "application/graphml+xml";
 pub const GEXF: &str = "application/gexf+xml";
 
-type Xml = Writer<Vec<u8>>;
+type Xml<W> = Writer<W>;
 
 /// Text as XML 1.0 allows it: control characters other than tab and line ends, and the
 /// non-characters U+FFFE and U+FFFF, cannot appear even escaped, so they become U+FFFD.
@@ -40,19 +39,19 @@ fn xml_safe(text: &str) -> Cow<'_, str> {
     }
 }
 
-fn document(write: impl FnOnce(&mut Xml) -> std::io::Result<()>) -> Result<Vec<u8>> {
-    let mut xml = Writer::new_with_indent(Vec::new(), b' ', 2);
-    xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
-        .and_then(|()| write(&mut xml))
-        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("writing XML")))?;
-    let mut bytes = xml.into_inner();
-    bytes.push(b'\n');
-    Ok(bytes)
+fn document<W: Write>(
+    out: W,
+    write: impl FnOnce(&mut Xml<W>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut xml = Writer::new_with_indent(out, b' ', 2);
+    xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    write(&mut xml)?;
+    xml.into_inner().write_all(b"\n")
 }
 
 /// `<name attributes…>text</name>`.
-fn text_element(
-    xml: &mut Xml,
+fn text_element<W: Write>(
+    xml: &mut Xml<W>,
     name: &str,
     attributes: &[(&str, &str)],
     text: &str,
@@ -63,7 +62,11 @@ fn text_element(
     Ok(())
 }
 
-fn empty_element(xml: &mut Xml, name: &str, attributes: &[(&str, &str)]) -> std::io::Result<()> {
+fn empty_element<W: Write>(
+    xml: &mut Xml<W>,
+    name: &str,
+    attributes: &[(&str, &str)],
+) -> std::io::Result<()> {
     xml.create_element(name)
         .with_attributes(attributes.iter().copied())
         .write_empty()?;
@@ -113,8 +116,8 @@ fn ids(ids: &[Uuid]) -> String {
 }
 
 /// GraphML: one node per actor, one edge per pair (and period, with `by`), every key declared.
-pub fn graphml(network: &Network) -> Result<Vec<u8>> {
-    document(|xml| {
+pub fn graphml(out: impl Write, network: &Network) -> std::io::Result<()> {
+    document(out, |xml| {
         xml.create_element("graphml")
             .with_attributes([
                 ("xmlns", "http://graphml.graphdrawing.org/xmlns"),
@@ -125,7 +128,7 @@ pub fn graphml(network: &Network) -> Result<Vec<u8>> {
                 ),
             ])
             .write_inner_content(|xml| {
-                let key = |xml: &mut Xml, name: &str, domain: &str, kind: &str| {
+                let key = |xml: &mut Xml<_>, name: &str, domain: &str, kind: &str| {
                     empty_element(
                         xml,
                         "key",
@@ -167,7 +170,7 @@ pub fn graphml(network: &Network) -> Result<Vec<u8>> {
     })
 }
 
-fn graphml_edge(xml: &mut Xml, i: usize, edge: &NetworkEdge) -> std::io::Result<()> {
+fn graphml_edge<W: Write>(xml: &mut Xml<W>, i: usize, edge: &NetworkEdge) -> std::io::Result<()> {
     let (id, source, target) = (
         format!("e{i}"),
         edge.source.to_string(),
@@ -205,7 +208,7 @@ fn graphml_edge(xml: &mut Xml, i: usize, edge: &NetworkEdge) -> std::io::Result<
 /// GEXF 1.3, dynamic: one edge per pair weighted by all its records, with a spell for each
 /// period it has records in (without `by`, one spell over its records' dates) and its
 /// visits, statements and records per period as dynamic attributes.
-pub fn gexf(network: &Network) -> Result<Vec<u8>> {
+pub fn gexf(out: impl Write, network: &Network) -> std::io::Result<()> {
     let mut pairs: BTreeMap<(Uuid, Uuid), Vec<&NetworkEdge>> = BTreeMap::new();
     for edge in &network.edges {
         pairs
@@ -214,7 +217,7 @@ pub fn gexf(network: &Network) -> Result<Vec<u8>> {
             .push(edge);
     }
     let today = chrono::Utc::now().date_naive().to_string();
-    document(|xml| {
+    document(out, |xml| {
         xml.create_element("gexf")
             .with_attributes([
                 ("xmlns", "http://gexf.net/1.3"),
@@ -258,7 +261,7 @@ pub fn gexf(network: &Network) -> Result<Vec<u8>> {
     })
 }
 
-fn gexf_attributes(xml: &mut Xml) -> std::io::Result<()> {
+fn gexf_attributes<W: Write>(xml: &mut Xml<W>) -> std::io::Result<()> {
     xml.create_element("attributes")
         .with_attributes([("class", "node"), ("mode", "static")])
         .write_inner_content(|xml| {
@@ -286,7 +289,7 @@ fn gexf_attributes(xml: &mut Xml) -> std::io::Result<()> {
     Ok(())
 }
 
-fn gexf_node(xml: &mut Xml, node: &NetworkNode) -> std::io::Result<()> {
+fn gexf_node<W: Write>(xml: &mut Xml<W>, node: &NetworkNode) -> std::io::Result<()> {
     let id = node.id.to_string();
     let label = xml_safe(&node.name);
     xml.create_element("node")
@@ -310,7 +313,7 @@ fn gexf_node(xml: &mut Xml, node: &NetworkNode) -> std::io::Result<()> {
     Ok(())
 }
 
-fn gexf_edge(xml: &mut Xml, i: usize, edges: &[&NetworkEdge]) -> std::io::Result<()> {
+fn gexf_edge<W: Write>(xml: &mut Xml<W>, i: usize, edges: &[&NetworkEdge]) -> std::io::Result<()> {
     let Some(first) = edges.first() else {
         return Ok(());
     };

@@ -7,6 +7,7 @@ pub mod engagement;
 pub mod graph;
 pub mod graph_files;
 pub mod network;
+pub mod stream;
 
 use std::collections::HashMap;
 
@@ -25,7 +26,7 @@ use crate::error::{ApiError, Result};
 use crate::store::actors as actor_store;
 use crate::store::analysis::{self as store, TieQuery};
 
-use super::formats::{self, CsvRecord};
+use super::formats;
 use crate::records::summary::ActorSummary;
 
 /// The most ties one answer reads: beyond it, the caller is asked to narrow the window.
@@ -257,21 +258,23 @@ pub fn unplaced(list: &[(RecordKind, Uuid)]) -> Vec<RecordRef> {
         .collect()
 }
 
-/// The answer as JSON, or as CSV rows when the client asks for `text/csv`.
-pub fn respond<T: Serialize, R: CsvRecord>(
-    req: &HttpRequest,
-    answer: &T,
-    rows: impl FnOnce() -> Vec<R>,
-) -> Result<HttpResponse> {
+/// The answer as JSON, or as CSV (written by `csv`) when the client asks for `text/csv`;
+/// either is streamed as the client reads it.
+pub fn respond<T, C>(req: &HttpRequest, answer: T, csv: C) -> HttpResponse
+where
+    T: Serialize + Send + 'static,
+    C: FnOnce(&T, &mut stream::Sink) -> std::io::Result<()> + Send + 'static,
+{
     let mut response = HttpResponse::Ok();
     response.insert_header((header::VARY, "Accept"));
     if formats::negotiate(req, &[formats::JSON, formats::CSV]) == formats::CSV {
-        return Ok(response
-            .content_type("text/csv; charset=utf-8")
-            .body(formats::csv(&rows())));
+        response.content_type("text/csv; charset=utf-8");
+        return stream::respond(req, response, (), move |out| csv(&answer, out));
     }
-    let body = serde_json::to_vec(answer).map_err(|e| ApiError::Internal(e.into()))?;
-    Ok(response.content_type("application/json").body(body))
+    response.content_type("application/json");
+    stream::respond(req, response, (), move |out| {
+        Ok(serde_json::to_writer(out, &answer)?)
+    })
 }
 
 /// A record an answer rests on.

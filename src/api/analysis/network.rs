@@ -19,6 +19,7 @@ use super::super::problems::*;
 use super::super::state::AppState;
 use super::graph::{Network, NetworkEdge, NetworkNode};
 use super::graph_files::{self, GEXF, GRAPHML};
+use super::stream;
 use super::{Names, PeriodBounds, Window};
 
 /// A file format for the network.
@@ -114,7 +115,8 @@ pub async fn get_network(
     )?;
     let level = params.level.unwrap_or(Level::Principal);
     // A turn before a connection: waiting callers hold nothing others need.
-    let _turn = tokio::time::timeout(TURN_WAIT, state.large_answers.acquire())
+    // The turn is held until the answer is written (or its client gone), not just computed.
+    let turn = tokio::time::timeout(TURN_WAIT, state.large_answers.clone().acquire_owned())
         .await
         .map_err(|_| busy())?
         .map_err(|_| busy())?;
@@ -158,19 +160,11 @@ pub async fn get_network(
     });
     let mut response = HttpResponse::Ok();
     response.insert_header((header::VARY, "Accept"));
-    let (content_type, body, extension) = match format {
-        NetworkFormat::Json => (
-            "application/json",
-            serde_json::to_vec(&network).map_err(|e| ApiError::Internal(e.into()))?,
-            None,
-        ),
-        NetworkFormat::Csv => (
-            "text/csv; charset=utf-8",
-            formats::csv(&csv_rows(&network)),
-            None,
-        ),
-        NetworkFormat::Graphml => (GRAPHML, graph_files::graphml(&network)?, Some("graphml")),
-        NetworkFormat::Gexf => (GEXF, graph_files::gexf(&network)?, Some("gexf")),
+    let (content_type, extension) = match format {
+        NetworkFormat::Json => ("application/json", None),
+        NetworkFormat::Csv => ("text/csv; charset=utf-8", None),
+        NetworkFormat::Graphml => (GRAPHML, Some("graphml")),
+        NetworkFormat::Gexf => (GEXF, Some("gexf")),
     };
     if let Some(extension) = extension {
         response.insert_header((
@@ -178,7 +172,18 @@ pub async fn get_network(
             format!("attachment; filename=\"chancery-network.{extension}\""),
         ));
     }
-    Ok(response.content_type(content_type).body(body))
+    response.content_type(content_type);
+    Ok(stream::respond(
+        &req,
+        response,
+        turn,
+        move |out| match format {
+            NetworkFormat::Json => Ok(serde_json::to_writer(out, &network)?),
+            NetworkFormat::Csv => formats::write_csv(out, &csv_rows(&network)),
+            NetworkFormat::Graphml => graph_files::graphml(out, &network),
+            NetworkFormat::Gexf => graph_files::gexf(out, &network),
+        },
+    ))
 }
 
 fn nodes(network: &compute::Network, names: &Names) -> Result<Vec<NetworkNode>> {

@@ -8,6 +8,7 @@ mod html;
 
 use std::collections::HashMap;
 use std::fmt::Write;
+use std::io;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -21,6 +22,7 @@ use crate::store::actors as actor_store;
 use crate::store::timeline::{self as timeline_store, TimelineQuery};
 
 use super::analysis::engagement::{self, Engagement, EngagementParams};
+use super::analysis::stream::respond as stream;
 use super::extract::{actor_from_path, parse_query};
 use super::state::AppState;
 use crate::records::Record;
@@ -60,8 +62,8 @@ pub async fn explore_actor(
 
 async fn page(state: &AppState, req: &HttpRequest, actor: Option<String>) -> HttpResponse {
     let mut html = String::new();
-    let status = match render(state, req, actor, &mut html).await {
-        Ok(()) => StatusCode::OK,
+    let (status, rest) = match render(state, req, actor, &mut html).await {
+        Ok(rest) => (StatusCode::OK, rest),
         Err(error) => {
             let status = actix_web::ResponseError::status_code(&error);
             if let ApiError::Internal(inner) = &error {
@@ -74,26 +76,76 @@ async fn page(state: &AppState, req: &HttpRequest, actor: Option<String>) -> Htt
                 escape(&problem.title),
                 escape(problem.detail.as_deref().unwrap_or(""))
             );
-            status
+            (status, None)
         }
     };
-    HttpResponse::build(status)
+    let mut response = HttpResponse::build(status);
+    response
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         // No script runs here, and nothing is loaded from elsewhere.
         .insert_header((
             header::CONTENT_SECURITY_POLICY,
             "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
         ))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .body(html)
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
+    match rest {
+        None => response.body(html),
+        // The rest grows with the record: written as the client reads it.
+        Some(rest) => stream(req, response, (), move |out| {
+            io::Write::write_all(out, html.as_bytes())?;
+            rest.write(out)
+        }),
+    }
 }
 
+/// An actor's page once everything it shows is read: written as the client reads it.
+struct Rest {
+    answer: Engagement,
+    timeline: Vec<timeline_store::EntryRow>,
+    visits: HashMap<Uuid, Visit>,
+    statements: HashMap<Uuid, Statement>,
+    interactions: HashMap<Uuid, Interaction>,
+}
+
+impl Rest {
+    fn write(&self, out: &mut impl io::Write) -> io::Result<()> {
+        let mut html = String::new();
+        summary(&mut html, &self.answer);
+        out.write_all(html.as_bytes())?;
+        partners(out, &self.answer, &self.visits, &self.statements)?;
+        html.clear();
+        html.push_str("<section id=\"timeline\"><h2>Timeline</h2><ol class=\"timeline\">");
+        for entry in &self.timeline {
+            let line = match entry.record {
+                Resource::Visit => self.visits.get(&entry.id).map(visit_line),
+                Resource::Statement => self.statements.get(&entry.id).map(statement_line),
+                Resource::Interaction => self.interactions.get(&entry.id).map(interaction_line),
+                Resource::Actor | Resource::Role | Resource::Citation => None,
+            };
+            if let Some(line) = line {
+                let _ = write!(
+                    html,
+                    "<li>{line} <span class=\"capacity\">({})</span></li>",
+                    escape(&entry.capacity)
+                );
+            }
+        }
+        if self.timeline.is_empty() {
+            html.push_str("<li>No visits, statements or interactions in this window.</li>");
+        }
+        html.push_str("</ol></section></main></body></html>");
+        out.write_all(html.as_bytes())
+    }
+}
+
+/// The page up to the actor's answer into `html`; what follows, once read, as [`Rest`]
+/// (none for the picker alone).
 async fn render(
     state: &AppState,
     req: &HttpRequest,
     actor: Option<String>,
     html: &mut String,
-) -> Result<()> {
+) -> Result<Option<Rest>> {
     html.push_str(HEAD);
     let params: ExploreParams = parse_query(req.query_string())?;
     let actor = actor.or(params.actor.clone()).filter(|a| !a.is_empty());
@@ -102,7 +154,7 @@ async fn render(
     form(html, &choices, actor.as_deref(), &params);
     let Some(actor) = actor else {
         html.push_str("<p>Pick an actor to see whom it engages with, how concentrated that is, and the evidence.</p></main></body></html>");
-        return Ok(());
+        return Ok(None);
     };
     let by = params
         .by
@@ -171,30 +223,13 @@ async fn render(
     let statements = by_id(Statement::load_many(&mut conn, &statement_ids).await?);
     let interactions = by_id(Interaction::load_many(&mut conn, &interaction_ids).await?);
     drop(conn);
-
-    summary(html, &answer);
-    partners(html, &answer, &visits, &statements);
-    html.push_str("<section id=\"timeline\"><h2>Timeline</h2><ol class=\"timeline\">");
-    for entry in &timeline {
-        let line = match entry.record {
-            Resource::Visit => visits.get(&entry.id).map(visit_line),
-            Resource::Statement => statements.get(&entry.id).map(statement_line),
-            Resource::Interaction => interactions.get(&entry.id).map(interaction_line),
-            Resource::Actor | Resource::Role | Resource::Citation => None,
-        };
-        if let Some(line) = line {
-            let _ = write!(
-                html,
-                "<li>{line} <span class=\"capacity\">({})</span></li>",
-                escape(&entry.capacity)
-            );
-        }
-    }
-    if timeline.is_empty() {
-        html.push_str("<li>No visits, statements or interactions in this window.</li>");
-    }
-    html.push_str("</ol></section></main></body></html>");
-    Ok(())
+    Ok(Some(Rest {
+        answer,
+        timeline,
+        visits,
+        statements,
+        interactions,
+    }))
 }
 
 const HEAD: &str = r#"<!DOCTYPE html>
@@ -306,13 +341,17 @@ fn summary(html: &mut String, answer: &Engagement) {
 }
 
 fn partners(
-    html: &mut String,
+    out: &mut impl io::Write,
     answer: &Engagement,
     visits: &HashMap<Uuid, Visit>,
     statements: &HashMap<Uuid, Statement>,
-) {
+) -> io::Result<()> {
+    let mut html = String::new();
     html.push_str(r#"<section id="partners"><h2>Partners</h2><table><thead><tr><th>Partner</th><th>Records</th><th>Share</th><th>The records and their sources</th></tr></thead><tbody>"#);
     for partner in &answer.window.partners {
+        // One partner's row at a time: a row lists every record with the partner.
+        out.write_all(html.as_bytes())?;
+        html.clear();
         let _ = write!(
             html,
             r#"<tr data-partner="{}"><td><span class="swatch" style="background:{}"></span>{}</td><td class="num">{}</td><td class="num">{}</td><td><ul class="records">"#,
@@ -351,6 +390,7 @@ fn partners(
         html.push_str("<tr><td colspan=\"4\">No partners in this window.</td></tr>");
     }
     html.push_str("</tbody></table></section>");
+    out.write_all(html.as_bytes())
 }
 
 fn sources(citations: &[CitationRef]) -> String {

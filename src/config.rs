@@ -38,6 +38,8 @@ pub struct Settings {
     /// Between SIGTERM and closing the listener: `/readyz` answers 503, requests are served.
     pub drain: Duration,
     pub rate_limits: RateSettings,
+    /// The share of slots costly requests draw on (see `api::costly`).
+    pub costly: CostlySettings,
     /// Origins allowed to call from a browser (CORS); none: no CORS headers at all.
     pub cors_origins: Vec<String>,
     /// Serve `/metrics` without a token (by default it needs a `read` token).
@@ -71,6 +73,7 @@ impl Settings {
             shutdown_timeout: Duration::from_secs(30),
             drain: Duration::ZERO,
             rate_limits: Default::default(),
+            costly: Default::default(),
             metrics_open: false,
             cors_origins: Vec::new(),
             metrics_address: None,
@@ -112,6 +115,7 @@ impl std::fmt::Debug for Settings {
             )
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("rate_limits", &self.rate_limits)
+            .field("costly", &self.costly)
             .field("metrics_open", &self.metrics_open)
             .field("cors_origins", &self.cors_origins)
             .field("metrics_address", &self.metrics_address)
@@ -140,6 +144,38 @@ impl Default for RateSettings {
             per_token: 100,
             costly_per_minute: 120,
             failed_auth_per_minute: 20,
+        }
+    }
+}
+
+/// How many slots, how many per caller, and how long a turn may be awaited.
+#[derive(Debug, Clone, Copy)]
+pub struct CostlySettings {
+    /// Costly requests served at once; 0: a quarter of the pool's connections (at least 1).
+    pub slots: usize,
+    /// Of those, the most one caller may hold (at least 1).
+    pub per_caller: usize,
+    /// The longest a request waits for its turn before it is told to retry.
+    pub wait: Duration,
+}
+
+impl Default for CostlySettings {
+    fn default() -> Self {
+        Self {
+            slots: 0,
+            per_caller: 2,
+            wait: Duration::from_secs(5),
+        }
+    }
+}
+
+impl CostlySettings {
+    /// The slots for a pool of `pool_size` connections: never all of them.
+    pub fn slots_for(&self, pool_size: u32) -> usize {
+        let pool = usize::try_from(pool_size).unwrap_or(usize::MAX);
+        match self.slots {
+            0 => (pool / 4).max(1),
+            n => n.min(pool.saturating_sub(1)).max(1),
         }
     }
 }

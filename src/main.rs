@@ -153,6 +153,16 @@ struct ServeArgs {
     /// Name searches and analyses per minute from one address; 0: off [default: 120].
     #[arg(long, env = "CHANCERY_COSTLY_PER_MINUTE", global = true)]
     costly_per_minute: Option<u32>,
+    /// Costly requests (analyses, pages, resolve batches, exports) served at once [default:
+    /// a quarter of the pool's connections, at least 1; always fewer than the pool's].
+    #[arg(long, env = "CHANCERY_COSTLY_SLOTS", global = true)]
+    costly_slots: Option<usize>,
+    /// Of those, the most one client address may hold [default: 2].
+    #[arg(long, env = "CHANCERY_COSTLY_PER_CALLER", global = true)]
+    costly_per_caller: Option<usize>,
+    /// Milliseconds a costly request waits for a turn before it gets 503 [default: 5000].
+    #[arg(long, env = "CHANCERY_COSTLY_WAIT_MS", global = true)]
+    costly_wait_ms: Option<u64>,
     /// Failed authentications per minute from one address; 0: off [default: 20].
     #[arg(long, env = "CHANCERY_FAILED_AUTH_PER_MINUTE", global = true)]
     failed_auth_per_minute: Option<u32>,
@@ -317,6 +327,12 @@ async fn serve(args: ServeArgs, database_args: DatabaseArgs) -> anyhow::Result<(
     rate.failed_auth_per_minute = args
         .failed_auth_per_minute
         .unwrap_or(rate.failed_auth_per_minute);
+    let costly = &mut settings.costly;
+    costly.slots = args.costly_slots.unwrap_or(costly.slots);
+    costly.per_caller = args.costly_per_caller.unwrap_or(costly.per_caller);
+    costly.wait = args
+        .costly_wait_ms
+        .map_or(costly.wait, Duration::from_millis);
     tracing::info!(settings = ?settings, "starting chancery");
 
     let app = Application::build(settings).await?;

@@ -227,7 +227,7 @@ impl RateLimits {
 }
 
 /// The key for a client address: an IPv6 address by its /64.
-fn address_key(req: &ServiceRequest) -> IpAddr {
+pub(crate) fn address_key(req: &HttpRequest) -> IpAddr {
     match req.peer_addr().map(|a| a.ip()) {
         Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
             Some(v4) => IpAddr::V4(v4),
@@ -255,7 +255,7 @@ pub async fn enforce(
     let Some(limits) = req.app_data::<web::Data<RateLimits>>().cloned() else {
         return next.call(req).await.map(|r| r.map_into_boxed_body());
     };
-    let address = address_key(&req);
+    let address = address_key(req.request());
     let sends_token = req.headers().contains_key(header::AUTHORIZATION);
     let mut standings = Standings::default();
     let mut check = |policy: &Option<Policy<IpAddr>>| match policy {

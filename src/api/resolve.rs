@@ -150,6 +150,7 @@ pub async fn resolve_names(
 ) -> Result<HttpResponse> {
     let Read((Query(options), JsonArray(Names(names)))) = read;
     let options = options.options()?;
+    let _turn = state.costly.enter(&req).await?;
     let mut conn = state.reader(&req).await?;
     let results = resolve::resolve(&mut conn, &names, options).await?;
     Ok(HttpResponse::Ok().json(Resolutions { results }))

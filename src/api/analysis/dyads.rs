@@ -229,6 +229,7 @@ pub async fn get_dyads(
         params.event_type,
         params.quad_class,
     )?;
+    let _turn = state.costly.enter(&req).await?;
     let mut conn = super::snapshot(state.reader(&req).await?).await?;
     let a = actor_in_question(&mut conn, &params.a, "a").await?;
     let b = actor_in_question(&mut conn, &params.b, "b").await?;

@@ -236,6 +236,7 @@ pub async fn get_engagement(
     read: EngagementRequest,
 ) -> Result<HttpResponse> {
     let Read((path, Query(params))) = read;
+    let _turn = state.costly.enter(&req).await?;
     let mut conn = super::snapshot(state.reader(&req).await?).await?;
     let engagement = answer(&mut conn, &path, &params).await?;
     drop(conn);

@@ -67,13 +67,6 @@ pub struct NetworkParams {
 
 type NetworkRequest = Read<Query<NetworkParams>>;
 
-/// How long a network request waits for its turn before it is told to retry.
-const TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
-
-fn busy() -> ApiError {
-    ApiError::Unavailable("other network answers are being computed; retry shortly".into())
-}
-
 /// The network.
 ///
 /// Actors as nodes with in- and out-strength, degree and betweenness; visits and statements
@@ -82,8 +75,8 @@ fn busy() -> ApiError {
 /// default; `text/csv` (the edges), GraphML (`application/graphml+xml`, read by networkx,
 /// igraph and graphology) or GEXF 1.3 (`application/gexf+xml`, for Gephi, with each edge's
 /// periods as spells and its counts as dynamic attributes) by `Accept` or `format`. A few
-/// networks are computed at a time; a request that waits too long for its turn gets a 503
-/// with `Retry-After`.
+/// costly requests are served at a time, a few per caller; a request that waits too long for
+/// its turn gets a 503 with `Retry-After`.
 #[utoipa::path(
     tag = "analysis",
     operation_id = "get_network",
@@ -114,10 +107,7 @@ pub async fn get_network(
     )?;
     let level = params.level.unwrap_or(Level::Principal);
     // A turn before a connection: waiting callers hold nothing others need.
-    let _turn = tokio::time::timeout(TURN_WAIT, state.large_answers.acquire())
-        .await
-        .map_err(|_| busy())?
-        .map_err(|_| busy())?;
+    let _turn = state.costly.enter(&req).await?;
     let mut conn = super::snapshot(state.reader(&req).await?).await?;
     // A series too long for a closed window is refused before anything is read.
     window.periods(params.by, &[])?;

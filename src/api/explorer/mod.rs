@@ -77,7 +77,11 @@ async fn page(state: &AppState, req: &HttpRequest, actor: Option<String>) -> Htt
             status
         }
     };
-    HttpResponse::build(status)
+    let mut response = HttpResponse::build(status);
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.insert_header((header::RETRY_AFTER, "1"));
+    }
+    response
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         // No script runs here, and nothing is loaded from elsewhere.
         .insert_header((
@@ -97,6 +101,7 @@ async fn render(
     html.push_str(HEAD);
     let params: ExploreParams = parse_query(req.query_string())?;
     let actor = actor.or(params.actor.clone()).filter(|a| !a.is_empty());
+    let _turn = state.costly.enter(req).await?;
     let mut conn = super::analysis::snapshot(state.reader(req).await?).await?;
     let choices = actor_store::principals(&mut conn, 1000).await?;
     form(html, &choices, actor.as_deref(), &params);

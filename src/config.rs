@@ -19,6 +19,9 @@ pub struct Settings {
     pub pool_max_connections: u32,
     pub pool_acquire_timeout: Duration,
     pub statement_timeout: Duration,
+    /// The time one resolve request may spend in the database, all its names together
+    /// (kept below `statement_timeout`).
+    pub resolve_budget: Duration,
     pub require_read_token: bool,
     pub body_limit_bytes: usize,
     /// The longest pause while a request body arrives.
@@ -62,6 +65,7 @@ impl Settings {
             pool_max_connections: 16,
             pool_acquire_timeout: Duration::from_secs(2),
             statement_timeout: Duration::from_secs(10),
+            resolve_budget: Duration::from_secs(3),
             require_read_token: false,
             body_limit_bytes: 1024 * 1024,
             body_idle_timeout: Duration::from_secs(10),
@@ -102,6 +106,7 @@ impl std::fmt::Debug for Settings {
             .field("pool_max_connections", &self.pool_max_connections)
             .field("pool_acquire_timeout", &self.pool_acquire_timeout)
             .field("statement_timeout", &self.statement_timeout)
+            .field("resolve_budget", &self.resolve_budget)
             .field("require_read_token", &self.require_read_token)
             .field("body_limit_bytes", &self.body_limit_bytes)
             .field("body_idle_timeout", &self.body_idle_timeout)

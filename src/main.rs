@@ -153,6 +153,10 @@ struct ServeArgs {
     /// Name searches and analyses per minute from one address; 0: off [default: 120].
     #[arg(long, env = "CHANCERY_COSTLY_PER_MINUTE", global = true)]
     costly_per_minute: Option<u32>,
+    /// Database time one resolve request may use, all its names together, in milliseconds
+    /// (at most three quarters of the statement timeout) [default: 3000].
+    #[arg(long, env = "CHANCERY_RESOLVE_BUDGET_MS", global = true)]
+    resolve_budget_ms: Option<u64>,
     /// Costly requests (analyses, pages, resolve batches, exports) served at once [default:
     /// a quarter of the pool's connections, at least 1; always fewer than the pool's].
     #[arg(long, env = "CHANCERY_COSTLY_SLOTS", global = true)]
@@ -327,6 +331,9 @@ async fn serve(args: ServeArgs, database_args: DatabaseArgs) -> anyhow::Result<(
     rate.failed_auth_per_minute = args
         .failed_auth_per_minute
         .unwrap_or(rate.failed_auth_per_minute);
+    settings.resolve_budget = args
+        .resolve_budget_ms
+        .map_or(settings.resolve_budget, Duration::from_millis);
     let costly = &mut settings.costly;
     costly.slots = args.costly_slots.unwrap_or(costly.slots);
     costly.per_caller = args.costly_per_caller.unwrap_or(costly.per_caller);

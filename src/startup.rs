@@ -59,6 +59,9 @@ impl Application {
             body_limit_bytes: settings.body_limit_bytes,
             metrics: metrics.clone(),
             costly: CostlyGate::new(settings.costly, settings.pool_max_connections),
+            resolve_budget: settings
+                .resolve_budget
+                .min(settings.statement_timeout.mul_f64(0.75)),
             imports: tokio::sync::Semaphore::new(settings.max_concurrent_imports),
             import_max_bytes: settings.import_max_bytes,
             metrics_open: settings.metrics_open,

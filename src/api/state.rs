@@ -20,6 +20,8 @@ pub struct AppState {
     /// Turns at costly work (analyses, pages, resolve batches, exports): a bounded share of
     /// the connections and the CPU, shared fairly between callers.
     pub costly: super::costly::CostlyGate,
+    /// The database time one resolve request may use, below the statement timeout.
+    pub resolve_budget: std::time::Duration,
     /// Permits for imports: each holds a temporary file and, once whole, a connection.
     pub imports: tokio::sync::Semaphore,
     pub import_max_bytes: u64,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::helpers::{TestApp, spawn_app_with};
+use crate::helpers::{TestApp, pointers, problem, spawn_app_with};
 
 /// `bench/synthetic.sql` for `records` visits and statements, without psql.
 pub async fn load_synthetic(app: &TestApp, records: u64) {
@@ -126,4 +126,73 @@ async fn one_caller_cannot_hold_every_costly_slot() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(status, StatusCode::OK);
     settled(load).await;
+}
+
+/// Makes reading a tie fail, so a question answered without reading its ties shows it.
+async fn forbid_reading_ties(app: &TestApp) {
+    sqlx::raw_sql(
+        "CREATE OR REPLACE FUNCTION principal_of(participant uuid, during daterange)
+         RETURNS TABLE (principal_id uuid, role_id uuid, rank role_rank, resolved boolean)
+         LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the ties were read'; END $$",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap_or_else(|e| panic!("replacing principal_of: {e}"));
+}
+
+#[tokio::test]
+async fn an_open_window_of_too_many_periods_is_refused_before_its_ties_are_read() {
+    let app = spawn_app_with(|_| {}).await;
+    load_synthetic(&app, 2_000).await;
+    // One visit (hosted by actor-20) in 1850: the records span more than a century of months.
+    sqlx::raw_sql("UPDATE visits SET start_date = '1850-01-01' WHERE id = md5('visit1')::uuid")
+        .execute(&app.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    forbid_reading_ties(&app).await;
+    for path in [
+        "/v1/network?by=month",
+        "/v1/actors/actor-20/engagement?by=month",
+        "/v1/dyads?a=actor-20&b=actor-10&by=month",
+    ] {
+        let problem = problem(app.get(path).await, StatusCode::BAD_REQUEST).await;
+        assert_eq!(pointers(&problem), ["#/query/by"], "{path}: {problem}");
+    }
+}
+
+#[tokio::test]
+async fn a_question_over_too_many_links_is_refused_before_its_ties_are_read() {
+    let app = spawn_app_with(|_| {}).await;
+    load_synthetic(&app, 5_000).await;
+    // 2,500 visits with 99 visitors each: some 247,000 links, written without the triggers
+    // (the link's date is given), a few visitors at a time.
+    for first in (1..100).step_by(10) {
+        let mut tx = app
+            .pool
+            .begin()
+            .await
+            .unwrap_or_else(|e| panic!("begin: {e}"));
+        sqlx::query("SET LOCAL session_replication_role = replica")
+            .execute(&mut *tx)
+            .await
+            .unwrap_or_else(|e| panic!("replica: {e}"));
+        sqlx::query(
+            "INSERT INTO visit_visitors (visit_id, actor_id, position, start_date)
+             SELECT v.id, lpad(to_hex(a), 32, '0')::uuid, a, v.start_date
+             FROM visits v, generate_series($1::int, least($1::int + 9, 99)) a
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(first)
+        .execute(&mut *tx)
+        .await
+        .unwrap_or_else(|e| panic!("writing links: {e}"));
+        tx.commit().await.unwrap_or_else(|e| panic!("commit: {e}"));
+    }
+    forbid_reading_ties(&app).await;
+    let problem = problem(
+        app.get("/v1/network").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(pointers(&problem), ["#/query/from"], "{problem}");
 }

@@ -42,8 +42,10 @@ pub struct NetworkParams {
     /// Records that may have happened during or before this date (by overlap).
     #[param(value_type = Option<PartialDate>, example = "2022")]
     pub to: Option<PartialDate>,
-    /// Split each edge by `year`, `quarter` or `month` (at most 1,200 periods): one edge per
-    /// pair and period in JSON, CSV and GraphML, spells and dynamic attributes in GEXF.
+    /// Split each edge by `year`, `quarter` or `month` (at most 1,200 periods, over the window
+    /// or, where it is open, what its records span: more is a 400 before anything is read):
+    /// one edge per pair and period in JSON, CSV and GraphML, spells and dynamic attributes
+    /// in GEXF.
     pub by: Option<Granularity>,
     /// Which records make edges: `visits`, `statements`, `interactions`, comma-separated, or
     /// `all`; visits and statements by default.
@@ -76,7 +78,8 @@ type NetworkRequest = Read<Query<NetworkParams>>;
 /// igraph and graphology) or GEXF 1.3 (`application/gexf+xml`, for Gephi, with each edge's
 /// periods as spells and its counts as dynamic attributes) by `Accept` or `format`. A few
 /// costly requests are served at a time, a few per caller; a request that waits too long for
-/// its turn gets a 503 with `Retry-After`.
+/// its turn gets a 503 with `Retry-After`. A question over more than 200,000 links between
+/// actors is a 422, counted before the network is read.
 #[utoipa::path(
     tag = "analysis",
     operation_id = "get_network",
@@ -106,13 +109,13 @@ pub async fn get_network(
         params.quad_class,
     )?;
     let level = params.level.unwrap_or(Level::Principal);
+    // A series too long for a closed window is refused before anything is awaited.
+    window.periods(params.by, &[])?;
     // A turn before a connection: waiting callers hold nothing others need.
     let _turn = state.costly.enter(&req).await?;
     let mut conn = super::snapshot(state.reader(&req).await?).await?;
-    // A series too long for a closed window is refused before anything is read.
-    window.periods(params.by, &[])?;
-    let ties = super::ties(&mut conn, basis.ties(None, &window)).await?;
-    let periods = window.periods(params.by, &ties)?;
+    let (ties, periods) =
+        super::ties(&mut conn, basis.ties(None, &window), &window, params.by).await?;
     // Betweenness is CPU work of its own: off the request's worker thread.
     let computed = web::block({
         let periods = periods.clone();

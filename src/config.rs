@@ -20,6 +20,9 @@ pub struct Settings {
     pub pool_max_connections: u32,
     pub pool_acquire_timeout: Duration,
     pub statement_timeout: Duration,
+    /// The time one resolve request may spend in the database, all its names together
+    /// (kept below `statement_timeout`).
+    pub resolve_budget: Duration,
     pub require_read_token: bool,
     pub body_limit_bytes: usize,
     /// The longest pause while a request body arrives.
@@ -44,6 +47,8 @@ pub struct Settings {
     /// Between SIGTERM and closing the listener: `/readyz` answers 503, requests are served.
     pub drain: Duration,
     pub rate_limits: RateSettings,
+    /// The share of slots costly requests draw on (see `api::costly`).
+    pub costly: CostlySettings,
     /// Origins allowed to call from a browser (CORS); none: no CORS headers at all.
     pub cors_origins: Vec<String>,
     /// Serve `/metrics` without a token (by default it needs a `read` token).
@@ -66,6 +71,7 @@ impl Settings {
             pool_max_connections: 16,
             pool_acquire_timeout: Duration::from_secs(2),
             statement_timeout: Duration::from_secs(10),
+            resolve_budget: Duration::from_secs(3),
             require_read_token: false,
             body_limit_bytes: 1024 * 1024,
             body_idle_timeout: Duration::from_secs(10),
@@ -79,6 +85,7 @@ impl Settings {
             shutdown_timeout: Duration::from_secs(30),
             drain: Duration::ZERO,
             rate_limits: Default::default(),
+            costly: Default::default(),
             metrics_open: false,
             cors_origins: Vec::new(),
             metrics_address: None,
@@ -107,6 +114,7 @@ impl std::fmt::Debug for Settings {
             .field("pool_max_connections", &self.pool_max_connections)
             .field("pool_acquire_timeout", &self.pool_acquire_timeout)
             .field("statement_timeout", &self.statement_timeout)
+            .field("resolve_budget", &self.resolve_budget)
             .field("require_read_token", &self.require_read_token)
             .field("body_limit_bytes", &self.body_limit_bytes)
             .field("body_idle_timeout", &self.body_idle_timeout)
@@ -122,6 +130,7 @@ impl std::fmt::Debug for Settings {
             )
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("rate_limits", &self.rate_limits)
+            .field("costly", &self.costly)
             .field("metrics_open", &self.metrics_open)
             .field("cors_origins", &self.cors_origins)
             .field("metrics_address", &self.metrics_address)
@@ -202,6 +211,38 @@ pub fn canonical(address: IpAddr) -> IpAddr {
     match address {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
         v4 => v4,
+    }
+}
+
+/// How many slots, how many per caller, and how long a turn may be awaited.
+#[derive(Debug, Clone, Copy)]
+pub struct CostlySettings {
+    /// Costly requests served at once; 0: a quarter of the pool's connections (at least 1).
+    pub slots: usize,
+    /// Of those, the most one caller may hold (at least 1).
+    pub per_caller: usize,
+    /// The longest a request waits for its turn before it is told to retry.
+    pub wait: Duration,
+}
+
+impl Default for CostlySettings {
+    fn default() -> Self {
+        Self {
+            slots: 0,
+            per_caller: 2,
+            wait: Duration::from_secs(5),
+        }
+    }
+}
+
+impl CostlySettings {
+    /// The slots for a pool of `pool_size` connections: never all of them.
+    pub fn slots_for(&self, pool_size: u32) -> usize {
+        let pool = usize::try_from(pool_size).unwrap_or(usize::MAX);
+        match self.slots {
+            0 => (pool / 4).max(1),
+            n => n.min(pool.saturating_sub(1)).max(1),
+        }
     }
 }
 

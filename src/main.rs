@@ -165,6 +165,20 @@ struct ServeArgs {
     /// Name searches and analyses per minute from one address; 0: off [default: 120].
     #[arg(long, env = "CHANCERY_COSTLY_PER_MINUTE", global = true)]
     costly_per_minute: Option<u32>,
+    /// Database time one resolve request may use, all its names together, in milliseconds
+    /// (at most three quarters of the statement timeout) [default: 3000].
+    #[arg(long, env = "CHANCERY_RESOLVE_BUDGET_MS", global = true)]
+    resolve_budget_ms: Option<u64>,
+    /// Costly requests (analyses, pages, resolve batches, exports) served at once [default:
+    /// a quarter of the pool's connections, at least 1; always fewer than the pool's].
+    #[arg(long, env = "CHANCERY_COSTLY_SLOTS", global = true)]
+    costly_slots: Option<usize>,
+    /// Of those, the most one client address may hold [default: 2].
+    #[arg(long, env = "CHANCERY_COSTLY_PER_CALLER", global = true)]
+    costly_per_caller: Option<usize>,
+    /// Milliseconds a costly request waits for a turn before it gets 503 [default: 5000].
+    #[arg(long, env = "CHANCERY_COSTLY_WAIT_MS", global = true)]
+    costly_wait_ms: Option<u64>,
     /// Failed authentications per minute from one address; 0: off [default: 20].
     #[arg(long, env = "CHANCERY_FAILED_AUTH_PER_MINUTE", global = true)]
     failed_auth_per_minute: Option<u32>,
@@ -348,6 +362,15 @@ async fn serve(args: ServeArgs, database_args: DatabaseArgs) -> anyhow::Result<(
     if let Some(proxies) = &args.trusted_proxies {
         rate.trusted_proxies = proxies.clone();
     }
+    settings.resolve_budget = args
+        .resolve_budget_ms
+        .map_or(settings.resolve_budget, Duration::from_millis);
+    let costly = &mut settings.costly;
+    costly.slots = args.costly_slots.unwrap_or(costly.slots);
+    costly.per_caller = args.costly_per_caller.unwrap_or(costly.per_caller);
+    costly.wait = args
+        .costly_wait_ms
+        .map_or(costly.wait, Duration::from_millis);
     tracing::info!(settings = ?settings, "starting chancery");
 
     let app = Application::build(settings).await?;

@@ -16,6 +16,7 @@ use tokio::net::TcpStream;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::api::costly::CostlyGate;
 use crate::api::deadlines::BodyDeadlines;
 use crate::api::limits::RateLimits;
 use crate::api::{self, AppState, RouteTable};
@@ -26,9 +27,6 @@ use crate::telemetry::{self, Metrics};
 
 /// How long a client has to send a request's head.
 const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// How many network answers are computed at once; the rest wait (a bounded time) for a turn.
-const LARGE_ANSWERS: usize = 2;
 
 pub struct Application {
     port: u16,
@@ -60,7 +58,10 @@ impl Application {
             require_read_token: settings.require_read_token,
             body_limit_bytes: settings.body_limit_bytes,
             metrics: metrics.clone(),
-            large_answers: Arc::new(tokio::sync::Semaphore::new(LARGE_ANSWERS)),
+            costly: CostlyGate::new(settings.costly, settings.pool_max_connections),
+            resolve_budget: settings
+                .resolve_budget
+                .min(settings.statement_timeout.mul_f64(0.75)),
             imports: tokio::sync::Semaphore::new(settings.max_concurrent_imports),
             import_max_bytes: settings.import_max_bytes,
             merge_max_records: settings.merge_max_records,

@@ -230,17 +230,21 @@ impl utoipa::ToSchema for ExportTypes {}
 #[get("")]
 pub async fn export_records(
     state: web::Data<AppState>,
+    req: HttpRequest,
     read: ExportRequest,
 ) -> Result<HttpResponse> {
     let Read(Query(query)) = read;
     let kinds = bulk::export::kinds(query.types.as_deref())
         .map_err(|detail| ApiError::invalid_field("#/query/types", detail))?;
+    // Held by the task that writes the export, until its last page.
+    let turn = state.costly.enter(&req).await?;
     // Check the database answers before the 200 goes out; errors later end the stream.
     drop(state.pool.acquire().await?);
     let pool = state.pool.clone();
     let (sender, receiver) =
         tokio::sync::mpsc::channel::<std::result::Result<Bytes, std::io::Error>>(4);
     tokio::spawn(async move {
+        let _turn = turn;
         for kind in kinds {
             let mut after = Uuid::nil();
             loop {

@@ -11,6 +11,7 @@ pub mod citations;
 pub mod conditional;
 pub mod consistency;
 pub mod cors;
+pub mod costly;
 pub mod cursors;
 pub mod deadlines;
 pub mod explorer;

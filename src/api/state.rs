@@ -17,10 +17,11 @@ pub struct AppState {
     pub require_read_token: bool,
     pub body_limit_bytes: usize,
     pub metrics: Arc<Metrics>,
-    /// Permits for answers whose size grows with the record (the network): a few at a time,
-    /// so many callers cannot hold many large answers in memory at once.
-    /// Held until the answer is written (owned permits move into the streamed body).
-    pub large_answers: Arc<tokio::sync::Semaphore>,
+    /// Turns at costly work (analyses, pages, resolve batches, exports): a bounded share of
+    /// the connections and the CPU, shared fairly between callers.
+    pub costly: super::costly::CostlyGate,
+    /// The database time one resolve request may use, below the statement timeout.
+    pub resolve_budget: std::time::Duration,
     /// Permits for imports: each holds a temporary file and, once whole, a connection.
     pub imports: tokio::sync::Semaphore,
     pub import_max_bytes: u64,

@@ -4,6 +4,7 @@
 //! slugs); `domain::score_name` scores each, and the best name of each actor stands for it.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -12,7 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::{ActorKind, Alias, AliasKind, MatchKind, NameQuery, Slug, score_name};
-use crate::error::Result;
+use crate::error::{ApiError, Result};
 use crate::store::names::{self as store, NameRow};
 
 use super::fields::bounded;
@@ -108,12 +109,60 @@ pub struct Resolution {
     pub candidates: Vec<Candidate>,
 }
 
-/// Resolves each name to its best candidates, in the order given.
+/// Resolves each name to its best candidates, in the order given. A name given several
+/// times is looked up once; the whole batch runs within `budget` (a 422 past it).
 pub async fn resolve(
     conn: &mut PgConnection,
     names: &[Alias],
     options: Options,
+    budget: Duration,
 ) -> Result<Vec<Resolution>> {
+    let (distinct, positions) = distinct(names);
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    store::limit_time(&mut tx, budget).await?;
+    let answers = match lookup(&mut tx, &distinct, options).await {
+        Err(error) if store::ran_out_of_time(&error) => {
+            return Err(ApiError::unprocessable_field(
+                "#",
+                format!(
+                    "resolving {} distinct names takes longer than the {} ms a request may \
+                     use; send fewer names at a time",
+                    distinct.len(),
+                    budget.as_millis()
+                ),
+            ));
+        }
+        result => result?,
+    };
+    tx.commit().await?;
+    Ok(positions
+        .into_iter()
+        .filter_map(|i| answers.get(i).cloned())
+        .collect())
+}
+
+/// The names once each, in order of first appearance, and where each given name is in them.
+fn distinct(names: &[Alias]) -> (Vec<&Alias>, Vec<usize>) {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut distinct = Vec::new();
+    let positions = names
+        .iter()
+        .map(|name| {
+            *seen.entry(name.as_str()).or_insert_with(|| {
+                distinct.push(name);
+                distinct.len() - 1
+            })
+        })
+        .collect();
+    (distinct, positions)
+}
+
+/// The candidates of each (distinct) name.
+async fn lookup(
+    conn: &mut PgConnection,
+    names: &[&Alias],
+    options: Options,
+) -> std::result::Result<Vec<Resolution>, crate::store::StoreError> {
     let queries: Vec<NameQuery> = names.iter().map(|n| NameQuery::new(n.as_str())).collect();
     let keys: Vec<String> = queries.iter().map(|q| q.key.clone()).collect();
     // A name written as a slug may be one; any other is matched by its folded key.
@@ -195,4 +244,23 @@ fn stronger_first(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
     b.score
         .total_cmp(&a.score)
         .then(a.match_kind.cmp(&b.match_kind))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_given_many_times_is_looked_up_once_and_answered_for_each() {
+        let names: Vec<Alias> = ["PRC", "the Kremlin", "PRC", "PRC", "Ankara", "the Kremlin"]
+            .into_iter()
+            .filter_map(|n| Alias::parse(n.to_owned()).ok())
+            .collect();
+        let (distinct, positions) = distinct(&names);
+        let distinct: Vec<&str> = distinct.iter().map(|n| n.as_str()).collect();
+        assert_eq!(distinct, ["PRC", "the Kremlin", "Ankara"]);
+        assert_eq!(positions, [0, 1, 0, 0, 2, 1]);
+        let copies = vec![names[0].clone(); MAX_NAMES];
+        assert_eq!(super::distinct(&copies).0.len(), 1);
+    }
 }

@@ -58,41 +58,86 @@ pub struct TieQuery {
     pub max_ties: i64,
 }
 
+/// What a question's ties span, counted without reading them: how many link rows (at most
+/// `max_ties`, so the count stops there), the earliest day and the first day after the last.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct Extent {
+    pub links: i64,
+    pub first: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+/// What a branch of the union reads: the whole tie, or its date alone (no principals, the
+/// costly part), for [`extent`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    Ties,
+    Dates,
+}
+
 /// The ties of the records in the window, at most `max_ties` (in no particular order).
 pub async fn ties(conn: &mut PgConnection, query: &TieQuery) -> Result<Vec<TieRow>> {
-    let mut sql = QueryBuilder::<Postgres>::new("WITH w AS (SELECT daterange(");
+    let mut sql = QueryBuilder::<Postgres>::new("");
+    if !union(&mut sql, query, Read::Ties) {
+        return Ok(Vec::new());
+    }
+    Ok(sql.build_query_as::<TieRow>().fetch_all(conn).await?)
+}
+
+/// The extent of the ties [`ties`] would read, from the records and their links alone: a
+/// question too large is refused from this before its ties are read.
+pub async fn extent(conn: &mut PgConnection, query: &TieQuery) -> Result<Extent> {
+    let mut sql = QueryBuilder::<Postgres>::new(
+        "SELECT count(*) AS links, min(date) AS first,
+        max(date + CASE precision WHEN 'day' THEN interval '1 day'
+                                  WHEN 'month' THEN interval '1 month'
+                                  ELSE interval '1 year' END)::date AS until
+        FROM (",
+    );
+    if !union(&mut sql, query, Read::Dates) {
+        return Ok(Extent {
+            links: 0,
+            first: None,
+            until: None,
+        });
+    }
+    sql.push(") e");
+    Ok(sql.build_query_as::<Extent>().fetch_one(conn).await?)
+}
+
+/// The query of the ties (or their dates), at most `max_ties` rows; false when no kind of
+/// record is asked for.
+fn union(sql: &mut QueryBuilder<'_, Postgres>, query: &TieQuery, read: Read) -> bool {
+    sql.push("WITH w AS (SELECT daterange(");
     sql.push_bind(query.from)
         .push("::date, ")
         .push_bind(query.until)
         .push("::date, '[)') AS during)");
     if let Some(actor) = query.around {
-        candidates(&mut sql, actor, query);
+        candidates(sql, actor, query);
     }
     sql.push(" SELECT * FROM (");
     let mut branches = 0;
     if query.visits {
-        visit_ties(&mut sql, query.around.is_some());
+        visit_ties(sql, query.around.is_some(), read);
         branches += 1;
     }
     if query.statements {
         if branches > 0 {
             sql.push(" UNION ALL ");
         }
-        statement_ties(&mut sql, query.around.is_some());
+        statement_ties(sql, query.around.is_some(), read);
         branches += 1;
     }
     if query.interactions {
         if branches > 0 {
             sql.push(" UNION ALL ");
         }
-        interaction_ties(&mut sql, query);
+        interaction_ties(sql, query, read);
         branches += 1;
     }
-    if branches == 0 {
-        return Ok(Vec::new());
-    }
     sql.push(") l LIMIT ").push_bind(query.max_ties);
-    Ok(sql.build_query_as::<TieRow>().fetch_all(conn).await?)
+    branches > 0
 }
 
 /// The ids of the records an actor may take part in: directly, or through the people who
@@ -153,13 +198,30 @@ fn candidates(sql: &mut QueryBuilder<'_, Postgres>, actor: Uuid, query: &TieQuer
     }
 }
 
+/// A branch of [`extent`]: the records' dates alone, one row per link.
+fn dates(
+    sql: &mut QueryBuilder<'_, Postgres>,
+    date: &str,
+    precision: &str,
+    from: &str,
+    period: &str,
+) {
+    sql.push(format!(
+        "SELECT {date} AS date, {precision} AS precision FROM w, {from} WHERE {period} && w.during"
+    ));
+}
+
 /// Each visitor's principal to the host's.
-fn visit_ties(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
+fn visit_ties(sql: &mut QueryBuilder<'_, Postgres>, around: bool, read: Read) {
     let source = if around {
         "visit_ids c JOIN visits v ON v.id = c.id"
     } else {
         "visits v"
     };
+    if read == Read::Dates {
+        let from = format!("{source} JOIN visit_visitors x ON x.visit_id = v.id");
+        return dates(sql, "v.start_date", "v.start_precision", &from, "v.period");
+    }
     sql.push(format!(
         "SELECT 'visit' AS record, v.id, v.start_date AS date, v.start_precision AS precision,
                 v.kind AS visit_kind, NULL::statement_kind AS statement_kind,
@@ -178,12 +240,22 @@ fn visit_ties(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
 
 /// The speaker's principal (the statement's `on_behalf_of`, when set) to each subject's.
 /// Columns are named in each branch: either may be the first of the union.
-fn statement_ties(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
+fn statement_ties(sql: &mut QueryBuilder<'_, Postgres>, around: bool, read: Read) {
     let source = if around {
         "statement_ids c JOIN statements s ON s.id = c.id"
     } else {
         "statements s"
     };
+    if read == Read::Dates {
+        let from = format!("{source} JOIN statement_subjects x ON x.statement_id = s.id");
+        return dates(
+            sql,
+            "s.stated_date",
+            "s.stated_precision",
+            &from,
+            "s.period",
+        );
+    }
     sql.push(format!(
         "SELECT 'statement' AS record, s.id, s.stated_date AS date, s.stated_precision AS precision,
                 NULL::visit_kind AS visit_kind, s.kind AS statement_kind,
@@ -204,27 +276,33 @@ fn statement_ties(sql: &mut QueryBuilder<'_, Postgres>, around: bool) {
 }
 
 /// Each source's principal to each target's, for the interactions of the types asked for.
-fn interaction_ties(sql: &mut QueryBuilder<'_, Postgres>, query: &TieQuery) {
+fn interaction_ties(sql: &mut QueryBuilder<'_, Postgres>, query: &TieQuery, read: Read) {
     let source = if query.around.is_some() {
         "interaction_ids c JOIN interactions i ON i.id = c.id"
     } else {
         "interactions i"
     };
-    sql.push(format!(
-        "SELECT 'interaction' AS record, i.id, i.start_date AS date, i.start_precision AS precision,
-                NULL::visit_kind AS visit_kind, NULL::statement_kind AS statement_kind,
-                i.type AS interaction_type, NULL::stance AS stance,
-                x.actor_id AS from_participant, f.principal_id AS from_principal,
-                f.rank AS from_rank, f.resolved AS from_resolved,
-                y.actor_id AS to_participant, t.principal_id AS to_principal,
-                t.rank AS to_rank, t.resolved AS to_resolved
-         FROM w, {source}
-         JOIN interaction_actors x ON x.interaction_id = i.id AND x.side = 'source'
-         JOIN interaction_actors y ON y.interaction_id = i.id AND y.side = 'target'
-         CROSS JOIN LATERAL principal_of(x.actor_id, i.period) f
-         CROSS JOIN LATERAL principal_of(y.actor_id, i.period) t
-         WHERE i.period && w.during"
-    ));
+    let links = "JOIN interaction_actors x ON x.interaction_id = i.id AND x.side = 'source'
+         JOIN interaction_actors y ON y.interaction_id = i.id AND y.side = 'target'";
+    if read == Read::Dates {
+        let from = format!("{source} {links}");
+        dates(sql, "i.start_date", "i.start_precision", &from, "i.period");
+    } else {
+        sql.push(format!(
+            "SELECT 'interaction' AS record, i.id, i.start_date AS date,
+                    i.start_precision AS precision,
+                    NULL::visit_kind AS visit_kind, NULL::statement_kind AS statement_kind,
+                    i.type AS interaction_type, NULL::stance AS stance,
+                    x.actor_id AS from_participant, f.principal_id AS from_principal,
+                    f.rank AS from_rank, f.resolved AS from_resolved,
+                    y.actor_id AS to_participant, t.principal_id AS to_principal,
+                    t.rank AS to_rank, t.resolved AS to_resolved
+             FROM w, {source} {links}
+             CROSS JOIN LATERAL principal_of(x.actor_id, i.period) f
+             CROSS JOIN LATERAL principal_of(y.actor_id, i.period) t
+             WHERE i.period && w.during"
+        ));
+    }
     if let Some(types) = &query.interaction_types {
         sql.push(" AND i.type = ANY(")
             .push_bind(types.clone())

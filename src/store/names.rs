@@ -7,6 +7,27 @@ use uuid::Uuid;
 use super::Result;
 use crate::domain::{ActorKind, AliasKind};
 
+/// Bounds every statement of the current transaction to `budget` (PostgreSQL cancels one that
+/// runs longer, with SQLSTATE 57014), below the service's own statement timeout.
+pub async fn limit_time(conn: &mut PgConnection, budget: std::time::Duration) -> Result<()> {
+    let millis = budget.as_millis().max(1).to_string();
+    sqlx::query("SELECT set_config('statement_timeout', $1, true)")
+        .bind(millis)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether a statement was cancelled for running past its time.
+pub fn ran_out_of_time(error: &super::StoreError) -> bool {
+    match error {
+        super::StoreError::Database(sqlx::Error::Database(db)) => {
+            db.code().is_some_and(|code| code == "57014")
+        }
+        _ => false,
+    }
+}
+
 /// A name of an actor found for one of the names looked up.
 #[derive(Debug, Clone)]
 pub struct NameRow {

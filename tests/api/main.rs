@@ -7,6 +7,7 @@ mod changes;
 mod citations;
 mod cli;
 mod contract;
+mod costly;
 mod demo;
 mod dyads;
 mod embedded;

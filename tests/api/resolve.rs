@@ -5,6 +5,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
+const MAX_NAMES: usize = chancery::records::resolve::MAX_NAMES;
+
 async fn demo_app() -> TestApp {
     let app = spawn_app().await;
     chancery::seed::load_demo(&app.pool)
@@ -117,6 +119,44 @@ async fn many_names_resolve_in_one_request_in_order() {
             .iter()
             .all(|r| r["candidates"].as_array().is_some_and(|c| c.len() <= 1))
     );
+}
+
+#[tokio::test]
+async fn a_name_given_many_times_is_answered_once_per_copy_in_order() {
+    let app = demo_app().await;
+    let names: Vec<&str> = (0..MAX_NAMES)
+        .map(|i| if i % 100 == 7 { "PRC" } else { "the Kremlin" })
+        .collect();
+    let response = app.post_json("/v1/resolve?limit=50", &json!(names)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = json(response).await;
+    let results = body["results"].as_array().cloned().unwrap_or_default();
+    assert_eq!(results.len(), MAX_NAMES);
+    for (name, result) in names.iter().zip(&results) {
+        assert_eq!(result["name"], *name);
+        let expected = if *name == "PRC" { "china" } else { "russia" };
+        assert_eq!(top(result).0, expected);
+    }
+}
+
+#[tokio::test]
+async fn a_batch_past_its_time_budget_is_refused_with_a_422() {
+    // A budget no batch of a thousand different names keeps to.
+    let app = spawn_app_with(|s| s.resolve_budget = std::time::Duration::from_millis(1)).await;
+    chancery::seed::load_demo(&app.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let names: Vec<String> = (0..MAX_NAMES)
+        .map(|i| format!("Minister number {i}"))
+        .collect();
+    let response = app.post_json("/v1/resolve?limit=50", &json!(names)).await;
+    let problem = problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let detail = problem["errors"][0]["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("send fewer names"), "{problem}");
+    // The connections it used are whole again: reads are answered.
+    for _ in 0..8 {
+        assert_eq!(app.get("/v1/actors/china").await.status(), StatusCode::OK);
+    }
 }
 
 #[tokio::test]

@@ -37,7 +37,8 @@ pub struct DyadParams {
     #[param(value_type = Option<PartialDate>, example = "2022")]
     pub to: Option<PartialDate>,
     /// A series by `year`, `quarter` or `month` besides the whole window (at most 1,200
-    /// periods).
+    /// periods, over the window or, where it is open, what its records span: more is a 400
+    /// before anything is read).
     pub by: Option<Granularity>,
     /// Which records count: `visits`, `statements`, `interactions`, comma-separated, or `all`;
     /// visits and statements by default.
@@ -229,6 +230,10 @@ pub async fn get_dyads(
         params.event_type,
         params.quad_class,
     )?;
+    // A series too long for a closed window is refused before anything is awaited.
+    window.periods(params.by, &[])?;
+    // Held until the answer is written (or its client gone), not just computed.
+    let turn = state.costly.enter(&req).await?;
     let mut conn = super::snapshot(state.reader(&req).await?).await?;
     let a = actor_in_question(&mut conn, &params.a, "a").await?;
     let b = actor_in_question(&mut conn, &params.b, "b").await?;
@@ -238,10 +243,8 @@ pub async fn get_dyads(
             "names the same actor as `a`; a dyad is two actors",
         ));
     }
-    // A series too long for a closed window is refused before anything is read.
-    window.periods(params.by, &[])?;
-    let ties = super::ties(&mut conn, basis.ties(Some(a), &window)).await?;
-    let periods = window.periods(params.by, &ties)?;
+    let (ties, periods) =
+        super::ties(&mut conn, basis.ties(Some(a), &window), &window, params.by).await?;
     let answer = compute::dyad(&ties, a, b, &periods);
     let mut ids = vec![a, b];
     ids.extend(answer.unresolved.iter().map(|u| u.participant));
@@ -266,7 +269,7 @@ pub async fn get_dyads(
         unplaced: super::unplaced(&answer.unplaced),
         unresolved: names.unresolved(&answer.unresolved)?,
     };
-    Ok(super::respond(&req, dyad, |dyad, out| {
+    Ok(super::respond(&req, turn, dyad, |dyad, out| {
         formats::write_csv(out, &csv_rows(dyad))
     }))
 }

@@ -57,7 +57,8 @@ pub struct EngagementParams {
     #[param(value_type = Option<PartialDate>, example = "2022")]
     pub to: Option<PartialDate>,
     /// A series by `year`, `quarter` or `month` besides the whole window (at most 1,200
-    /// periods). A record less precise than the periods (`2022` by month) counts in the window
+    /// periods, over the window or, where it is open, what its records span: more is a 400
+    /// before anything is read). A record less precise than the periods (`2022` by month) counts in the window
     /// and is listed in `unplaced`.
     pub by: Option<Granularity>,
     /// Which records count: `visits`, `statements`, `interactions`, comma-separated, or `all`;
@@ -236,10 +237,12 @@ pub async fn get_engagement(
     read: EngagementRequest,
 ) -> Result<HttpResponse> {
     let Read((path, Query(params))) = read;
+    // Held until the answer is written (or its client gone), not just computed.
+    let turn = state.costly.enter(&req).await?;
     let mut conn = super::snapshot(state.reader(&req).await?).await?;
     let engagement = answer(&mut conn, &path, &params).await?;
     drop(conn);
-    Ok(super::respond(&req, engagement, |engagement, out| {
+    Ok(super::respond(&req, turn, engagement, |engagement, out| {
         formats::write_csv(out, &csv_rows(engagement))
     }))
 }
@@ -270,10 +273,13 @@ pub async fn answer(
         Some(list) => Some(partner_set(&mut *conn, list).await?),
         None => None,
     };
-    // A series too long for a closed window is refused before anything is read.
-    window.periods(params.by, &[])?;
-    let ties = super::ties(&mut *conn, basis.ties(Some(actor), &window)).await?;
-    let periods = window.periods(params.by, &ties)?;
+    let (ties, periods) = super::ties(
+        &mut *conn,
+        basis.ties(Some(actor), &window),
+        &window,
+        params.by,
+    )
+    .await?;
     let answer = compute::engagement(
         &ties,
         &Question {

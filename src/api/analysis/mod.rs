@@ -70,16 +70,23 @@ impl Window {
     /// The periods of a series `by` a granularity: over the window, or where it is open, over
     /// the records read. More than [`MAX_PERIODS`] is a 400.
     pub fn periods(&self, by: Option<Granularity>, ties: &[Tie]) -> Result<Vec<Period>> {
+        let first = ties.iter().map(|l| l.date.first_day()).min();
+        let until = ties.iter().map(|l| l.date.day_after()).max();
+        self.periods_over(by, first, until)
+    }
+
+    /// The periods `by` a granularity over the window, its open ends taken from `first` and
+    /// `until` (what the records span). More than [`MAX_PERIODS`] is a 400.
+    fn periods_over(
+        &self,
+        by: Option<Granularity>,
+        first: Option<NaiveDate>,
+        until: Option<NaiveDate>,
+    ) -> Result<Vec<Period>> {
         let Some(by) = by else {
             return Ok(Vec::new());
         };
-        let first = self
-            .first
-            .or_else(|| ties.iter().map(|l| l.date.first_day()).min());
-        let until = self
-            .until
-            .or_else(|| ties.iter().map(|l| l.date.day_after()).max());
-        let (Some(first), Some(until)) = (first, until) else {
+        let (Some(first), Some(until)) = (self.first.or(first), self.until.or(until)) else {
             return Ok(Vec::new());
         };
         periods::periods(by, first, until).ok_or_else(|| {
@@ -189,12 +196,21 @@ pub async fn snapshot(
     Ok(sqlx::Transaction::begin(conn.into_inner(), Some(begin.into())).await?)
 }
 
-/// The ties of a question, read with a bound: more than [`MAX_TIES`] is a 422 asking for a
-/// narrower question rather than an answer that would take the service's memory.
-pub async fn ties(conn: &mut PgConnection, mut query: TieQuery) -> Result<Vec<Tie>> {
+/// The ties of a question and the periods of its series, each bounded before anything costly
+/// is read: the links are counted and spanned first (from the records and their links alone,
+/// the count stopping past [`MAX_TIES`]), so more than [`MAX_TIES`] links is a 422 asking for
+/// a narrower question, and more than [`MAX_PERIODS`] periods a 400, whether the window is
+/// closed or open.
+pub async fn ties(
+    conn: &mut PgConnection,
+    mut query: TieQuery,
+    window: &Window,
+    by: Option<Granularity>,
+) -> Result<(Vec<Tie>, Vec<Period>)> {
+    window.periods_over(by, None, None)?;
     query.max_ties = MAX_TIES + 1;
-    let rows = store::ties(conn, &query).await?;
-    if rows.len() as i64 > MAX_TIES {
+    let extent = store::extent(conn, &query).await?;
+    if extent.links > MAX_TIES {
         return Err(ApiError::unprocessable_field(
             "#/query/from",
             format!(
@@ -203,9 +219,14 @@ pub async fn ties(conn: &mut PgConnection, mut query: TieQuery) -> Result<Vec<Ti
             ),
         ));
     }
-    rows.into_iter()
+    window.periods_over(by, extent.first, extent.until)?;
+    let ties = store::ties(conn, &query)
+        .await?
+        .into_iter()
         .map(|row| Tie::try_from(row).map_err(ApiError::Internal))
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    let periods = window.periods(by, &ties)?;
+    Ok((ties, periods))
 }
 
 /// The actors an answer names, by id.
@@ -259,8 +280,13 @@ pub fn unplaced(list: &[(RecordKind, Uuid)]) -> Vec<RecordRef> {
 }
 
 /// The answer as JSON, or as CSV (written by `csv`) when the client asks for `text/csv`;
-/// either is streamed as the client reads it.
-pub fn respond<T, C>(req: &HttpRequest, answer: T, csv: C) -> HttpResponse
+/// either is streamed as the client reads it, holding `turn` until it is written.
+pub fn respond<T, C>(
+    req: &HttpRequest,
+    turn: impl Send + 'static,
+    answer: T,
+    csv: C,
+) -> HttpResponse
 where
     T: Serialize + Send + 'static,
     C: FnOnce(&T, &mut stream::Sink) -> std::io::Result<()> + Send + 'static,
@@ -269,10 +295,10 @@ where
     response.insert_header((header::VARY, "Accept"));
     if formats::negotiate(req, &[formats::JSON, formats::CSV]) == formats::CSV {
         response.content_type("text/csv; charset=utf-8");
-        return stream::respond(req, response, (), move |out| csv(&answer, out));
+        return stream::respond(req, response, turn, move |out| csv(&answer, out));
     }
     response.content_type("application/json");
-    stream::respond(req, response, (), move |out| {
+    stream::respond(req, response, turn, move |out| {
         Ok(serde_json::to_writer(out, &answer)?)
     })
 }

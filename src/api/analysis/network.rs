@@ -43,8 +43,10 @@ pub struct NetworkParams {
     /// Records that may have happened during or before this date (by overlap).
     #[param(value_type = Option<PartialDate>, example = "2022")]
     pub to: Option<PartialDate>,
-    /// Split each edge by `year`, `quarter` or `month` (at most 1,200 periods): one edge per
-    /// pair and period in JSON, CSV and GraphML, spells and dynamic attributes in GEXF.
+    /// Split each edge by `year`, `quarter` or `month` (at most 1,200 periods, over the window
+    /// or, where it is open, what its records span: more is a 400 before anything is read):
+    /// one edge per pair and period in JSON, CSV and GraphML, spells and dynamic attributes
+    /// in GEXF.
     pub by: Option<Granularity>,
     /// Which records make edges: `visits`, `statements`, `interactions`, comma-separated, or
     /// `all`; visits and statements by default.
@@ -68,13 +70,6 @@ pub struct NetworkParams {
 
 type NetworkRequest = Read<Query<NetworkParams>>;
 
-/// How long a network request waits for its turn before it is told to retry.
-const TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
-
-fn busy() -> ApiError {
-    ApiError::Unavailable("other network answers are being computed; retry shortly".into())
-}
-
 /// The network.
 ///
 /// Actors as nodes with in- and out-strength, degree and betweenness; visits and statements
@@ -83,8 +78,9 @@ fn busy() -> ApiError {
 /// default; `text/csv` (the edges), GraphML (`application/graphml+xml`, read by networkx,
 /// igraph and graphology) or GEXF 1.3 (`application/gexf+xml`, for Gephi, with each edge's
 /// periods as spells and its counts as dynamic attributes) by `Accept` or `format`. A few
-/// networks are computed at a time; a request that waits too long for its turn gets a 503
-/// with `Retry-After`.
+/// costly requests are served at a time, a few per caller; a request that waits too long for
+/// its turn gets a 503 with `Retry-After`. A question over more than 200,000 links between
+/// actors is a 422, counted before the network is read.
 #[utoipa::path(
     tag = "analysis",
     operation_id = "get_network",
@@ -114,17 +110,14 @@ pub async fn get_network(
         params.quad_class,
     )?;
     let level = params.level.unwrap_or(Level::Principal);
-    // A turn before a connection: waiting callers hold nothing others need.
-    // The turn is held until the answer is written (or its client gone), not just computed.
-    let turn = tokio::time::timeout(TURN_WAIT, state.large_answers.clone().acquire_owned())
-        .await
-        .map_err(|_| busy())?
-        .map_err(|_| busy())?;
-    let mut conn = super::snapshot(state.reader(&req).await?).await?;
-    // A series too long for a closed window is refused before anything is read.
+    // A series too long for a closed window is refused before anything is awaited.
     window.periods(params.by, &[])?;
-    let ties = super::ties(&mut conn, basis.ties(None, &window)).await?;
-    let periods = window.periods(params.by, &ties)?;
+    // A turn before a connection: waiting callers hold nothing others need. The turn is
+    // held until the answer is written (or its client gone), not just computed.
+    let turn = state.costly.enter(&req).await?;
+    let mut conn = super::snapshot(state.reader(&req).await?).await?;
+    let (ties, periods) =
+        super::ties(&mut conn, basis.ties(None, &window), &window, params.by).await?;
     // Betweenness is CPU work of its own: off the request's worker thread.
     let computed = web::block({
         let periods = periods.clone();

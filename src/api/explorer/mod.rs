@@ -23,6 +23,7 @@ use crate::store::timeline::{self as timeline_store, TimelineQuery};
 
 use super::analysis::engagement::{self, Engagement, EngagementParams};
 use super::analysis::stream::respond as stream;
+use super::costly::CostlyPermit;
 use super::extract::{actor_from_path, parse_query};
 use super::state::AppState;
 use crate::records::Record;
@@ -80,6 +81,9 @@ async fn page(state: &AppState, req: &HttpRequest, actor: Option<String>) -> Htt
         }
     };
     let mut response = HttpResponse::build(status);
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.insert_header((header::RETRY_AFTER, "1"));
+    }
     response
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         // No script runs here, and nothing is loaded from elsewhere.
@@ -105,6 +109,8 @@ struct Rest {
     visits: HashMap<Uuid, Visit>,
     statements: HashMap<Uuid, Statement>,
     interactions: HashMap<Uuid, Interaction>,
+    /// The page's turn at costly work, held until the page is written.
+    _turn: CostlyPermit,
 }
 
 impl Rest {
@@ -149,6 +155,7 @@ async fn render(
     html.push_str(HEAD);
     let params: ExploreParams = parse_query(req.query_string())?;
     let actor = actor.or(params.actor.clone()).filter(|a| !a.is_empty());
+    let turn = state.costly.enter(req).await?;
     let mut conn = super::analysis::snapshot(state.reader(req).await?).await?;
     let choices = actor_store::principals(&mut conn, 1000).await?;
     form(html, &choices, actor.as_deref(), &params);
@@ -229,6 +236,7 @@ async fn render(
         visits,
         statements,
         interactions,
+        _turn: turn,
     }))
 }
 

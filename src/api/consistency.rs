@@ -38,10 +38,11 @@ fn requested(req: &HttpRequest) -> Result<Option<Lsn>> {
 }
 
 /// Refuses a token beyond the primary's log: no write gave it, and no server could ever
-/// meet it (a read would only wait for nothing).
+/// meet it (a read would only wait for nothing). It matches the schema, so a 422 as for any
+/// request that names what does not exist.
 async fn issued(state: &AppState, token: Lsn) -> Result<()> {
     state.reads.issued(token).await.map_err(|_| {
-        ApiError::invalid_field(
+        ApiError::unprocessable_field(
             "#/header/Chancery-Consistency",
             format!(
                 "`{token}` is beyond the database's current position, so no write response gave \
@@ -120,7 +121,7 @@ pub struct ConsistencyToken(
     #[doc = "The `Chancery-Consistency` of an earlier write response: the answer is then never \
              older than that write (a read replica that has not replayed it yet waits, or the \
              primary answers). A token beyond the database's current position, which no write \
-             gave, is a 400."]
+             gave, is a 422."]
     #[param(value_type = WalPosition, inline, required = false)]
     pub Option<String>,
 );
@@ -149,6 +150,14 @@ pub fn document(item: &mut utoipa::openapi::PathItem) {
                 .parameters
                 .get_or_insert_with(Vec::new)
                 .extend(ConsistencyToken::into_params(|| None));
+            // A token beyond the primary's position matches the schema but names nothing.
+            operation
+                .responses
+                .responses
+                .entry("422".to_owned())
+                .or_insert_with(|| {
+                    RefOr::Ref(utoipa::openapi::Ref::from_response_name("Unprocessable"))
+                });
             continue;
         }
         for (status, response) in operation.responses.responses.iter_mut() {

@@ -99,7 +99,7 @@ problem_responses! {
         "The body is not sent as `application/json` (or, for PATCH, `application/merge-patch+json`).",
         "the body is `text/plain`; send application/json");
     Unprocessable => (422, "unprocessable", "The request cannot be applied",
-        "The request matches the schema but cannot be applied: it refers to a record that does not exist, its dates are out of order, or its Idempotency-Key was used with another request.",
+        "The request matches the schema but cannot be applied: it refers to a record that does not exist, its dates are out of order, its Idempotency-Key was used with another request, or its Chancery-Consistency names a position no write gave.",
         "/of_actor_id: no actor has this id");
     TooManyRequests => (429, "too-many-requests", "Too many requests",
         "This caller has used up a rate limit (`RateLimit-Policy` and `RateLimit` name it and what is left), or as many imports as the service takes at once are running; retry after the delay given.",

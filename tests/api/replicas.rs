@@ -247,7 +247,7 @@ async fn a_malformed_token_is_a_400_on_any_read() {
 /// A token beyond the primary's log is one no write gave: refused at once, with or without
 /// replicas, rather than waited for.
 #[tokio::test]
-async fn a_token_beyond_the_primary_is_a_400() {
+async fn a_token_beyond_the_primary_is_a_422() {
     let cluster = Cluster::start().await;
     let replicated = spawn_app_on(&cluster).await;
     let alone = spawn_app_with(|_| {}).await;
@@ -260,7 +260,11 @@ async fn a_token_beyond_the_primary_is_a_400() {
             ("/v1/changes".to_owned(), "FFFFFFFFFFFFFFFF"),
         ] {
             let response = get_with(app, &path, Some(token)).await;
-            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path} {token}");
+            assert_eq!(
+                response.status(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{path} {token}"
+            );
             assert_eq!(
                 response.headers()["content-type"],
                 "application/problem+json"

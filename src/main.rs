@@ -13,10 +13,13 @@ use chancery::telemetry::{self, LogFormat};
 use chancery::{api, db, store};
 use clap::{Args, Parser, Subcommand};
 
-/// mimalloc gives freed memory back to the system soon after; glibc's malloc kept the
-/// process at its peak after large answers.
+/// mimalloc gives freed memory back to the system; glibc's malloc kept the process at its
+/// peak after large answers.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// mimalloc's `purge_delay` option (`mi_option_purge_delay` in mimalloc.h, v2 and v3).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// A record service for diplomatic activity.
 ///
@@ -212,8 +215,18 @@ struct ServeArgs {
     drain_seconds: u64,
 }
 
+/// Freed pages go back to the system at once. With mimalloc's default delay (1 s) it purges
+/// only when it next allocates, so an idle service kept the peak of its last large answer.
+#[allow(unsafe_code)]
+fn purge_freed_memory_at_once() {
+    // SAFETY: an FFI call that sets one of mimalloc's options, which it reads atomically; no
+    // pointers are passed.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    purge_freed_memory_at_once();
     let cli = Cli::parse();
     telemetry::init(cli.log_format);
     match run(cli).await {

@@ -33,16 +33,24 @@ pub const BETWEENNESS_BUDGET: usize = 50_000_000;
 /// or when there are none, in no period), and the days they may cover.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bucket {
-    pub visits: BTreeSet<Uuid>,
-    pub statements: BTreeSet<Uuid>,
-    pub interactions: BTreeSet<Uuid>,
+    /// Its records by kind, then id, each once. One list, not a set per kind: a network by
+    /// month has about as many buckets as records, most holding one.
+    pub records: Vec<(RecordKind, Uuid)>,
     pub first: NaiveDate,
     pub last: NaiveDate,
 }
 
 impl Bucket {
     pub fn weight(&self) -> usize {
-        self.visits.len() + self.statements.len() + self.interactions.len()
+        self.records.len()
+    }
+
+    /// The ids of its records of one kind, in order.
+    pub fn ids(&self, kind: RecordKind) -> Vec<Uuid> {
+        // Sorted by kind first: the kind's records are one run.
+        let start = self.records.partition_point(|(k, _)| *k < kind);
+        let end = self.records.partition_point(|(k, _)| *k <= kind);
+        self.records[start..end].iter().map(|(_, id)| *id).collect()
     }
 }
 
@@ -126,21 +134,21 @@ pub fn network(ties: &[Tie], level: Level, periods: &[Period]) -> Network {
             .buckets
             .entry(period)
             .or_insert_with(|| Bucket {
-                visits: BTreeSet::new(),
-                statements: BTreeSet::new(),
-                interactions: BTreeSet::new(),
+                records: Vec::with_capacity(1),
                 first,
                 last,
             });
         bucket.first = bucket.first.min(first);
         bucket.last = bucket.last.max(last);
-        match tie.record {
-            RecordKind::Visit => bucket.visits.insert(tie.id),
-            RecordKind::Statement => bucket.statements.insert(tie.id),
-            RecordKind::Interaction => bucket.interactions.insert(tie.id),
-        };
+        bucket.records.push((tie.record, tie.id));
     }
-    let pairs: Vec<Pair> = pairs.into_values().collect();
+    let mut pairs: Vec<Pair> = pairs.into_values().collect();
+    for bucket in pairs.iter_mut().flat_map(|p| p.buckets.values_mut()) {
+        // A record ties a pair once however many of its participants count for them.
+        bucket.records.sort_unstable();
+        bucket.records.dedup();
+        bucket.records.shrink_to_fit();
+    }
     Network {
         nodes: nodes(&pairs),
         pairs,

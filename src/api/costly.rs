@@ -6,6 +6,11 @@
 //!
 //! A [`CostlyPermit`] is an owned value: a handler holds it across its queries and CPU work,
 //! and a streamed answer can move it into its body to hold it until the answer is written.
+//!
+//! The CPU work itself (computing an analysis, writing a large answer) runs on a thread of its
+//! own at a lower priority than the workers: a cheap read never waits for a worker busy with
+//! an analysis, and the scheduler gives the workers the cores first. There are no more such
+//! threads than turns, and each ends with its work, giving its memory back.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -20,6 +25,9 @@ use crate::error::ApiError;
 
 /// Callers remembered at most before those holding and awaiting nothing are forgotten.
 const MAX_CALLERS: usize = 4096;
+
+/// How much lower the costly threads' priority is than the workers' (`nice`, out of 19).
+const NICENESS: i32 = 10;
 
 /// The gate, one per process (in `AppState`).
 pub struct CostlyGate {
@@ -88,6 +96,34 @@ impl CostlyGate {
     pub fn available(&self) -> usize {
         self.slots.available_permits()
     }
+}
+
+/// Runs `work` on a costly thread and waits for it (the caller holds a turn).
+pub async fn run<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let (done, result) = tokio::sync::oneshot::channel();
+    spawn(move || {
+        let _ = done.send(work());
+    })
+    .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("starting a costly thread")))?;
+    result
+        .await
+        .map_err(|_| ApiError::Internal(anyhow::anyhow!("a costly computation panicked")))
+}
+
+/// Starts `work` on a costly thread of its own, at [`NICENESS`].
+pub fn spawn(work: impl FnOnce() + Send + 'static) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("costly".into())
+        .spawn(move || {
+            // Per thread on Linux: the workers keep their priority.
+            if let Err(error) = rustix::process::nice(NICENESS) {
+                tracing::warn!(%error, "a costly thread keeps the workers' priority");
+            }
+            work();
+        })
+        .map(drop)
 }
 
 fn busy() -> ApiError {
@@ -160,6 +196,22 @@ mod tests {
             gate.enter_as(address(1)).await.is_ok(),
             "its own line is free again"
         );
+    }
+
+    #[tokio::test]
+    async fn work_runs_on_a_costly_thread_below_the_callers_priority() {
+        let here = rustix::process::getpriority_process(None).unwrap_or_else(|e| panic!("{e}"));
+        let there = run(|| {
+            let name = std::thread::current().name().map(str::to_owned);
+            (name, rustix::process::getpriority_process(None).ok())
+        })
+        .await;
+        let (name, priority) = there.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(name.as_deref(), Some("costly"));
+        assert_eq!(priority, Some((here + NICENESS).min(19)));
+        // A computation that panics is an error to its caller.
+        let failed: Result<(), ApiError> = run(|| panic!("a bug")).await;
+        assert!(matches!(failed, Err(ApiError::Internal(_))), "{failed:?}");
     }
 
     #[test]

@@ -51,6 +51,14 @@ pub trait CsvRecord {
     fn fields(&self) -> Vec<String>;
 }
 
+/// Rows borrowed from a list are written as the rows themselves.
+impl<T: CsvRecord> CsvRecord for &T {
+    const HEADER: &'static [&'static str] = T::HEADER;
+    fn fields(&self) -> Vec<String> {
+        T::fields(self)
+    }
+}
+
 /// RFC 4180: fields quoted when needed, quotes doubled, CRLF line ends; a header row first.
 /// Cells that would start a spreadsheet formula are neutralised (see [`inert`]).
 pub fn csv<T: CsvRecord>(items: &[T]) -> Vec<u8> {
@@ -60,10 +68,11 @@ pub fn csv<T: CsvRecord>(items: &[T]) -> Vec<u8> {
     out
 }
 
-/// [`csv`], written row by row (a large answer is streamed, never whole in memory).
-pub fn write_csv<'a, T: CsvRecord + 'a>(
+/// [`csv`], written row by row (a large answer is streamed, never whole in memory); the rows
+/// borrowed from a list or made as they are written.
+pub fn write_csv<T: CsvRecord>(
     out: &mut impl std::io::Write,
-    items: impl IntoIterator<Item = &'a T>,
+    items: impl IntoIterator<Item = T>,
 ) -> std::io::Result<()> {
     let mut row = String::new();
     push_row(&mut row, T::HEADER.iter().map(|h| (*h).to_owned()));

@@ -7,10 +7,11 @@
 //! database function `principal_of` (see its migration), the one rule every analysis uses.
 
 use chrono::NaiveDate;
+use futures_util::TryStreamExt;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::Result;
+use super::{Result, StoreError};
 use crate::domain::{DatePrecision, InteractionType, RoleRank, Stance, StatementKind, VisitKind};
 
 /// One tie a record makes between two participants, with whom each counts for.
@@ -75,13 +76,25 @@ enum Read {
     Dates,
 }
 
-/// The ties of the records in the window, at most `max_ties` (in no particular order).
-pub async fn ties(conn: &mut PgConnection, query: &TieQuery) -> Result<Vec<TieRow>> {
+/// The ties of the records in the window, at most `max_ties` (in no particular order), each
+/// made into a `T` by `each` as it is read: the rows are never all held at once, and the
+/// answer, sized by `expected` (the [`extent`]'s count), is allocated once.
+pub async fn ties<T, E: From<StoreError>>(
+    conn: &mut PgConnection,
+    query: &TieQuery,
+    expected: usize,
+    mut each: impl FnMut(TieRow) -> Result<T, E>,
+) -> Result<Vec<T>, E> {
     let mut sql = QueryBuilder::<Postgres>::new("");
     if !union(&mut sql, query, Read::Ties) {
         return Ok(Vec::new());
     }
-    Ok(sql.build_query_as::<TieRow>().fetch_all(conn).await?)
+    let mut ties = Vec::with_capacity(expected);
+    let mut rows = sql.build_query_as::<TieRow>().fetch(conn);
+    while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
+        ties.push(each(row)?);
+    }
+    Ok(ties)
 }
 
 /// The extent of the ties [`ties`] would read, from the records and their links alone: a

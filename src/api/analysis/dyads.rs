@@ -12,6 +12,7 @@ use crate::error::{ApiError, Result};
 
 use super::super::actors::IdOrSlug;
 use super::super::auth::Read;
+use super::super::costly;
 use super::super::extract::{Query, actor_in_question};
 use super::super::formats::{self, CsvRecord};
 use super::super::problems::*;
@@ -245,7 +246,7 @@ pub async fn get_dyads(
     }
     let (ties, periods) =
         super::ties(&mut conn, basis.ties(Some(a), &window), &window, params.by).await?;
-    let answer = compute::dyad(&ties, a, b, &periods);
+    let answer = costly::run(move || compute::dyad(&ties, a, b, &periods)).await?;
     let mut ids = vec![a, b];
     ids.extend(answer.unresolved.iter().map(|u| u.participant));
     let names = Names::load(&mut conn, &ids).await?;
@@ -270,7 +271,7 @@ pub async fn get_dyads(
         unresolved: names.unresolved(&answer.unresolved)?,
     };
     Ok(super::respond(&req, turn, dyad, |dyad, out| {
-        formats::write_csv(out, &csv_rows(dyad))
+        formats::write_csv(out, csv_rows(dyad))
     }))
 }
 

@@ -17,6 +17,7 @@ use crate::store::actors as actor_store;
 
 use super::super::actors::ActorPath;
 use super::super::auth::Read;
+use super::super::costly;
 use super::super::extract::{Query, actor_from_path, actor_in_question};
 use super::super::formats::{self, CsvRecord, opt};
 use super::super::problems::*;
@@ -243,7 +244,7 @@ pub async fn get_engagement(
     let engagement = answer(&mut conn, &path, &params).await?;
     drop(conn);
     Ok(super::respond(&req, turn, engagement, |engagement, out| {
-        formats::write_csv(out, &csv_rows(engagement))
+        formats::write_csv(out, csv_rows(engagement))
     }))
 }
 
@@ -280,16 +281,19 @@ pub async fn answer(
         params.by,
     )
     .await?;
-    let answer = compute::engagement(
-        &ties,
-        &Question {
-            actor,
-            direction,
-            partners: partners.as_ref(),
-            weights: &weights,
-            periods: &periods,
-        },
-    );
+    let answer = costly::run(move || {
+        compute::engagement(
+            &ties,
+            &Question {
+                actor,
+                direction,
+                partners: partners.as_ref(),
+                weights: &weights,
+                periods: &periods,
+            },
+        )
+    })
+    .await?;
 
     let mut ids: Vec<Uuid> = vec![actor];
     ids.extend(answer.window.partners.iter().map(|p| p.partner));

@@ -6,8 +6,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::analysis::network::Level;
-use crate::analysis::{Granularity, RecordKind};
+use crate::analysis::network::{Bucket, Level, Pair};
+use crate::analysis::{Granularity, Period, RecordKind};
 use crate::domain::{ActorKind, PartialDate};
 
 use super::{PeriodBounds, RecordRef, UnresolvedParticipant};
@@ -70,7 +70,7 @@ fn is_zero(count: &usize) -> bool {
 
 /// The network of visits (visitor → host), statements (speaker → subject) and interactions
 /// (source → target).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "from": "2022", "to": "2022", "basis": ["visit", "statement"], "level": "principal", "betweenness_computed": true,
     "nodes": [
@@ -103,7 +103,8 @@ pub struct Network {
     /// Heaviest first.
     pub nodes: Vec<NetworkNode>,
     /// Ordered by period (edges without one last), then heaviest first.
-    pub edges: Vec<NetworkEdge>,
+    #[schema(value_type = Vec<NetworkEdge>)]
+    pub edges: Edges,
     /// The periods of the series (empty without `by`).
     pub periods: Vec<PeriodBounds>,
     /// Records in the window dated too coarsely for any period: they are on edges without a
@@ -112,4 +113,94 @@ pub struct Network {
     /// At the principal level, participants who held no role on the record's date and are
     /// nodes of their own.
     pub unresolved: Vec<UnresolvedParticipant>,
+}
+
+/// A network's edges, each made as it is written: a network by month has about as many edges
+/// as records, and an answer is held while its client reads it. One edge per pair and period
+/// it has records in; without periods, and for records dated too coarsely for them, one edge
+/// over the days its records may cover.
+#[derive(Debug)]
+pub struct Edges {
+    pairs: Vec<Pair>,
+    periods: Vec<Period>,
+    /// Each edge as (pair, period), in the answer's order.
+    order: Vec<(usize, Option<usize>)>,
+}
+
+impl Edges {
+    pub fn new(pairs: Vec<Pair>, periods: Vec<Period>) -> Self {
+        let mut order: Vec<(usize, Option<usize>, usize)> = pairs
+            .iter()
+            .enumerate()
+            .flat_map(|(p, pair)| {
+                let weights = pair.buckets.iter().map(|(i, b)| (*i, b.weight()));
+                weights.map(move |(index, weight)| (p, index, weight))
+            })
+            .collect();
+        let pair = |p: usize| pairs.get(p).map(|pair| (pair.source, pair.target));
+        // By period (none last), then heaviest first, then by source and target.
+        order.sort_by(|(pa, ia, wa), (pb, ib, wb)| {
+            let last = |i: &Option<usize>| i.unwrap_or(usize::MAX);
+            last(ia)
+                .cmp(&last(ib))
+                .then(wb.cmp(wa))
+                .then(pair(*pa).cmp(&pair(*pb)))
+        });
+        let order = order.into_iter().map(|(p, i, _)| (p, i)).collect();
+        Self {
+            pairs,
+            periods,
+            order,
+        }
+    }
+
+    /// Every edge, in the answer's order.
+    pub fn iter(&self) -> impl Iterator<Item = NetworkEdge> + '_ {
+        self.order.iter().filter_map(|(p, index)| {
+            let pair = self.pairs.get(*p)?;
+            Some(self.edge(pair, *index, pair.buckets.get(index)?))
+        })
+    }
+
+    /// Each pair's edges, by period (none last); pairs by source, then target.
+    pub fn by_pair(&self) -> impl Iterator<Item = Vec<NetworkEdge>> + '_ {
+        self.pairs.iter().map(|pair| {
+            let (dated, undated): (Vec<_>, Vec<_>) =
+                pair.buckets.iter().partition(|(index, _)| index.is_some());
+            dated
+                .into_iter()
+                .chain(undated)
+                .map(|(index, bucket)| self.edge(pair, *index, bucket))
+                .collect()
+        })
+    }
+
+    fn edge(&self, pair: &Pair, index: Option<usize>, bucket: &Bucket) -> NetworkEdge {
+        let period = index.and_then(|i| self.periods.get(i));
+        let (visit_ids, statement_ids, interaction_ids) = (
+            bucket.ids(RecordKind::Visit),
+            bucket.ids(RecordKind::Statement),
+            bucket.ids(RecordKind::Interaction),
+        );
+        NetworkEdge {
+            source: pair.source,
+            target: pair.target,
+            period: period.map(|p| p.label()),
+            start: period.map_or(bucket.first, |p| p.start),
+            end: period.map_or(bucket.last, |p| p.end()),
+            weight: bucket.weight(),
+            visits: visit_ids.len(),
+            statements: statement_ids.len(),
+            interactions: interaction_ids.len(),
+            visit_ids,
+            statement_ids,
+            interaction_ids,
+        }
+    }
+}
+
+impl Serialize for Edges {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
 }

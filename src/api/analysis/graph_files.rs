@@ -10,7 +10,6 @@
 //! `http://gexf.net/1.3`.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::io::Write;
 
 use quick_xml::Writer;
@@ -160,7 +159,7 @@ pub fn graphml(out: impl Write, network: &Network) -> std::io::Result<()> {
                                 })?;
                         }
                         for (i, edge) in network.edges.iter().enumerate() {
-                            graphml_edge(xml, i, edge)?;
+                            graphml_edge(xml, i, &edge)?;
                         }
                         Ok(())
                     })?;
@@ -209,13 +208,6 @@ fn graphml_edge<W: Write>(xml: &mut Xml<W>, i: usize, edge: &NetworkEdge) -> std
 /// period it has records in (without `by`, one spell over its records' dates) and its
 /// visits, statements and records per period as dynamic attributes.
 pub fn gexf(out: impl Write, network: &Network) -> std::io::Result<()> {
-    let mut pairs: BTreeMap<(Uuid, Uuid), Vec<&NetworkEdge>> = BTreeMap::new();
-    for edge in &network.edges {
-        pairs
-            .entry((edge.source, edge.target))
-            .or_default()
-            .push(edge);
-    }
     let today = chrono::Utc::now().date_naive().to_string();
     document(out, |xml| {
         xml.create_element("gexf")
@@ -248,8 +240,8 @@ pub fn gexf(out: impl Write, network: &Network) -> std::io::Result<()> {
                             Ok(())
                         })?;
                         xml.create_element("edges").write_inner_content(|xml| {
-                            for (i, edges) in pairs.values().enumerate() {
-                                gexf_edge(xml, i, edges)?;
+                            for (i, edges) in network.edges.by_pair().enumerate() {
+                                gexf_edge(xml, i, &edges)?;
                             }
                             Ok(())
                         })?;
@@ -313,7 +305,7 @@ fn gexf_node<W: Write>(xml: &mut Xml<W>, node: &NetworkNode) -> std::io::Result<
     Ok(())
 }
 
-fn gexf_edge<W: Write>(xml: &mut Xml<W>, i: usize, edges: &[&NetworkEdge]) -> std::io::Result<()> {
+fn gexf_edge<W: Write>(xml: &mut Xml<W>, i: usize, edges: &[NetworkEdge]) -> std::io::Result<()> {
     let Some(first) = edges.first() else {
         return Ok(());
     };

@@ -220,11 +220,11 @@ pub async fn ties(
         ));
     }
     window.periods_over(by, extent.first, extent.until)?;
-    let ties = store::ties(conn, &query)
-        .await?
-        .into_iter()
-        .map(|row| Tie::try_from(row).map_err(ApiError::Internal))
-        .collect::<Result<Vec<_>>>()?;
+    let expected = usize::try_from(extent.links).unwrap_or_default();
+    let ties = store::ties(conn, &query, expected, |row| {
+        Tie::try_from(row).map_err(ApiError::Internal)
+    })
+    .await?;
     let periods = window.periods(by, &ties)?;
     Ok((ties, periods))
 }

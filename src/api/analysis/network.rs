@@ -10,14 +10,15 @@ use uuid::Uuid;
 use crate::analysis::Granularity;
 use crate::analysis::network::{self as compute, Level};
 use crate::domain::{InteractionType, PartialDate, QuadClass};
-use crate::error::{ApiError, Result};
+use crate::error::Result;
 
 use super::super::auth::Read;
+use super::super::costly;
 use super::super::extract::Query;
 use super::super::formats::{self, CsvRecord, opt};
 use super::super::problems::*;
 use super::super::state::AppState;
-use super::graph::{Network, NetworkEdge, NetworkNode};
+use super::graph::{Edges, Network, NetworkEdge, NetworkNode};
 use super::graph_files::{self, GEXF, GRAPHML};
 use super::stream;
 use super::{Names, PeriodBounds, Window};
@@ -118,13 +119,11 @@ pub async fn get_network(
     let mut conn = super::snapshot(state.reader(&req).await?).await?;
     let (ties, periods) =
         super::ties(&mut conn, basis.ties(None, &window), &window, params.by).await?;
-    // Betweenness is CPU work of its own: off the request's worker thread.
-    let computed = web::block({
+    let computed = costly::run({
         let periods = periods.clone();
         move || compute::network(&ties, level, &periods)
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.into()))?;
+    .await?;
     let mut ids: Vec<Uuid> = computed.nodes.iter().map(|n| n.id).collect();
     ids.extend(computed.unresolved.iter().map(|u| u.participant));
     let names = Names::load(&mut conn, &ids).await?;
@@ -138,7 +137,7 @@ pub async fn get_network(
         level,
         betweenness_computed: computed.nodes.iter().all(|n| n.betweenness.is_some()),
         nodes: nodes(&computed, &names)?,
-        edges: edges(&computed, &periods),
+        edges: Edges::new(computed.pairs, periods.clone()),
         periods: periods.iter().map(PeriodBounds::from).collect(),
         unplaced: super::unplaced(&computed.unplaced),
         unresolved: names.unresolved(&computed.unresolved)?,
@@ -172,7 +171,7 @@ pub async fn get_network(
         turn,
         move |out| match format {
             NetworkFormat::Json => Ok(serde_json::to_writer(out, &network)?),
-            NetworkFormat::Csv => formats::write_csv(out, &csv_rows(&network)),
+            NetworkFormat::Csv => formats::write_csv(out, csv_rows(&network)),
             NetworkFormat::Graphml => graph_files::graphml(out, &network),
             NetworkFormat::Gexf => graph_files::gexf(out, &network),
         },
@@ -206,59 +205,21 @@ fn nodes(network: &compute::Network, names: &Names) -> Result<Vec<NetworkNode>> 
     Ok(nodes)
 }
 
-/// One edge per pair and period it has records in; without periods, and for records dated
-/// too coarsely for them, one edge over the days its records may cover.
-fn edges(network: &compute::Network, periods: &[crate::analysis::Period]) -> Vec<NetworkEdge> {
-    let mut edges: Vec<(usize, NetworkEdge)> = Vec::new();
-    for pair in &network.pairs {
-        for (index, bucket) in &pair.buckets {
-            let period = index.and_then(|i| periods.get(i));
-            let edge = NetworkEdge {
-                source: pair.source,
-                target: pair.target,
-                period: period.map(|p| p.label()),
-                start: period.map_or(bucket.first, |p| p.start),
-                end: period.map_or(bucket.last, |p| p.end()),
-                weight: bucket.weight(),
-                visits: bucket.visits.len(),
-                statements: bucket.statements.len(),
-                interactions: bucket.interactions.len(),
-                visit_ids: bucket.visits.iter().copied().collect(),
-                statement_ids: bucket.statements.iter().copied().collect(),
-                interaction_ids: bucket.interactions.iter().copied().collect(),
-            };
-            edges.push((index.unwrap_or(usize::MAX), edge));
-        }
-    }
-    edges.sort_by(|(pa, a), (pb, b)| {
-        pa.cmp(pb)
-            .then(b.weight.cmp(&a.weight))
-            .then(a.source.cmp(&b.source))
-            .then(a.target.cmp(&b.target))
-    });
-    edges.into_iter().map(|(_, e)| e).collect()
-}
-
-/// One CSV row per edge, with both actors named.
+/// One CSV row per edge, with both actors named, made as it is written.
 struct Row<'a> {
-    edge: &'a NetworkEdge,
+    edge: NetworkEdge,
     source: Option<&'a NetworkNode>,
     target: Option<&'a NetworkNode>,
 }
 
-fn csv_rows(network: &Network) -> Vec<Row<'_>> {
+fn csv_rows(network: &Network) -> impl Iterator<Item = Row<'_>> {
     let by_id: std::collections::HashMap<Uuid, &NetworkNode> =
         network.nodes.iter().map(|n| (n.id, n)).collect();
-    let node = |id: Uuid| by_id.get(&id).copied();
-    network
-        .edges
-        .iter()
-        .map(|edge| Row {
-            edge,
-            source: node(edge.source),
-            target: node(edge.target),
-        })
-        .collect()
+    network.edges.iter().map(move |edge| Row {
+        source: by_id.get(&edge.source).copied(),
+        target: by_id.get(&edge.target).copied(),
+        edge,
+    })
 }
 
 impl CsvRecord for Row<'_> {
@@ -281,7 +242,7 @@ impl CsvRecord for Row<'_> {
         "interaction_ids",
     ];
     fn fields(&self) -> Vec<String> {
-        let e = self.edge;
+        let e = &self.edge;
         vec![
             e.source.to_string(),
             self.source.map(|n| n.slug.clone()).unwrap_or_default(),

@@ -1,11 +1,11 @@
 //! Large answers go out as the client reads them, never whole in memory.
 //!
-//! An answer's bytes are written, from the computed result, on a blocking thread into a
-//! [`Sink`] that hands them over in chunks of at most [`CHUNK`] through a channel of one:
-//! the writer waits while the client has not taken the last chunk, so an answer holds its
-//! result and a chunk or two, whatever its size. Whatever else the answer holds (a permit
-//! for a large answer) goes with the writer and is let go when the last byte is handed over
-//! or the client is gone.
+//! An answer's bytes are written, from the computed result, on a costly thread (see
+//! `costly`) into a [`Sink`] that hands them over in chunks of at most [`CHUNK`] through a
+//! channel of one: the writer waits while the client has not taken the last chunk, so an
+//! answer holds its result and a chunk or two, whatever its size. Whatever else the answer
+//! holds (a permit for a large answer) goes with the writer and is let go when the last byte
+//! is handed over or the client is gone.
 //!
 //! A client that takes nothing for the idle deadline, or takes longer than [`TOTAL`] over
 //! the whole answer, has its connection closed. actix has no write timeout, and while the
@@ -91,7 +91,7 @@ where
     F: FnOnce(&mut Sink) -> io::Result<()> + Send + 'static,
 {
     let (sender, chunks) = mpsc::channel(1);
-    tokio::task::spawn_blocking(move || {
+    let writer = move || {
         let mut sink = Sink {
             chunks: sender,
             buffer: BytesMut::with_capacity(CHUNK),
@@ -110,7 +110,12 @@ where
             tracing::error!(error = %error, "writing an answer");
             let _ = sink.chunks.blocking_send(Err(error));
         }
-    });
+    };
+    // Below the workers' priority; should no thread start, the answer ends at once (its
+    // sender is dropped with the writer) and the client sees it cut short.
+    if let Err(error) = super::super::costly::spawn(writer) {
+        tracing::error!(%error, "starting a costly thread");
+    }
     let taken = Rc::new(Cell::new(Instant::now()));
     let idle = req.app_data::<IdleDeadline>().map(|d| d.0);
     let socket = req.conn_data::<ConnectionSocket>().copied();

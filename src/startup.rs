@@ -79,7 +79,9 @@ impl Application {
         let drain_state = state.clone();
         let routes = web::Data::new(RouteTable::from_openapi(&api::openapi()));
         let cursor_keys = web::Data::new(api::cursors::Keys::default());
-        let document = api::openapi_json();
+        // Serialized once and shared by every worker (a copy of the document per worker
+        // cost each some megabytes).
+        let document = web::Bytes::from(serde_json::to_vec(&api::openapi_json())?);
         let cors_origins = settings.cors_origins.clone();
 
         let on_connect_timeout = CLIENT_REQUEST_TIMEOUT;
@@ -107,11 +109,20 @@ impl Application {
                     // For the telemetry middleware, which knows nothing of the API's state.
                     .app_data(web::Data::from(metrics.clone()))
                     .service(
-                        SwaggerUi::new("/docs/{_:.*}").external_urls_from_iter_unchecked([(
-                            "/openapi.json",
-                            document.clone(),
-                        )]),
+                        SwaggerUi::new("/docs/{_:.*}")
+                            .config(utoipa_swagger_ui::Config::new(["/openapi.json"])),
                     )
+                    .service(web::resource("/openapi.json").route(web::get().to({
+                        let document = document.clone();
+                        move || {
+                            let document = document.clone();
+                            async move {
+                                HttpResponse::Ok()
+                                    .content_type("application/json")
+                                    .body(document)
+                            }
+                        }
+                    })))
                     .service(web::resource("/docs").route(web::get().to(|| async {
                         // A body too, for a client that does not follow redirects (curl).
                         HttpResponse::PermanentRedirect()

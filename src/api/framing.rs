@@ -105,7 +105,7 @@ pub async fn guard_first_head(
             Ok(Ok(n)) => n,
             // Let the HTTP layer answer a broken connection.
             Ok(Err(_)) => return Ok(()),
-            Err(_) if seen == 0 => return Err(no_line_in_time()),
+            Err(_) if seen == 0 => return Err(nothing_in_time()),
             Err(_) => break head_in_time(wait, seen),
         };
         let bytes = &buffer[..n];
@@ -204,7 +204,7 @@ async fn refuse(io: &mut tokio::net::TcpStream, error: &ApiError) {
     }
 }
 
-fn no_line_in_time() -> actix_http::error::DispatchError {
+fn nothing_in_time() -> actix_http::error::DispatchError {
     actix_http::error::DispatchError::Io(std::io::Error::new(
         std::io::ErrorKind::TimedOut,
         "nothing came in time",

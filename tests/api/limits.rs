@@ -123,13 +123,7 @@ async fn failed_logins_bar_the_address_from_sending_tokens() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(good.status(), StatusCode::OK);
-    let mut statuses = Vec::new();
-    for n in 0..12 {
-        let response = read(format!("chy_guess{n}_secret"))
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        statuses.push(response.status().as_u16());
-    }
+    let statuses = guesses(&app, (0..12).map(|n| format!("chy_guess{n}_secret"))).await;
     // Five guesses are answered; after them every guess is refused unread.
     assert_eq!(&statuses[..5], &[401; 5], "{statuses:?}");
     assert!(statuses[6..].iter().all(|s| *s == 429), "{statuses:?}");
@@ -222,12 +216,7 @@ async fn guessing_the_secret_of_a_known_token_is_limited() {
     // The lookup half is not secret (it is in logs and in the database); guesses that send it
     // with other secrets are guesses all the same.
     let lookup = app.read_token.rsplit_once('_').map_or("", |(l, _)| l);
-    let mut statuses = Vec::new();
-    for n in 0..12 {
-        let guess = format!("{lookup}_{n:064x}");
-        let response = read(guess).await.unwrap_or_else(|e| panic!("{e}"));
-        statuses.push(response.status().as_u16());
-    }
+    let statuses = guesses(&app, (0..12).map(|n| format!("{lookup}_{n:064x}"))).await;
     assert_eq!(&statuses[..5], &[401; 5], "{statuses:?}");
     assert!(statuses[6..].iter().all(|s| *s == 429), "{statuses:?}");
     // The whole token still passes.
@@ -235,6 +224,21 @@ async fn guessing_the_secret_of_a_known_token_is_limited() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(good.status(), StatusCode::OK);
+}
+
+/// The status of a read with each of `tokens`, in turn.
+async fn guesses(app: &TestApp, tokens: impl Iterator<Item = String>) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for token in tokens {
+        let response = app
+            .request(Method::GET, "/v1/actors")
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        statuses.push(response.status().as_u16());
+    }
+    statuses
 }
 
 /// Settings with this machine's loopback address as a trusted balancer.

@@ -137,8 +137,8 @@ pub async fn get_network(
         level,
         betweenness_computed: computed.nodes.iter().all(|n| n.betweenness.is_some()),
         nodes: nodes(&computed, &names)?,
-        edges: Edges::new(computed.pairs, periods.clone()),
         periods: periods.iter().map(PeriodBounds::from).collect(),
+        edges: Edges::new(computed.pairs, periods),
         unplaced: super::unplaced(&computed.unplaced),
         unresolved: names.unresolved(&computed.unresolved)?,
     };

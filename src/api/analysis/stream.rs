@@ -27,6 +27,8 @@ use bytes::{Bytes, BytesMut};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use super::super::costly;
+
 /// The largest chunk handed to the connection.
 pub const CHUNK: usize = 64 * 1024;
 
@@ -113,7 +115,7 @@ where
     };
     // Below the workers' priority; should no thread start, the answer ends at once (its
     // sender is dropped with the writer) and the client sees it cut short.
-    if let Err(error) = super::super::costly::spawn(writer) {
+    if let Err(error) = costly::spawn(writer) {
         tracing::error!(%error, "starting a costly thread");
     }
     let taken = Rc::new(Cell::new(Instant::now()));

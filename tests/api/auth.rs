@@ -151,12 +151,7 @@ async fn require_read_token_closes_reads_to_anonymous_callers() {
     assert!(header(&response, "www-authenticate").is_some());
     problem(response, StatusCode::UNAUTHORIZED).await;
     for token in [&app.read_token, &app.write_token, &app.admin_token] {
-        let response = app
-            .request(Method::GET, "/v1/actors")
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let response = app.get_as("/v1/actors", token).await;
         assert_eq!(response.status(), StatusCode::OK);
     }
     // Operational endpoints stay open for probes.

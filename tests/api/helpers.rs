@@ -251,6 +251,15 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("GET {path}: {e}"))
     }
 
+    /// A GET with `token`.
+    pub async fn get_as(&self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
     /// Sends JSON with the write token.
     pub async fn send_json(&self, method: Method, path: &str, body: &Value) -> Response {
         self.request(method.clone(), path)

@@ -230,12 +230,7 @@ async fn guessing_the_secret_of_a_known_token_is_limited() {
 async fn guesses(app: &TestApp, tokens: impl Iterator<Item = String>) -> Vec<u16> {
     let mut statuses = Vec::new();
     for token in tokens {
-        let response = app
-            .request(Method::GET, "/v1/actors")
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let response = app.get_as("/v1/actors", &token).await;
         statuses.push(response.status().as_u16());
     }
     statuses

@@ -311,7 +311,11 @@ async fn with_database<T>(
     work: impl AsyncFnOnce(&sqlx::PgPool) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
     let (url, embedded) = database(args).await?;
-    let pool = db::pool(&Settings::new(url))?;
+    let mut settings = Settings::new(url);
+    // A command run by hand (or by a script right after its database started) waits for a
+    // connection as long as a person would, not a request's two seconds.
+    settings.pool_acquire_timeout = Duration::from_secs(30);
+    let pool = db::pool(&settings)?;
     db::migrate(&pool).await?;
     let result = work(&pool).await;
     pool.close().await;

@@ -29,6 +29,7 @@ pub use country::CountryCode;
 pub use kinds::{ActorKind, AliasKind, DatePrecision, RoleRank, Stance, StatementKind, VisitKind};
 pub use names::{MatchKind, NameQuery, score as score_name};
 pub use partial_date::PartialDate;
+pub use plover::cameo;
 pub use plover::{
     InteractionContext, InteractionMode, InteractionSide, InteractionType, QuadClass, SourceCode,
 };

@@ -32,6 +32,7 @@
 //! - The manual allows several modes on one event (its JSON lists them); an interaction has
 //!   at most one.
 
+pub mod cameo;
 mod context;
 mod mode;
 mod source_code;

@@ -136,7 +136,14 @@ mod tests {
     use InteractionType::*;
 
     fn placed(code: &str) -> Result<Placed, NotPlaced> {
-        place(&SourceCode::parse(code).unwrap())
+        match SourceCode::parse(code) {
+            Ok(code) => place(&code),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn ok(code: &str) -> Placed {
+        placed(code).unwrap_or_else(|e| panic!("{code}: {e}"))
     }
 
     #[test]
@@ -149,58 +156,55 @@ mod tests {
 
     #[test]
     fn codes_take_their_type_mode_and_contexts() {
-        let visit = placed("042").unwrap();
+        let visit = ok("042");
         assert_eq!(
             (visit.event_type, visit.mode),
             (Consult, Some(InteractionMode::Visit))
         );
-        let third = placed("044").unwrap();
+        let third = ok("044");
         assert_eq!(third.mode, Some(InteractionMode::ThirdParty));
-        let agree = placed("0311").unwrap();
+        let agree = ok("0311");
         assert_eq!(agree.event_type, Agree);
         assert_eq!(agree.contexts, vec![InteractionContext::Economic]);
-        let both = placed("1124").unwrap();
+        let both = ok("1124");
         assert_eq!(both.event_type, Accuse);
         assert_eq!(
             both.contexts,
             vec![InteractionContext::Military, InteractionContext::Legal]
         );
-        assert_eq!(placed("1056").unwrap().event_type, Request);
-        let host = placed("043").unwrap();
+        assert_eq!(ok("1056").event_type, Request);
+        let host = ok("043");
         assert_eq!(
             (host.event_type, host.mode),
             (Consult, Some(InteractionMode::Visit))
         );
-        assert_eq!(
-            placed("1724").unwrap().mode,
-            Some(InteractionMode::MartialLaw)
-        );
+        assert_eq!(ok("1724").mode, Some(InteractionMode::MartialLaw));
     }
 
     #[test]
     fn a_code_is_placed_by_itself_not_by_its_heading() {
-        assert_eq!(placed("163").unwrap().event_type, Coerce); // under SANCTION
-        assert_eq!(placed("1712").unwrap().event_type, Assault); // under COERCE
-        assert_eq!(placed("191").unwrap().event_type, Coerce); // listed under 17
-        assert_eq!(placed("0813").unwrap().event_type, Retreat); // under RETREAT
-        assert_eq!(placed("081").unwrap().event_type, Concede);
-        assert_eq!(placed("175").unwrap().event_type, Assault); // listed twice alike
+        assert_eq!(ok("163").event_type, Coerce); // under SANCTION
+        assert_eq!(ok("1712").event_type, Assault); // under COERCE
+        assert_eq!(ok("191").event_type, Coerce); // listed under 17
+        assert_eq!(ok("0813").event_type, Retreat); // under RETREAT
+        assert_eq!(ok("081").event_type, Concede);
+        assert_eq!(ok("175").event_type, Assault); // listed twice alike
     }
 
     #[test]
     fn an_unlisted_code_takes_its_longest_listed_prefix() {
-        assert_eq!(placed("0315").unwrap(), placed("031").unwrap());
-        assert_eq!(placed("19").unwrap().event_type, Assault);
-        assert_eq!(placed("1999").unwrap().event_type, Assault);
+        assert_eq!(ok("0315"), ok("031"));
+        assert_eq!(ok("19").event_type, Assault);
+        assert_eq!(ok("1999").event_type, Assault);
     }
 
     #[test]
     fn modes_plover_no_longer_has_are_left_out_not_guessed() {
-        assert_eq!(placed("085").unwrap().mode, None); // `ease`
-        assert_eq!(placed("0842").unwrap().mode, None); // `return`
-        assert_eq!(placed("175").unwrap().mode, None); // a context in the mode's place
-        assert_eq!(placed("171").unwrap().mode, Some(InteractionMode::Seize));
-        assert_eq!(placed("0811").unwrap().contexts, vec![]); // `democracy`
+        assert_eq!(ok("085").mode, None); // `ease`
+        assert_eq!(ok("0842").mode, None); // `return`
+        assert_eq!(ok("175").mode, None); // a context in the mode's place
+        assert_eq!(ok("171").mode, Some(InteractionMode::Seize));
+        assert_eq!(ok("0811").contexts, vec![]); // `democracy`
     }
 
     #[test]
@@ -208,6 +212,6 @@ mod tests {
         assert_eq!(placed("010"), Err(NotPlaced::Dropped));
         assert_eq!(placed("0241"), Err(NotPlaced::Dropped));
         assert_eq!(placed("08"), Err(NotPlaced::Ambiguous));
-        assert_eq!(placed("080").unwrap().event_type, Concede);
+        assert_eq!(ok("080").event_type, Concede);
     }
 }

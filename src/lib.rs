@@ -14,6 +14,7 @@ pub mod db;
 pub mod domain;
 pub mod embedded_pg;
 pub mod error;
+pub mod events;
 pub mod records;
 pub mod replicas;
 pub mod reuse;

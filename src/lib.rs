@@ -15,6 +15,7 @@ pub mod domain;
 pub mod embedded_pg;
 pub mod error;
 pub mod events;
+pub mod import;
 pub mod records;
 pub mod replicas;
 pub mod reuse;

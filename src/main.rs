@@ -69,10 +69,20 @@ enum Command {
         #[arg(long)]
         types: Option<String>,
     },
-    /// Import an NDJSON file (the format of /v1/import and /v1/export), all or nothing.
+    /// Import a file, all or nothing: NDJSON records (the format of /v1/import and
+    /// /v1/export), or ICEWS event data (as /v1/import with format=icews).
     Import {
         /// The file; `-` for standard input.
         file: PathBuf,
+        /// What the file is: ndjson or icews.
+        #[arg(long, default_value = "ndjson", value_parser = parse_format)]
+        format: chancery::import::Format,
+        /// Event data: the title of the dataset file's citation [default: the file's name].
+        #[arg(long)]
+        dataset_file: Option<String>,
+        /// Event data: make each row a record of its own, rather than one record per event.
+        #[arg(long)]
+        one_record_per_row: bool,
     },
     /// Manage API tokens.
     Token {
@@ -271,13 +281,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await
         }
-        Some(Command::Import { file }) => {
-            with_database(&cli.database, async |pool| import(pool, &file).await).await
+        Some(Command::Import {
+            file,
+            format,
+            dataset_file,
+            one_record_per_row,
+        }) => {
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+            let options = chancery::events::load::Options {
+                file: dataset_file
+                    .or(name)
+                    .unwrap_or_else(|| "ICEWS Coded Event Data".to_owned()),
+                merge: !one_record_per_row,
+            };
+            with_database(&cli.database, async |pool| {
+                import(pool, &file, format, options).await
+            })
+            .await
         }
         Some(Command::Token { command }) => {
             with_database(&cli.database, async |pool| token(pool, command).await).await
         }
     }
+}
+
+fn parse_format(value: &str) -> Result<chancery::import::Format, String> {
+    chancery::import::Format::parse(value).ok_or_else(|| {
+        format!(
+            "expected one of {}",
+            chancery::import::Format::NAMES.join(", ")
+        )
+    })
 }
 
 fn parse_address(value: &str) -> Result<(String, u16), String> {
@@ -462,7 +496,12 @@ async fn export(pool: &sqlx::PgPool, types: Option<&str>) -> anyhow::Result<()> 
 }
 
 /// Imports a file with a progress bar; refused lines are listed and nothing is kept.
-async fn import(pool: &sqlx::PgPool, file: &std::path::Path) -> anyhow::Result<()> {
+async fn import(
+    pool: &sqlx::PgPool,
+    file: &std::path::Path,
+    format: chancery::import::Format,
+    options: chancery::events::load::Options,
+) -> anyhow::Result<()> {
     use tokio::io::AsyncBufReadExt;
     let (reader, size): (Box<dyn tokio::io::AsyncRead + Unpin + Send>, Option<u64>) =
         if file.as_os_str() == "-" {
@@ -483,43 +522,61 @@ async fn import(pool: &sqlx::PgPool, file: &std::path::Path) -> anyhow::Result<(
         ),
         None => indicatif::ProgressBar::new_spinner(),
     };
-    let mut lines = tokio::io::BufReader::with_capacity(1 << 20, reader).lines();
+    let mut reader = tokio::io::BufReader::with_capacity(1 << 20, reader);
     let started = std::time::Instant::now();
     let mut tx = pool.begin().await?;
-    let mut importer = chancery::bulk::Importer::new(&mut tx, "import");
-    while let Some(line) = lines.next_line().await.context("reading the file")? {
-        progress.inc(line.len() as u64 + 1);
-        importer
-            .push(&line)
+    let mut import = chancery::import::Import::new(&mut tx, "import", format, options);
+    let problem = |e: chancery::error::ApiError| {
+        anyhow::anyhow!("{}", e.problem().detail.unwrap_or_default())
+    };
+    let (mut line, mut lines) = (Vec::new(), 0u64);
+    loop {
+        line.clear();
+        if reader
+            .read_until(b'\n', &mut line)
             .await
-            .map_err(|e| anyhow::anyhow!("{}", e.problem().detail.unwrap_or_default()))?;
-        if importer.lines().is_multiple_of(10_000) {
-            progress.set_message(format!("{} lines", importer.lines()));
+            .context("reading the file")?
+            == 0
+        {
+            break;
         }
-        if importer.gave_up() {
+        progress.inc(line.len() as u64);
+        import
+            .push(line.strip_suffix(b"\n").unwrap_or(&line))
+            .await
+            .map_err(problem)?;
+        lines += 1;
+        if lines.is_multiple_of(10_000) {
+            progress.set_message(format!("{lines} lines"));
+        }
+        if import.gave_up() {
             break;
         }
     }
-    let outcome = importer
-        .finish()
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", e.problem().detail.unwrap_or_default()))?;
+    let outcome = import.finish().await.map_err(problem)?;
     progress.finish_and_clear();
     match outcome {
         Ok(summary) => {
             tx.commit().await?;
             let seconds = started.elapsed().as_secs_f64();
             eprintln!(
-                "imported {} records from {} lines in {seconds:.1} s ({:.0} records/s): {} citations, {} actors, {} roles, {} visits, {} statements",
+                "imported {} records from {} lines in {seconds:.1} s ({:.0} lines/s): {summary}",
                 summary.total(),
                 summary.lines,
-                summary.total() as f64 / seconds.max(0.001),
-                summary.citations,
-                summary.actors,
-                summary.roles,
-                summary.visits,
-                summary.statements
+                summary.lines as f64 / seconds.max(0.001),
             );
+            if summary.rows_merged + summary.rows_repeated > 0 {
+                eprintln!(
+                    "rows that joined the record of their event: {}; rows read before: {}",
+                    summary.rows_merged, summary.rows_repeated
+                );
+            }
+            for skipped in &summary.skipped {
+                eprintln!(
+                    "skipped {} row(s) (lines {:?}…): {}",
+                    skipped.rows, skipped.lines, skipped.reason
+                );
+            }
             Ok(())
         }
         Err(errors) => {

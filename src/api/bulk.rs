@@ -11,9 +11,12 @@ use tokio::io::{AsyncBufReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, BufWrit
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::bulk::{self, ImportSummary, Importer, MAX_LINE_BYTES};
+use crate::bulk::{self, ImportSummary, MAX_LINE_BYTES};
+use crate::domain::CitationTitle;
 use crate::domain::Resource;
 use crate::error::{ApiError, Result};
+use crate::events::load::Options;
+use crate::import::{Format, Import};
 
 use super::auth::{Read, Write};
 use super::extract::{Query, declared_length};
@@ -22,26 +25,70 @@ use super::state::AppState;
 
 pub const NDJSON: &str = "application/x-ndjson";
 
-type ImportRequest = Write<web::Payload>;
+type ImportRequest = Write<(Query<ImportQuery>, web::Payload)>;
 type ExportRequest = Read<Query<ExportQuery>>;
 
-/// Import records.
+/// ICEWS's event data, as its files are published.
+pub const TSV: &str = "text/tab-separated-values";
+
+/// How to read an import.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// What the lines are: `ndjson` (records) or `icews` (event data). When absent, the media
+    /// type says: `application/x-ndjson` or `text/tab-separated-values`.
+    #[param(value_type = Option<String>, pattern = "^(ndjson|icews)$", example = "icews")]
+    pub format: Option<String>,
+    /// Event data: the title of the citation every record cites for the dataset file (its
+    /// name, or its version), the event id as locator. The same title names the same
+    /// citation in a later import.
+    #[param(value_type = Option<String>, min_length = 1, max_length = 200, example = "events.2018.20181119.tab")]
+    pub dataset_file: Option<String>,
+    /// Event data: rows of one event (same day, principals and type) become one record with
+    /// every row's stories (the default), or, `false`, each row a record of its own.
+    #[param(example = true)]
+    pub merge_events: Option<bool>,
+}
+
+/// Import records, or event data.
 ///
-/// NDJSON, one record per line: `{"type", "key"?, "id"?, …the fields of a create}`, where
-/// `type` is a kind of record as the change feed names it (`ChangedResource`) and a role also
-/// has `actor_id`. A reference may name a record by id or by the `key` of an earlier line. All or nothing: the
-/// whole file is one transaction; if any line is refused, nothing is kept and the 422 lists
-/// the refused lines (up to 1000; after the first refused batch of 2000 lines, later lines
-/// are checked on their own, without the database). The body is received whole (into a
-/// temporary file) before anything is written, then written in batches; what is imported
-/// appears in the change feed. Limits, all configurable: the body's size (4 GiB), its
-/// arrival (10 s without a byte, 600 s in all: 408), and imports at once (2: 429).
+/// **Records**: NDJSON, one record per line: `{"type", "key"?, "id"?, …the fields of a
+/// create}`, where `type` is a kind of record as the change feed names it (`ChangedResource`)
+/// and a role also has `actor_id`. A reference may name a record by id or by the `key` of an
+/// earlier line.
+///
+/// **Event data** (`format=icews`, or `Content-Type: text/tab-separated-values`): an ICEWS
+/// file, its header line with the published column names first. CAMEO 042 (make a visit)
+/// and 043 (host a visit) become visits; every other code an interaction of the PLOVER type
+/// the published CAMEO→PLOVER correspondence gives it, the code kept; a code it does not
+/// place, or a row whose two sides count for one state, is skipped and reported. Each side
+/// counts for the state its row's country column names (`visitor_principal`,
+/// `source_principal`, `target_principal`), or for itself without one. States are found by
+/// name or ISO code, everyone else by name, and made when absent. Each record cites the story
+/// (sentence as locator) and the dataset file (event id as locator). Rows of one event — the
+/// same day, principals and type — are one record, which later rows and later files join;
+/// a row already read (dataset event id and date) is passed over, so loading a file again
+/// changes nothing.
+///
+/// All or nothing: the whole file is one transaction; if any line is refused, nothing is kept
+/// and the 422 lists the refused lines (up to 1000) with the field or column of each. The
+/// body is received whole (into a temporary file) before anything is written, then written in
+/// batches; what is imported appears in the change feed. Limits, all configurable: the body's
+/// size (4 GiB), its arrival (10 s without a byte, 600 s in all: 408), and imports at once (2:
+/// 429).
 #[utoipa::path(
     tag = "bulk",
     operation_id = "import_records",
-    request_body(content = String, content_type = "application/x-ndjson",
-        description = "One JSON object per line.",
-        example = json!("{\"type\": \"citation\", \"key\": \"edm\", \"source\": \"Eurasia Daily Monitor\"}\n{\"type\": \"actor\", \"key\": \"kz\", \"kind\": \"state\", \"name\": \"Kazakhstan\"}\n")),
+    params(ImportQuery),
+    request_body(
+        description = "NDJSON records, or an ICEWS file.",
+        content(
+            (String = "application/x-ndjson",
+                example = json!("{\"type\": \"citation\", \"key\": \"edm\", \"source\": \"Eurasia Daily Monitor\"}\n{\"type\": \"actor\", \"key\": \"kz\", \"kind\": \"state\", \"name\": \"Kazakhstan\"}\n")),
+            (String = "text/tab-separated-values"),
+        ),
+    ),
     responses(
         (status = 200, description = "Everything was imported", body = ImportSummary),
         (status = 408, response = RequestTimeout),
@@ -55,7 +102,7 @@ pub async fn import_records(
     req: HttpRequest,
     write: ImportRequest,
 ) -> Result<HttpResponse> {
-    let Write(caller, payload) = write;
+    let Write(caller, (Query(query), payload)) = write;
     let media = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -67,14 +114,38 @@ pub async fn import_records(
                 .trim()
                 .to_ascii_lowercase()
         });
-    if !matches!(
-        media.as_deref(),
-        Some(NDJSON | "application/jsonl" | "application/jsonlines")
-    ) {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "send the records as {NDJSON}, one JSON object per line"
-        )));
-    }
+    let by_media = match media.as_deref() {
+        Some(NDJSON | "application/jsonl" | "application/jsonlines") => Some(Format::Ndjson),
+        Some(TSV) => Some(Format::Icews),
+        _ => None,
+    };
+    let format = match query.format.as_deref() {
+        None => by_media.ok_or_else(|| {
+            ApiError::UnsupportedMediaType(format!(
+                "send records as {NDJSON} (one JSON object per line), or event data as {TSV}"
+            ))
+        })?,
+        Some(name) => Format::parse(name).ok_or_else(|| {
+            ApiError::invalid_field(
+                "#/query/format",
+                format!("must be one of {}", Format::NAMES.join(", ")),
+            )
+        })?,
+    };
+    let file = query
+        .dataset_file
+        .map(|title| {
+            CitationTitle::parse(title)
+                .map_err(|e| ApiError::invalid_field("#/query/dataset_file", e))
+        })
+        .transpose()?;
+    let options = Options {
+        file: file.map_or_else(
+            || "ICEWS Coded Event Data".to_owned(),
+            |t| t.as_str().to_owned(),
+        ),
+        merge: query.merge_events.unwrap_or(true),
+    };
     let _turn = state
         .imports
         .try_acquire()
@@ -88,7 +159,7 @@ pub async fn import_records(
     // Only now, with the whole body here, does the import take a connection and a transaction:
     // a slow sender holds neither.
     let mut tx = state.pool.begin().await?;
-    let mut importer = Importer::new(&mut tx, caller.name.clone());
+    let mut import = Import::new(&mut tx, &caller.name, format, options);
     let mut line = Vec::new();
     loop {
         line.clear();
@@ -100,13 +171,14 @@ pub async fn import_records(
         {
             break;
         }
-        let text = line.strip_suffix(b"\n").unwrap_or(&line);
-        push(&mut importer, text).await?;
-        if importer.gave_up() {
+        import
+            .push(line.strip_suffix(b"\n").unwrap_or(&line))
+            .await?;
+        if import.gave_up() {
             break;
         }
     }
-    match importer.finish().await? {
+    match import.finish().await? {
         Ok(summary) => {
             tx.commit().await?;
             Ok(HttpResponse::Ok().json(summary))
@@ -173,14 +245,6 @@ async fn spool(
         .await
         .map_err(spool_error)?;
     Ok(BufReader::with_capacity(256 * 1024, file))
-}
-
-async fn push(importer: &mut Importer<'_>, line: &[u8]) -> Result<()> {
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    match std::str::from_utf8(line) {
-        Ok(text) => importer.push(text).await,
-        Err(_) => importer.push("\u{0}not utf-8").await,
-    }
 }
 
 /// What to export.

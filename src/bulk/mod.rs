@@ -56,6 +56,29 @@ pub struct ImportSummary {
     #[serde(skip_serializing_if = "is_zero")]
     #[schema(required = false)]
     pub interactions: usize,
+    /// Event data: rows that joined the record of another row of the same event (the same
+    /// day, principals and type), from this file or an earlier one: one event, many stories.
+    #[serde(skip_serializing_if = "is_zero")]
+    #[schema(required = false)]
+    pub rows_merged: usize,
+    /// Event data: rows an earlier import (or an earlier line) read already, by the dataset's
+    /// event id and date; nothing was made of them.
+    #[serde(skip_serializing_if = "is_zero")]
+    #[schema(required = false)]
+    pub rows_repeated: usize,
+    /// Event data: rows nothing was made of, by reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
+    pub skipped: Vec<SkippedRows>,
+}
+
+/// Rows of event data an import made nothing of, for one reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SkippedRows {
+    pub reason: String,
+    pub rows: usize,
+    /// The lines of the first of them (at most 20).
+    pub lines: Vec<usize>,
 }
 
 fn is_zero(count: &usize) -> bool {

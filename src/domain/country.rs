@@ -263,7 +263,60 @@ const ASSIGNED: &[(&str, &str)] = &[
     ("ZW", "Zimbabwe"),
 ];
 
+/// Names by which news and event datasets (ICEWS) call states whose ISO name differs, each
+/// with its code: `Russia` for "Russian Federation", `Turkey` for "Türkiye".
+const COMMON_NAMES: &[(&str, &str)] = &[
+    ("Bolivia", "BO"),
+    ("Brunei", "BN"),
+    ("Burma", "MM"),
+    ("Cape Verde", "CV"),
+    ("Czech Republic", "CZ"),
+    ("Democratic Republic of Congo", "CD"),
+    ("Democratic Republic of the Congo", "CD"),
+    ("East Timor", "TL"),
+    ("Great Britain", "GB"),
+    ("Iran", "IR"),
+    ("Ivory Coast", "CI"),
+    ("Laos", "LA"),
+    ("Macedonia", "MK"),
+    ("Micronesia", "FM"),
+    ("Moldova", "MD"),
+    ("North Korea", "KP"),
+    ("Occupied Palestinian Territory", "PS"),
+    ("Palestine", "PS"),
+    ("Republic of Congo", "CG"),
+    ("Russia", "RU"),
+    ("South Korea", "KR"),
+    ("Swaziland", "SZ"),
+    ("Syria", "SY"),
+    ("Taiwan", "TW"),
+    ("Tanzania", "TZ"),
+    ("Turkey", "TR"),
+    ("United States of America", "US"),
+    ("Vatican City", "VA"),
+    ("Venezuela", "VE"),
+    ("Vietnam", "VN"),
+];
+
+/// Every ISO and common name, folded by `search_key`, with its code.
+static BY_NAME: std::sync::LazyLock<std::collections::HashMap<String, &'static str>> =
+    std::sync::LazyLock::new(|| {
+        ASSIGNED
+            .iter()
+            .map(|(code, name)| (*name, *code))
+            .chain(COMMON_NAMES.iter().copied())
+            .map(|(name, code)| (super::search_key(name), code))
+            .collect()
+    });
+
 impl CountryCode {
+    /// The state a name calls, by its ISO name or a common one, whatever the case and
+    /// accents (`Russian Federation`, `Russia`, `Turkiye`); none for any other name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        let code = BY_NAME.get(&super::search_key(name))?;
+        Self::parse(code).ok()
+    }
+
     pub fn parse(value: &str) -> Result<Self, String> {
         match ASSIGNED.binary_search_by(|(code, _)| (*code).cmp(value)) {
             Ok(index) => {
@@ -343,6 +396,33 @@ mod tests {
     #[test]
     fn table_is_sorted_and_unique() {
         assert!(ASSIGNED.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn states_are_found_by_their_iso_or_common_names() {
+        let code = |name: &str| CountryCode::from_name(name).map(|c| c.to_string());
+        for (name, expected) in [
+            ("Russian Federation", "RU"),
+            ("Russia", "RU"),
+            ("Türkiye", "TR"),
+            ("Turkey", "TR"),
+            ("turkiye", "TR"),
+            ("Kazakhstan", "KZ"),
+            ("South Korea", "KR"),
+            ("Cote d'Ivoire", "CI"),
+            ("United States", "US"),
+        ] {
+            assert_eq!(code(name).as_deref(), Some(expected), "{name}");
+        }
+        for other in ["European Union", "Citizen (Russia)", "", "RU"] {
+            assert_eq!(code(other), None, "{other}");
+        }
+        // Every common name's code is assigned.
+        assert!(
+            COMMON_NAMES
+                .iter()
+                .all(|(_, c)| CountryCode::parse(c).is_ok())
+        );
     }
 
     #[test]

@@ -7,7 +7,10 @@
 //! interaction of the type PLOVER's correspondence gives every other code, or nothing, with
 //! the reason, for a code the correspondence does not place.
 
+mod group;
 pub mod icews;
+pub mod load;
+mod resolve;
 
 use chrono::NaiveDate;
 
@@ -49,13 +52,10 @@ pub struct EventRow {
 
 /// What a row becomes in the record.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Becomes<'r> {
+pub enum Becomes {
     /// CAMEO 042 (the source makes a visit to the target) or 043 (the source hosts the
-    /// target): the visitor travels to the host's principal.
-    Visit {
-        visitor: &'r CodedActor,
-        host: &'r CodedActor,
-    },
+    /// target): a visit of the side that travels to the other side's principal.
+    Visit { source_travels: bool },
     /// Every other placed code.
     Interaction(Placed),
     /// A code PLOVER's correspondence does not place: reported, never guessed.
@@ -63,15 +63,13 @@ pub enum Becomes<'r> {
 }
 
 impl EventRow {
-    pub fn becomes(&self) -> Becomes<'_> {
+    pub fn becomes(&self) -> Becomes {
         match self.code.as_str() {
             "042" => Becomes::Visit {
-                visitor: &self.source,
-                host: &self.target,
+                source_travels: true,
             },
             "043" => Becomes::Visit {
-                visitor: &self.target,
-                host: &self.source,
+                source_travels: false,
             },
             _ => match cameo::place(&self.code) {
                 Ok(placed) => Becomes::Interaction(placed),

@@ -48,6 +48,15 @@ pub struct Interaction {
     pub sources: Vec<ActorSummary>,
     /// Whom it was done to.
     pub targets: Vec<ActorSummary>,
+    /// Whom the sources count for, as the record's source coded it (an event dataset's
+    /// country); when absent, each source's roles decide (see the analyses).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub source_principal: Option<ActorSummary>,
+    /// Whom the targets count for, likewise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub target_principal: Option<ActorSummary>,
     pub event_type: InteractionType,
     /// Verbal or material, cooperation or conflict: what PLOVER assigns the type.
     pub quad_class: QuadClass,
@@ -98,6 +107,15 @@ pub struct NewInteraction {
     #[schema(min_items = 1, max_items = 20)]
     #[serde(deserialize_with = "bounded::<_, _, 1, 20>")]
     pub target_ids: Vec<Uuid>,
+    /// Whom the sources count for, as the source codes it (an event dataset's country),
+    /// instead of what their roles say: every analysis counts the interaction for it.
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub source_principal_id: Option<Uuid>,
+    /// Whom the targets count for, likewise.
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub target_principal_id: Option<Uuid>,
     pub event_type: InteractionType,
     /// One of the type's modes (PLOVER defines them for 11 of the 16 types).
     #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
@@ -154,6 +172,12 @@ pub struct InteractionPatch {
     )]
     #[schema(nullable = false, min_items = 1, max_items = 20)]
     pub target_ids: Option<Vec<Uuid>>,
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Uuid>)]
+    pub source_principal_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Uuid>)]
+    pub target_principal_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub event_type: Option<InteractionType>,
@@ -224,6 +248,18 @@ pub(crate) async fn assemble(
                 id: row.id,
                 sources,
                 targets,
+                source_principal: ActorSummary::optional(
+                    row.source_principal_id,
+                    row.source_principal_slug,
+                    row.source_principal_name,
+                    row.source_principal_kind,
+                ),
+                target_principal: ActorSummary::optional(
+                    row.target_principal_id,
+                    row.target_principal_slug,
+                    row.target_principal_name,
+                    row.target_principal_kind,
+                ),
                 event_type: row.event_type,
                 quad_class: row.event_type.quad_class(),
                 mode: row.mode,
@@ -268,6 +304,8 @@ impl NewInteraction {
         let fields = InteractionFields {
             source_ids: self.source_ids,
             target_ids: self.target_ids,
+            source_principal_id: self.source_principal_id,
+            target_principal_id: self.target_principal_id,
             event_type: self.event_type,
             mode: self.mode,
             contexts: unique(self.contexts),
@@ -309,6 +347,12 @@ fn check_sides(sources: &[Uuid], targets: &[Uuid]) -> Result<()> {
 /// after it was checked.
 fn refused(error: StoreError) -> ApiError {
     match error.constraint() {
+        Some("interactions_source_principal_id_fkey") => {
+            ApiError::unprocessable_field("#/source_principal_id", "no actor has this id")
+        }
+        Some("interactions_target_principal_id_fkey") => {
+            ApiError::unprocessable_field("#/target_principal_id", "no actor has this id")
+        }
         Some("interaction_actors_actor_id_fkey") => {
             ApiError::unprocessable_field("#/source_ids", "names an actor that does not exist")
         }
@@ -329,6 +373,8 @@ impl Record for Interaction {
     const REFERENCES: &'static [ReferenceField] = &[
         ReferenceField::ids("source_ids", Resource::Actor),
         ReferenceField::ids("target_ids", Resource::Actor),
+        ReferenceField::ids("source_principal_id", Resource::Actor),
+        ReferenceField::ids("target_principal_id", Resource::Actor),
         CITATIONS,
     ];
     type Key = Uuid;
@@ -353,6 +399,8 @@ impl Record for Interaction {
         NewInteraction {
             source_ids: self.sources.iter().map(|a| a.id).collect(),
             target_ids: self.targets.iter().map(|a| a.id).collect(),
+            source_principal_id: self.source_principal.as_ref().map(|p| p.id),
+            target_principal_id: self.target_principal.as_ref().map(|p| p.id),
             event_type: self.event_type,
             mode: self.mode,
             contexts: self.contexts.clone(),

@@ -20,4 +20,6 @@ pub mod summary;
 pub mod visits;
 
 pub use named::ReferenceField;
-pub use record::{Parent, Record, Unique, body, load_one, record_removal, record_write};
+pub use record::{
+    Parent, Record, Unique, body, load_one, record_removal, record_write, write_many,
+};

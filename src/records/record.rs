@@ -240,6 +240,37 @@ pub async fn record_removal<R: Record>(
     Ok(())
 }
 
+/// Stores many records of a kind at once (their rows prepared and their references checked
+/// by the caller): new ones, or with `replace` the new fields of existing ones (locked by the
+/// caller). Each goes in the change feed as `GET` shows it, created or updated: what a loader
+/// writes.
+pub async fn write_many<R: Record>(
+    conn: &mut PgConnection,
+    by: &str,
+    rows: &[(Uuid, R::Row)],
+    replace: bool,
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    R::store(&mut *conn, rows, replace).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
+    let mut written = Vec::with_capacity(ids.len());
+    for record in R::load_many(&mut *conn, &ids).await? {
+        written.push((record.id(), body(&record)?));
+    }
+    if replace {
+        changes::record_updates(conn, by, R::RESOURCE, &written).await?;
+    } else {
+        let created: Vec<_> = written
+            .into_iter()
+            .map(|(id, body)| (R::RESOURCE, id, body))
+            .collect();
+        changes::record_creations(conn, by, &created).await?;
+    }
+    Ok(())
+}
+
 /// The JSON of a record, as `GET` shows it and the change feed keeps it.
 pub fn body<T: Serialize>(record: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(record).map_err(|e| crate::error::ApiError::Internal(e.into()))

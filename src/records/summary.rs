@@ -15,3 +15,20 @@ pub struct ActorSummary {
     pub name: String,
     pub kind: ActorKind,
 }
+
+impl ActorSummary {
+    /// The summary of an actor a record may name (read through a left join), if it does.
+    pub fn optional(
+        id: Option<Uuid>,
+        slug: Option<String>,
+        name: Option<String>,
+        kind: Option<ActorKind>,
+    ) -> Option<Self> {
+        Some(Self {
+            id: id?,
+            slug: slug?,
+            name: name?,
+            kind: kind?,
+        })
+    }
+}

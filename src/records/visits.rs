@@ -45,6 +45,11 @@ pub struct Visit {
     pub visitors: Vec<ActorSummary>,
     /// Who received them.
     pub host: ActorSummary,
+    /// Whom the visitors count for, as the record's source coded it (an event dataset's
+    /// country); when absent, each visitor's roles decide (see the analyses).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub visitor_principal: Option<ActorSummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = String, nullable = false)]
     pub place: Option<Place>,
@@ -85,6 +90,11 @@ pub struct NewVisit {
     pub visitor_ids: Vec<Uuid>,
     /// The state or organization receiving them.
     pub host_id: Uuid,
+    /// Whom the visitors count for, as the source codes it (an event dataset's country for
+    /// the visitor), instead of what their roles say: every analysis counts the visit for it.
+    #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub visitor_principal_id: Option<Uuid>,
     #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub place: Option<Place>,
@@ -127,6 +137,9 @@ pub struct VisitPatch {
     #[serde(default, deserialize_with = "non_null", skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub host_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Uuid>)]
+    pub visitor_principal_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Place>)]
     pub place: Option<Option<Place>>,
@@ -185,6 +198,12 @@ pub(crate) async fn assemble(conn: &mut PgConnection, rows: Vec<VisitRow>) -> Re
                     name: row.host_name,
                     kind: row.host_kind,
                 },
+                visitor_principal: ActorSummary::optional(
+                    row.visitor_principal_id,
+                    row.visitor_principal_slug,
+                    row.visitor_principal_name,
+                    row.visitor_principal_kind,
+                ),
                 place: row.place.map(Place::stored),
                 country_code: row.country_code.as_deref().and_then(CountryCode::stored),
                 start,
@@ -226,6 +245,9 @@ fn refused(error: StoreError) -> ApiError {
         Some("visits_host_id_fkey") => {
             ApiError::unprocessable_field("#/host_id", "no actor has this id")
         }
+        Some("visits_visitor_principal_id_fkey") => {
+            ApiError::unprocessable_field("#/visitor_principal_id", "no actor has this id")
+        }
         Some("visit_visitors_actor_id_fkey") => {
             ApiError::unprocessable_field("#/visitor_ids", "names an actor that does not exist")
         }
@@ -245,6 +267,7 @@ impl NewVisit {
         let fields = VisitFields {
             visitor_ids: self.visitor_ids,
             host_id: self.host_id,
+            visitor_principal_id: self.visitor_principal_id,
             place: self.place,
             country_code: self.country_code,
             start: self.start,
@@ -270,6 +293,7 @@ impl Record for Visit {
     const REFERENCES: &'static [ReferenceField] = &[
         ReferenceField::ids("visitor_ids", Resource::Actor),
         ReferenceField::ids("host_id", Resource::Actor),
+        ReferenceField::ids("visitor_principal_id", Resource::Actor),
         CITATIONS,
     ];
     type Key = Uuid;
@@ -294,6 +318,7 @@ impl Record for Visit {
         NewVisit {
             visitor_ids: self.visitors.iter().map(|a| a.id).collect(),
             host_id: self.host.id,
+            visitor_principal_id: self.visitor_principal.as_ref().map(|p| p.id),
             place: self.place.clone(),
             country_code: self.country_code,
             start: self.start,

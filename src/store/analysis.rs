@@ -3,8 +3,10 @@
 //!
 //! A visit ties each visitor's principal to the host's; a statement ties the speaker's
 //! principal (its `on_behalf_of`, when set) to each subject's; an interaction ties each
-//! source's principal to each target's. Principals come from the
-//! database function `principal_of` (see its migration), the one rule every analysis uses.
+//! source's principal to each target's. Principals come from the record where it names them
+//! (`on_behalf_of`, a visit's `visitor_principal`, an interaction's `source_principal` and
+//! `target_principal`: what an event dataset coded), and otherwise from the database function
+//! `principal_of` (see its migration), the one rule every analysis uses.
 
 use chrono::NaiveDate;
 use futures_util::TryStreamExt;
@@ -183,6 +185,9 @@ fn candidates(sql: &mut QueryBuilder<'_, Postgres>, actor: Uuid, query: &TieQuer
             " UNION SELECT v.id FROM people p JOIN visits v ON v.host_id = p.actor_id WHERE true",
         );
         before(sql, "v.start_date");
+        sql.push(" UNION SELECT v.id FROM visits v WHERE v.visitor_principal_id = ")
+            .push_bind(actor);
+        before(sql, "v.start_date");
         sql.push(")");
     }
     if query.statements {
@@ -207,6 +212,13 @@ fn candidates(sql: &mut QueryBuilder<'_, Postgres>, actor: Uuid, query: &TieQuer
                JOIN interaction_actors x ON x.actor_id = p.actor_id WHERE true",
         );
         before(sql, "x.start_date");
+        for side in ["source", "target"] {
+            sql.push(format!(
+                " UNION SELECT i.id FROM interactions i WHERE i.{side}_principal_id = "
+            ))
+            .push_bind(actor);
+            before(sql, "i.start_date");
+        }
         sql.push(")");
     }
 }
@@ -239,8 +251,11 @@ fn visit_ties(sql: &mut QueryBuilder<'_, Postgres>, around: bool, read: Read) {
         "SELECT 'visit' AS record, v.id, v.start_date AS date, v.start_precision AS precision,
                 v.kind AS visit_kind, NULL::statement_kind AS statement_kind,
                 NULL::interaction_type AS interaction_type, NULL::stance AS stance,
-                x.actor_id AS from_participant, f.principal_id AS from_principal,
-                f.rank AS from_rank, f.resolved AS from_resolved,
+                x.actor_id AS from_participant,
+                coalesce(v.visitor_principal_id, f.principal_id) AS from_principal,
+                CASE WHEN coalesce(v.visitor_principal_id, f.principal_id) = f.principal_id
+                     THEN f.rank END AS from_rank,
+                v.visitor_principal_id IS NOT NULL OR f.resolved AS from_resolved,
                 v.host_id AS to_participant, t.principal_id AS to_principal,
                 t.rank AS to_rank, t.resolved AS to_resolved
          FROM w, {source}
@@ -306,10 +321,16 @@ fn interaction_ties(sql: &mut QueryBuilder<'_, Postgres>, query: &TieQuery, read
                     i.start_precision AS precision,
                     NULL::visit_kind AS visit_kind, NULL::statement_kind AS statement_kind,
                     i.type AS interaction_type, NULL::stance AS stance,
-                    x.actor_id AS from_participant, f.principal_id AS from_principal,
-                    f.rank AS from_rank, f.resolved AS from_resolved,
-                    y.actor_id AS to_participant, t.principal_id AS to_principal,
-                    t.rank AS to_rank, t.resolved AS to_resolved
+                    x.actor_id AS from_participant,
+                    coalesce(i.source_principal_id, f.principal_id) AS from_principal,
+                    CASE WHEN coalesce(i.source_principal_id, f.principal_id) = f.principal_id
+                         THEN f.rank END AS from_rank,
+                    i.source_principal_id IS NOT NULL OR f.resolved AS from_resolved,
+                    y.actor_id AS to_participant,
+                    coalesce(i.target_principal_id, t.principal_id) AS to_principal,
+                    CASE WHEN coalesce(i.target_principal_id, t.principal_id) = t.principal_id
+                         THEN t.rank END AS to_rank,
+                    i.target_principal_id IS NOT NULL OR t.resolved AS to_resolved
              FROM w, {source} {links}
              CROSS JOIN LATERAL principal_of(x.actor_id, i.period) f
              CROSS JOIN LATERAL principal_of(y.actor_id, i.period) t

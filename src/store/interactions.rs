@@ -27,6 +27,14 @@ pub struct InteractionRow {
     pub place: Option<String>,
     pub country_code: Option<String>,
     pub summary: Option<String>,
+    pub source_principal_id: Option<Uuid>,
+    pub source_principal_slug: Option<String>,
+    pub source_principal_name: Option<String>,
+    pub source_principal_kind: Option<ActorKind>,
+    pub target_principal_id: Option<Uuid>,
+    pub target_principal_slug: Option<String>,
+    pub target_principal_name: Option<String>,
+    pub target_principal_kind: Option<ActorKind>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -57,6 +65,8 @@ pub struct SideRow {
 pub struct InteractionFields {
     pub source_ids: Vec<Uuid>,
     pub target_ids: Vec<Uuid>,
+    pub source_principal_id: Option<Uuid>,
+    pub target_principal_id: Option<Uuid>,
     pub event_type: InteractionType,
     pub mode: Option<InteractionMode>,
     pub contexts: Vec<InteractionContext>,
@@ -93,24 +103,29 @@ pub async fn write(
 ) -> Result<()> {
     let written = sqlx::query!(
         r#"INSERT INTO interactions AS i (id, type, mode, contexts, source_code, start_date,
-                start_precision, end_date, end_precision, place, country_code, summary)
+                start_precision, end_date, end_precision, place, country_code, summary,
+                source_principal_id, target_principal_id)
            SELECT t.id, t.type, t.mode,
                   ARRAY(SELECT e::interaction_context
                         FROM jsonb_array_elements_text(t.contexts::jsonb) WITH ORDINALITY AS x(e, n)
                         ORDER BY n),
                   t.source_code, t.start_date, t.start_precision, t.end_date, t.end_precision,
-                  t.place, t.country_code, t.summary
+                  t.place, t.country_code, t.summary, t.source_principal_id, t.target_principal_id
            FROM UNNEST($1::uuid[], $2::interaction_type[], $3::interaction_mode[], $4::text[],
                        $5::text[], $6::date[], $7::date_precision[], $8::date[],
-                       $9::date_precision[], $10::text[], $11::text[], $12::text[])
+                       $9::date_precision[], $10::text[], $11::text[], $12::text[],
+                       $14::uuid[], $15::uuid[])
                 AS t(id, type, mode, contexts, source_code, start_date, start_precision,
-                     end_date, end_precision, place, country_code, summary)
+                     end_date, end_precision, place, country_code, summary,
+                     source_principal_id, target_principal_id)
            ON CONFLICT (id) DO UPDATE
            SET (type, mode, contexts, source_code, start_date, start_precision, end_date,
-                end_precision, place, country_code, summary)
+                end_precision, place, country_code, summary, source_principal_id,
+                target_principal_id)
              = (EXCLUDED.type, EXCLUDED.mode, EXCLUDED.contexts, EXCLUDED.source_code,
                 EXCLUDED.start_date, EXCLUDED.start_precision, EXCLUDED.end_date,
-                EXCLUDED.end_precision, EXCLUDED.place, EXCLUDED.country_code, EXCLUDED.summary),
+                EXCLUDED.end_precision, EXCLUDED.place, EXCLUDED.country_code, EXCLUDED.summary,
+                EXCLUDED.source_principal_id, EXCLUDED.target_principal_id),
                version = i.version + 1, updated_at = now()
            WHERE $13"#,
         &ids(rows),
@@ -125,7 +140,9 @@ pub async fn write(
         &column(rows, |f| f.place.as_ref().map(Place::as_str)) as &[Option<&str>],
         &column(rows, |f| f.country_code.as_ref().map(CountryCode::as_str)) as &[Option<&str>],
         &column(rows, |f| f.summary.as_ref().map(Summary::as_str)) as &[Option<&str>],
-        replace
+        replace,
+        &column(rows, |f| f.source_principal_id) as &[Option<Uuid>],
+        &column(rows, |f| f.target_principal_id) as &[Option<Uuid>],
     )
     .execute(&mut *conn)
     .await?
@@ -184,8 +201,15 @@ async fn write_sides(
 const ROWS: Select = Select {
     sql: "SELECT i.id, i.type AS event_type, i.mode, i.contexts, i.source_code,
             i.start_date, i.start_precision, i.end_date, i.end_precision, i.place, i.country_code,
-            i.summary, i.created_at, i.updated_at
-        FROM interactions i",
+            i.summary,
+            i.source_principal_id, sp.slug AS source_principal_slug,
+            sp.name AS source_principal_name, sp.kind AS source_principal_kind,
+            i.target_principal_id, tp.slug AS target_principal_slug,
+            tp.name AS target_principal_name, tp.kind AS target_principal_kind,
+            i.created_at, i.updated_at
+        FROM interactions i
+        LEFT JOIN actors sp ON sp.id = i.source_principal_id
+        LEFT JOIN actors tp ON tp.id = i.target_principal_id",
     table: "interactions",
     alias: "i",
 };

@@ -8,6 +8,7 @@ pub mod changes;
 pub mod citations;
 mod columns;
 mod error;
+pub mod events;
 pub mod held;
 pub mod idempotency;
 pub mod interactions;

@@ -45,10 +45,14 @@ const ROLE_ACTORS: &[ActorColumn] = &[
 ];
 const VISIT_ACTORS: &[ActorColumn] = &[
     ActorColumn::own("visits", "host_id"),
+    ActorColumn::own("visits", "visitor_principal_id"),
     ActorColumn::link("visit_visitors", "visit_id"),
 ];
-const INTERACTION_ACTORS: &[ActorColumn] =
-    &[ActorColumn::link("interaction_actors", "interaction_id")];
+const INTERACTION_ACTORS: &[ActorColumn] = &[
+    ActorColumn::own("interactions", "source_principal_id"),
+    ActorColumn::own("interactions", "target_principal_id"),
+    ActorColumn::link("interaction_actors", "interaction_id"),
+];
 const STATEMENT_ACTORS: &[ActorColumn] = &[
     ActorColumn::own("statements", "speaker_id"),
     ActorColumn::own("statements", "on_behalf_of_id"),

@@ -19,6 +19,10 @@ pub struct VisitRow {
     pub host_slug: String,
     pub host_name: String,
     pub host_kind: ActorKind,
+    pub visitor_principal_id: Option<Uuid>,
+    pub visitor_principal_slug: Option<String>,
+    pub visitor_principal_name: Option<String>,
+    pub visitor_principal_kind: Option<ActorKind>,
     pub place: Option<String>,
     pub country_code: Option<String>,
     pub start_date: NaiveDate,
@@ -57,6 +61,7 @@ pub struct VisitorRow {
 pub struct VisitFields {
     pub visitor_ids: Vec<Uuid>,
     pub host_id: Uuid,
+    pub visitor_principal_id: Option<Uuid>,
     pub place: Option<Place>,
     pub country_code: Option<CountryCode>,
     pub start: PartialDate,
@@ -95,22 +100,24 @@ pub async fn write(
     let ids = ids(rows);
     let written = sqlx::query!(
         "INSERT INTO visits AS v (id, host_id, place, country_code, start_date, start_precision,
-                                  end_date, end_precision, kind, occasion, summary)
+                                  end_date, end_precision, kind, occasion, summary,
+                                  visitor_principal_id)
          SELECT t.id, t.host_id, t.place,
                 coalesce(t.country_code, (SELECT a.country_code FROM actors a WHERE a.id = t.host_id)),
                 t.start_date, t.start_precision, t.end_date, t.end_precision, t.kind, t.occasion,
-                t.summary
+                t.summary, t.visitor_principal_id
          FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::date[],
                      $6::date_precision[], $7::date[], $8::date_precision[], $9::visit_kind[],
-                     $10::text[], $11::text[])
+                     $10::text[], $11::text[], $13::uuid[])
               AS t(id, host_id, place, country_code, start_date, start_precision, end_date,
-                   end_precision, kind, occasion, summary)
+                   end_precision, kind, occasion, summary, visitor_principal_id)
          ON CONFLICT (id) DO UPDATE SET
              host_id = excluded.host_id, place = excluded.place,
              country_code = excluded.country_code, start_date = excluded.start_date,
              start_precision = excluded.start_precision, end_date = excluded.end_date,
              end_precision = excluded.end_precision, kind = excluded.kind,
              occasion = excluded.occasion, summary = excluded.summary,
+             visitor_principal_id = excluded.visitor_principal_id,
              version = v.version + 1, updated_at = now()
          WHERE $12",
         &ids,
@@ -125,6 +132,7 @@ pub async fn write(
         &column(rows, |f| f.occasion.as_ref().map(Occasion::as_str)) as &[Option<&str>],
         &column(rows, |f| f.summary.as_ref().map(Summary::as_str)) as &[Option<&str>],
         replace,
+        &column(rows, |f| f.visitor_principal_id) as &[Option<Uuid>],
     )
     .execute(&mut *conn)
     .await?
@@ -158,9 +166,12 @@ pub async fn write(
 /// Visits with a summary of their host: what every read of visits selects.
 const ROWS: Select = Select {
     sql: "SELECT v.id, v.host_id, h.slug AS host_slug, h.name AS host_name, h.kind AS host_kind,
+            v.visitor_principal_id, p.slug AS visitor_principal_slug,
+            p.name AS visitor_principal_name, p.kind AS visitor_principal_kind,
             v.place, v.country_code, v.start_date, v.start_precision, v.end_date, v.end_precision,
             v.kind, v.occasion, v.summary, v.created_at, v.updated_at
-        FROM visits v JOIN actors h ON h.id = v.host_id",
+        FROM visits v JOIN actors h ON h.id = v.host_id
+        LEFT JOIN actors p ON p.id = v.visitor_principal_id",
     table: "visits",
     alias: "v",
 };

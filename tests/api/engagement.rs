@@ -18,7 +18,7 @@ fn close(value: &Value, expected: f64) -> bool {
 }
 
 /// (slug, count, share) of each partner, heaviest first.
-fn partners(portfolio: &Value) -> Vec<(String, u64, f64)> {
+pub fn partners(portfolio: &Value) -> Vec<(String, u64, f64)> {
     portfolio["partners"]
         .as_array()
         .into_iter()

@@ -12,6 +12,7 @@ mod demo;
 mod dyads;
 mod embedded;
 mod engagement;
+mod events;
 mod explorer;
 mod formats;
 mod framing;

@@ -51,6 +51,8 @@ pub struct EventLoader<'c> {
     summary: ImportSummary,
     skipped: BTreeMap<String, SkippedRows>,
     errors: Vec<LineError>,
+    /// Whether this import holds the turn at importing event data ([`store::take_turn`]).
+    turn: bool,
 }
 
 /// The dataset whose event ids the rows carry.
@@ -68,6 +70,7 @@ impl<'c> EventLoader<'c> {
             summary: ImportSummary::default(),
             skipped: BTreeMap::new(),
             errors: Vec::new(),
+            turn: false,
         }
     }
 
@@ -156,6 +159,14 @@ impl<'c> EventLoader<'c> {
         if pending.is_empty() || !self.errors.is_empty() {
             return Ok(());
         }
+        if !self.turn && !store::take_turn(&mut *self.conn).await? {
+            return Err(ApiError::TooManyRequests {
+                detail: "another import of event data is running; retry when it has finished"
+                    .into(),
+                retry_after: 10,
+            });
+        }
+        self.turn = true;
         // Rows read before, by this import or an earlier one.
         let keys: Vec<(String, NaiveDate)> = pending
             .iter()

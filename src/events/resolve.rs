@@ -247,7 +247,15 @@ impl Known {
             rows.push((id, Actor::prepare(None, parse_value(actor)?)?));
         }
         self.made_actors += rows.len();
-        write_many::<Actor>(conn, by, &rows, false).await
+        // A slug taken since it was checked: by a write outside imports of event data.
+        write_many::<Actor>(conn, by, &rows, false)
+            .await
+            .map_err(|e| match e {
+                ApiError::Internal(error) if slug_taken(&error) => ApiError::conflict(
+                    "an actor this import would make was written meanwhile; retry the import",
+                ),
+                other => other,
+            })
     }
 
     /// The citations of the rows' stories and of the dataset file, found or made.
@@ -297,6 +305,14 @@ impl Known {
         store::events::remember_citations(conn, dataset, &made).await?;
         Ok(())
     }
+}
+
+/// Whether a write failed on a slug another writer took.
+fn slug_taken(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(cause.downcast_ref::<sqlx::Error>(), Some(sqlx::Error::Database(db))
+            if db.constraint() == Some("actors_slug_key"))
+    })
 }
 
 pub fn story_key(story: &str) -> String {

@@ -11,6 +11,17 @@ use uuid::Uuid;
 use super::Result;
 use crate::domain::{InteractionType, Resource};
 
+/// Takes the one turn at importing event data, for the rest of the transaction; false when
+/// another import holds it. Two imports at once would each make the same states and
+/// stories, and each note the same rows.
+pub async fn take_turn(conn: &mut PgConnection) -> Result<bool> {
+    Ok(
+        sqlx::query_scalar("SELECT pg_try_advisory_xact_lock(hashtext('chancery:event-import'))")
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
 /// Which of `keys` (event id, date) of `dataset` an import has already read.
 pub async fn imported(
     conn: &mut PgConnection,

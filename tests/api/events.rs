@@ -342,3 +342,27 @@ async fn faulty_files_are_refused_naming_line_and_column_and_leave_nothing() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(by_name.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn one_import_of_event_data_at_a_time() {
+    let app = spawn_app().await;
+    let mut other = app.pool.begin().await.unwrap_or_else(|e| panic!("{e}"));
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('chancery:event-import'))")
+        .execute(&mut *other)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let refused = problem(
+        import_tsv(&app, "", SAMPLE).await,
+        StatusCode::TOO_MANY_REQUESTS,
+    )
+    .await;
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("another import of event data")
+    );
+    assert_eq!(app.count("visits").await, 0);
+    other.rollback().await.unwrap_or_else(|e| panic!("{e}"));
+    imported(&app, "", SAMPLE).await;
+}

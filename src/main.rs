@@ -502,27 +502,39 @@ async fn import(
     format: chancery::import::Format,
     options: chancery::events::load::Options,
 ) -> anyhow::Result<()> {
-    use tokio::io::AsyncBufReadExt;
-    let (reader, size): (Box<dyn tokio::io::AsyncRead + Unpin + Send>, Option<u64>) =
-        if file.as_os_str() == "-" {
-            (Box::new(tokio::io::stdin()), None)
-        } else {
-            let handle = tokio::fs::File::open(file)
-                .await
-                .with_context(|| format!("opening {}", file.display()))?;
-            let size = handle.metadata().await.ok().map(|m| m.len());
-            (Box::new(handle), size)
-        };
+    use std::io::{BufRead, Read};
+    // Read as it is written, blocking: the command does nothing else meanwhile.
+    let (reader, size): (Box<dyn Read>, Option<u64>) = if file.as_os_str() == "-" {
+        (Box::new(std::io::stdin()), None)
+    } else {
+        let handle =
+            std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+        let size = handle.metadata().ok().map(|m| m.len());
+        (Box::new(handle), size)
+    };
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, reader);
+    // A gzip file (its first two bytes say so) is unpacked as it is read.
+    let gzip = reader
+        .fill_buf()
+        .context("reading the file")?
+        .starts_with(&[0x1f, 0x8b]);
+    let mut reader: Box<dyn BufRead> = if gzip {
+        Box::new(std::io::BufReader::with_capacity(
+            1 << 20,
+            flate2::bufread::MultiGzDecoder::new(reader),
+        ))
+    } else {
+        Box::new(reader)
+    };
     let progress = match size {
-        Some(size) => indicatif::ProgressBar::new(size).with_style(
+        Some(size) if !gzip => indicatif::ProgressBar::new(size).with_style(
             indicatif::ProgressStyle::with_template(
                 "{bar:40} {bytes}/{total_bytes} {per_sec} eta {eta} {msg}",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         ),
-        None => indicatif::ProgressBar::new_spinner(),
+        _ => indicatif::ProgressBar::new_spinner(),
     };
-    let mut reader = tokio::io::BufReader::with_capacity(1 << 20, reader);
     let started = std::time::Instant::now();
     let mut tx = pool.begin().await?;
     let mut import = chancery::import::Import::new(&mut tx, "import", format, options);
@@ -534,7 +546,6 @@ async fn import(
         line.clear();
         if reader
             .read_until(b'\n', &mut line)
-            .await
             .context("reading the file")?
             == 0
         {

@@ -1,10 +1,12 @@
 //! `/v1/import` and `/v1/export`: the whole record, or part of it, as NDJSON (see crate::bulk
 //! for the line format).
 
+use actix_web::dev::Decompress;
+use actix_web::error::PayloadError;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use bytes::Bytes;
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
 use tokio::fs::File;
 use tokio::io::{AsyncBufReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, BufWriter};
@@ -155,6 +157,9 @@ pub async fn import_records(
                 .into(),
             retry_after: 10,
         })?;
+    // A gzip body (`Content-Encoding: gzip`) is unpacked as it arrives; the size limit is
+    // the unpacked size's, so a small bomb is refused like a large file.
+    let payload = Decompress::from_headers(payload.into_inner(), req.headers());
     let mut body = spool(payload, declared_length(&req), state.import_max_bytes).await?;
     // Only now, with the whole body here, does the import take a connection and a transaction:
     // a slow sender holds neither.
@@ -201,10 +206,11 @@ fn spool_error(error: std::io::Error) -> ApiError {
 /// Receives the whole body into an unnamed temporary file (gone when closed, even if the
 /// process dies), checking sizes on the way, and returns it ready to read from the start.
 async fn spool(
-    mut payload: web::Payload,
+    payload: impl Stream<Item = std::result::Result<Bytes, PayloadError>>,
     declared: Option<u64>,
     max_bytes: u64,
 ) -> Result<BufReader<File>> {
+    let mut payload = std::pin::pin!(payload);
     if declared.is_some_and(|len| len > max_bytes) {
         return Err(ApiError::PayloadTooLarge {
             limit: usize::try_from(max_bytes).unwrap_or(usize::MAX),

@@ -267,6 +267,9 @@ impl Known {
         file: &str,
         rows: &[&EventRow],
     ) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(()); // Nothing to cite, not even the file.
+        }
         let mut wanted: HashMap<String, serde_json::Value> = HashMap::new();
         let file_key = format!("file:{file}");
         if !self.citations.contains_key(&file_key) {

@@ -116,3 +116,37 @@ async fn migrate_applies_migrations_to_an_empty_database() {
             .unwrap_or(false)
     );
 }
+
+#[tokio::test]
+async fn import_reads_icews_files_gzip_or_not_and_a_second_time_adds_nothing() {
+    use std::io::Write;
+    let app = spawn_app().await;
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/icews/sample.tab");
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let packed = dir.path().join("sample.tab.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&std::fs::read(sample).unwrap_or_else(|e| panic!("{e}")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&packed, gz.finish().unwrap_or_else(|e| panic!("{e}")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let packed = packed.to_string_lossy().into_owned();
+    let first = chancery(&app.database_url, &["import", "--format", "icews", &packed]);
+    let said = String::from_utf8_lossy(&first.stderr);
+    assert!(first.status.success(), "{said}");
+    assert!(said.contains("10 visits"), "{said}");
+    assert!(said.contains("9 interactions"), "{said}");
+    // The dataset file's citation is titled with the file's name.
+    let titles: Vec<String> =
+        sqlx::query_scalar("SELECT title FROM citations WHERE source LIKE 'ICEWS%'")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(titles, ["sample.tab.gz"]);
+    let again = chancery(&app.database_url, &["import", "--format", "icews", sample]);
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{said}");
+    assert!(said.contains("imported 0 records"), "{said}");
+    assert!(said.contains("rows read before: 37"), "{said}");
+    // Nothing new cites the second file: it is not made.
+    assert_eq!(app.count("citations").await, 19); // 18 stories and the first file
+}

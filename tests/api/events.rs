@@ -366,3 +366,34 @@ async fn one_import_of_event_data_at_a_time() {
     other.rollback().await.unwrap_or_else(|e| panic!("{e}"));
     imported(&app, "", SAMPLE).await;
 }
+
+#[tokio::test]
+async fn a_gzip_body_is_read_and_a_truncated_one_refused() {
+    use std::io::Write;
+    let app = spawn_app().await;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(SAMPLE.as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let packed = gz.finish().unwrap_or_else(|e| panic!("{e}"));
+    let send = |body: Vec<u8>| {
+        app.request(Method::POST, "/v1/import?format=icews")
+            .bearer_auth(&app.write_token)
+            .header("Content-Encoding", "gzip")
+            .body(body)
+            .send()
+    };
+    let cut = send(packed[..packed.len() - 12].to_vec())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let refused = problem(cut, StatusCode::BAD_REQUEST).await;
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("request body"),
+        "{refused}"
+    );
+    assert_eq!(app.count("visits").await, 0);
+    let whole = send(packed).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(json(whole).await["visits"], 10);
+}

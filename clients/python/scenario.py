@@ -189,4 +189,20 @@ assert moved.status_code == 308 and moved.headers["location"] == f"/v1/actors/{s
 again = merge_actor.sync_detailed(client=client, actor=duplicate.slug, body=MergeInto(into=state.slug))
 assert again.status_code == 200 and again.parsed.id == state.id, "a repeated merge answers the same"
 
+# Event data: ICEWS's published rows (tests/data/icews), the file sent as it is.
+import pathlib
+
+from chancery_client.api.bulk import import_events
+from chancery_client.api.visits import list_visits
+from chancery_client.types import File
+
+sample = pathlib.Path(__file__).resolve().parents[2] / "tests" / "data" / "icews" / "sample.tab"
+with sample.open("rb") as rows:
+    summary = import_events.sync(client=client, body=File(payload=rows, file_name="sample.tab"),
+                                 dataset_file=f"ICEWS sample {run}")
+assert (summary.visits, summary.interactions, summary.rows_merged) == (10, 9, 18), summary
+assert [s.lines for s in summary.skipped] == [[40, 41], [38]], summary.skipped
+hosted = list_visits.sync(client=client, host="kazakhstan", from_="2018-10-29", to="2018-10-29")
+assert sorted(v.visitor_principal.slug for v in hosted.items) == ["iran", "russia", "turkey"], hosted
+
 print("python client scenario: ok")

@@ -2,6 +2,8 @@
 // openapi-typescript, requests with openapi-fetch. Run by clients/run against a live service
 // (CHANCERY_URL, CHANCERY_TOKEN); type-checked with `tsc --noEmit --strict` first.
 
+import { readFileSync } from "node:fs";
+
 import createClient from "openapi-fetch";
 import type { components, paths } from "./generated/chancery.js";
 
@@ -172,6 +174,17 @@ async function main(): Promise<void> {
   check(survivor.aliases.some((a) => a.name === `Qazaqstan ${run}`), JSON.stringify(survivor.aliases));
   const followed = await client.GET("/v1/actors/{actor}", { params: { path: { actor: duplicateSlug } } });
   check(must(followed.data, followed.error, "read merged").id === stateActor.id, "the old slug leads to the state");
+
+  // Event data: the rows the Python scenario imported, again: every one was read already.
+  const rows = readFileSync("tests/data/icews/sample.tab", "utf8");
+  const events = await client.POST("/v1/import/events", {
+    params: { query: { dataset_file: `ICEWS sample ${run}` } },
+    body: rows,
+    bodySerializer: (body: string) => body,
+    headers: { "Content-Type": "text/tab-separated-values" },
+  });
+  const reread = must(events.data, events.error, "import events");
+  check(reread.rows_repeated === 37 && reread.visits === 0, JSON.stringify(reread));
 
   console.log("typescript client scenario: ok");
 }

@@ -27,70 +27,65 @@ use super::state::AppState;
 
 pub const NDJSON: &str = "application/x-ndjson";
 
-type ImportRequest = Write<(Query<ImportQuery>, web::Payload)>;
+type ImportRequest = Write<web::Payload>;
+type ImportEventsRequest = Write<(Query<EventsQuery>, web::Payload)>;
 type ExportRequest = Read<Query<ExportQuery>>;
 
 /// ICEWS's event data, as its files are published.
 pub const TSV: &str = "text/tab-separated-values";
 
-/// How to read an import.
+/// A body of lines, sent as it is (a file): NDJSON records, or a dataset's rows.
+pub struct Lines;
+
+impl utoipa::PartialSchema for Lines {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Lines {}
+
+/// How to read event data.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct ImportQuery {
-    /// What the lines are: `ndjson` (records) or `icews` (event data). When absent, the media
-    /// type says: `application/x-ndjson` or `text/tab-separated-values`.
-    #[param(value_type = Option<String>, pattern = "^(ndjson|icews)$", example = "icews")]
+pub struct EventsQuery {
+    /// The dataset's format: `icews` (the default), tab-separated as published.
+    #[param(value_type = Option<String>, pattern = "^icews$", example = "icews")]
     pub format: Option<String>,
-    /// Event data: the title of the citation every record cites for the dataset file (its
-    /// name, or its version), the event id as locator. The same title names the same
-    /// citation in a later import.
+    /// The title of the citation every record cites for the dataset file (its name, or its
+    /// version), the event id as locator. The same title names the same citation in a later
+    /// import.
     #[param(value_type = Option<String>, min_length = 1, max_length = 200, example = "events.2018.20181119.tab")]
     pub dataset_file: Option<String>,
-    /// Event data: rows of one event (same day, principals and type) become one record with
-    /// every row's stories (the default), or, `false`, each row a record of its own.
+    /// Rows of one event (same day, principals and type) become one record with every row's
+    /// stories (the default), or, `false`, each row a record of its own.
     #[param(example = true)]
     pub merge_events: Option<bool>,
 }
 
-/// Import records, or event data.
+/// Import records.
 ///
-/// **Records**: NDJSON, one record per line: `{"type", "key"?, "id"?, …the fields of a
-/// create}`, where `type` is a kind of record as the change feed names it (`ChangedResource`)
-/// and a role also has `actor_id`. A reference may name a record by id or by the `key` of an
-/// earlier line.
-///
-/// **Event data** (`format=icews`, or `Content-Type: text/tab-separated-values`): an ICEWS
-/// file, its header line with the published column names first. CAMEO 042 (make a visit)
-/// and 043 (host a visit) become visits; every other code an interaction of the PLOVER type
-/// the published CAMEO→PLOVER correspondence gives it, the code kept; a code it does not
-/// place, or a row whose two sides count for one state, is skipped and reported. Each side
-/// counts for the state its row's country column names (`visitor_principal`,
-/// `source_principal`, `target_principal`), or for itself without one. States are found by
-/// name or ISO code, everyone else by name, and made when absent. Each record cites the story
-/// (sentence as locator) and the dataset file (event id as locator). Rows of one event — the
-/// same day, principals and type — are one record, which later rows and later files join;
-/// a row already read (dataset event id and date) is passed over, so loading a file again
-/// changes nothing.
-///
+/// NDJSON, one record per line: `{"type", "key"?, "id"?, …the fields of a create}`, where
+/// `type` is a kind of record as the change feed names it (`ChangedResource`) and a role also
+/// has `actor_id`. A reference may name a record by id or by the `key` of an earlier line.
 /// All or nothing: the whole file is one transaction; if any line is refused, nothing is kept
-/// and the 422 lists the refused lines (up to 1000) with the field or column of each. The
-/// body is received whole (into a temporary file) before anything is written, then written in
-/// batches; what is imported appears in the change feed. Limits, all configurable: the body's
-/// size (4 GiB), its arrival (10 s without a byte, 600 s in all: 408), and imports at once (2:
-/// 429).
+/// and the 422 lists the refused lines (up to 1000; after the first refused batch of 2000
+/// lines, later lines are checked on their own, without the database). The body is received
+/// whole (into a temporary file) before anything is written, then written in batches; what is
+/// imported appears in the change feed. A body may be sent with `Content-Encoding: gzip`.
+/// Limits, all configurable: the body's size unpacked (4 GiB), its arrival (10 s without a
+/// byte, 600 s in all: 408), and imports at once (2: 429).
 #[utoipa::path(
     tag = "bulk",
     operation_id = "import_records",
-    params(ImportQuery),
-    request_body(
-        description = "NDJSON records, or an ICEWS file.",
-        content(
-            (String = "application/x-ndjson",
-                example = json!("{\"type\": \"citation\", \"key\": \"edm\", \"source\": \"Eurasia Daily Monitor\"}\n{\"type\": \"actor\", \"key\": \"kz\", \"kind\": \"state\", \"name\": \"Kazakhstan\"}\n")),
-            (String = "text/tab-separated-values"),
-        ),
-    ),
+    request_body(content = Lines, content_type = "application/x-ndjson",
+        description = "One JSON object per line.",
+        example = json!("{\"type\": \"citation\", \"key\": \"edm\", \"source\": \"Eurasia Daily Monitor\"}\n{\"type\": \"actor\", \"key\": \"kz\", \"kind\": \"state\", \"name\": \"Kazakhstan\"}\n")),
     responses(
         (status = 200, description = "Everything was imported", body = ImportSummary),
         (status = 408, response = RequestTimeout),
@@ -104,36 +99,73 @@ pub async fn import_records(
     req: HttpRequest,
     write: ImportRequest,
 ) -> Result<HttpResponse> {
+    let Write(caller, payload) = write;
+    if !matches!(
+        media_type(&req).as_deref(),
+        Some(NDJSON | "application/jsonl" | "application/jsonlines")
+    ) {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "send the records as {NDJSON}, one JSON object per line (event data goes to \
+             /v1/import/events)"
+        )));
+    }
+    let options = Options {
+        file: String::new(),
+        merge: true,
+    };
+    import(&state, &req, &caller.name, payload, Format::Ndjson, options).await
+}
+
+/// Import event data.
+///
+/// An ICEWS file, as published: tab-separated, its header line with the published column
+/// names first (in any order). CAMEO 042 (make a visit) and 043 (host a visit) become visits;
+/// every other code an interaction of the PLOVER type the published CAMEO→PLOVER
+/// correspondence gives it, the code kept. A code it does not place, or a row whose two
+/// sides count for one state, is skipped and reported with its line. Each side counts for the
+/// state its row's country column names (`visitor_principal`, `source_principal`,
+/// `target_principal`: what every analysis counts), or for itself without one. States are
+/// found by name or ISO code, everyone else by name, and made when absent. Each record cites
+/// the story (the sentence as locator) and the dataset file (the event id as locator). Rows
+/// of one event — the same day, principals and type — are one record, which later rows and
+/// later files join; a row already read (the dataset's event id and date) is passed over, so
+/// loading a file again changes nothing.
+///
+/// All or nothing, with the limits of `POST /v1/import`; a refused line is named with its
+/// column (`#/Event Date`). One import of event data at a time: another is a 429.
+#[utoipa::path(
+    tag = "bulk",
+    operation_id = "import_events",
+    params(EventsQuery),
+    request_body(content = Lines, content_type = "text/tab-separated-values",
+        description = "An ICEWS file, header line first."),
+    responses(
+        (status = 200, description = "Everything was imported", body = ImportSummary),
+        (status = 408, response = RequestTimeout),
+        (status = 429, response = TooManyRequests),
+        WriteProblems, BodyProblems,
+    ),
+)]
+#[post("/events")]
+pub async fn import_events(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    write: ImportEventsRequest,
+) -> Result<HttpResponse> {
     let Write(caller, (Query(query), payload)) = write;
-    let media = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
-    let by_media = match media.as_deref() {
-        Some(NDJSON | "application/jsonl" | "application/jsonlines") => Some(Format::Ndjson),
-        Some(TSV) => Some(Format::Icews),
-        _ => None,
-    };
-    let format = match query.format.as_deref() {
-        None => by_media.ok_or_else(|| {
-            ApiError::UnsupportedMediaType(format!(
-                "send records as {NDJSON} (one JSON object per line), or event data as {TSV}"
-            ))
-        })?,
-        Some(name) => Format::parse(name).ok_or_else(|| {
-            ApiError::invalid_field(
-                "#/query/format",
-                format!("must be one of {}", Format::NAMES.join(", ")),
-            )
-        })?,
-    };
+    if !matches!(
+        media_type(&req).as_deref(),
+        None | Some(TSV | "text/plain" | "application/octet-stream")
+    ) {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "send the dataset's file as {TSV}, as it is published"
+        )));
+    }
+    if let Some(format) = query.format.as_deref()
+        && format != "icews"
+    {
+        return Err(ApiError::invalid_field("#/query/format", "must be `icews`"));
+    }
     let file = query
         .dataset_file
         .map(|title| {
@@ -148,6 +180,32 @@ pub async fn import_records(
         ),
         merge: query.merge_events.unwrap_or(true),
     };
+    import(&state, &req, &caller.name, payload, Format::Icews, options).await
+}
+
+/// The media type a request names, lower case, without parameters.
+fn media_type(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+}
+
+/// Receives the body, then reads it into the record in one transaction.
+async fn import(
+    state: &AppState,
+    req: &HttpRequest,
+    by: &str,
+    payload: web::Payload,
+    format: Format,
+    options: Options,
+) -> Result<HttpResponse> {
     let _turn = state
         .imports
         .try_acquire()
@@ -160,11 +218,11 @@ pub async fn import_records(
     // A gzip body (`Content-Encoding: gzip`) is unpacked as it arrives; the size limit is
     // the unpacked size's, so a small bomb is refused like a large file.
     let payload = Decompress::from_headers(payload.into_inner(), req.headers());
-    let mut body = spool(payload, declared_length(&req), state.import_max_bytes).await?;
+    let mut body = spool(payload, declared_length(req), state.import_max_bytes).await?;
     // Only now, with the whole body here, does the import take a connection and a transaction:
     // a slow sender holds neither.
     let mut tx = state.pool.begin().await?;
-    let mut import = Import::new(&mut tx, &caller.name, format, options);
+    let mut import = Import::new(&mut tx, by, format, options);
     let mut line = Vec::new();
     loop {
         line.clear();

@@ -175,7 +175,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(utoipa_actix_web::scope("/v1/dyads").service(analysis::dyads::get_dyads))
         .service(utoipa_actix_web::scope("/v1/network").service(analysis::network::get_network))
         .service(utoipa_actix_web::scope("/v1/changes").service(changes::list_changes))
-        .service(utoipa_actix_web::scope("/v1/import").service(bulk::import_records))
+        .service(
+            utoipa_actix_web::scope("/v1/import")
+                .service(bulk::import_records)
+                .service(bulk::import_events),
+        )
         .service(utoipa_actix_web::scope("/v1/export").service(bulk::export_records));
 }
 

@@ -25,13 +25,13 @@ fn rows(keep: impl Fn(usize, &str) -> bool) -> String {
 }
 
 async fn import_tsv(app: &TestApp, query: &str, body: impl Into<Vec<u8>>) -> Response {
-    app.request(Method::POST, &format!("/v1/import{query}"))
+    app.request(Method::POST, &format!("/v1/import/events{query}"))
         .bearer_auth(&app.write_token)
         .header("Content-Type", "text/tab-separated-values")
         .body(body.into())
         .send()
         .await
-        .unwrap_or_else(|e| panic!("POST /v1/import: {e}"))
+        .unwrap_or_else(|e| panic!("POST /v1/import/events: {e}"))
 }
 
 async fn imported(app: &TestApp, query: &str, body: impl Into<Vec<u8>>) -> Value {
@@ -325,15 +325,24 @@ async fn faulty_files_are_refused_naming_line_and_column_and_leave_nothing() {
     )
     .await;
     assert_eq!(app.count("visits").await, 0);
-    // The format is named by the parameter, or by the media type.
+    // The format is ICEWS's; records go to /v1/import, event data to /v1/import/events.
     let refused = problem(
         import_tsv(&app, "?format=gdelt", SAMPLE).await,
         StatusCode::BAD_REQUEST,
     )
     .await;
     assert_eq!(pointers(&refused), ["#/query/format"]);
+    let as_records = app
+        .request(Method::POST, "/v1/import")
+        .bearer_auth(&app.write_token)
+        .header("Content-Type", "text/tab-separated-values")
+        .body(SAMPLE)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    problem(as_records, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
     let by_name = app
-        .request(Method::POST, "/v1/import?format=icews")
+        .request(Method::POST, "/v1/import/events?format=icews")
         .bearer_auth(&app.write_token)
         .header("Content-Type", "text/plain")
         .body(SAMPLE)
@@ -376,7 +385,7 @@ async fn a_gzip_body_is_read_and_a_truncated_one_refused() {
         .unwrap_or_else(|e| panic!("{e}"));
     let packed = gz.finish().unwrap_or_else(|e| panic!("{e}"));
     let send = |body: Vec<u8>| {
-        app.request(Method::POST, "/v1/import?format=icews")
+        app.request(Method::POST, "/v1/import/events?format=icews")
             .bearer_auth(&app.write_token)
             .header("Content-Encoding", "gzip")
             .body(body)

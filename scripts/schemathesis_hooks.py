@@ -1,7 +1,8 @@
 """schemathesis hooks for chancery (loaded by scripts/schemathesis).
 
-schemathesis cannot send `application/x-ndjson` bodies (POST /v1/import) by itself: this
-serializer sends a generated string as it is, and anything else as one JSON line.
+schemathesis cannot send `application/x-ndjson` bodies (POST /v1/import) nor
+`text/tab-separated-values` ones (POST /v1/import/events) by itself: these serializers send a
+generated string or bytes as they are, and anything else as one JSON line.
 """
 
 import json
@@ -9,8 +10,8 @@ import json
 import schemathesis
 
 
-@schemathesis.serializer("application/x-ndjson")
-def ndjson(ctx, value):
+@schemathesis.serializer("application/x-ndjson", "text/tab-separated-values")
+def lines(ctx, value):
     if isinstance(value, bytes):
         return {"data": value}
     if isinstance(value, str):

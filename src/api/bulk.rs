@@ -60,7 +60,7 @@ pub struct EventsQuery {
     /// The title of the citation every record cites for the dataset file (its name, or its
     /// version), the event id as locator. The same title names the same citation in a later
     /// import.
-    #[param(value_type = Option<String>, min_length = 1, max_length = 200, example = "events.2018.20181119.tab")]
+    #[param(value_type = Option<CitationTitle>, example = "events.2018.20181119.tab")]
     pub dataset_file: Option<String>,
     /// Rows of one event (same day, principals and type) become one record with every row's
     /// stories (the default), or, `false`, each row a record of its own.

@@ -330,21 +330,22 @@ impl<'c> Importer<'c> {
         }
         self.write(batch).await?;
         self.batches += 1;
-        // The planner knows the tables as they were before the import: a table that grows
-        // from nothing inside the transaction is planned as empty, and lookups in it turn into
-        // scans that slow every batch. Its statistics are renewed as it grows (after batches
-        // 4, 16, 64, …: a few times per import, never for a small one), from the rows this
-        // transaction sees.
-        if self.batches >= 4
-            && self.batches.is_power_of_two()
-            && self.batches.trailing_zeros().is_multiple_of(2)
-        {
-            let started = std::time::Instant::now();
-            crate::store::bulk::analyze(&mut *self.conn).await?;
-            self.timings.insert += started.elapsed();
-        }
+        let started = std::time::Instant::now();
+        renew_statistics(&mut *self.conn, self.batches).await?;
+        self.timings.insert += started.elapsed();
         Ok(())
     }
+}
+
+/// The planner knows the tables as they were before an import: a table that grows from
+/// nothing inside the transaction is planned as empty, and lookups in it turn into scans that
+/// slow every batch. Its statistics are renewed as it grows (after batches 4, 16, 64, …: a
+/// few times per import, never for a small one), from the rows this transaction sees.
+pub async fn renew_statistics(conn: &mut PgConnection, batches: u64) -> Result<(), ApiError> {
+    if batches >= 4 && batches.is_power_of_two() && batches.trailing_zeros().is_multiple_of(2) {
+        crate::store::bulk::analyze(conn).await?;
+    }
+    Ok(())
 }
 
 /// Imports a whole NDJSON text in one transaction (the demo data, tests).

@@ -18,7 +18,7 @@ use super::group::{Group, join, new_interaction, new_visit};
 use super::icews::{Fault, Header};
 use super::resolve::{Known, story_key};
 use super::{Becomes, EventRow};
-use crate::bulk::{ImportSummary, MAX_ERRORS, SkippedRows};
+use crate::bulk::{ImportSummary, MAX_ERRORS, SkippedRows, renew_statistics};
 use crate::domain::Resource;
 use crate::domain::cameo::Placed;
 use crate::error::{ApiError, LineError, Result};
@@ -53,6 +53,8 @@ pub struct EventLoader<'c> {
     errors: Vec<LineError>,
     /// Whether this import holds the turn at importing event data ([`store::take_turn`]).
     turn: bool,
+    /// Batches written so far.
+    batches: u64,
 }
 
 /// The dataset whose event ids the rows carry.
@@ -71,6 +73,7 @@ impl<'c> EventLoader<'c> {
             skipped: BTreeMap::new(),
             errors: Vec::new(),
             turn: false,
+            batches: 0,
         }
     }
 
@@ -269,7 +272,9 @@ impl<'c> EventLoader<'c> {
             group.add(from, to, citations);
             group.rows.push((row.event_id.clone(), row.date));
         }
-        self.write(groups).await
+        self.write(groups).await?;
+        self.batches += 1;
+        renew_statistics(&mut *self.conn, self.batches).await
     }
 
     /// Each group joins the record of its event, or becomes one.

@@ -56,9 +56,11 @@ pub async fn taken(
     if values.is_empty() {
         return Ok(HashSet::new());
     }
+    // Planned for its values, each time: see `store::events`.
     let found: Vec<String> = sqlx::query_scalar(&format!(
-        "SELECT {column} FROM {table} WHERE {column} = ANY($1)"
+        "SELECT t.{column} FROM unnest($1::text[]) AS k(v) JOIN {table} t ON t.{column} = k.v"
     ))
+    .persistent(false)
     .bind(values)
     .fetch_all(conn)
     .await?;
@@ -70,7 +72,9 @@ pub async fn taken(
 pub async fn analyze(conn: &mut PgConnection) -> Result<()> {
     sqlx::query(
         "ANALYZE actors, actor_names, citations, roles, role_citations, visits, visit_visitors,
-                 visit_citations, statements, statement_subjects, statement_citations, changes",
+                 visit_citations, statements, statement_subjects, statement_citations,
+                 interactions, interaction_actors, interaction_citations, event_rows,
+                 event_citations, changes",
     )
     .execute(conn)
     .await?;

@@ -1,6 +1,12 @@
 //! SQL for imports of event data: what earlier imports left (the rows they read, the
 //! citations they made), the actors a dataset's names call, and the record a new row of the
 //! same event joins. One query per batch for each.
+//!
+//! Each query is planned for its batch (`persistent(false)`): a prepared statement soon runs
+//! on a generic plan, made for the tables as the transaction's first batches left them (near
+//! empty), which scans them whole for each value once they have grown: seconds per batch at
+//! a few thousand values, past the statement timeout at 50,000 rows. Values are joined as
+//! `unnest($1)`.
 
 use std::collections::{HashMap, HashSet};
 
@@ -17,6 +23,7 @@ use crate::domain::{InteractionType, Resource};
 pub async fn take_turn(conn: &mut PgConnection) -> Result<bool> {
     Ok(
         sqlx::query_scalar("SELECT pg_try_advisory_xact_lock(hashtext('chancery:event-import'))")
+            .persistent(false)
             .fetch_one(conn)
             .await?,
     )
@@ -35,6 +42,7 @@ pub async fn imported(
          JOIN event_rows r ON r.dataset = $1 AND r.event_id = k.event_id
                           AND r.event_date = k.event_date",
     )
+    .persistent(false)
     .bind(dataset)
     .bind(&ids)
     .bind(&dates)
@@ -62,6 +70,7 @@ pub async fn remember_rows(
         "INSERT INTO event_rows (dataset, event_id, event_date, record_kind, record_id)
          SELECT $1, * FROM unnest($2::text[], $3::date[], $4::text[], $5::uuid[])",
     )
+    .persistent(false)
     .bind(dataset)
     .bind(rows.iter().map(|r| r.event_id.as_str()).collect::<Vec<_>>())
     .bind(rows.iter().map(|r| r.date).collect::<Vec<_>>())
@@ -79,8 +88,10 @@ pub async fn citations(
     keys: &[String],
 ) -> Result<HashMap<String, Uuid>> {
     let found: Vec<(String, Uuid)> = sqlx::query_as(
-        "SELECT key, citation_id FROM event_citations WHERE dataset = $1 AND key = ANY($2)",
+        "SELECT c.key, c.citation_id FROM unnest($2::text[]) AS k(key)
+         JOIN event_citations c ON c.dataset = $1 AND c.key = k.key",
     )
+    .persistent(false)
     .bind(dataset)
     .bind(keys)
     .fetch_all(conn)
@@ -98,6 +109,7 @@ pub async fn remember_citations(
         "INSERT INTO event_citations (dataset, key, citation_id)
          SELECT $1, * FROM unnest($2::text[], $3::uuid[])",
     )
+    .persistent(false)
     .bind(dataset)
     .bind(made.iter().map(|(key, _)| key.as_str()).collect::<Vec<_>>())
     .bind(made.iter().map(|(_, id)| *id).collect::<Vec<_>>())
@@ -112,10 +124,12 @@ pub async fn states_by_code(
     codes: &[String],
 ) -> Result<HashMap<String, Uuid>> {
     let found: Vec<(String, Uuid)> = sqlx::query_as(
-        "SELECT DISTINCT ON (country_code) country_code, id FROM actors
-         WHERE kind = 'state' AND country_code = ANY($1)
-         ORDER BY country_code, created_at, id",
+        "SELECT DISTINCT ON (a.country_code) a.country_code, a.id
+         FROM unnest($1::text[]) AS k(code) JOIN actors a ON a.country_code = k.code
+         WHERE a.kind = 'state'
+         ORDER BY a.country_code, a.created_at, a.id",
     )
+    .persistent(false)
     .bind(codes)
     .fetch_all(conn)
     .await?;
@@ -131,10 +145,13 @@ pub async fn by_name(
 ) -> Result<HashMap<String, Uuid>> {
     let found: Vec<(String, Uuid)> = sqlx::query_as(
         "SELECT DISTINCT ON (n.key) n.key, a.id
-         FROM actor_names n JOIN actors a ON a.id = n.actor_id
-         WHERE n.key = ANY($1) AND (a.kind = 'state') = $2
+         FROM unnest($1::text[]) AS k(key)
+         JOIN actor_names n ON n.key = k.key
+         JOIN actors a ON a.id = n.actor_id
+         WHERE (a.kind = 'state') = $2
          ORDER BY n.key, n.position, a.created_at, a.id",
     )
+    .persistent(false)
     .bind(keys)
     .bind(states)
     .fetch_all(conn)
@@ -176,6 +193,7 @@ pub async fn records_of(
              ORDER BY k.d, k.f, k.t, v.id
              FOR UPDATE OF v",
         )
+        .persistent(false)
         .bind(dates(&visits))
         .bind(column(&visits, |k| k.from))
         .bind(column(&visits, |k| k.to))
@@ -204,6 +222,7 @@ pub async fn records_of(
              ORDER BY k.d, k.f, k.t, k.y, i.id
              FOR UPDATE OF i",
         )
+        .persistent(false)
         .bind(dates(&interactions))
         .bind(column(&interactions, |k| k.from))
         .bind(column(&interactions, |k| k.to))

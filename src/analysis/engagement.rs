@@ -107,8 +107,8 @@ type Pending = (Contribution, Option<RoleRank>, TieKind);
 
 /// What each tie means for the actor: one contribution per record and partner (weighted by
 /// the most senior person on any of its ties with that partner).
-pub fn contributions(
-    ties: &[Tie],
+pub fn contributions<'t>(
+    ties: impl IntoIterator<Item = &'t Tie>,
     question: &Question<'_>,
 ) -> (Vec<Contribution>, Vec<Unresolved>) {
     // One entry per record and partner, with the most senior rank on its ties so far.
@@ -203,6 +203,36 @@ pub fn portfolio<'a>(contributions: impl IntoIterator<Item = &'a Contribution>) 
         partners,
         concentration: concentration(&weights),
     }
+}
+
+/// Every principal's portfolio over the window at once, each from the ties that have it at
+/// either end (a tie between two principals counts for both), as [`engagement`] would count
+/// it for that principal alone.
+pub fn every(ties: &[Tie], direction: Direction, weights: &Weights) -> Vec<(Uuid, Portfolio)> {
+    let mut by_principal: BTreeMap<Uuid, Vec<&Tie>> = BTreeMap::new();
+    for tie in ties {
+        by_principal
+            .entry(tie.from.principal)
+            .or_default()
+            .push(tie);
+        if tie.to.principal != tie.from.principal {
+            by_principal.entry(tie.to.principal).or_default().push(tie);
+        }
+    }
+    by_principal
+        .into_iter()
+        .map(|(actor, own)| {
+            let question = Question {
+                actor,
+                direction,
+                partners: None,
+                weights,
+                periods: &[],
+            };
+            let (contributions, _) = contributions(own, &question);
+            (actor, portfolio(&contributions))
+        })
+        .collect()
 }
 
 /// The whole answer: the window, each period, and what could not be placed or resolved.
@@ -330,6 +360,25 @@ mod tests {
             partners: None,
             weights,
             periods,
+        }
+    }
+
+    #[test]
+    fn every_principal_gets_the_portfolio_its_own_question_would() {
+        let weights = Weights::default();
+        let ties = demo();
+        let all = every(&ties, Direction::Both, &weights);
+        let principals: Vec<Uuid> = all.iter().map(|(actor, _)| *actor).collect();
+        assert_eq!(principals, [KZ, RU, CN]);
+        for (actor, portfolio) in all {
+            let question = Question {
+                actor,
+                direction: Direction::Both,
+                partners: None,
+                weights: &weights,
+                periods: &[],
+            };
+            assert_eq!(portfolio, engagement(&ties, &question).window, "{actor}");
         }
     }
 

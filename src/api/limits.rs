@@ -272,11 +272,12 @@ impl RateLimits {
 
 /// The documented routes that cost the database most per request: resolving names and the
 /// analyses.
-const COSTLY_ROUTES: [&str; 4] = [
+const COSTLY_ROUTES: [&str; 5] = [
     "/v1/resolve",
     "/v1/dyads",
     "/v1/network",
     "/v1/actors/{actor}/engagement",
+    "/v1/engagement",
 ];
 
 /// Name searches (`q=`), resolving names, analyses and the explorer's pages (which run the

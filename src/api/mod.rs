@@ -172,6 +172,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(resolve::resolve_name)
                 .service(resolve::resolve_names),
         )
+        .service(
+            utoipa_actix_web::scope("/v1/engagement").service(analysis::ranking::rank_engagement),
+        )
         .service(utoipa_actix_web::scope("/v1/dyads").service(analysis::dyads::get_dyads))
         .service(utoipa_actix_web::scope("/v1/network").service(analysis::network::get_network))
         .service(utoipa_actix_web::scope("/v1/changes").service(changes::list_changes))

@@ -406,3 +406,66 @@ async fn a_gzip_body_is_read_and_a_truncated_one_refused() {
     let whole = send(packed).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(json(whole).await["visits"], 10);
 }
+
+#[tokio::test]
+async fn every_state_is_ranked_as_its_own_engagement_counts_it() {
+    let app = spawn_app().await;
+    imported(&app, "", SAMPLE).await;
+    let window = "from=2018-10&to=2018-10&basis=visits,interactions";
+    let ranking = json(app.get(&format!("/v1/engagement?{window}")).await).await;
+    let items = ranking["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(ranking["total"].as_u64(), Some(items.len() as u64));
+    assert_eq!(items[0]["actor"]["slug"], "kazakhstan", "{ranking}");
+    assert_eq!(items[0]["n"], 12);
+    assert!(items.iter().all(|i| i["actor"]["kind"] == "state"));
+    // Each row is what that state's own engagement says.
+    for item in &items {
+        let slug = item["actor"]["slug"].as_str().unwrap_or("");
+        let own = json(
+            app.get(&format!("/v1/actors/{slug}/engagement?{window}"))
+                .await,
+        )
+        .await;
+        assert_eq!(item["n"], own["window"]["n"], "{slug}");
+        assert_eq!(item["hhi"], own["window"]["hhi"], "{slug}");
+        assert_eq!(item["top_partner"], own["window"]["top_partner"], "{slug}");
+    }
+    // Sorted as asked, paged, and as CSV.
+    let by_hhi = json(
+        app.get(&format!(
+            "/v1/engagement?{window}&sort=hhi&order=asc&limit=2&offset=1"
+        ))
+        .await,
+    )
+    .await;
+    let hhi: Vec<f64> = items.iter().filter_map(|i| i["hhi"].as_f64()).collect();
+    let mut sorted = hhi.clone();
+    sorted.sort_by(f64::total_cmp);
+    let page: Vec<f64> = by_hhi["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["hhi"].as_f64())
+        .collect();
+    assert_eq!(page, sorted[1..3]);
+    let csv = app
+        .request(Method::GET, &format!("/v1/engagement?{window}"))
+        .header("Accept", "text/csv")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(
+        csv.starts_with("actor_id,actor_slug,actor_name,n,hhi,"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), items.len() + 1);
+    let refused = problem(
+        app.get("/v1/engagement?kind=person").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(pointers(&refused), ["#/query/kind"]);
+}

@@ -7,6 +7,7 @@ pub mod engagement;
 pub mod graph;
 pub mod graph_files;
 pub mod network;
+pub mod ranking;
 pub mod stream;
 
 use std::collections::HashMap;

@@ -36,6 +36,23 @@ pub enum RankingSort {
     Name,
 }
 
+/// The kinds of actor that are ranked: those others count for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RankedKind {
+    State,
+    Organization,
+}
+
+impl RankedKind {
+    fn actor_kind(self) -> ActorKind {
+        match self {
+            Self::State => ActorKind::State,
+            Self::Organization => ActorKind::Organization,
+        }
+    }
+}
+
 /// Ascending or descending.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -70,7 +87,7 @@ pub struct RankingParams {
     /// `in`, `out` or `both` (the default), as for one actor's engagement.
     pub direction: Option<Direction>,
     /// The kind of actor ranked: `state` (the default) or `organization`.
-    pub kind: Option<ActorKind>,
+    pub kind: Option<RankedKind>,
     /// `n` by default.
     pub sort: Option<RankingSort>,
     /// `desc` by default (`asc` for `name`); ties are broken by name.
@@ -115,7 +132,7 @@ pub struct Ranking {
     pub to: Option<PartialDate>,
     pub basis: Vec<RecordKind>,
     pub direction: Direction,
-    pub kind: ActorKind,
+    pub kind: RankedKind,
     pub sort: RankingSort,
     pub order: Order,
     /// Actors ranked in all, over every page.
@@ -165,13 +182,7 @@ async fn answer(conn: &mut sqlx::PgConnection, params: &RankingParams) -> Result
         params.event_type,
         params.quad_class,
     )?;
-    let kind = params.kind.unwrap_or(ActorKind::State);
-    if !matches!(kind, ActorKind::State | ActorKind::Organization) {
-        return Err(ApiError::invalid_field(
-            "#/query/kind",
-            "only states and organizations are ranked (people count for them)",
-        ));
-    }
+    let kind = params.kind.unwrap_or(RankedKind::State);
     let sort = params.sort.unwrap_or(RankingSort::N);
     let order = params.order.unwrap_or(match sort {
         RankingSort::Name => Order::Asc,
@@ -201,7 +212,7 @@ async fn answer(conn: &mut sqlx::PgConnection, params: &RankingParams) -> Result
         let (Some(c), Some(top)) = (portfolio.concentration, portfolio.top()) else {
             continue;
         };
-        if actor.kind != kind {
+        if actor.kind != kind.actor_kind() {
             continue;
         }
         ranked.push(RankedActor {

@@ -211,12 +211,11 @@ impl<'l> Row<'l> {
         column: &str,
         parse: impl FnOnce(&str) -> Result<T, String>,
     ) -> Option<T> {
-        let value = self.get(column);
-        if value.is_empty() {
+        if self.get(column).is_empty() {
             self.fault(column, "is required");
             return None;
         }
-        parse(value).map_err(|e| self.fault(column, e)).ok()
+        self.optional(column, parse)
     }
 
     fn optional<T>(

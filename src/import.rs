@@ -1,10 +1,11 @@
-//! An import of either format, line by line, for the HTTP API and the command line alike:
-//! records as NDJSON ([`bulk`]) or ICEWS's event data ([`events`]).
+//! An import of any format, line by line, for the HTTP API and the command line alike:
+//! records as NDJSON ([`bulk`]), or event data ([`events`]): ICEWS's or PLOVER's.
 
 use sqlx::PgConnection;
 
 use crate::bulk::{ImportSummary, Importer};
 use crate::error::{LineError, Result};
+use crate::events::Dataset;
 use crate::events::load::{EventLoader, Options};
 
 /// What an import's lines are.
@@ -14,16 +15,28 @@ pub enum Format {
     Ndjson,
     /// ICEWS's coded event data: tab-separated, a header line first.
     Icews,
+    /// PLOVER's JSON records: an array, or a record a line.
+    Plover,
 }
 
 impl Format {
-    pub const NAMES: [&str; 2] = ["ndjson", "icews"];
+    pub const NAMES: [&str; 3] = ["ndjson", "icews", "plover"];
 
     pub fn parse(name: &str) -> Option<Self> {
         match name {
             "ndjson" => Some(Self::Ndjson),
             "icews" => Some(Self::Icews),
+            "plover" => Some(Self::Plover),
             _ => None,
+        }
+    }
+
+    /// The event dataset this format is; none for records.
+    pub fn dataset(self) -> Option<Dataset> {
+        match self {
+            Self::Ndjson => None,
+            Self::Icews => Some(Dataset::Icews),
+            Self::Plover => Some(Dataset::Plover),
         }
     }
 }
@@ -37,9 +50,9 @@ pub enum Import<'c> {
 impl<'c> Import<'c> {
     /// `options` matter to event data only.
     pub fn new(conn: &'c mut PgConnection, by: &str, format: Format, options: Options) -> Self {
-        match format {
-            Format::Ndjson => Self::Records(Importer::new(conn, by)),
-            Format::Icews => Self::Events(EventLoader::new(conn, by, options)),
+        match format.dataset() {
+            None => Self::Records(Importer::new(conn, by)),
+            Some(dataset) => Self::Events(EventLoader::new(conn, by, dataset, options)),
         }
     }
 

@@ -70,11 +70,11 @@ enum Command {
         types: Option<String>,
     },
     /// Import a file, all or nothing: NDJSON records (the format of /v1/import and
-    /// /v1/export), or ICEWS event data (as /v1/import with format=icews).
+    /// /v1/export), or event data, ICEWS's or PLOVER's (as /v1/import/events).
     Import {
         /// The file; `-` for standard input.
         file: PathBuf,
-        /// What the file is: ndjson or icews.
+        /// What the file is: ndjson, icews or plover.
         #[arg(long, default_value = "ndjson", value_parser = parse_format)]
         format: chancery::import::Format,
         /// Event data: the title of the dataset file's citation [default: the file's name].
@@ -289,9 +289,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }) => {
             let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
             let options = chancery::events::load::Options {
-                file: dataset_file
-                    .or(name)
-                    .unwrap_or_else(|| "ICEWS Coded Event Data".to_owned()),
+                file: dataset_file.or(name).unwrap_or_else(|| {
+                    let dataset = format.dataset().unwrap_or(chancery::events::Dataset::Icews);
+                    dataset.default_file().to_owned()
+                }),
                 merge: !one_record_per_row,
             };
             with_database(&cli.database, async |pool| {

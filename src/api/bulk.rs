@@ -17,6 +17,7 @@ use crate::bulk::{self, ImportSummary, MAX_LINE_BYTES};
 use crate::domain::CitationTitle;
 use crate::domain::Resource;
 use crate::error::{ApiError, Result};
+use crate::events::Dataset;
 use crate::events::load::Options;
 use crate::import::{Format, Import};
 
@@ -33,6 +34,24 @@ type ExportRequest = Read<Query<ExportQuery>>;
 
 /// ICEWS's event data, as its files are published.
 pub const TSV: &str = "text/tab-separated-values";
+/// PLOVER's records: a JSON array, or one record a line.
+const JSON_TYPES: [&str; 4] = [
+    "application/json",
+    NDJSON,
+    "application/jsonl",
+    "application/jsonlines",
+];
+
+/// A file sent as it is, whatever the dataset.
+const BINARY: [&str; 2] = ["application/octet-stream", "text/plain"];
+
+/// The formats of event data: ICEWS's tab-separated files, PLOVER's JSON records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventFormat {
+    Icews,
+    Plover,
+}
 
 /// A body of lines, sent as it is (a file): NDJSON records, or a dataset's rows.
 pub struct Lines;
@@ -54,9 +73,11 @@ impl utoipa::ToSchema for Lines {}
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EventsQuery {
-    /// The dataset's format: `icews` (the default), tab-separated as published.
-    #[param(value_type = Option<String>, pattern = "^icews$", example = "icews")]
-    pub format: Option<String>,
+    /// The dataset's format: `icews` (tab-separated, as published) or `plover` (PLOVER's
+    /// JSON records). Without it, the body's media type says: JSON types are PLOVER's,
+    /// anything else ICEWS's.
+    #[param(inline, example = "icews")]
+    pub format: Option<EventFormat>,
     /// The title of the citation every record cites for the dataset file (its name, or its
     /// version), the event id as locator. The same title names the same citation in a later
     /// import.
@@ -119,26 +140,33 @@ pub async fn import_records(
 /// Import event data.
 ///
 /// An ICEWS file, as published: tab-separated, its header line with the published column
-/// names first (in any order). CAMEO 042 (make a visit) and 043 (host a visit) become visits;
-/// every other code an interaction of the PLOVER type the published CAMEO→PLOVER
-/// correspondence gives it, the code kept. A code it does not place, or a row whose two
-/// sides count for one state, is skipped and reported with its line. Each side counts for the
-/// state its row's country column names (`visitor_principal`, `source_principal`,
-/// `target_principal`: what every analysis counts), or for itself without one. States are
+/// names first (in any order). Or PLOVER's JSON records (`format=plover`, or a JSON media
+/// type): a JSON array, or one record a line, in the manual's spelling (`actor`, `recipient`,
+/// `event`, `mode`, `context`, `cite_info`) or the 0.5 draft's (`source`, `target`).
+///
+/// CAMEO 042 (make a visit) and 043 (host a visit), and PLOVER's CONSULT with mode `visit`
+/// or `host`, become visits; every other row an interaction of its PLOVER type (for CAMEO,
+/// the one the published CAMEO→PLOVER correspondence gives; the code is kept). A row that
+/// cannot be taken — a code the correspondence does not place, two sides counting for one
+/// state, a PLOVER documentation record, a side naming several states — is skipped and
+/// reported with its line. Each side counts for the state its row names (ICEWS's country
+/// column, PLOVER's ISO 3166-1 alpha-3 `code`: `visitor_principal`, `source_principal`,
+/// `target_principal`, what every analysis counts), or for itself without one. States are
 /// found by name or ISO code, everyone else by name, and made when absent. Each record cites
-/// the story (the sentence as locator) and the dataset file (the event id as locator). Rows
-/// of one event — the same day, principals and type — are one record, which later rows and
-/// later files join; a row already read (the dataset's event id and date) is passed over, so
-/// loading a file again changes nothing.
+/// the story (the sentence as locator; PLOVER's `text` as the quote) and the dataset file (the
+/// event id as locator). Rows of one event — the same day, principals and type — are one
+/// record, which later rows and later files join; a row already read (the dataset's event id
+/// and date) is passed over, so loading a file again changes nothing.
 ///
 /// All or nothing, with the limits of `POST /v1/import`; a refused line is named with its
-/// column (`#/Event Date`). One import of event data at a time: another is a 429.
+/// field (`#/Event Date`, `#/date`). One import of event data at a time: another is a 429.
 #[utoipa::path(
     tag = "bulk",
     operation_id = "import_events",
     params(EventsQuery),
     request_body(content = Lines, content_type = "text/tab-separated-values",
-        description = "An ICEWS file, header line first."),
+        description = "An ICEWS file, header line first; or PLOVER's records (as \
+                       `application/json` or `application/x-ndjson`)."),
     responses(
         (status = 200, description = "Everything was imported", body = ImportSummary),
         (status = 408, response = RequestTimeout),
@@ -153,18 +181,22 @@ pub async fn import_events(
     write: ImportEventsRequest,
 ) -> Result<HttpResponse> {
     let Write(caller, (Query(query), payload)) = write;
-    if !matches!(
-        media_type(&req).as_deref(),
-        None | Some(TSV | "text/plain" | "application/octet-stream")
-    ) {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "send the dataset's file as {TSV}, as it is published"
-        )));
-    }
-    if let Some(format) = query.format.as_deref()
-        && format != "icews"
+    let media = media_type(&req);
+    let json = media.as_deref().is_some_and(|m| JSON_TYPES.contains(&m));
+    let format = match query.format {
+        None if json => Format::Plover,
+        None | Some(EventFormat::Icews) => Format::Icews,
+        Some(EventFormat::Plover) => Format::Plover,
+    };
+    let dataset = format.dataset().unwrap_or(Dataset::Icews);
+    let known = [TSV].iter().chain(&JSON_TYPES).chain(&BINARY);
+    if let Some(media) = &media
+        && !known.clone().any(|m| m == media)
     {
-        return Err(ApiError::invalid_field("#/query/format", "must be `icews`"));
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "send the dataset's file as it is published: ICEWS's as {TSV}, PLOVER's as \
+             application/json or {NDJSON}"
+        )));
     }
     let file = query
         .dataset_file
@@ -175,12 +207,12 @@ pub async fn import_events(
         .transpose()?;
     let options = Options {
         file: file.map_or_else(
-            || "ICEWS Coded Event Data".to_owned(),
+            || dataset.default_file().to_owned(),
             |t| t.as_str().to_owned(),
         ),
         merge: query.merge_events.unwrap_or(true),
     };
-    import(&state, &req, &caller.name, payload, Format::Icews, options).await
+    import(&state, &req, &caller.name, payload, format, options).await
 }
 
 /// The media type a request names, lower case, without parameters.

@@ -86,6 +86,13 @@ impl InteractionType {
         }
     }
 
+    /// The type a file names, as PLOVER writes it (`AGREE`) or in any case; none for a name
+    /// PLOVER 2.0 does not have.
+    pub fn named(name: &str) -> Option<Self> {
+        let name = name.trim().to_ascii_lowercase();
+        Self::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+
     /// The name as PLOVER writes it: `AGREE`.
     pub fn plover_name(self) -> String {
         self.as_str().to_ascii_uppercase()

@@ -10,6 +10,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::resolve::Side;
+use crate::domain::Quote;
 use crate::domain::cameo::Placed;
 use crate::error::{ApiError, Result};
 use crate::records::{Record, json::parse_value, write_many};
@@ -23,18 +24,18 @@ const MAX_CITATIONS: usize = 50;
 pub(super) struct Group {
     pub(super) key: EventKey,
     pub(super) first: usize,
-    /// For an interaction: the first row's type, mode and contexts, and its code.
-    pub(super) placed: Option<(Placed, String)>,
+    /// For an interaction: the first row's type, mode and contexts, and its code if any.
+    pub(super) placed: Option<(Placed, Option<String>)>,
     pub(super) place: Option<String>,
     pub(super) from: Vec<Uuid>,
     pub(super) to: Vec<Uuid>,
-    /// `(citation, locator)`, each citation once.
-    pub(super) citations: Vec<(Uuid, String)>,
+    /// `(citation, locator, quote)`, each citation once.
+    pub(super) citations: Vec<Cited>,
     pub(super) rows: Vec<(String, NaiveDate)>,
 }
 
 impl Group {
-    pub(super) fn add(&mut self, side: Side, other: Side, citations: [(Uuid, String); 2]) {
+    pub(super) fn add(&mut self, side: Side, other: Side, citations: [Cited; 2]) {
         let (from, to) = match self.key.event_type {
             // A visit's host is the principal; only visitors are listed.
             None => (side.participant, None),
@@ -50,16 +51,19 @@ impl Group {
         {
             self.to.push(to);
         }
-        for (citation, locator) in citations {
+        for (citation, locator, quote) in citations {
             let full = self.citations.len() >= MAX_CITATIONS;
-            match self.citations.iter_mut().find(|(c, _)| *c == citation) {
-                Some((_, known)) => extend_locator(known, &locator),
-                None if !full => self.citations.push((citation, locator)),
+            match self.citations.iter_mut().find(|(c, ..)| *c == citation) {
+                Some((_, known, _)) => extend_locator(known, &locator),
+                None if !full => self.citations.push((citation, locator, quote)),
                 None => {}
             }
         }
     }
 }
+
+/// A citation of a row: the citation, the locator, and the words quoted if any.
+pub(super) type Cited = (Uuid, String, Option<Quote>);
 
 /// Adds a row's locator to a link's (`sentence 2` and `sentence 5` → `sentence 2; sentence 5`),
 /// within a locator's 200 characters.
@@ -76,11 +80,15 @@ fn extend_locator(known: &mut String, more: &str) {
 }
 
 fn citation_links(group: &Group) -> serde_json::Value {
-    group
-        .citations
-        .iter()
-        .map(|(id, locator)| json!({"citation_id": id, "locator": locator}))
-        .collect()
+    group.citations.iter().map(link).collect()
+}
+
+fn link((id, locator, quote): &Cited) -> serde_json::Value {
+    let mut link = json!({"citation_id": id, "locator": locator});
+    if let Some(quote) = quote {
+        link["quote"] = json!(quote);
+    }
+    link
 }
 
 pub(super) fn new_visit(group: &Group) -> serde_json::Value {
@@ -110,10 +118,12 @@ pub(super) fn new_interaction(group: &Group) -> serde_json::Value {
         "target_principal_id": group.key.to,
         "event_type": placed.map(|p| p.event_type),
         "contexts": placed.map(|p| p.contexts.clone()).unwrap_or_default(),
-        "source_code": code,
         "start": group.key.date.format("%Y-%m-%d").to_string(),
         "citations": citation_links(group),
     });
+    if let Some(code) = code.and_then(Option::as_ref) {
+        interaction["source_code"] = json!(code);
+    }
     if let Some(mode) = placed.and_then(|p| p.mode) {
         interaction["mode"] = json!(mode);
     }
@@ -182,9 +192,9 @@ pub(super) async fn join<R: Record>(
             })
             .unwrap_or_default();
         if let Some(links) = body["citations"].as_array_mut() {
-            for (citation, locator) in &group.citations {
-                if links.len() < MAX_CITATIONS && !cited.contains(&citation.to_string()) {
-                    links.push(json!({"citation_id": citation, "locator": locator}));
+            for each in &group.citations {
+                if links.len() < MAX_CITATIONS && !cited.contains(&each.0.to_string()) {
+                    links.push(link(each));
                 }
             }
         }

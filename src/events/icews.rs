@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 
-use super::{CodedActor, EventRow, Story};
+use super::{Becomes, CodedActor, EventRow, Fault, Parsed, Read, Story};
 use crate::domain::{Name, Place, Source, SourceCode};
 
 /// The published columns, each required.
@@ -38,8 +38,54 @@ pub const COLUMNS: [&str; 20] = [
 /// The longest event or story id taken: ICEWS's are numbers of up to 9 digits.
 const MAX_ID_CHARS: usize = 64;
 
-/// A fault in a line: the column (`#/Event Date`, or `#` for the whole line) and what is wrong.
-pub type Fault = (String, String);
+/// Reads a file's lines: its header first, then a row a line.
+#[derive(Debug, Default)]
+pub struct Reader {
+    header: Option<Header>,
+    /// Whether the header was refused: nothing more is read.
+    refused: bool,
+}
+
+impl Reader {
+    pub fn line(&mut self, number: usize, bytes: &[u8], out: &mut Vec<Parsed>) {
+        if self.refused {
+            return;
+        }
+        let Some(header) = &self.header else {
+            let header = std::str::from_utf8(bytes)
+                .map_err(|_| vec![("#/header".to_owned(), "is not UTF-8".to_owned())])
+                .and_then(Header::parse);
+            match header {
+                Ok(header) => self.header = Some(header),
+                Err(faults) => {
+                    self.refused = true;
+                    out.push((number, Err(faults)));
+                }
+            }
+            return;
+        };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        out.push((number, header.text(bytes).and_then(|text| header.row(text))));
+    }
+
+    pub fn end(&mut self, out: &mut Vec<Parsed>) {
+        if self.header.is_none() && !self.refused {
+            out.push((
+                1,
+                Err(vec![(
+                    "#/header".into(),
+                    "is required: the file is empty".into(),
+                )]),
+            ));
+        }
+    }
+
+    pub fn stuck(&self) -> bool {
+        self.refused
+    }
+}
 
 /// Where each published column is in a file's lines.
 #[derive(Debug, Clone)]
@@ -94,7 +140,7 @@ impl Header {
     }
 
     /// Reads and checks one row; every faulty column is reported.
-    pub fn row(&self, line: &str) -> Result<EventRow, Vec<Fault>> {
+    pub fn row(&self, line: &str) -> Result<Read, Vec<Fault>> {
         let fields: Vec<&str> = line.trim_end_matches('\r').split('\t').collect();
         if fields.len() != self.width {
             return Err(vec![(
@@ -127,14 +173,12 @@ impl Header {
                 format!("`{intensity}` is not a number from -10 to 10"),
             );
         }
-        let story = Story {
-            id: row.id("Story ID"),
-            sentence: row.optional("Sentence Number", |s| {
-                s.parse::<u32>()
-                    .map_err(|_| format!("`{s}` is not a sentence number"))
-            }),
-            publisher: row.optional("Publisher", |p| Source::parse(p)),
-        };
+        let story_id = row.id("Story ID");
+        let sentence = row.optional("Sentence Number", |s| {
+            s.parse::<u32>()
+                .map_err(|_| format!("`{s}` is not a sentence number"))
+        });
+        let publisher = row.optional("Publisher", |p| Source::parse(p));
         let parts: Vec<&str> = ["City", "District", "Province", "Country"]
             .into_iter()
             .map(|column| row.get(column))
@@ -147,15 +191,30 @@ impl Header {
         };
         match (date, source, target, code) {
             (Some(date), Some(source), Some(target), Some(code)) if row.faults.is_empty() => {
-                Ok(EventRow {
+                let becomes = match Becomes::of_cameo(&code) {
+                    Ok(becomes) => becomes,
+                    Err(reason) => return Ok(Read::Skipped(reason)),
+                };
+                let story = Story {
+                    title: format!("Story {story_id} (as coded in ICEWS)"),
+                    id: story_id,
+                    publisher,
+                    url: None,
+                    published_on: Some(date),
+                    locator: sentence
+                        .map_or_else(|| "the story".to_owned(), |n| format!("sentence {n}")),
+                    quote: None,
+                };
+                Ok(Read::Row(Box::new(EventRow {
                     event_id,
                     date,
                     source,
                     target,
-                    code,
+                    becomes,
+                    code: Some(code),
                     story,
                     place,
-                })
+                })))
             }
             _ => Err(row.faults),
         }
@@ -273,6 +332,14 @@ mod tests {
     use super::*;
     use crate::events::Becomes;
 
+    /// A line that reads as a row.
+    fn event(line: &str) -> EventRow {
+        match row(line) {
+            Ok(Read::Row(row)) => *row,
+            other => panic!("{line}: {other:?}"),
+        }
+    }
+
     const HEADER: &str = "Event ID\tEvent Date\tSource Name\tSource Sectors\tSource Country\tEvent Text\tCAMEO Code\tIntensity\tTarget Name\tTarget Sectors\tTarget Country\tStory ID\tSentence Number\tPublisher\tCity\tDistrict\tProvince\tCountry\tLatitude\tLongitude";
     const VISIT: &str = "21013452\t2022-11-28\tKassym-Jomart Tokayev\tElite,Executive,Executive Office,Government\tKazakhstan\tMake a visit\t042\t1.9\tRussia\t\tRussian Federation\t49012311\t2\tInterfax\tMoscow\t\tMoskva\tRussian Federation\t55.7522\t37.6156";
 
@@ -280,15 +347,13 @@ mod tests {
         Header::parse(HEADER).unwrap_or_else(|e| panic!("{e:?}"))
     }
 
-    fn row(line: &str) -> Result<EventRow, Vec<Fault>> {
+    fn row(line: &str) -> Result<Read, Vec<Fault>> {
         header().row(line)
     }
 
     #[test]
     fn a_row_is_read_by_column_name() {
-        let Ok(row) = row(VISIT) else {
-            panic!("the row reads")
-        };
+        let row = event(VISIT);
         assert_eq!(row.event_id, "21013452");
         assert_eq!(
             row.date,
@@ -301,9 +366,9 @@ mod tests {
             Some("Kazakhstan")
         );
         assert_eq!(row.target.sectors, Vec::<String>::new());
-        assert_eq!(row.code.as_str(), "042");
+        assert_eq!(row.code.as_ref().map(SourceCode::as_str), Some("042"));
         assert_eq!(row.story.id, "49012311");
-        assert_eq!(row.story.sentence, Some(2));
+        assert_eq!(row.story.locator, "sentence 2");
         assert_eq!(
             row.story.publisher.as_ref().map(Source::as_str),
             Some("Interfax")
@@ -313,7 +378,7 @@ mod tests {
             Some("Moscow, Moskva, Russian Federation")
         );
         assert_eq!(
-            row.becomes(),
+            row.becomes,
             Becomes::Visit {
                 source_travels: true
             }
@@ -323,27 +388,20 @@ mod tests {
     #[test]
     fn host_a_visit_turns_the_sides_round_and_other_codes_are_placed() {
         let hosted = VISIT.replace("\t042\t", "\t043\t");
-        let Ok(row) = row(&hosted) else {
-            panic!("the row reads")
-        };
         assert_eq!(
-            row.becomes(),
+            event(&hosted).becomes,
             Becomes::Visit {
                 source_travels: false
             }
         );
         let signed = VISIT.replace("\t042\t", "\t057\t");
-        let Ok(row) = self::row(&signed) else {
-            panic!("the row reads")
-        };
         assert!(
-            matches!(row.becomes(), Becomes::Interaction(p) if p.event_type == crate::domain::InteractionType::Support)
+            matches!(event(&signed).becomes, Becomes::Interaction(p) if p.event_type == crate::domain::InteractionType::Support)
         );
         let said = VISIT.replace("\t042\t", "\t010\t");
-        let Ok(row) = self::row(&said) else {
-            panic!("the row reads")
-        };
-        assert!(matches!(row.becomes(), Becomes::Skipped(_)));
+        assert!(
+            matches!(row(&said), Ok(Read::Skipped(reason)) if reason.starts_with("CAMEO 010: "))
+        );
     }
 
     #[test]
@@ -417,11 +475,12 @@ mod tests {
             Header::parse(lines.next().unwrap_or_default()).unwrap_or_else(|e| panic!("{e:?}"));
         let (mut visits, mut interactions, mut skipped) = (0, 0, 0);
         for line in lines {
-            let row = header.row(line).unwrap_or_else(|e| panic!("{line}: {e:?}"));
-            match row.becomes() {
-                Becomes::Visit { .. } => visits += 1,
-                Becomes::Interaction(_) => interactions += 1,
-                Becomes::Skipped(_) => skipped += 1,
+            match header.row(line).unwrap_or_else(|e| panic!("{line}: {e:?}")) {
+                Read::Row(row) => match row.becomes {
+                    Becomes::Visit { .. } => visits += 1,
+                    Becomes::Interaction(_) => interactions += 1,
+                },
+                Read::Skipped(_) => skipped += 1,
             }
         }
         assert_eq!((visits, interactions, skipped), (24, 13, 3)); // 010 twice, 0253

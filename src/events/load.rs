@@ -15,9 +15,8 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::group::{Group, join, new_interaction, new_visit};
-use super::icews::{Fault, Header};
 use super::resolve::{Known, story_key};
-use super::{Becomes, EventRow};
+use super::{Becomes, Dataset, EventRow, Fault, Parsed, Read, Reader};
 use crate::bulk::{ImportSummary, MAX_ERRORS, SkippedRows, renew_statistics};
 use crate::domain::Resource;
 use crate::domain::cameo::Placed;
@@ -40,12 +39,15 @@ pub struct Options {
     pub merge: bool,
 }
 
-/// An import of ICEWS rows in progress, in the caller's transaction.
+/// An import of event data in progress, in the caller's transaction.
 pub struct EventLoader<'c> {
     conn: &'c mut PgConnection,
     by: String,
+    dataset: Dataset,
     options: Options,
-    header: Option<Header>,
+    reader: Reader,
+    /// The records the last line completed.
+    read: Vec<Parsed>,
     pending: Vec<(usize, EventRow)>,
     known: Known,
     summary: ImportSummary,
@@ -57,18 +59,22 @@ pub struct EventLoader<'c> {
     batches: u64,
 }
 
-/// The dataset whose event ids the rows carry.
-const DATASET: &str = "icews";
-
 impl<'c> EventLoader<'c> {
-    pub fn new(conn: &'c mut PgConnection, by: impl Into<String>, options: Options) -> Self {
+    pub fn new(
+        conn: &'c mut PgConnection,
+        by: impl Into<String>,
+        dataset: Dataset,
+        options: Options,
+    ) -> Self {
         Self {
             conn,
             by: by.into(),
+            dataset,
+            reader: Reader::new(dataset),
+            read: Vec::new(),
             options,
-            header: None,
             pending: Vec::new(),
-            known: Known::default(),
+            known: Known::new(dataset),
             summary: ImportSummary::default(),
             skipped: BTreeMap::new(),
             errors: Vec::new(),
@@ -79,7 +85,7 @@ impl<'c> EventLoader<'c> {
 
     /// Whether enough errors were found to stop reading (or the header could not be read).
     pub fn gave_up(&self) -> bool {
-        self.errors.len() >= MAX_ERRORS || (self.header.is_none() && !self.errors.is_empty())
+        self.errors.len() >= MAX_ERRORS || self.reader.stuck()
     }
 
     /// Takes one line (without its newline).
@@ -87,37 +93,32 @@ impl<'c> EventLoader<'c> {
         self.summary.lines += 1;
         let line = self.summary.lines;
         let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-        let Some(header) = &self.header else {
-            let header = std::str::from_utf8(bytes)
-                .map_err(|_| vec![("#/header".to_owned(), "is not UTF-8".to_owned())])
-                .and_then(Header::parse);
-            match header {
-                Ok(header) => self.header = Some(header),
-                Err(faults) => self.refuse(line, faults),
-            }
-            return Ok(());
-        };
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(());
-        }
-        match header.text(bytes).and_then(|text| header.row(text)) {
-            Ok(row) => self.pending.push((line, row)),
-            Err(faults) => self.refuse(line, faults),
-        }
+        let mut read = std::mem::take(&mut self.read);
+        self.reader.line(line, bytes, &mut read);
+        self.take(&mut read);
+        self.read = read;
         if self.pending.len() >= BATCH {
             self.flush().await?;
         }
         Ok(())
     }
 
+    /// Keeps the rows read, notes the records skipped, and refuses the faulty.
+    fn take(&mut self, read: &mut Vec<Parsed>) {
+        for (line, parsed) in read.drain(..) {
+            match parsed {
+                Ok(Read::Row(row)) => self.pending.push((line, *row)),
+                Ok(Read::Skipped(reason)) => self.skip(line, reason),
+                Err(faults) => self.refuse(line, faults),
+            }
+        }
+    }
+
     /// Ends the import: what it made, or every line refused (the caller then rolls back).
     pub async fn finish(mut self) -> Result<std::result::Result<ImportSummary, Vec<LineError>>> {
-        if self.header.is_none() && self.errors.is_empty() {
-            self.refuse(
-                1,
-                vec![("#/header".into(), "is required: the file is empty".into())],
-            );
-        }
+        let mut read = std::mem::take(&mut self.read);
+        self.reader.end(self.summary.lines, &mut read);
+        self.take(&mut read);
         self.flush().await?;
         if !self.errors.is_empty() {
             self.errors.sort_by_key(|e| e.line);
@@ -175,7 +176,8 @@ impl<'c> EventLoader<'c> {
             .iter()
             .map(|(_, row)| (row.event_id.clone(), row.date))
             .collect();
-        let mut seen = store::imported(&mut *self.conn, DATASET, &keys).await?;
+        let dataset = self.dataset;
+        let mut seen = store::imported(&mut *self.conn, dataset.name(), &keys).await?;
         let mut fresh: Vec<(usize, EventRow)> = Vec::with_capacity(pending.len());
         for (line, row) in pending {
             if seen.insert((row.event_id.clone(), row.date)) {
@@ -187,14 +189,13 @@ impl<'c> EventLoader<'c> {
         // What each row becomes; only rows that become something name actors and stories.
         let mut placed_rows: Vec<(usize, &EventRow, bool, Option<Placed>)> = Vec::new();
         for (line, row) in &fresh {
-            match row.becomes() {
-                Becomes::Skipped(reason) => {
-                    self.skip(*line, format!("CAMEO {}: {reason}", row.code.as_str()));
-                }
+            match &row.becomes {
                 Becomes::Visit { source_travels } => {
-                    placed_rows.push((*line, row, source_travels, None));
+                    placed_rows.push((*line, row, *source_travels, None));
                 }
-                Becomes::Interaction(placed) => placed_rows.push((*line, row, true, Some(placed))),
+                Becomes::Interaction(placed) => {
+                    placed_rows.push((*line, row, true, Some(placed.clone())));
+                }
             }
         }
         let rows: Vec<&EventRow> = placed_rows.iter().map(|(_, row, _, _)| *row).collect();
@@ -208,10 +209,10 @@ impl<'c> EventLoader<'c> {
             } else {
                 (target, source)
             };
-            let reason = if from.participant == to.participant {
-                Some("the source and the target are the same actor")
-            } else if from.principal == to.principal {
+            let reason = if from.principal == to.principal {
                 Some("both sides count for the same state or organization (an event within it)")
+            } else if from.participant == to.participant {
+                Some("the source and the target are the same actor")
             } else if placed.is_none() && from.participant == to.principal {
                 Some("the visitor is the host")
             } else {
@@ -225,7 +226,7 @@ impl<'c> EventLoader<'c> {
         let rows: Vec<&EventRow> = kept.iter().map(|(_, row, ..)| *row).collect();
         let file = self.options.file.clone();
         self.known
-            .cite(&mut *self.conn, &self.by, DATASET, &file, &rows)
+            .cite(&mut *self.conn, &self.by, &file, &rows)
             .await?;
         let file_citation = self.known.citations.get(&format!("file:{file}")).copied();
         let mut groups: Vec<Group> = Vec::new();
@@ -243,13 +244,9 @@ impl<'c> EventLoader<'c> {
                     "a citation of the batch was neither found nor made"
                 )));
             };
-            let sentence = row
-                .story
-                .sentence
-                .map_or_else(|| "the story".to_owned(), |n| format!("sentence {n}"));
             let citations = [
-                (story, sentence),
-                (file_citation, format!("event {}", row.event_id)),
+                (story, row.story.locator.clone(), row.story.quote.clone()),
+                (file_citation, format!("event {}", row.event_id), None),
             ];
             let at = match by_key.get(&key) {
                 Some(at) if self.options.merge => *at,
@@ -258,7 +255,8 @@ impl<'c> EventLoader<'c> {
                     groups.push(Group {
                         key,
                         first: line,
-                        placed: placed.map(|p| (p, row.code.as_str().to_owned())),
+                        placed: placed
+                            .map(|p| (p, row.code.as_ref().map(|c| c.as_str().to_owned()))),
                         place: row.place.as_ref().map(|p| p.as_str().to_owned()),
                         from: Vec::new(),
                         to: Vec::new(),
@@ -327,7 +325,7 @@ impl<'c> EventLoader<'c> {
         write_many::<Interaction>(&mut *conn, &self.by, &interactions, false).await?;
         join::<Visit>(&mut *conn, &self.by, joined_visits).await?;
         join::<Interaction>(&mut *conn, &self.by, joined_interactions).await?;
-        store::remember_rows(conn, DATASET, &noted).await?;
+        store::remember_rows(conn, self.dataset.name(), &noted).await?;
         Ok(())
     }
 }

@@ -4,12 +4,11 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
 use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{CodedActor, EventRow};
+use super::{CodedActor, Dataset, EventRow};
 use crate::domain::{CountryCode, Name, Slug, search_key};
 use crate::error::{ApiError, Result};
 use crate::records::actors::Actor;
@@ -26,8 +25,8 @@ pub struct Side {
 }
 
 /// What an import has found or made so far, by the names the dataset writes.
-#[derive(Default)]
 pub struct Known {
+    dataset: Dataset,
     /// States, by the folded name the dataset gives them.
     states: HashMap<String, Uuid>,
     /// Every other actor, by folded name.
@@ -55,6 +54,17 @@ fn is_its_state(actor: &CodedActor) -> bool {
 }
 
 impl Known {
+    pub fn new(dataset: Dataset) -> Self {
+        Self {
+            dataset,
+            states: HashMap::new(),
+            others: HashMap::new(),
+            citations: HashMap::new(),
+            made_actors: 0,
+            made_citations: 0,
+        }
+    }
+
     /// Finds or makes every actor the rows name, then says who each side of each row is.
     pub async fn sides(
         &mut self,
@@ -198,8 +208,11 @@ impl Known {
                         made["country_code"] = json!(code.to_string());
                     }
                     if !actor.sectors.is_empty() {
-                        made["description"] =
-                            json!(format!("Sectors (ICEWS): {}", actor.sectors.join(", ")));
+                        made["description"] = json!(format!(
+                            "Sectors ({}): {}",
+                            self.dataset.label(),
+                            actor.sectors.join(", ")
+                        ));
                     }
                     new.push((id, made));
                     id
@@ -263,20 +276,17 @@ impl Known {
         &mut self,
         conn: &mut PgConnection,
         by: &str,
-        dataset: &str,
         file: &str,
         rows: &[&EventRow],
     ) -> Result<()> {
+        let dataset = self.dataset;
         if rows.is_empty() {
             return Ok(()); // Nothing to cite, not even the file.
         }
         let mut wanted: HashMap<String, serde_json::Value> = HashMap::new();
         let file_key = format!("file:{file}");
         if !self.citations.contains_key(&file_key) {
-            wanted.insert(
-                file_key,
-                json!({"source": "ICEWS Coded Event Data (Harvard Dataverse)", "title": file}),
-            );
+            wanted.insert(file_key, json!({"source": dataset.source(), "title": file}));
         }
         for row in rows {
             let key = story_key(&row.story.id);
@@ -288,7 +298,7 @@ impl Known {
             return Ok(());
         }
         let keys: Vec<String> = wanted.keys().cloned().collect();
-        let found = store::events::citations(&mut *conn, dataset, &keys).await?;
+        let found = store::events::citations(&mut *conn, dataset.name(), &keys).await?;
         let mut made = Vec::new();
         let mut rows = Vec::new();
         for (key, citation) in wanted {
@@ -305,7 +315,7 @@ impl Known {
         }
         self.made_citations += rows.len();
         write_many::<Citation>(&mut *conn, by, &rows, false).await?;
-        store::events::remember_citations(conn, dataset, &made).await?;
+        store::events::remember_citations(conn, dataset.name(), &made).await?;
         Ok(())
     }
 }
@@ -322,12 +332,18 @@ pub fn story_key(story: &str) -> String {
     format!("story:{story}")
 }
 
-/// A story as a citation: its publisher, its id in the dataset, and the day of the event.
+/// A story as a citation: its publisher, its title, and where it is.
 fn story_citation(row: &EventRow) -> serde_json::Value {
-    let day: NaiveDate = row.date;
-    json!({
-        "source": row.story.publisher.as_ref().map_or("Unknown publisher", |p| p.as_str()),
-        "title": format!("Story {} (as coded in ICEWS)", row.story.id),
-        "published_on": day.format("%Y-%m-%d").to_string(),
-    })
+    let story = &row.story;
+    let mut citation = json!({
+        "source": story.publisher.as_ref().map_or("Unknown publisher", |p| p.as_str()),
+        "title": story.title,
+    });
+    if let Some(day) = story.published_on {
+        citation["published_on"] = json!(day.format("%Y-%m-%d").to_string());
+    }
+    if let Some(url) = &story.url {
+        citation["url"] = json!(url);
+    }
+    citation
 }

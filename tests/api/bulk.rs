@@ -169,16 +169,9 @@ async fn an_import_with_bad_lines_keeps_nothing_and_reports_every_line() {
     ];
     let response = app.import(&lines.join("\n")).await;
     let problem = problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
-    let refused: Vec<(u64, String)> = problem["lines"]
-        .as_array()
+    let refused: Vec<(u64, String)> = refused_lines(&problem)
         .into_iter()
-        .flatten()
-        .map(|l| {
-            (
-                l["line"].as_u64().unwrap_or(0),
-                l["pointer"].as_str().unwrap_or("").to_owned(),
-            )
-        })
+        .map(|(line, pointer, _)| (line, pointer.to_owned()))
         .collect();
     assert_eq!(
         refused,
@@ -304,16 +297,9 @@ async fn repeats_and_references_across_batches_are_checked_in_the_database() {
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
-    let refused: Vec<(u64, String)> = problem["lines"]
-        .as_array()
+    let refused: Vec<(u64, String)> = refused_lines(&problem)
         .into_iter()
-        .flatten()
-        .map(|l| {
-            (
-                l["line"].as_u64().unwrap_or(0),
-                l["pointer"].as_str().unwrap_or("").to_owned(),
-            )
-        })
+        .map(|(line, pointer, _)| (line, pointer.to_owned()))
         .collect();
     assert_eq!(
         refused,
@@ -628,18 +614,7 @@ async fn an_import_cannot_reuse_the_id_of_a_merged_actor_or_folded_role() {
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
-    let refused: Vec<(u64, &str, &str)> = problem["lines"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|l| {
-            (
-                l["line"].as_u64().unwrap_or(0),
-                l["pointer"].as_str().unwrap_or(""),
-                l["detail"].as_str().unwrap_or(""),
-            )
-        })
-        .collect();
+    let refused = refused_lines(&problem);
     assert_eq!(refused.len(), 2, "{problem}");
     for ((line, pointer, detail), into) in refused.iter().zip([&lemuria, &kept]) {
         assert_eq!(*pointer, "#/id", "line {line}: {problem}");

@@ -396,6 +396,22 @@ pub fn pointers(problem: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The lines an import refused: each one's number, pointer and detail.
+pub fn refused_lines(problem: &Value) -> Vec<(u64, &str, &str)> {
+    problem["lines"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|l| {
+            (
+                l["line"].as_u64().unwrap_or(0),
+                l["pointer"].as_str().unwrap_or(""),
+                l["detail"].as_str().unwrap_or(""),
+            )
+        })
+        .collect()
+}
+
 pub fn header(response: &Response, name: &str) -> Option<String> {
     response
         .headers()

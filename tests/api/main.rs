@@ -26,6 +26,7 @@ mod network;
 mod openapi;
 mod ops;
 mod pages;
+mod plover;
 mod reads;
 mod replicas;
 mod resolve;

@@ -104,21 +104,14 @@ fn line(line: &'static str) -> Option<(&'static str, Placed)> {
     let event_type = InteractionType::ALL
         .into_iter()
         .find(|t| t.plover_name() == name)?;
-    let mode = fields.next().and_then(|mode| {
-        let mode = mode.replace('-', "_");
-        InteractionMode::ALL
-            .into_iter()
-            .find(|m| m.as_str() == mode && event_type.admits(*m))
-    });
+    let mode = fields
+        .next()
+        .and_then(|mode| InteractionMode::of(event_type, mode));
     let contexts = fields
         .next()
         .unwrap_or_default()
         .split(';')
-        .filter_map(|context| {
-            InteractionContext::ALL
-                .into_iter()
-                .find(|c| c.as_str() == context.trim())
-        })
+        .filter_map(InteractionContext::named)
         .collect();
     Some((
         code,

@@ -44,3 +44,12 @@ vocabulary! {
         Trafficking => "trafficking",
     }
 }
+
+impl InteractionContext {
+    /// The context a file names, in PLOVER's spelling or the API's, any case
+    /// (`natural-resource`, `Economic`); none for a name PLOVER does not have.
+    pub fn named(name: &str) -> Option<Self> {
+        let name = name.trim().replace('-', "_").to_ascii_lowercase();
+        Self::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}

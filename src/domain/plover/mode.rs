@@ -98,6 +98,17 @@ impl InteractionMode {
         self.as_str().replace('_', "-")
     }
 
+    /// The mode of `event_type` a file names, in PLOVER's spelling or the API's, any case
+    /// (`heavy-weapons`, `Third_Party`); none for a name that type does not have.
+    pub fn of(event_type: InteractionType, name: &str) -> Option<Self> {
+        let name = name.trim().replace('-', "_").to_ascii_lowercase();
+        event_type
+            .modes()
+            .iter()
+            .copied()
+            .find(|m| m.as_str() == name)
+    }
+
     /// The types that admit this mode: one, or two for a name the manual gives two types.
     pub fn types(self) -> impl Iterator<Item = InteractionType> {
         InteractionType::ALL

@@ -205,4 +205,14 @@ assert [s.lines for s in summary.skipped] == [[40, 41], [38]], summary.skipped
 hosted = list_visits.sync(client=client, host="kazakhstan", from_="2018-10-29", to="2018-10-29")
 assert sorted(v.visitor_principal.slug for v in hosted.items) == ["iran", "russia", "turkey"], hosted
 
+# PLOVER's gold-standard records: the format named, the file sent as it is.
+from chancery_client.models.import_events_format import ImportEventsFormat
+
+gold = pathlib.Path(__file__).resolve().parents[2] / "tests" / "data" / "plover" / "PLOVER_GSR_CAMEO.txt"
+with gold.open("rb") as records:
+    summary = import_events.sync(client=client, body=File(payload=records, file_name=gold.name),
+                                 format_=ImportEventsFormat.PLOVER, dataset_file=f"PLOVER gold standard {run}")
+assert (summary.visits, summary.interactions) == (4, 158), summary
+assert summary.skipped[0].reason == "a documentation record (event `DOCUMENT`)", summary.skipped
+
 print("python client scenario: ok")

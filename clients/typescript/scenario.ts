@@ -186,6 +186,18 @@ async function main(): Promise<void> {
   const reread = must(events.data, events.error, "import events");
   check(reread.rows_repeated === 37 && reread.visits === 0, JSON.stringify(reread));
 
+  // PLOVER's gold-standard records, as JSON with the format named: the Python scenario
+  // imported them, so all 179 taken are passed over (the file gives one id to two records).
+  const records = readFileSync("tests/data/plover/PLOVER_GSR_CAMEO.txt", "utf8");
+  const plover = await client.POST("/v1/import/events", {
+    params: { query: { format: "plover", dataset_file: `PLOVER gold standard ${run}` } },
+    body: records,
+    bodySerializer: (body: string) => body,
+    headers: { "Content-Type": "application/json" },
+  });
+  const gold = must(plover.data, plover.error, "import PLOVER records");
+  check(gold.rows_repeated === 179 && gold.visits === 0, JSON.stringify(gold));
+
   console.log("typescript client scenario: ok");
 }
 

@@ -191,3 +191,63 @@ async fn the_api_docs_render_under_their_content_security_policy() {
     assert!(dom.contains("opblock"), "no operation rendered:\n{dom}");
     assert!(dom.contains("/v1/actors/{actor}/engagement"), "{dom}");
 }
+
+#[tokio::test]
+async fn the_front_page_ranks_every_state_and_links_each_to_its_page() {
+    let app = spawn_app().await;
+    let sample = include_str!("../data/icews/sample.tab");
+    let imported = app
+        .request(reqwest::Method::POST, "/v1/import/events")
+        .bearer_auth(&app.write_token)
+        .header("Content-Type", "text/tab-separated-values")
+        .body(sample)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(imported.status(), StatusCode::OK);
+    let question = "from=2018-10&to=2018-10&basis=visits,interactions";
+    let dom = browse(&app.url(&format!("/explore?{question}")), &["--dump-dom"]).await;
+    assert!(dom.contains(r#"id="ranking""#), "no ranking: {dom}");
+    // The API's order: Kazakhstan, with the most records, first; each state links to its page
+    // with the same question.
+    let rows: Vec<&str> = dom
+        .match_indices(r#"<tr data-actor=""#)
+        .map(|(at, m)| {
+            let slug = &dom[at + m.len()..];
+            &slug[..slug.find('"').unwrap_or(0)]
+        })
+        .collect();
+    let api = json(
+        app.get(&format!("/v1/engagement?{question}&limit=1000"))
+            .await,
+    )
+    .await;
+    let ranked: Vec<&str> = api["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["actor"]["slug"].as_str())
+        .collect();
+    assert_eq!(rows, ranked);
+    assert_eq!(rows.first(), Some(&"kazakhstan"));
+    let link = format!(r#"href="/explore/kazakhstan?{question}""#).replace('&', "&amp;");
+    assert!(dom.contains(&link), "no link {link}: {dom}");
+    // Sorted by a column, as the API sorts.
+    let by_hhi = browse(
+        &app.url(&format!("/explore?{question}&sort=hhi")),
+        &["--dump-dom"],
+    )
+    .await;
+    let first = by_hhi.find(r#"<tr data-actor=""#).unwrap_or(0);
+    let api = json(
+        app.get(&format!("/v1/engagement?{question}&sort=hhi&limit=1"))
+            .await,
+    )
+    .await;
+    let top = api["items"][0]["actor"]["slug"].as_str().unwrap_or("?");
+    assert!(by_hhi[first..].starts_with(&format!(r#"<tr data-actor="{top}""#)));
+    // The linked page counts what the row says.
+    let page = app.get(&format!("/explore/kazakhstan?{question}")).await;
+    let text = page.text().await.unwrap_or_default();
+    assert!(text.contains("<b>0.167</b>"), "Kazakhstan's HHI: {text}");
+}

@@ -36,6 +36,20 @@ pub enum RankingSort {
     Name,
 }
 
+impl RankingSort {
+    /// The name in a query string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::N => "n",
+            Self::EffectivePartners => "effective_partners",
+            Self::Evenness => "evenness",
+            Self::Hhi => "hhi",
+            Self::TopShare => "top_share",
+            Self::Name => "name",
+        }
+    }
+}
+
 /// The kinds of actor that are ranked: those others count for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -62,7 +76,7 @@ pub enum Order {
 }
 
 /// Which actors, over which records, in which order.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct RankingParams {
@@ -175,7 +189,8 @@ pub async fn rank_engagement(
     }))
 }
 
-async fn answer(conn: &mut sqlx::PgConnection, params: &RankingParams) -> Result<Ranking> {
+/// The ranking asked, read in the caller's snapshot (the explorer's front page asks too).
+pub async fn answer(conn: &mut sqlx::PgConnection, params: &RankingParams) -> Result<Ranking> {
     let window = Window::new(params.from, params.to)?;
     let basis = super::basis(
         params.basis.as_deref(),

@@ -5,6 +5,7 @@
 
 mod chart;
 mod html;
+mod picker;
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -12,16 +13,16 @@ use std::io;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::analysis::{Direction, Granularity};
-use crate::domain::{PartialDate, Resource};
+use crate::domain::Resource;
 use crate::error::{ApiError, Result};
 use crate::store::actors as actor_store;
 use crate::store::timeline::{self as timeline_store, TimelineQuery};
 
 use super::analysis::engagement::{self, Engagement, EngagementParams};
+use super::analysis::ranking::{self, RankingParams};
 use super::analysis::stream::respond as stream;
 use super::costly::CostlyPermit;
 use super::extract::{actor_from_path, parse_query};
@@ -32,20 +33,12 @@ use crate::records::links::CitationRef;
 use crate::records::statements::Statement;
 use crate::records::visits::Visit;
 use html::escape;
+use picker::ExploreParams;
 
 /// The most records the page lists with their sources; the API has the rest.
 const MAX_RECORDS: usize = 300;
 /// The most timeline entries the page lists.
 const MAX_TIMELINE: i64 = 200;
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExploreParams {
-    actor: Option<String>,
-    from: Option<PartialDate>,
-    to: Option<PartialDate>,
-    by: Option<Granularity>,
-}
 
 /// `/explore`: the picker, or the actor it names (`?actor=`).
 pub async fn explore(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
@@ -158,9 +151,20 @@ async fn render(
     let turn = state.costly.enter(req).await?;
     let mut conn = super::analysis::snapshot(state.reader(req).await?).await?;
     let choices = actor_store::principals(&mut conn, 1000).await?;
-    form(html, &choices, actor.as_deref(), &params);
+    picker::form(html, &choices, actor.as_deref(), &params);
     let Some(actor) = actor else {
-        html.push_str("<p>Pick an actor to see whom it engages with, how concentrated that is, and the evidence.</p></main></body></html>");
+        html.push_str("<p>Pick an actor to see whom it engages with, how concentrated that is, and the evidence; or compare every state below.</p>");
+        let question = RankingParams {
+            from: params.from,
+            to: params.to,
+            basis: params.basis.map(|b| b.as_str().to_owned()),
+            sort: params.sort,
+            limit: Some(1000),
+            ..RankingParams::default()
+        };
+        let answer = ranking::answer(&mut conn, &question).await?;
+        picker::ranking(html, &answer, &params);
+        html.push_str("</main></body></html>");
         return Ok(None);
     };
     let by = params
@@ -174,7 +178,7 @@ async fn render(
         from: params.from,
         to: params.to,
         by: Some(by),
-        basis: None,
+        basis: params.basis.map(|b| b.as_str().to_owned()),
         event_type: None,
         quad_class: None,
         direction: Some(Direction::Both),
@@ -260,47 +264,6 @@ ul.records{margin:0;padding-left:1rem}ul.records li{margin:.2rem 0}.sources{colo
 </style></head>
 <body><header><a href="/explore">chancery explorer</a></header><main>
 "#;
-
-fn form(
-    html: &mut String,
-    choices: &[actor_store::ActorSummaryRow],
-    actor: Option<&str>,
-    params: &ExploreParams,
-) {
-    html.push_str(r#"<form method="get" action="/explore"><label>Actor<select name="actor" required><option value="">—</option>"#);
-    for choice in choices {
-        let selected = if actor == Some(choice.slug.as_str())
-            || actor == Some(choice.id.to_string().as_str())
-        {
-            " selected"
-        } else {
-            ""
-        };
-        let _ = write!(
-            html,
-            r#"<option value="{}"{selected}>{}</option>"#,
-            escape(&choice.slug),
-            escape(&choice.name)
-        );
-    }
-    let date = |d: Option<PartialDate>| d.map(|d| escape(&d.to_string())).unwrap_or_default();
-    let _ = write!(
-        html,
-        r#"</select></label><label>From<input name="from" value="{}" placeholder="2022" size="10"></label><label>To<input name="to" value="{}" placeholder="2022-12" size="10"></label><label>Per<select name="by">"#,
-        date(params.from),
-        date(params.to)
-    );
-    for by in [Granularity::Year, Granularity::Quarter, Granularity::Month] {
-        let selected = if params.by == Some(by) {
-            " selected"
-        } else {
-            ""
-        };
-        let name = chart::granularity_name(by);
-        let _ = write!(html, r#"<option value="{name}"{selected}>{name}</option>"#);
-    }
-    html.push_str(r#"</select></label><button type="submit">Show</button></form>"#);
-}
 
 fn figure(value: Option<f64>, digits: usize) -> String {
     value.map_or("–".into(), |v| format!("{v:.digits$}"))

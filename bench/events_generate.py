@@ -1,7 +1,10 @@
 """Writes an ICEWS-shaped year of events to stdout: the published header and columns, one row
 per coded sentence, with the skew of real event data.
 
-    python3 bench/events_generate.py ROWS [SEED] > events.tab
+    python3 bench/events_generate.py ROWS [SEED] [YEAR] > events.tab
+
+(the year 2018 by default; event and story ids are numbered within the year, so the files of
+different years do not repeat each other's rows)
 
 - 250 principals (states and organizations), a few in most events: each is drawn with a
   weight falling as 1/rank^1.1 (the busiest, "Russian Federation", in about 1 row in 6);
@@ -18,6 +21,9 @@ import sys
 
 rows = int(sys.argv[1])
 random.seed(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
+year = int(sys.argv[3]) if len(sys.argv) > 3 else 2018
+# 2018's ids are those earlier versions of this script wrote.
+ids = (year - 2018) * 100_000_000
 busy = ["Russian Federation", "China", "United States", "Turkey", "Kazakhstan", "Iran",
         "India", "Germany", "France", "Japan", "Ukraine", "United Kingdom", "Israel",
         "Uzbekistan", "Kyrgyzstan", "Belarus", "Pakistan", "Egypt", "Brazil", "Afghanistan",
@@ -51,7 +57,7 @@ for i in range(rows):
     source, target = side(), side()
     day = random.randrange(365)
     month, date = 1 + day * 12 // 365, 1 + day % 28
-    out.write(f"{10_000_000 + i}\t2018-{month:02}-{date:02}\t{source[0]}\t{source[1]}\t"
+    out.write(f"{ids + 10_000_000 + i}\t{year}-{month:02}-{date:02}\t{source[0]}\t{source[1]}\t"
               f"{source[2]}\tText\t{random.choices(code_list, code_weights)[0]}\t1.0\t"
-              f"{target[0]}\t{target[1]}\t{target[2]}\t{20_000_000 + i // 3}\t{1 + i % 3}\t"
+              f"{target[0]}\t{target[1]}\t{target[2]}\t{ids + 20_000_000 + i // 3}\t{1 + i % 3}\t"
               f"Wire {i % 40}\t\t\t\t\t\t\n")

@@ -184,7 +184,11 @@ pub fn portfolio<'a>(contributions: impl IntoIterator<Item = &'a Contribution>) 
             RecordKind::Interaction => entry.interactions.push(c.id),
         }
     }
-    let mut partners: Vec<PartnerShare> = partners.into_values().collect();
+    finish(records.len(), partners.into_values().collect())
+}
+
+/// Shares, the order (heaviest first, then most records, then by id) and the concentration.
+fn finish(n: usize, mut partners: Vec<PartnerShare>) -> Portfolio {
     // A fold from +0: an empty f64 sum is −0, which would print as "-0".
     let total_weight = partners.iter().fold(0.0, |total, p| total + p.weight);
     for p in &mut partners {
@@ -198,41 +202,30 @@ pub fn portfolio<'a>(contributions: impl IntoIterator<Item = &'a Contribution>) 
     });
     let weights: Vec<f64> = partners.iter().map(|p| p.weight).collect();
     Portfolio {
-        n: records.len(),
+        n,
         total_weight,
         partners,
         concentration: concentration(&weights),
     }
 }
 
-/// Every principal's portfolio over the window at once, each from the ties that have it at
-/// either end (a tie between two principals counts for both), as [`engagement`] would count
-/// it for that principal alone.
-pub fn every(ties: &[Tie], direction: Direction, weights: &Weights) -> Vec<(Uuid, Portfolio)> {
-    let mut by_principal: BTreeMap<Uuid, Vec<&Tie>> = BTreeMap::new();
-    for tie in ties {
-        by_principal
-            .entry(tie.from.principal)
-            .or_default()
-            .push(tie);
-        if tie.to.principal != tie.from.principal {
-            by_principal.entry(tie.to.principal).or_default().push(tie);
-        }
-    }
-    by_principal
+/// A portfolio from counts alone: `n` records, and each partner's count of them (each record
+/// weighing 1). The ranking counts in the database what [`portfolio`] would count from every
+/// contribution; the partners are ordered as there, and list no records.
+pub fn from_counts(n: usize, counts: impl IntoIterator<Item = (Uuid, usize)>) -> Portfolio {
+    let partners = counts
         .into_iter()
-        .map(|(actor, own)| {
-            let question = Question {
-                actor,
-                direction,
-                partners: None,
-                weights,
-                periods: &[],
-            };
-            let (contributions, _) = contributions(own, &question);
-            (actor, portfolio(&contributions))
+        .map(|(partner, count)| PartnerShare {
+            partner,
+            count,
+            weight: count as f64,
+            share: None,
+            visits: Vec::new(),
+            statements: Vec::new(),
+            interactions: Vec::new(),
         })
-        .collect()
+        .collect();
+    finish(n, partners)
 }
 
 /// The whole answer: the window, each period, and what could not be placed or resolved.
@@ -364,22 +357,20 @@ mod tests {
     }
 
     #[test]
-    fn every_principal_gets_the_portfolio_its_own_question_would() {
+    fn counts_alone_give_the_portfolio_every_contribution_would() {
         let weights = Weights::default();
-        let ties = demo();
-        let all = every(&ties, Direction::Both, &weights);
-        let principals: Vec<Uuid> = all.iter().map(|(actor, _)| *actor).collect();
-        assert_eq!(principals, [KZ, RU, CN]);
-        for (actor, portfolio) in all {
-            let question = Question {
-                actor,
-                direction: Direction::Both,
-                partners: None,
-                weights: &weights,
-                periods: &[],
-            };
-            assert_eq!(portfolio, engagement(&ties, &question).window, "{actor}");
-        }
+        let window = engagement(&demo(), &question(&weights, &[])).window;
+        let counts = window.partners.iter().rev().map(|p| (p.partner, p.count));
+        let counted = from_counts(window.n, counts);
+        assert_eq!(counted.n, window.n);
+        assert_eq!(counted.concentration, window.concentration);
+        let order = |p: &Portfolio| -> Vec<(Uuid, usize, Option<f64>)> {
+            p.partners
+                .iter()
+                .map(|s| (s.partner, s.count, s.share))
+                .collect()
+        };
+        assert_eq!(order(&counted), order(&window));
     }
 
     #[test]

@@ -326,3 +326,35 @@ async fn bad_questions_are_400_naming_the_parameter_and_unknown_actors_404() {
         "{partner}"
     );
 }
+
+/// The ranking counts in the database what each actor's engagement counts from its ties: on
+/// the demo's records, whose principals come from roles (`principal_of`), in each direction,
+/// for states and organizations, with a type filter.
+#[tokio::test]
+async fn the_ranking_counts_what_each_actors_engagement_counts() {
+    let app = demo_app().await;
+    for question in [
+        "from=2021&to=2023&basis=all",
+        "from=2022&to=2022&direction=out",
+        "from=2022&to=2022&direction=in",
+        "from=2019&to=2024&basis=all&kind=organization",
+        "from=2019&to=2024&basis=all&quad_class=verbal_cooperation",
+    ] {
+        let ranking = json(app.get(&format!("/v1/engagement?{question}")).await).await;
+        let items = ranking["items"].as_array().cloned().unwrap_or_default();
+        assert!(!items.is_empty(), "{question}: {ranking}");
+        for item in &items {
+            let slug = item["actor"]["slug"].as_str().unwrap_or("");
+            let own_question = question.replace("&kind=organization", "");
+            let own = json(
+                app.get(&format!("/v1/actors/{slug}/engagement?{own_question}"))
+                    .await,
+            )
+            .await;
+            let window = &own["window"];
+            for field in ["n", "hhi", "effective_partners", "evenness", "top_partner"] {
+                assert_eq!(item[field], window[field], "{question}: {slug} {field}");
+            }
+        }
+    }
+}

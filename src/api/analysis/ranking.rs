@@ -1,18 +1,21 @@
 //! Every actor's engagement index over one window, side by side: `GET /v1/engagement`, to
 //! rank Central Asia's states, or all of them.
 
+use std::collections::BTreeMap;
+
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 use crate::analysis::engagement as compute;
-use crate::analysis::{Direction, RecordKind, Weights};
+use crate::analysis::{Direction, RecordKind};
 use crate::domain::{ActorKind, InteractionType, PartialDate, QuadClass};
 use crate::error::{ApiError, Result};
 use crate::records::summary::ActorSummary;
+use crate::store::analysis as store;
 
 use super::super::auth::Read;
-use super::super::costly;
 use super::super::extract::Query;
 use super::super::formats::{self, CsvRecord, opt};
 use super::super::problems::*;
@@ -211,9 +214,28 @@ pub async fn answer(conn: &mut sqlx::PgConnection, params: &RankingParams) -> Re
         ));
     }
     let direction = params.direction.unwrap_or(Direction::Both);
-    let (ties, _) = super::ties(&mut *conn, basis.ties(None, &window), &window, None).await?;
-    let weights = Weights::default();
-    let portfolios = costly::run(move || compute::every(&ties, direction, &weights)).await?;
+    // Counted in the database: the answer is a row per principal and partner, however many
+    // records the window holds (a year of event data is a million).
+    let counts = store::pair_counts(
+        &mut *conn,
+        &basis.ties(None, &window),
+        direction.admits(Direction::Out),
+        direction.admits(Direction::In),
+    )
+    .await?;
+    let mut by_actor: BTreeMap<Uuid, (usize, Vec<(Uuid, usize)>)> = BTreeMap::new();
+    for count in counts {
+        let (n, partners) = by_actor.entry(count.actor).or_default();
+        let records = usize::try_from(count.records).unwrap_or(0);
+        match count.partner {
+            Some(partner) => partners.push((partner, records)),
+            None => *n = records,
+        }
+    }
+    let portfolios: Vec<_> = by_actor
+        .into_iter()
+        .map(|(actor, (n, partners))| (actor, compute::from_counts(n, partners)))
+        .collect();
     let mut ids: Vec<_> = portfolios.iter().map(|(actor, _)| *actor).collect();
     ids.extend(
         portfolios

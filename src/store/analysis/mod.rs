@@ -13,6 +13,10 @@ use futures_util::TryStreamExt;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
+mod pairs;
+
+pub use pairs::{PairCount, pair_counts};
+
 use super::{Result, StoreError};
 use crate::domain::{DatePrecision, InteractionType, RoleRank, Stance, StatementKind, VisitKind};
 
@@ -70,62 +74,12 @@ pub struct Extent {
     pub until: Option<NaiveDate>,
 }
 
-/// What a branch of the union reads: the whole tie; its date alone (no principals, the
-/// costly part), for [`extent`]; or its principals alone, for [`pair_counts`].
+/// What a branch of the union reads: the whole tie, or its date alone (no principals, the
+/// costly part), for [`extent`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Read {
     Ties,
     Dates,
-    Principals,
-}
-
-/// How many records tie a principal to a partner (`partner` set), or how many records a
-/// principal has with any partner (`partner` none).
-#[derive(Debug, Clone, Copy, sqlx::FromRow)]
-pub struct PairCount {
-    pub actor: Uuid,
-    pub partner: Option<Uuid>,
-    pub records: i64,
-}
-
-/// Every principal's records and partners in the window, counted in the database: what
-/// [`ties`] would give, one contribution per record and partner, without reading a tie. A
-/// tie within one principal is nobody's engagement. `out` counts a principal's ties as their
-/// source, `into` as their target (both, for either way).
-pub async fn pair_counts(
-    conn: &mut PgConnection,
-    query: &TieQuery,
-    out: bool,
-    into: bool,
-) -> Result<Vec<PairCount>> {
-    let mut query = query.clone();
-    query.around = None;
-    query.max_ties = i64::MAX;
-    if !(query.visits || query.statements || query.interactions) || !(out || into) {
-        return Ok(Vec::new());
-    }
-    let mut sql = QueryBuilder::<Postgres>::new(
-        "WITH links AS MATERIALIZED (
-             SELECT DISTINCT record, id, from_principal AS f, to_principal AS t FROM (",
-    );
-    union(&mut sql, &query, Read::Principals);
-    let mut ways = Vec::new();
-    if out {
-        ways.push("SELECT f AS actor, t AS partner, record, id FROM links");
-    }
-    if into {
-        ways.push("SELECT t AS actor, f AS partner, record, id FROM links");
-    }
-    // Each way's rows are distinct already; the union drops a record's pair seen both ways.
-    sql.push(format!(
-        ") b WHERE from_principal <> to_principal),
-         sides AS MATERIALIZED ({})
-         SELECT actor, partner, count(*) AS records FROM sides GROUP BY actor, partner
-         UNION ALL
-         SELECT actor, NULL, count(DISTINCT (record, id)) FROM sides GROUP BY actor",
-        ways.join(" UNION ")
-    ));
-    Ok(sql.build_query_as::<PairCount>().fetch_all(conn).await?)
 }
 
 /// The ties of the records in the window, at most `max_ties` (in no particular order), each
@@ -297,11 +251,6 @@ fn visit_ties(sql: &mut QueryBuilder<'_, Postgres>, around: bool, read: Read) {
         let from = format!("{source} JOIN visit_visitors x ON x.visit_id = v.id");
         return dates(sql, "v.start_date", "v.start_precision", &from, "v.period");
     }
-    if read == Read::Principals {
-        let join = "JOIN visit_visitors x ON x.visit_id = v.id";
-        let from = ("x.actor_id", "v.visitor_principal_id");
-        return principals(sql, "visit", source, join, from, "v.host_id");
-    }
     sql.push(format!(
         "SELECT 'visit' AS record, v.id, v.start_date AS date, v.start_precision AS precision,
                 v.kind AS visit_kind, NULL::statement_kind AS statement_kind,
@@ -339,11 +288,6 @@ fn statement_ties(sql: &mut QueryBuilder<'_, Postgres>, around: bool, read: Read
             "s.period",
         );
     }
-    if read == Read::Principals {
-        let join = "JOIN statement_subjects x ON x.statement_id = s.id";
-        let from = ("s.speaker_id", "s.on_behalf_of_id");
-        return principals(sql, "statement", source, join, from, "x.actor_id");
-    }
     sql.push(format!(
         "SELECT 'statement' AS record, s.id, s.stated_date AS date, s.stated_precision AS precision,
                 NULL::visit_kind AS visit_kind, s.kind AS statement_kind,
@@ -372,37 +316,6 @@ fn interaction_ties(sql: &mut QueryBuilder<'_, Postgres>, query: &TieQuery, read
     };
     let links = "JOIN interaction_actors x ON x.interaction_id = i.id AND x.side = 'source'
          JOIN interaction_actors y ON y.interaction_id = i.id AND y.side = 'target'";
-    let types = |sql: &mut QueryBuilder<'_, Postgres>| {
-        if let Some(types) = &query.interaction_types {
-            sql.push(" AND i.type = ANY(")
-                .push_bind(types.clone())
-                .push(")");
-        }
-    };
-    if read == Read::Principals {
-        // A dataset's coding names both principals on the record: no actor need be read.
-        sql.push(format!(
-            "SELECT 'interaction' AS record, i.id, i.source_principal_id AS from_principal,
-                    i.target_principal_id AS to_principal
-             FROM w, {source}
-             WHERE i.period && w.during
-               AND i.source_principal_id IS NOT NULL AND i.target_principal_id IS NOT NULL"
-        ));
-        types(sql);
-        sql.push(format!(
-            " UNION ALL
-             SELECT 'interaction', i.id, coalesce(i.source_principal_id, f.principal_id),
-                    coalesce(i.target_principal_id, t.principal_id)
-             FROM w, {source} {links}
-             {} {}
-             WHERE i.period && w.during
-               AND (i.source_principal_id IS NULL OR i.target_principal_id IS NULL)",
-            unless_coded("x.actor_id", "i.period", "i.source_principal_id", "f"),
-            unless_coded("y.actor_id", "i.period", "i.target_principal_id", "t"),
-        ));
-        types(sql);
-        return;
-    }
     if read == Read::Dates {
         let from = format!("{source} {links}");
         dates(sql, "i.start_date", "i.start_precision", &from, "i.period");
@@ -428,39 +341,9 @@ fn interaction_ties(sql: &mut QueryBuilder<'_, Postgres>, query: &TieQuery, read
              WHERE i.period && w.during"
         ));
     }
-    types(sql);
-}
-
-/// A branch of [`pair_counts`] for visits or statements: each tie's two principals, the
-/// first the record's own (`from.1`) where it names one. `source` is `v` or `s` (the record,
-/// with its `id` and `period`), `join` its links as `x`.
-fn principals(
-    sql: &mut QueryBuilder<'_, Postgres>,
-    record: &str,
-    source: &str,
-    join: &str,
-    from: (&str, &str),
-    to: &str,
-) {
-    let alias = &record[..1];
-    let (participant, coded) = from;
-    sql.push(format!(
-        "SELECT '{record}' AS record, {alias}.id,
-                coalesce({coded}, f.principal_id) AS from_principal,
-                t.principal_id AS to_principal
-         FROM w, {source} {join}
-         {}
-         CROSS JOIN LATERAL principal_of({to}, {alias}.period) t
-         WHERE {alias}.period && w.during",
-        unless_coded(participant, &format!("{alias}.period"), coded, "f")
-    ));
-}
-
-/// The participant's principal by `principal_of`, joined as `alias`, only where the record
-/// does not name it (`coded`): a dataset's coding makes the lookup needless.
-fn unless_coded(participant: &str, period: &str, coded: &str, alias: &str) -> String {
-    format!(
-        "LEFT JOIN LATERAL (SELECT * FROM principal_of({participant}, {period})
-                            WHERE {coded} IS NULL) {alias} ON true"
-    )
+    if let Some(types) = &query.interaction_types {
+        sql.push(" AND i.type = ANY(")
+            .push_bind(types.clone())
+            .push(")");
+    }
 }

@@ -100,6 +100,9 @@ def measure(name, path):
     size = len(results[-1][2])
     now, peak = rss()
     statements = captured(path)
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    with open(f"target/bench/events-scale-{slug}.sql", "w") as saved:
+        saved.write(";\n".join(statements) + ";\n")
     sql_latency, error = pgbench(statements)
     median = statistics.median(times)
     ratio = f"{sql_latency / median:.2f}" if sql_latency else f"pgbench failed: {error}"
@@ -123,4 +126,6 @@ print("|---|---|---:|---:|---:|---:|---:|---:|---|")
 basis = "basis=visits,interactions"
 measure(f"{busiest}'s engagement, 2018 by month",
         f"/v1/actors/{busiest}/engagement?from=2018&to=2018&by=month&{basis}")
+measure("kazakhstan's engagement, 2018 by month",
+        f"/v1/actors/kazakhstan/engagement?from=2018&to=2018&by=month&{basis}")
 measure("every state's index, 2018", f"/v1/engagement?from=2018&to=2018&{basis}&limit=1000")

@@ -179,6 +179,11 @@ fn candidates(sql: &mut QueryBuilder<'_, Postgres>, actor: Uuid, query: &TieQuer
             sql.push(format!(" AND {column} < ")).push_bind(until);
         }
     };
+    // Where the record itself is read, its period is checked here too, so that only the
+    // window's records are joined to their ties (not every earlier year's).
+    let within = |sql: &mut QueryBuilder<'_, Postgres>, record: &str| {
+        sql.push(format!(" AND {record}.period && (SELECT during FROM w)"));
+    };
     if query.visits {
         sql.push(
             ", visit_ids AS (SELECT x.visit_id AS id FROM people p
@@ -189,9 +194,11 @@ fn candidates(sql: &mut QueryBuilder<'_, Postgres>, actor: Uuid, query: &TieQuer
             " UNION SELECT v.id FROM people p JOIN visits v ON v.host_id = p.actor_id WHERE true",
         );
         before(sql, "v.start_date");
+        within(sql, "v");
         sql.push(" UNION SELECT v.id FROM visits v WHERE v.visitor_principal_id = ")
             .push_bind(actor);
         before(sql, "v.start_date");
+        within(sql, "v");
         sql.push(")");
     }
     if query.statements {
@@ -200,9 +207,11 @@ fn candidates(sql: &mut QueryBuilder<'_, Postgres>, actor: Uuid, query: &TieQuer
                JOIN statements s ON s.speaker_id = p.actor_id WHERE true",
         );
         before(sql, "s.stated_date");
+        within(sql, "s");
         sql.push(" UNION SELECT s.id FROM statements s WHERE s.on_behalf_of_id = ")
             .push_bind(actor);
         before(sql, "s.stated_date");
+        within(sql, "s");
         sql.push(
             " UNION SELECT x.statement_id FROM people p
               JOIN statement_subjects x ON x.actor_id = p.actor_id WHERE true",
@@ -222,6 +231,7 @@ fn candidates(sql: &mut QueryBuilder<'_, Postgres>, actor: Uuid, query: &TieQuer
             ))
             .push_bind(actor);
             before(sql, "i.start_date");
+            within(sql, "i");
         }
         sql.push(")");
     }

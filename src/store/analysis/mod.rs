@@ -127,11 +127,7 @@ pub async fn extent(conn: &mut PgConnection, query: &TieQuery) -> Result<Extent>
 /// The query of the ties (or their dates), at most `max_ties` rows; false when no kind of
 /// record is asked for.
 fn union(sql: &mut QueryBuilder<'_, Postgres>, query: &TieQuery, read: Read) -> bool {
-    sql.push("WITH w AS (SELECT daterange(");
-    sql.push_bind(query.from)
-        .push("::date, ")
-        .push_bind(query.until)
-        .push("::date, '[)') AS during)");
+    window(sql, query);
     if let Some(actor) = query.around {
         candidates(sql, actor, query);
     }
@@ -157,6 +153,27 @@ fn union(sql: &mut QueryBuilder<'_, Postgres>, query: &TieQuery, read: Read) -> 
     }
     sql.push(") l LIMIT ").push_bind(query.max_ties);
     branches > 0
+}
+
+/// `w`: the window as one date range, `during`.
+fn window(sql: &mut QueryBuilder<'_, Postgres>, query: &TieQuery) {
+    sql.push("WITH w AS (SELECT daterange(");
+    sql.push_bind(query.from)
+        .push("::date, ")
+        .push_bind(query.until)
+        .push("::date, '[)') AS during)");
+}
+
+/// One end of a tie whose principal the record may name (`coded`), else `principal_of` as
+/// `alias`: its principal, its rank (only when the principal is the role's), and whether it
+/// was resolved. `side` is `from` or `to`.
+fn coded_end(side: &str, coded: &str, alias: &str) -> String {
+    format!(
+        "coalesce({coded}, {alias}.principal_id) AS {side}_principal,
+         CASE WHEN coalesce({coded}, {alias}.principal_id) = {alias}.principal_id
+              THEN {alias}.rank END AS {side}_rank,
+         {coded} IS NOT NULL OR {alias}.resolved AS {side}_resolved"
+    )
 }
 
 /// The ids of the records an actor may take part in: directly, or through the people who
@@ -265,18 +282,15 @@ fn visit_ties(sql: &mut QueryBuilder<'_, Postgres>, around: bool, read: Read) {
         "SELECT 'visit' AS record, v.id, v.start_date AS date, v.start_precision AS precision,
                 v.kind AS visit_kind, NULL::statement_kind AS statement_kind,
                 NULL::interaction_type AS interaction_type, NULL::stance AS stance,
-                x.actor_id AS from_participant,
-                coalesce(v.visitor_principal_id, f.principal_id) AS from_principal,
-                CASE WHEN coalesce(v.visitor_principal_id, f.principal_id) = f.principal_id
-                     THEN f.rank END AS from_rank,
-                v.visitor_principal_id IS NOT NULL OR f.resolved AS from_resolved,
+                x.actor_id AS from_participant, {},
                 v.host_id AS to_participant, t.principal_id AS to_principal,
                 t.rank AS to_rank, t.resolved AS to_resolved
          FROM w, {source}
          JOIN visit_visitors x ON x.visit_id = v.id
          CROSS JOIN LATERAL principal_of(x.actor_id, v.period) f
          CROSS JOIN LATERAL principal_of(v.host_id, v.period) t
-         WHERE v.period && w.during"
+         WHERE v.period && w.during",
+        coded_end("from", "v.visitor_principal_id", "f")
     ));
 }
 
@@ -302,18 +316,15 @@ fn statement_ties(sql: &mut QueryBuilder<'_, Postgres>, around: bool, read: Read
         "SELECT 'statement' AS record, s.id, s.stated_date AS date, s.stated_precision AS precision,
                 NULL::visit_kind AS visit_kind, s.kind AS statement_kind,
                 NULL::interaction_type AS interaction_type, x.stance,
-                s.speaker_id AS from_participant,
-                coalesce(s.on_behalf_of_id, f.principal_id) AS from_principal,
-                CASE WHEN coalesce(s.on_behalf_of_id, f.principal_id) = f.principal_id
-                     THEN f.rank END AS from_rank,
-                s.on_behalf_of_id IS NOT NULL OR f.resolved AS from_resolved,
+                s.speaker_id AS from_participant, {},
                 x.actor_id AS to_participant, t.principal_id AS to_principal,
                 t.rank AS to_rank, t.resolved AS to_resolved
          FROM w, {source}
          JOIN statement_subjects x ON x.statement_id = s.id
          CROSS JOIN LATERAL principal_of(s.speaker_id, s.period) f
          CROSS JOIN LATERAL principal_of(x.actor_id, s.period) t
-         WHERE s.period && w.during"
+         WHERE s.period && w.during",
+        coded_end("from", "s.on_behalf_of_id", "f")
     ));
 }
 
@@ -335,20 +346,14 @@ fn interaction_ties(sql: &mut QueryBuilder<'_, Postgres>, query: &TieQuery, read
                     i.start_precision AS precision,
                     NULL::visit_kind AS visit_kind, NULL::statement_kind AS statement_kind,
                     i.type AS interaction_type, NULL::stance AS stance,
-                    x.actor_id AS from_participant,
-                    coalesce(i.source_principal_id, f.principal_id) AS from_principal,
-                    CASE WHEN coalesce(i.source_principal_id, f.principal_id) = f.principal_id
-                         THEN f.rank END AS from_rank,
-                    i.source_principal_id IS NOT NULL OR f.resolved AS from_resolved,
-                    y.actor_id AS to_participant,
-                    coalesce(i.target_principal_id, t.principal_id) AS to_principal,
-                    CASE WHEN coalesce(i.target_principal_id, t.principal_id) = t.principal_id
-                         THEN t.rank END AS to_rank,
-                    i.target_principal_id IS NOT NULL OR t.resolved AS to_resolved
+                    x.actor_id AS from_participant, {},
+                    y.actor_id AS to_participant, {}
              FROM w, {source} {links}
              CROSS JOIN LATERAL principal_of(x.actor_id, i.period) f
              CROSS JOIN LATERAL principal_of(y.actor_id, i.period) t
-             WHERE i.period && w.during"
+             WHERE i.period && w.during",
+            coded_end("from", "i.source_principal_id", "f"),
+            coded_end("to", "i.target_principal_id", "t"),
         ));
     }
     if let Some(types) = &query.interaction_types {

@@ -39,11 +39,8 @@ pub async fn pair_counts(
     if !(query.visits || query.statements || query.interactions) || !(out || into) {
         return Ok(Vec::new());
     }
-    let mut sql = QueryBuilder::<Postgres>::new("WITH w AS (SELECT daterange(");
-    sql.push_bind(query.from)
-        .push("::date, ")
-        .push_bind(query.until)
-        .push("::date, '[)') AS during)");
+    let mut sql = QueryBuilder::<Postgres>::new("");
+    super::window(&mut sql, query);
     coded(&mut sql, query);
     uncoded(&mut sql, query);
     let ways = |out_way: &str, in_way: &str, join: &str| -> String {

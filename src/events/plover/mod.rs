@@ -79,9 +79,13 @@ fn record(value: &Value) -> Result<Read, Vec<Fault>> {
     };
     let sources = fields.entities(source_key);
     let targets = fields.entities(target_key);
+    let modes = fields.names("mode");
+    let contexts = fields.contexts();
     if !fields.faults.is_empty() {
         return Err(fields.faults);
     }
+    // Without a fault, the id and date were read and every type is known: only several
+    // types remain.
     let (Some(id), Some(date), [(event_type, implied)]) = (id, date, types.as_slice()) else {
         return Ok(Read::Skipped(format!(
             "several event types in one record ({})",
@@ -96,7 +100,6 @@ fn record(value: &Value) -> Result<Read, Vec<Fault>> {
         Ok(actor) => actor,
         Err(reason) => return Ok(Read::Skipped(reason)),
     };
-    let modes = fields.names("mode");
     let becomes = match (*event_type, modes.first().map(|m| m.to_ascii_lowercase())) {
         (InteractionType::Consult, Some(m)) if m == "visit" => Becomes::Visit {
             source_travels: true,
@@ -110,7 +113,7 @@ fn record(value: &Value) -> Result<Read, Vec<Fault>> {
                 .iter()
                 .find_map(|m| InteractionMode::of(event_type, m))
                 .or(*implied),
-            contexts: fields.contexts(),
+            contexts,
         }),
     };
     let story = story(value, &id);
@@ -380,6 +383,10 @@ pub(super) mod tests {
         assert_eq!(faults(&missing[0]), ["#/id", "#/date"]);
         let no_event = read(r#"{"id": "x", "date": "2020-01-01"}"#);
         assert_eq!(faults(&no_event[0]), ["#/event"]);
+        let odd = read(
+            r#"{"id": "x", "date": "2020-01-01", "event": "AGREE", "mode": 5, "context": {}}"#,
+        );
+        assert_eq!(faults(&odd[0]), ["#/mode", "#/context"]);
     }
 
     #[test]
